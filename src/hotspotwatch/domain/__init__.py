@@ -1,0 +1,5 @@
+"""Plain domain types: taxonomy of categories and roles."""
+
+from hotspotwatch.domain.taxonomy import DEFAULT_CATEGORIES, ROLES, Category, Role, Taxonomy
+
+__all__ = ["DEFAULT_CATEGORIES", "ROLES", "Category", "Role", "Taxonomy"]

@@ -1,0 +1,156 @@
+"""SQLAlchemy Core schema: the same tables on SQLite and PostgreSQL.
+
+Geometry is kept as projected x/y columns (workspace CRS, metres) plus lon/lat for points, and
+as WKB for polygons (with a bounding box for cheap filtering). Instants are stored as naive
+UTC timestamps (SQLite has no time zones; the store converts at the boundary).
+
+The schema is created and changed only by Alembic migrations in ``store/migrations``;
+``tests/store/test_migrations.py`` checks that the migrated database matches this metadata.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+metadata = MetaData(naming_convention=NAMING)
+
+imports = Table(
+    "imports",
+    metadata,
+    Column("import_id", Integer, primary_key=True, autoincrement=True),
+    Column("kind", String(32), nullable=False),  # events | areas | hotspots | scenario
+    Column("file", Text, nullable=False),
+    Column("fingerprint", String(64), nullable=False),  # sha256 of the file bytes
+    Column("format", String(32), nullable=False),
+    Column("source", String(200), nullable=False),
+    Column("read", Integer, nullable=False, default=0),
+    Column("inserted", Integer, nullable=False, default=0),
+    Column("updated", Integer, nullable=False, default=0),
+    Column("unchanged", Integer, nullable=False, default=0),
+    Column("quarantined", Integer, nullable=False, default=0),
+    Column("started_at", DateTime, nullable=False),
+    Column("finished_at", DateTime, nullable=True),
+    Column("imported_by", String(200), nullable=False),
+)
+
+events = Table(
+    "events",
+    metadata,
+    Column("event_id", Integer, primary_key=True, autoincrement=True),
+    Column("source", String(200), nullable=False),
+    Column("source_id", String(200), nullable=False),
+    Column("category", String(64), nullable=False),
+    Column("occurred_at", DateTime, nullable=False),  # naive UTC
+    Column("time_precision", String(16), nullable=False, default="instant"),
+    Column("x", Float, nullable=False),
+    Column("y", Float, nullable=False),
+    Column("lon", Float, nullable=False),
+    Column("lat", Float, nullable=False),
+    Column("attrs", Text, nullable=True),  # JSON
+    Column("row_hash", String(40), nullable=False),
+    Column("import_id", Integer, ForeignKey("imports.import_id"), nullable=True),
+    UniqueConstraint("source", "source_id"),
+    Index(None, "occurred_at"),
+    Index(None, "category", "occurred_at"),
+    Index(None, "x", "y"),
+)
+
+quarantine = Table(
+    "quarantine",
+    metadata,
+    Column("quarantine_id", Integer, primary_key=True, autoincrement=True),
+    Column("import_id", Integer, ForeignKey("imports.import_id"), nullable=False),
+    Column("file", Text, nullable=False),
+    Column("row_number", Integer, nullable=True),
+    Column("raw_row", Text, nullable=True),  # JSON of the raw row
+    Column("field", String(200), nullable=True),
+    Column("reason", Text, nullable=False),
+    Index(None, "import_id"),
+)
+
+areas = Table(
+    "areas",
+    metadata,
+    Column("area_id", Integer, primary_key=True, autoincrement=True),
+    Column("layer", String(64), nullable=False),
+    Column("code", String(100), nullable=False),
+    Column("name", String(300), nullable=False),
+    Column("name_fr", String(300), nullable=True),
+    Column("name_nl", String(300), nullable=True),
+    Column("attrs", Text, nullable=True),  # JSON
+    Column("geometry", LargeBinary, nullable=False),  # WKB, workspace CRS
+    Column("xmin", Float, nullable=False),
+    Column("ymin", Float, nullable=False),
+    Column("xmax", Float, nullable=False),
+    Column("ymax", Float, nullable=False),
+    UniqueConstraint("layer", "code"),
+)
+
+hotspots = Table(
+    "hotspots",
+    metadata,
+    Column("hotspot_id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(200), nullable=False, unique=True),
+    Column("code", String(100), nullable=True),
+    Column("zone", String(100), nullable=True),  # police zone(s), e.g. "5341" or "5339+5341"
+    Column("commune", String(200), nullable=True),
+    Column("approximate", Boolean, nullable=False, default=False),
+    Column("note", Text, nullable=True),
+    Column("geometry", LargeBinary, nullable=False),  # WKB polygon, workspace CRS
+    Column("xmin", Float, nullable=False),
+    Column("ymin", Float, nullable=False),
+    Column("xmax", Float, nullable=False),
+    Column("ymax", Float, nullable=False),
+    Column("created_at", DateTime, nullable=False),
+)
+
+designations = Table(
+    "designations",
+    metadata,
+    Column("designation_id", Integer, primary_key=True, autoincrement=True),
+    Column("hotspot_id", Integer, ForeignKey("hotspots.hotspot_id"), nullable=False),
+    Column("action", String(16), nullable=False),  # designate | extend | end
+    Column("start", Date, nullable=False),
+    Column("end", Date, nullable=True),
+    Column("body", String(300), nullable=False),
+    Column("decision_ref", String(300), nullable=True),
+    Column("note", Text, nullable=True),
+    Column("recorded_at", DateTime, nullable=False),
+    Column("recorded_by", String(200), nullable=True),
+    Index(None, "hotspot_id", "start"),
+)
+
+analysis_runs = Table(
+    "analysis_runs",
+    metadata,
+    Column("run_id", Integer, primary_key=True, autoincrement=True),
+    Column("kind", String(64), nullable=False),
+    Column("parameters", Text, nullable=False),  # JSON
+    Column("data_fingerprint", String(64), nullable=False),
+    Column("result", Text, nullable=False),  # JSON
+    Column("software_version", String(64), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Index(None, "kind", "created_at"),
+)

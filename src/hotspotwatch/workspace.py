@@ -1,0 +1,609 @@
+"""A workspace: a folder with ``hotspotwatch.toml`` and (by default) an SQLite store.
+
+The :class:`Workspace` is the Python entry point for analysts::
+
+    from hotspotwatch import Workspace
+    ws = Workspace.open("brussels")
+    shootings = ws.events(categories=["shooting"], start="2024-01-01")
+    zones = ws.areas("police_zone")
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import zoneinfo
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from shapely.geometry.base import BaseGeometry
+from sqlalchemy import Engine, func, select
+
+from hotspotwatch.config import (
+    CONFIG_FILE,
+    SQLITE_FILE,
+    Config,
+    ConfigError,
+    check_crs,
+    check_timezone,
+)
+from hotspotwatch.domain.designation import Period, active_periods
+from hotspotwatch.domain.taxonomy import Role, Taxonomy
+from hotspotwatch.store import events as store_events
+from hotspotwatch.store import places, runs
+from hotspotwatch.store.engine import make_engine, migrate, sqlite_url
+from hotspotwatch.store.schema import analysis_runs, areas, designations, events, hotspots, imports
+
+TimeLike = str | dt.date | dt.datetime | pd.Timestamp
+
+
+class WorkspaceError(RuntimeError):
+    """A workspace cannot be created or opened; the message says what to do."""
+
+
+def software_version() -> str:
+    """Installed HotspotWatch version."""
+    from hotspotwatch import __version__
+
+    return __version__
+
+
+class Workspace:
+    """An open workspace.
+
+    Use :meth:`create` or :meth:`open` rather than the constructor.
+
+    Attributes
+    ----------
+    path : Path
+        The workspace folder.
+    config : Config
+        Its configuration.
+    engine : sqlalchemy.Engine
+        The store's engine (SQLite file or PostgreSQL).
+    """
+
+    def __init__(self, path: Path, config: Config, engine: Engine) -> None:
+        self.path = path
+        self.config = config
+        self.engine = engine
+
+    # ------------------------------------------------------------------ lifecycle
+    @classmethod
+    def create(
+        cls,
+        path: str | os.PathLike[str],
+        *,
+        crs: str = "EPSG:3812",
+        timezone: str = "Europe/Brussels",
+        database_url: str | None = None,
+        name: str | None = None,
+        disclosure_k: int = 5,
+        exist_ok: bool = False,
+    ) -> Workspace:
+        """Create a workspace folder with its config and an empty, migrated store.
+
+        Parameters
+        ----------
+        path : path-like
+            Folder to create (may exist but must not hold a workspace unless ``exist_ok``).
+        crs : str
+            Projected CRS in metres (e.g. ``"EPSG:3812"``).
+        timezone : str
+            IANA time zone for calendar bins.
+        database_url : str, optional
+            ``postgresql+psycopg://...`` to keep the store on PostgreSQL; default the
+            embedded SQLite file ``hotspotwatch.sqlite`` in the folder.
+        name : str, optional
+            Display name.
+        disclosure_k : int
+            Public outputs suppress counts below ``k``.
+        exist_ok : bool
+            Re-open instead of failing when the folder already is a workspace.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> ws = Workspace.create(tempfile.mkdtemp(), crs="EPSG:3812")
+        >>> ws.config.timezone
+        'Europe/Brussels'
+        """
+        folder = Path(path)
+        cfg_path = folder / CONFIG_FILE
+        if cfg_path.exists():
+            if exist_ok:
+                return cls.open(folder, database_url=database_url)
+            raise WorkspaceError(
+                f"{folder} is already a workspace ({CONFIG_FILE} exists); open it instead"
+            )
+        if folder.exists() and not folder.is_dir():
+            raise WorkspaceError(f"{folder} exists and is not a folder")
+        try:
+            config = Config(
+                crs=check_crs(crs, where="--crs"),
+                timezone=check_timezone(timezone, where="--timezone"),
+                name=name or folder.resolve().name,
+                database_url=database_url,
+                disclosure_k=disclosure_k,
+            )
+        except ConfigError as exc:
+            raise WorkspaceError(str(exc)) from None
+        folder.mkdir(parents=True, exist_ok=True)
+        engine = make_engine(database_url or sqlite_url(folder / SQLITE_FILE))
+        migrate(engine)
+        tmp = cfg_path.with_suffix(".toml.tmp")
+        tmp.write_text(config.to_toml(), encoding="utf-8")
+        tmp.replace(cfg_path)
+        return cls(folder, config, engine)
+
+    @classmethod
+    def open(
+        cls, path: str | os.PathLike[str] | None = None, *, database_url: str | None = None
+    ) -> Workspace:
+        """Open an existing workspace (and upgrade its store schema if this version is newer).
+
+        Parameters
+        ----------
+        path : path-like, optional
+            The folder; default ``$HOTSPOTWATCH_WORKSPACE`` or the current folder.
+        database_url : str, optional
+            Overrides the config's database (same workspace on another server).
+
+        Raises
+        ------
+        WorkspaceError
+            If the folder holds no ``hotspotwatch.toml`` or its config is invalid.
+        """
+        folder = Path(path if path is not None else os.environ.get("HOTSPOTWATCH_WORKSPACE", "."))
+        try:
+            config = Config.from_toml(folder / CONFIG_FILE)
+        except ConfigError as exc:
+            raise WorkspaceError(str(exc)) from None
+        if database_url:
+            config = config.with_database_url(database_url)
+        engine = make_engine(config.database_url or sqlite_url(folder / SQLITE_FILE))
+        migrate(engine)
+        return cls(folder, config, engine)
+
+    def close(self) -> None:
+        """Release database connections."""
+        self.engine.dispose()
+
+    def __enter__(self) -> Workspace:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"Workspace({str(self.path)!r}, crs={self.config.crs!r}, db={self.engine.url.get_backend_name()!r})"
+
+    # ------------------------------------------------------------------ helpers
+    @property
+    def taxonomy(self) -> Taxonomy:
+        """The workspace's categories with roles and harm weights."""
+        return self.config.taxonomy
+
+    @property
+    def tz(self) -> zoneinfo.ZoneInfo:
+        """The workspace time zone."""
+        return zoneinfo.ZoneInfo(self.config.timezone)
+
+    def to_utc(self, value: TimeLike) -> dt.datetime:
+        """Interpret a date or naive time in the workspace time zone; return naive UTC.
+
+        ``"2024-03-28"`` means local midnight that day; aware timestamps keep their instant.
+        """
+        ts = pd.Timestamp(value)
+        if ts.tzinfo is None:
+            ts = ts.tz_localize(self.config.timezone, ambiguous="NaT", nonexistent="shift_forward")
+            if pd.isna(ts):
+                raise ValueError(
+                    f"time {value!r} is ambiguous in {self.config.timezone}; give an offset"
+                )
+        return ts.tz_convert("UTC").tz_localize(None).to_pydatetime()
+
+    def _categories_for(
+        self, categories: Iterable[str] | None, roles: Role | Iterable[Role] | None
+    ) -> list[str] | None:
+        cats: set[str] | None = None
+        if categories is not None:
+            cats = set()
+            for c in [categories] if isinstance(categories, str) else categories:
+                if c not in self.taxonomy:
+                    raise ValueError(self.taxonomy.unknown_message(c))
+                cats.add(c)
+        if roles is not None:
+            by_role = set(self.taxonomy.names(role=roles))
+            cats = by_role if cats is None else cats & by_role
+        return sorted(cats) if cats is not None else None
+
+    # ------------------------------------------------------------------ reads
+    def events(
+        self,
+        categories: Iterable[str] | None = None,
+        roles: Role | Iterable[Role] | None = None,
+        start: TimeLike | None = None,
+        end: TimeLike | None = None,
+        bbox: tuple[float, float, float, float] | None = None,
+    ) -> gpd.GeoDataFrame:
+        """Events as a GeoDataFrame in the workspace CRS.
+
+        Parameters
+        ----------
+        categories : iterable of str, optional
+            Only these categories.
+        roles : {"harm", "enforcement", "prevention"} or iterable, optional
+            Only categories of these roles.
+        start, end : date, datetime or str, optional
+            ``[start, end)``; dates and naive times are in the workspace time zone.
+        bbox : (xmin, ymin, xmax, ymax), optional
+            In the workspace CRS.
+
+        Returns
+        -------
+        GeoDataFrame
+            Columns ``event_id, x, y, lon, lat, occurred_at`` (UTC), ``time_precision,
+            category, role, source, source_id, harm_weight, attrs, geometry``.
+        """
+        cats = self._categories_for(categories, roles)
+        with self.engine.connect() as conn:
+            frame = store_events.select_events(
+                conn,
+                categories=cats,
+                start=self.to_utc(start) if start is not None else None,
+                end=self.to_utc(end) if end is not None else None,
+                bbox=bbox,
+            )
+        tax = self.taxonomy
+        role_of = {c.name: c.role for c in tax}
+        weight_of = {c.name: c.harm_weight for c in tax}
+        frame["role"] = frame["category"].map(role_of).astype(object)
+        frame["harm_weight"] = frame["category"].map(weight_of).fillna(0.0).astype(float)
+        cols = [
+            "event_id",
+            "x",
+            "y",
+            "lon",
+            "lat",
+            "occurred_at",
+            "time_precision",
+            "category",
+            "role",
+            "source",
+            "source_id",
+            "harm_weight",
+            "attrs",
+        ]
+        frame = frame[cols]
+        geometry = gpd.points_from_xy(frame["x"].to_numpy(), frame["y"].to_numpy())
+        return gpd.GeoDataFrame(frame, geometry=geometry, crs=self.config.crs)
+
+    def count_events(self) -> int:
+        """Number of stored events."""
+        with self.engine.connect() as conn:
+            return int(conn.execute(select(func.count()).select_from(events)).scalar() or 0)
+
+    def areas(self, layer: str) -> gpd.GeoDataFrame:
+        """Polygons of one area layer (e.g. ``"police_zone"``) in the workspace CRS.
+
+        Raises
+        ------
+        KeyError
+            If the layer does not exist (the message lists the layers there are).
+        """
+        with self.engine.connect() as conn:
+            frame = places.select_areas(conn, layer)
+            if frame.empty:
+                layers = places.area_layers(conn)
+                raise KeyError(
+                    f"no area layer {layer!r} in this workspace; layers: {', '.join(layers) or 'none yet'}"
+                )
+        return gpd.GeoDataFrame(frame, geometry="geometry", crs=self.config.crs)
+
+    def area_layers(self) -> list[str]:
+        """Names of the area layers."""
+        with self.engine.connect() as conn:
+            return places.area_layers(conn)
+
+    def hotspots(self) -> gpd.GeoDataFrame:
+        """Designated places (perimeters) in the workspace CRS."""
+        with self.engine.connect() as conn:
+            frame = places.select_hotspots(conn)
+        return gpd.GeoDataFrame(frame, geometry="geometry", crs=self.config.crs)
+
+    def designations(self) -> pd.DataFrame:
+        """Every recorded decision (designate / extend / end), oldest first."""
+        with self.engine.connect() as conn:
+            return places.select_designations(conn)
+
+    def hotspot_periods(self) -> dict[str, list[Period]]:
+        """Active designation periods per hotspot name (half-open, local dates)."""
+        return active_periods(self.designations())
+
+    def study_area(self) -> BaseGeometry:
+        """The study-area polygon: the union of the ``region`` layer, else of all areas.
+
+        Raises
+        ------
+        WorkspaceError
+            If the workspace has no areas yet.
+        """
+        with self.engine.connect() as conn:
+            frame = places.select_areas(conn, "region")
+            if frame.empty:
+                frame = places.select_areas(conn, None)
+        if frame.empty:
+            raise WorkspaceError(
+                "this workspace has no areas yet; import a study-area polygon with "
+                "`hotspotwatch import areas FILE --layer region`"
+            )
+        return shapely.union_all(frame["geometry"].to_numpy())
+
+    def extent(self) -> tuple[float, float, float, float] | None:
+        """Accepted extent for event import: the config's, else the areas' bounds + 1 km."""
+        if self.config.extent is not None:
+            return self.config.extent
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(
+                    func.min(areas.c.xmin),
+                    func.min(areas.c.ymin),
+                    func.max(areas.c.xmax),
+                    func.max(areas.c.ymax),
+                )
+            ).first()
+        if row is None or row[0] is None:
+            return None
+        margin = 1000.0
+        return (row[0] - margin, row[1] - margin, row[2] + margin, row[3] + margin)
+
+    # ------------------------------------------------------------------ writes
+    def add_areas(self, frame: pd.DataFrame, layer: str) -> int:
+        """Replace the area layer ``layer`` with ``frame`` (one transaction).
+
+        ``frame`` has ``code, name, geometry`` and optionally ``name_fr, name_nl, attrs``.
+        A GeoDataFrame in another CRS is transformed to the workspace CRS.
+        """
+        if isinstance(frame, gpd.GeoDataFrame) and frame.crs is not None:
+            frame = frame.to_crs(self.config.crs)
+        with self.engine.begin() as conn:
+            return places.replace_area_layer(conn, layer, pd.DataFrame(frame))
+
+    def add_hotspot(
+        self,
+        name: str,
+        geometry: BaseGeometry,
+        *,
+        code: str | None = None,
+        zone: str | None = None,
+        commune: str | None = None,
+        approximate: bool = False,
+        note: str | None = None,
+    ) -> int:
+        """Add (or update, by name) a hotspot perimeter in the workspace CRS; return its id."""
+        with self.engine.begin() as conn:
+            return places.upsert_hotspot(
+                conn,
+                name=name,
+                geometry=geometry,
+                code=code,
+                zone=zone,
+                commune=commune,
+                approximate=approximate,
+                note=note,
+            )
+
+    def add_designation(
+        self,
+        hotspot: str,
+        *,
+        action: str,
+        start: dt.date,
+        end: dt.date | None = None,
+        body: str,
+        decision_ref: str | None = None,
+        note: str | None = None,
+        recorded_by: str | None = None,
+    ) -> int:
+        """Record a designate / extend / end decision for the hotspot called ``hotspot``."""
+        with self.engine.begin() as conn:
+            hid = places.hotspot_id(conn, hotspot)
+            return places.add_designation(
+                conn,
+                hotspot_id=hid,
+                action=action,
+                start=start,
+                end=end,
+                body=body,
+                decision_ref=decision_ref,
+                note=note,
+                recorded_by=recorded_by,
+            )
+
+    def add_events(
+        self,
+        frame: pd.DataFrame,
+        *,
+        source: str,
+        file: str = "<memory>",
+        user: str | None = None,
+    ) -> dict[str, int]:
+        """Store events from a DataFrame in one transaction (used by scenarios and notebooks).
+
+        Parameters
+        ----------
+        frame : DataFrame
+            Columns ``source_id, occurred_at`` (UTC or tz-aware), ``x, y`` (workspace CRS),
+            ``category``; optional ``lon, lat`` (computed when absent), ``time_precision``,
+            ``attrs`` (JSON text).
+        source : str
+            Source name: ``(source, source_id)`` identifies an event across imports.
+
+        Returns
+        -------
+        dict
+            ``{"read", "inserted", "updated", "unchanged", "quarantined"}``.
+
+        Raises
+        ------
+        ValueError
+            If a category is unknown or a coordinate is missing (nothing is written).
+        """
+        df = pd.DataFrame(frame).copy()
+        missing = {"source_id", "occurred_at", "x", "y", "category"} - set(df.columns)
+        if missing:
+            raise ValueError(f"add_events: frame lacks columns {sorted(missing)}")
+        unknown = sorted(set(df["category"].astype(str)) - set(self.taxonomy.names()))
+        if unknown:
+            raise ValueError(self.taxonomy.unknown_message(unknown[0]))
+        if df[["x", "y"]].isna().any().any():
+            raise ValueError("add_events: some rows have no x/y coordinates")
+        df["source"] = source
+        df["source_id"] = df["source_id"].astype(str)
+        df["occurred_at"] = pd.to_datetime(df["occurred_at"], utc=True)
+        if "lon" not in df or "lat" not in df:
+            from pyproj import Transformer
+
+            tr = Transformer.from_crs(self.config.crs, "EPSG:4326", always_xy=True)
+            lon, lat = tr.transform(df["x"].to_numpy(float), df["y"].to_numpy(float))
+            df["lon"], df["lat"] = lon, lat
+        if "time_precision" not in df:
+            df["time_precision"] = "instant"
+        if "attrs" not in df:
+            df["attrs"] = None
+        df["row_hash"] = row_hashes(df)
+        counts = {"read": len(df), "quarantined": 0}
+        with self.engine.begin() as conn:
+            import_id = store_events.record_import(
+                conn,
+                kind="events",
+                file=file,
+                fingerprint=frame_fingerprint(df),
+                fmt="dataframe",
+                source=source,
+                user=user,
+            )
+            ins, upd, unch = store_events.upsert_events(conn, df, import_id=import_id)
+            counts.update(inserted=ins, updated=upd, unchanged=unch)
+            store_events.finish_import(conn, import_id, counts)
+        return counts
+
+    # ------------------------------------------------------------------ analysis runs
+    def data_fingerprint(self) -> str:
+        """SHA-256 that changes whenever stored data change (events, areas, hotspots, decisions).
+
+        Built from every import's file fingerprint and counts, row counts and maximum ids per
+        table, and the designations; cheap enough to compute on every analysis run.
+        """
+        h = hashlib.sha256()
+        with self.engine.connect() as conn:
+            for table, pk in (
+                (events, "event_id"),
+                (areas, "area_id"),
+                (hotspots, "hotspot_id"),
+                (designations, "designation_id"),
+            ):
+                row = conn.execute(select(func.count(), func.max(table.c[pk]))).first()
+                h.update(f"{table.name}:{row}".encode())
+            for row in conn.execute(
+                select(
+                    imports.c.import_id,
+                    imports.c.fingerprint,
+                    imports.c.inserted,
+                    imports.c.updated,
+                ).order_by(imports.c.import_id)
+            ):
+                h.update(repr(tuple(row)).encode())
+            for row in conn.execute(
+                select(hotspots.c.name, hotspots.c.geometry).order_by(hotspots.c.hotspot_id)
+            ):
+                h.update(row[0].encode())
+                h.update(hashlib.sha256(row[1]).digest())
+            for row in conn.execute(
+                select(
+                    designations.c.hotspot_id,
+                    designations.c.action,
+                    designations.c.start,
+                    designations.c.end,
+                ).order_by(designations.c.designation_id)
+            ):
+                h.update(repr(tuple(row)).encode())
+        return h.hexdigest()
+
+    def record_run(self, kind: str, parameters: dict[str, Any], result: dict[str, Any]) -> int:
+        """Store an analysis run with the data fingerprint and software version; return its id."""
+        fp = self.data_fingerprint()
+        with self.engine.begin() as conn:
+            return runs.record_run(
+                conn,
+                kind=kind,
+                parameters=parameters,
+                result=result,
+                data_fingerprint=fp,
+                software_version=software_version(),
+            )
+
+    def latest_run(self, kind: str) -> dict[str, Any] | None:
+        """The newest stored run of ``kind`` (``id, kind, parameters, result, data_fingerprint,
+        created_at, software_version``) or ``None``."""
+        with self.engine.connect() as conn:
+            return runs.latest_run(conn, kind)
+
+    def runs(self, kind: str | None = None) -> list[dict[str, Any]]:
+        """Stored runs, newest first."""
+        with self.engine.connect() as conn:
+            return runs.list_runs(conn, kind)
+
+    def run_count(self) -> int:
+        """Number of stored analysis runs."""
+        with self.engine.connect() as conn:
+            return int(conn.execute(select(func.count()).select_from(analysis_runs)).scalar() or 0)
+
+
+def row_hashes(frame: pd.DataFrame) -> np.ndarray:
+    """SHA-1 of the normalised content ``category|occurred_at|x|y|attrs`` of each row.
+
+    Coordinates are rounded to the centimetre and instants to the second so that a
+    re-projection round-trip or a re-export does not look like a change.
+    """
+    occurred = pd.to_datetime(frame["occurred_at"], utc=True).dt.strftime("%Y-%m-%dT%H:%M:%S")
+    x = np.round(frame["x"].to_numpy(float), 2).astype(str)
+    y = np.round(frame["y"].to_numpy(float), 2).astype(str)
+    attrs = frame["attrs"].fillna("") if "attrs" in frame else pd.Series([""] * len(frame))
+    keys = (
+        frame["category"].astype(str).to_numpy()
+        + "|"
+        + occurred.to_numpy().astype(str)
+        + "|"
+        + x
+        + "|"
+        + y
+        + "|"
+        + attrs.astype(str).to_numpy()
+    )
+    return np.array([hashlib.sha1(k.encode("utf-8")).hexdigest() for k in keys], dtype=object)
+
+
+def frame_fingerprint(frame: pd.DataFrame) -> str:
+    """SHA-256 of a frame's identities and content hashes (a fingerprint for in-memory imports)."""
+    h = hashlib.sha256()
+    for sid, rh in zip(frame["source_id"].astype(str), frame["row_hash"], strict=True):
+        h.update(f"{sid}\x1f{rh}\x1e".encode())
+    return h.hexdigest()
+
+
+def json_default(obj: Any) -> Any:
+    """``json.dumps`` default for dates and numpy values."""
+    from hotspotwatch.analysis._result import to_jsonable
+
+    return to_jsonable(obj)
+
+
+__all__ = ["Workspace", "WorkspaceError", "json_default", "row_hashes", "software_version"]
