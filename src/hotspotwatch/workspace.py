@@ -353,10 +353,10 @@ class Workspace:
         with self.engine.connect() as conn:
             row = conn.execute(
                 select(
-                    func.min(areas.c.xmin),
-                    func.min(areas.c.ymin),
-                    func.max(areas.c.xmax),
-                    func.max(areas.c.ymax),
+                    func.min(areas.c.min_x),
+                    func.min(areas.c.min_y),
+                    func.max(areas.c.max_x),
+                    func.max(areas.c.max_y),
                 )
             ).first()
         if row is None or row[0] is None:

@@ -19,7 +19,7 @@ DESIGNATION_ACTIONS = ("designate", "extend", "end")
 
 def _bounds(geom: BaseGeometry) -> dict[str, float]:
     xmin, ymin, xmax, ymax = geom.bounds
-    return {"xmin": xmin, "ymin": ymin, "xmax": xmax, "ymax": ymax}
+    return {"min_x": xmin, "min_y": ymin, "max_x": xmax, "max_y": ymax}
 
 
 def _now() -> dt.datetime:
@@ -66,7 +66,7 @@ def select_areas(conn: Connection, layer: str | None = None) -> pd.DataFrame:
         )
     frame["geometry"] = shapely.from_wkb(frame["geometry"].to_numpy())
     frame["attrs"] = [json.loads(a) if a else {} for a in frame["attrs"]]
-    return frame.drop(columns=["xmin", "ymin", "xmax", "ymax"])
+    return frame.drop(columns=["min_x", "min_y", "max_x", "max_y"])
 
 
 def area_layers(conn: Connection) -> list[str]:
@@ -152,7 +152,7 @@ def select_hotspots(conn: Connection) -> pd.DataFrame:
         )
     frame["geometry"] = shapely.from_wkb(frame["geometry"].to_numpy())
     frame["approximate"] = frame["approximate"].astype(bool)
-    return frame.drop(columns=["xmin", "ymin", "xmax", "ymax", "created_at"])
+    return frame.drop(columns=["min_x", "min_y", "max_x", "max_y", "created_at"])
 
 
 def add_designation(

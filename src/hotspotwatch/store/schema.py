@@ -101,10 +101,10 @@ areas = Table(
     Column("name_nl", String(300), nullable=True),
     Column("attrs", Text, nullable=True),  # JSON
     Column("geometry", LargeBinary, nullable=False),  # WKB, workspace CRS
-    Column("xmin", Float, nullable=False),
-    Column("ymin", Float, nullable=False),
-    Column("xmax", Float, nullable=False),
-    Column("ymax", Float, nullable=False),
+    Column("min_x", Float, nullable=False),
+    Column("min_y", Float, nullable=False),
+    Column("max_x", Float, nullable=False),
+    Column("max_y", Float, nullable=False),
     UniqueConstraint("layer", "code"),
 )
 
@@ -119,10 +119,10 @@ hotspots = Table(
     Column("approximate", Boolean, nullable=False, default=False),
     Column("note", Text, nullable=True),
     Column("geometry", LargeBinary, nullable=False),  # WKB polygon, workspace CRS
-    Column("xmin", Float, nullable=False),
-    Column("ymin", Float, nullable=False),
-    Column("xmax", Float, nullable=False),
-    Column("ymax", Float, nullable=False),
+    Column("min_x", Float, nullable=False),
+    Column("min_y", Float, nullable=False),
+    Column("max_x", Float, nullable=False),
+    Column("max_y", Float, nullable=False),
     Column("created_at", DateTime, nullable=False),
 )
 

@@ -2,13 +2,14 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-28 04:34:10.019416
+Create Date: 2026-11-28 04:38:32.442281
 """
 
 from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
+
 
 revision = "0001"
 down_revision = None
@@ -44,10 +45,10 @@ def upgrade() -> None:
         sa.Column("name_nl", sa.String(length=300), nullable=True),
         sa.Column("attrs", sa.Text(), nullable=True),
         sa.Column("geometry", sa.LargeBinary(), nullable=False),
-        sa.Column("xmin", sa.Float(), nullable=False),
-        sa.Column("ymin", sa.Float(), nullable=False),
-        sa.Column("xmax", sa.Float(), nullable=False),
-        sa.Column("ymax", sa.Float(), nullable=False),
+        sa.Column("min_x", sa.Float(), nullable=False),
+        sa.Column("min_y", sa.Float(), nullable=False),
+        sa.Column("max_x", sa.Float(), nullable=False),
+        sa.Column("max_y", sa.Float(), nullable=False),
         sa.PrimaryKeyConstraint("area_id", name=op.f("pk_areas")),
         sa.UniqueConstraint("layer", "code", name=op.f("uq_areas_layer_code")),
     )
@@ -61,10 +62,10 @@ def upgrade() -> None:
         sa.Column("approximate", sa.Boolean(), nullable=False),
         sa.Column("note", sa.Text(), nullable=True),
         sa.Column("geometry", sa.LargeBinary(), nullable=False),
-        sa.Column("xmin", sa.Float(), nullable=False),
-        sa.Column("ymin", sa.Float(), nullable=False),
-        sa.Column("xmax", sa.Float(), nullable=False),
-        sa.Column("ymax", sa.Float(), nullable=False),
+        sa.Column("min_x", sa.Float(), nullable=False),
+        sa.Column("min_y", sa.Float(), nullable=False),
+        sa.Column("max_x", sa.Float(), nullable=False),
+        sa.Column("max_y", sa.Float(), nullable=False),
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.PrimaryKeyConstraint("hotspot_id", name=op.f("pk_hotspots")),
         sa.UniqueConstraint("name", name=op.f("uq_hotspots_name")),

@@ -1,0 +1,62 @@
+"""Options and helpers shared by every command group."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+from rich.console import Console
+
+from hotspotwatch.analysis._result import to_jsonable
+
+console = Console()
+err_console = Console(stderr=True)
+
+WorkspaceOpt = Annotated[
+    Path,
+    typer.Option(
+        "--workspace",
+        "-w",
+        envvar="HOTSPOTWATCH_WORKSPACE",
+        help="Workspace folder (default: current folder or $HOTSPOTWATCH_WORKSPACE).",
+        show_default=False,
+    ),
+]
+DatabaseUrlOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--database-url",
+        envvar="HOTSPOTWATCH_DATABASE_URL",
+        help="Use this database instead of the workspace's (e.g. postgresql+psycopg://user@host/db).",
+    ),
+]
+JsonOpt = Annotated[
+    bool, typer.Option("--json", help="Print machine-readable JSON instead of tables.")
+]
+
+
+def fail(message: str, code: int = 2) -> NoReturn:
+    """Print a one-line error (no traceback) and exit with ``code``."""
+    err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    raise typer.Exit(code)
+
+
+def open_workspace(path: Path | str = ".", database_url: str | None = None) -> Any:
+    """Open a workspace or fail with a clear message."""
+    from hotspotwatch.config import ConfigError
+    from hotspotwatch.store.engine import StoreError
+    from hotspotwatch.workspace import Workspace, WorkspaceError
+
+    try:
+        return Workspace.open(path, database_url=database_url)
+    except (WorkspaceError, ConfigError, StoreError) as exc:
+        fail(str(exc))
+
+
+def print_json(obj: Any) -> None:
+    """Print JSON (plain, no colour) to standard output."""
+    sys.stdout.write(json.dumps(to_jsonable(obj), indent=2, ensure_ascii=False) + "\n")
+    sys.stdout.flush()

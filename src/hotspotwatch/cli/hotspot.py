@@ -1,0 +1,264 @@
+"""``hotspotwatch hotspot list|designate|extend|end``: designated places and their decisions."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from hotspotwatch.cli._common import (
+    DatabaseUrlOpt,
+    JsonOpt,
+    WorkspaceOpt,
+    console,
+    fail,
+    open_workspace,
+    print_json,
+)
+
+app = typer.Typer(
+    help="Designated hotspots: perimeters and the decisions that designate, extend or end them."
+)
+
+BodyOpt = Annotated[
+    str, typer.Option("--body", help="Deciding body, e.g. 'Regional Security Council'.")
+]
+RefOpt = Annotated[
+    str | None, typer.Option("--decision-ref", help="Reference of the decision (order, minutes).")
+]
+NoteOpt = Annotated[str | None, typer.Option("--note", help="Free note.")]
+
+
+def _date(value: str | None, option: str) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        fail(f"{option}: {value!r} is not a date; use YYYY-MM-DD")
+
+
+def _perimeter(
+    ws: Any, geometry: Path | None, lon: float | None, lat: float | None, radius: float
+) -> Any:
+    import geopandas as gpd
+    import shapely
+    from pyproj import Transformer
+
+    if geometry is not None:
+        if not geometry.exists():
+            fail(f"{geometry}: no such file")
+        try:
+            frame = gpd.read_file(geometry)
+        except Exception as exc:
+            fail(f"{geometry}: cannot read it as a vector file ({exc})")
+        if frame.crs is None:
+            fail(
+                f"{geometry}: the file has no CRS; save it with one (GeoJSON is WGS84 by definition)"
+            )
+        frame = frame.to_crs(ws.config.crs)
+        geom = shapely.union_all(frame.geometry.to_numpy())
+        if geom.geom_type not in ("Polygon", "MultiPolygon"):
+            fail(f"{geometry}: the perimeter must be a polygon, found {geom.geom_type}")
+        return geom
+    if lon is None or lat is None:
+        fail("give the perimeter: --geometry FILE, or --lon and --lat (with --radius) for a circle")
+    tr = Transformer.from_crs("EPSG:4326", ws.config.crs, always_xy=True)
+    x, y = tr.transform(lon, lat)
+    return shapely.Point(x, y).buffer(radius, quad_segs=32)
+
+
+@app.command("list")
+def list_hotspots(
+    workspace: WorkspaceOpt = Path("."),
+    database_url: DatabaseUrlOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """List hotspots with their active designation periods."""
+    ws = open_workspace(workspace, database_url)
+    hs = ws.hotspots()
+    periods = ws.hotspot_periods()
+    rows = [
+        {
+            "name": r.name,
+            "zone": r.zone,
+            "commune": r.commune,
+            "approximate": bool(r.approximate),
+            "area_m2": round(float(r.geometry.area)),
+            "periods": [
+                {"start": p.start.isoformat(), "end": p.end.isoformat() if p.end else None}
+                for p in periods.get(r.name, [])
+            ],
+        }
+        for r in hs.itertuples()
+    ]
+    if as_json:
+        print_json(rows)
+        return
+    table = Table(title=f"Hotspots ({len(rows)})")
+    for col in ("name", "zone", "commune", "area (ha)", "active periods"):
+        table.add_column(col)
+    for r in rows:
+        per = (
+            "; ".join(f"{p['start']} → {p['end'] or 'open'}" for p in r["periods"])
+            or "not designated"
+        )
+        table.add_row(
+            r["name"] + (" ≈" if r["approximate"] else ""),
+            str(r["zone"] or ""),
+            str(r["commune"] or ""),
+            f"{r['area_m2'] / 1e4:.1f}",
+            per,
+        )
+    console.print(table)
+    if any(r["approximate"] for r in rows):
+        console.print("≈ perimeter is an approximation (official perimeter not published)")
+
+
+@app.command("designate")
+def designate(
+    name: Annotated[str, typer.Argument(help="Hotspot name.")],
+    start: Annotated[str, typer.Option("--start", help="First day (YYYY-MM-DD).")],
+    body: BodyOpt,
+    end: Annotated[
+        str | None,
+        typer.Option("--end", help="Last day covered (YYYY-MM-DD); open-ended if omitted."),
+    ] = None,
+    geometry: Annotated[
+        Path | None, typer.Option("--geometry", help="Perimeter file (GeoJSON, GeoPackage...).")
+    ] = None,
+    lon: Annotated[
+        float | None, typer.Option(help="Centre longitude (WGS84) for a circular perimeter.")
+    ] = None,
+    lat: Annotated[float | None, typer.Option(help="Centre latitude (WGS84).")] = None,
+    radius: Annotated[float, typer.Option(help="Circle radius in metres.")] = 250.0,
+    zone: Annotated[str | None, typer.Option(help="Police zone(s), e.g. 5341.")] = None,
+    commune: Annotated[str | None, typer.Option(help="Commune(s).")] = None,
+    decision_ref: RefOpt = None,
+    note: NoteOpt = None,
+    workspace: WorkspaceOpt = Path("."),
+    database_url: DatabaseUrlOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Designate a place (new or existing) from START to END, recording the decision."""
+    ws = open_workspace(workspace, database_url)
+    s, e = _date(start, "--start"), _date(end, "--end")
+    assert s is not None
+    existing = set(ws.hotspots()["name"])
+    if name not in existing or geometry is not None or lon is not None:
+        geom = _perimeter(ws, geometry, lon, lat, radius)
+        approximate = geometry is None
+        ws.add_hotspot(
+            name,
+            geom,
+            zone=zone,
+            commune=commune,
+            approximate=approximate,
+            note=f"circle of {radius:.0f} m around the given centre" if approximate else None,
+        )
+    try:
+        did = ws.add_designation(
+            name,
+            action="designate",
+            start=s,
+            end=e,
+            body=body,
+            decision_ref=decision_ref,
+            note=note,
+        )
+    except (KeyError, ValueError) as exc:
+        fail(str(exc).strip("'\""))
+    _report(ws, name, did, "designate", s, e, as_json)
+
+
+@app.command("extend")
+def extend(
+    name: Annotated[str, typer.Argument(help="Hotspot name.")],
+    end: Annotated[str, typer.Option("--end", help="New last day covered (YYYY-MM-DD).")],
+    body: BodyOpt,
+    start: Annotated[
+        str | None,
+        typer.Option(
+            "--start",
+            help="First day of the extension (default: the day after the current period ends).",
+        ),
+    ] = None,
+    decision_ref: RefOpt = None,
+    note: NoteOpt = None,
+    workspace: WorkspaceOpt = Path("."),
+    database_url: DatabaseUrlOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Extend a hotspot's designation, recording the renewal decision."""
+    ws = open_workspace(workspace, database_url)
+    periods = ws.hotspot_periods().get(name)
+    s = _date(start, "--start")
+    if s is None:
+        if not periods:
+            fail(
+                f"{name!r} has no designation to extend; use `hotspotwatch hotspot designate` first"
+            )
+        last_end = periods[-1].end
+        if last_end is None:
+            fail(f"{name!r} is designated without an end date; give --start for the extension")
+        s = last_end
+    e = _date(end, "--end")
+    try:
+        did = ws.add_designation(
+            name, action="extend", start=s, end=e, body=body, decision_ref=decision_ref, note=note
+        )
+    except (KeyError, ValueError) as exc:
+        fail(str(exc).strip("'\""))
+    _report(ws, name, did, "extend", s, e, as_json)
+
+
+@app.command("end")
+def end_designation(
+    name: Annotated[str, typer.Argument(help="Hotspot name.")],
+    on: Annotated[
+        str, typer.Option("--on", help="Day the designation stops (YYYY-MM-DD; not covered).")
+    ],
+    body: BodyOpt,
+    decision_ref: RefOpt = None,
+    note: NoteOpt = None,
+    workspace: WorkspaceOpt = Path("."),
+    database_url: DatabaseUrlOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """End a hotspot's designation on a day, recording the decision."""
+    ws = open_workspace(workspace, database_url)
+    d = _date(on, "--on")
+    assert d is not None
+    try:
+        did = ws.add_designation(
+            name, action="end", start=d, end=None, body=body, decision_ref=decision_ref, note=note
+        )
+    except (KeyError, ValueError) as exc:
+        fail(str(exc).strip("'\""))
+    _report(ws, name, did, "end", d, None, as_json)
+
+
+def _report(
+    ws: Any, name: str, did: int, action: str, start: dt.date, end: dt.date | None, as_json: bool
+) -> None:
+    periods = ws.hotspot_periods().get(name, [])
+    out = {
+        "hotspot": name,
+        "designation_id": did,
+        "action": action,
+        "start": start.isoformat(),
+        "end": end.isoformat() if end else None,
+        "active_periods": [
+            {"start": p.start.isoformat(), "end": p.end.isoformat() if p.end else None}
+            for p in periods
+        ],
+    }
+    if as_json:
+        print_json(out)
+    else:
+        console.print(f"Recorded [bold]{action}[/] for [bold]{name}[/] (decision #{did}).")
+        for p in out["active_periods"]:
+            console.print(f"  active {p['start']} → {p['end'] or 'open'}")

@@ -1,0 +1,113 @@
+"""``hotspotwatch init`` and ``hotspotwatch info``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from hotspotwatch.cli._common import (
+    DatabaseUrlOpt,
+    JsonOpt,
+    WorkspaceOpt,
+    console,
+    fail,
+    open_workspace,
+    print_json,
+)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``init`` and ``info`` to the root app."""
+
+    @app.command("init")
+    def init(
+        directory: Annotated[Path, typer.Argument(help="Folder to create the workspace in.")],
+        crs: Annotated[
+            str, typer.Option(help="Projected CRS in metres, e.g. EPSG:3812.")
+        ] = "EPSG:3812",
+        timezone: Annotated[
+            str, typer.Option(help="IANA time zone for calendar bins.")
+        ] = "Europe/Brussels",
+        name: Annotated[str | None, typer.Option(help="Display name.")] = None,
+        database_url: DatabaseUrlOpt = None,
+        as_json: JsonOpt = False,
+    ) -> None:
+        """Create a workspace: DIR/hotspotwatch.toml and its store (SQLite by default)."""
+        from hotspotwatch.config import ConfigError
+        from hotspotwatch.store.engine import StoreError
+        from hotspotwatch.workspace import Workspace, WorkspaceError
+
+        try:
+            ws = Workspace.create(
+                directory, crs=crs, timezone=timezone, database_url=database_url, name=name
+            )
+        except (WorkspaceError, ConfigError, StoreError) as exc:
+            fail(str(exc))
+        info = {
+            "workspace": str(ws.path),
+            "crs": ws.config.crs,
+            "timezone": ws.config.timezone,
+            "database": ws.engine.url.render_as_string(hide_password=True),
+        }
+        if as_json:
+            print_json(info)
+        else:
+            console.print(
+                f"Created workspace [bold]{ws.path}[/] ({ws.config.crs}, {ws.config.timezone})"
+            )
+            console.print(f"Database: {info['database']}")
+            console.print(
+                "Next: [cyan]hotspotwatch import events FILE --mapping MAP.toml -w "
+                + str(ws.path)
+                + "[/]"
+            )
+        ws.close()
+
+    @app.command("info")
+    def info(
+        workspace: WorkspaceOpt = Path("."),
+        database_url: DatabaseUrlOpt = None,
+        as_json: JsonOpt = False,
+    ) -> None:
+        """Summarise a workspace: events per category and role, areas, hotspots, runs."""
+        from hotspotwatch.store.events import event_stats
+
+        ws = open_workspace(workspace, database_url)
+        with ws.engine.connect() as conn:
+            stats = event_stats(conn)
+        hs = ws.hotspots()
+        out = {
+            "workspace": str(ws.path),
+            "crs": ws.config.crs,
+            "timezone": ws.config.timezone,
+            "database": ws.engine.url.render_as_string(hide_password=True),
+            "events": {
+                c: {**v, "role": ws.taxonomy[c].role if c in ws.taxonomy else None}
+                for c, v in stats.items()
+            },
+            "area_layers": {layer: len(ws.areas(layer)) for layer in ws.area_layers()},
+            "hotspots": hs["name"].tolist(),
+            "analysis_runs": ws.run_count(),
+            "data_fingerprint": ws.data_fingerprint(),
+        }
+        if as_json:
+            print_json(out)
+            return
+        console.print(
+            f"[bold]{ws.config.name}[/] — {ws.path} ({ws.config.crs}, {ws.config.timezone})"
+        )
+        table = Table(title="Events")
+        for col in ("category", "role", "count", "first", "last"):
+            table.add_column(col, justify="right" if col == "count" else "left")
+        for cat, v in out["events"].items():
+            table.add_row(cat, str(v["role"]), f"{v['count']:,}", v["first"][:10], v["last"][:10])
+        console.print(table)
+        console.print(f"Area layers: {out['area_layers'] or 'none'}")
+        console.print(f"Hotspots ({len(hs)}): {', '.join(out['hotspots']) or 'none'}")
+        console.print(
+            f"Analysis runs: {out['analysis_runs']}   data fingerprint: {out['data_fingerprint'][:16]}…"
+        )
+        ws.close()
