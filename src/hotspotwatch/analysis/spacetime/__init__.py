@@ -1,5 +1,39 @@
 """Space-time analysis: near repeat (Knox), space-time cube, Mann–Kendall, emerging hotspots."""
 
+from hotspotwatch.analysis.spacetime.cube import (
+    SpaceTimeCube,
+    space_time_cube,
+    space_time_weights,
+    time_step_index,
+)
+from hotspotwatch.analysis.spacetime.emerging import (
+    CATEGORIES,
+    PATTERNS,
+    EmergingHotspotsResult,
+    SpaceTimeGiStar,
+    classify_emerging,
+    emerging_hotspots,
+    spacetime_gistar,
+)
 from hotspotwatch.analysis.spacetime.knox import SAME_EDGE, KnoxResult, band_labels, knox
+from hotspotwatch.analysis.spacetime.mann_kendall import MannKendallResult, mann_kendall
 
-__all__ = ["SAME_EDGE", "KnoxResult", "band_labels", "knox"]
+__all__ = [
+    "CATEGORIES",
+    "PATTERNS",
+    "SAME_EDGE",
+    "EmergingHotspotsResult",
+    "KnoxResult",
+    "MannKendallResult",
+    "SpaceTimeCube",
+    "SpaceTimeGiStar",
+    "band_labels",
+    "classify_emerging",
+    "emerging_hotspots",
+    "knox",
+    "mann_kendall",
+    "space_time_cube",
+    "space_time_weights",
+    "spacetime_gistar",
+    "time_step_index",
+]
