@@ -17,7 +17,9 @@ import pytest
 
 from hotspotwatch import Workspace
 
-PG_URL = os.environ.get("HOTSPOTWATCH_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+PG_URL = os.environ.get(
+    "HOTSPOTWATCH_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 REPO = Path(__file__).resolve().parents[1]
 SHARED = (REPO / ".." / "shared").resolve()
@@ -78,7 +80,9 @@ def backend(request: pytest.FixtureRequest) -> str:
 def workspace(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Workspace]:
     """An empty Brussels-style workspace (EPSG:3812, Europe/Brussels) on each backend."""
     url = request.getfixturevalue("pg_url") if backend == "postgresql" else None
-    ws = Workspace.create(tmp_path / "ws", crs="EPSG:3812", timezone="Europe/Brussels", database_url=url)
+    ws = Workspace.create(
+        tmp_path / "ws", crs="EPSG:3812", timezone="Europe/Brussels", database_url=url
+    )
     yield ws
     ws.close()
 

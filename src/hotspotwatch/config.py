@@ -175,7 +175,7 @@ class Config:
             name=str(ws.get("name", "HotspotWatch workspace")),
             database_url=str(url) if url else None,
             disclosure_k=k,
-            extent=extent,  # type: ignore[arg-type]
+            extent=extent,
             taxonomy=taxonomy,
             analysis=dict(data.get("analysis", {})),
             category_overrides=overrides,

@@ -16,7 +16,7 @@ import os
 import zoneinfo
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
 
 import geopandas as gpd
 import numpy as np
@@ -40,7 +40,7 @@ from hotspotwatch.store import places, runs
 from hotspotwatch.store.engine import make_engine, migrate, sqlite_url
 from hotspotwatch.store.schema import analysis_runs, areas, designations, events, hotspots, imports
 
-TimeLike = str | dt.date | dt.datetime | pd.Timestamp
+TimeLike: TypeAlias = str | dt.date | dt.datetime | pd.Timestamp
 
 
 class WorkspaceError(RuntimeError):

@@ -20,7 +20,15 @@ def _run(*args: str) -> tuple[int, str, str]:
 
 
 def test_init_creates_config_and_store(tmp_path: Path) -> None:
-    code, out, _ = _run("init", str(tmp_path / "ws"), "--crs", "EPSG:3812", "--timezone", "Europe/Brussels", "--json")
+    code, out, _ = _run(
+        "init",
+        str(tmp_path / "ws"),
+        "--crs",
+        "EPSG:3812",
+        "--timezone",
+        "Europe/Brussels",
+        "--json",
+    )
     assert code == 0, out
     info = json.loads(out)
     assert info["crs"] == "EPSG:3812" and info["timezone"] == "Europe/Brussels"
@@ -54,16 +62,57 @@ def test_designate_extend_end_records_decisions(tmp_path: Path) -> None:
     ws_dir = str(tmp_path / "ws")
     Workspace.create(ws_dir).close()
     code, out, err = _run(
-        "hotspot", "designate", "Peterbos", "--lon", "4.2997", "--lat", "50.8414", "--radius", "250",
-        "--start", "2024-03-28", "--end", "2024-10-03", "--body", "Regional Security Council",
-        "--decision-ref", "MP order 2024-04-02", "--zone", "5341", "-w", ws_dir, "--json",
+        "hotspot",
+        "designate",
+        "Peterbos",
+        "--lon",
+        "4.2997",
+        "--lat",
+        "50.8414",
+        "--radius",
+        "250",
+        "--start",
+        "2024-03-28",
+        "--end",
+        "2024-10-03",
+        "--body",
+        "Regional Security Council",
+        "--decision-ref",
+        "MP order 2024-04-02",
+        "--zone",
+        "5341",
+        "-w",
+        ws_dir,
+        "--json",
     )
     assert code == 0, err
     assert json.loads(out)["active_periods"] == [{"start": "2024-03-28", "end": "2024-10-04"}]
-    code, out, _ = _run("hotspot", "extend", "Peterbos", "--end", "2025-03-03", "--body", "CORES", "-w", ws_dir, "--json")
+    code, out, _ = _run(
+        "hotspot",
+        "extend",
+        "Peterbos",
+        "--end",
+        "2025-03-03",
+        "--body",
+        "CORES",
+        "-w",
+        ws_dir,
+        "--json",
+    )
     assert code == 0
     assert json.loads(out)["active_periods"] == [{"start": "2024-03-28", "end": "2025-03-04"}]
-    code, out, _ = _run("hotspot", "end", "Peterbos", "--on", "2025-01-01", "--body", "CORES", "-w", ws_dir, "--json")
+    code, out, _ = _run(
+        "hotspot",
+        "end",
+        "Peterbos",
+        "--on",
+        "2025-01-01",
+        "--body",
+        "CORES",
+        "-w",
+        ws_dir,
+        "--json",
+    )
     assert json.loads(out)["active_periods"] == [{"start": "2024-03-28", "end": "2025-01-01"}]
     with Workspace.open(ws_dir) as ws:
         dec = ws.designations()
@@ -78,9 +127,27 @@ def test_designate_extend_end_records_decisions(tmp_path: Path) -> None:
 def test_hotspot_errors_are_clear(tmp_path: Path) -> None:
     ws_dir = str(tmp_path / "ws")
     Workspace.create(ws_dir).close()
-    code, _, err = _run("hotspot", "extend", "Nowhere", "--end", "2025-01-01", "--body", "x", "-w", ws_dir)
+    code, _, err = _run(
+        "hotspot", "extend", "Nowhere", "--end", "2025-01-01", "--body", "x", "-w", ws_dir
+    )
     assert code == 2 and "no designation to extend" in err
-    code, _, err = _run("hotspot", "designate", "X", "--start", "28/03/2024", "--body", "x", "--lon", "4.3", "--lat", "50.8", "-w", ws_dir)
+    code, _, err = _run(
+        "hotspot",
+        "designate",
+        "X",
+        "--start",
+        "28/03/2024",
+        "--body",
+        "x",
+        "--lon",
+        "4.3",
+        "--lat",
+        "50.8",
+        "-w",
+        ws_dir,
+    )
     assert code == 2 and "YYYY-MM-DD" in err
-    code, _, err = _run("hotspot", "designate", "X", "--start", "2024-03-28", "--body", "x", "-w", ws_dir)
+    code, _, err = _run(
+        "hotspot", "designate", "X", "--start", "2024-03-28", "--body", "x", "-w", ws_dir
+    )
     assert code == 2 and "--geometry" in err

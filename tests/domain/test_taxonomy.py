@@ -5,9 +5,30 @@ import pytest
 from hotspotwatch.config import Config, ConfigError
 from hotspotwatch.domain.taxonomy import Taxonomy
 
-REQUIRED = """shooting stabbing homicide assault robbery burglary theft vehicle_theft sexual_offence
-drug_dealing drug_possession weapons nuisance vandalism public_disorder police_check arrest seizure
-prevention_contact peacekeeper_patrol liveability_work other""".split()
+REQUIRED = [
+    "shooting",
+    "stabbing",
+    "homicide",
+    "assault",
+    "robbery",
+    "burglary",
+    "theft",
+    "vehicle_theft",
+    "sexual_offence",
+    "drug_dealing",
+    "drug_possession",
+    "weapons",
+    "nuisance",
+    "vandalism",
+    "public_disorder",
+    "police_check",
+    "arrest",
+    "seizure",
+    "prevention_contact",
+    "peacekeeper_patrol",
+    "liveability_work",
+    "other",
+]
 
 
 def test_default_taxonomy_has_required_categories_and_dose_roles() -> None:
@@ -18,7 +39,9 @@ def test_default_taxonomy_has_required_categories_and_dose_roles() -> None:
         assert tax[name].role == "enforcement" and tax[name].harm_weight == 0
     for name in ("prevention_contact", "peacekeeper_patrol", "liveability_work"):
         assert tax[name].role == "prevention"
-    assert tax["shooting"].role == "harm" and tax["shooting"].harm_weight > tax["nuisance"].harm_weight
+    assert (
+        tax["shooting"].role == "harm" and tax["shooting"].harm_weight > tax["nuisance"].harm_weight
+    )
 
 
 def test_suggestions() -> None:

@@ -20,7 +20,9 @@ def _events(n: int = 5, *, source_ids: list[str] | None = None) -> pd.DataFrame:
             "occurred_at": pd.date_range("2024-01-01 08:00", periods=n, freq="D", tz="UTC"),
             "x": 649000 + rng.uniform(0, 1000, n),
             "y": 665000 + rng.uniform(0, 1000, n),
-            "category": ["shooting", "police_check", "prevention_contact", "assault", "nuisance"][:n],
+            "category": ["shooting", "police_check", "prevention_contact", "assault", "nuisance"][
+                :n
+            ],
         }
     )
 
@@ -28,7 +30,11 @@ def _events(n: int = 5, *, source_ids: list[str] | None = None) -> pd.DataFrame:
 def test_add_events_counts_and_idempotence(workspace: Workspace) -> None:
     frame = _events()
     assert workspace.add_events(frame, source="s") == {
-        "read": 5, "quarantined": 0, "inserted": 5, "updated": 0, "unchanged": 0,
+        "read": 5,
+        "quarantined": 0,
+        "inserted": 5,
+        "updated": 0,
+        "unchanged": 0,
     }
     assert workspace.add_events(frame, source="s")["unchanged"] == 5
     changed = frame.copy()
@@ -51,8 +57,11 @@ def test_events_roundtrip_columns_roles_and_weights(workspace: Workspace) -> Non
     np.testing.assert_allclose(ev["x"].to_numpy(), frame["x"].to_numpy())
     assert (ev["occurred_at"].to_numpy() == frame["occurred_at"].to_numpy()).all()
     assert ev.set_index("category")["role"].to_dict() == {
-        "shooting": "harm", "police_check": "enforcement", "prevention_contact": "prevention",
-        "assault": "harm", "nuisance": "harm",
+        "shooting": "harm",
+        "police_check": "enforcement",
+        "prevention_contact": "prevention",
+        "assault": "harm",
+        "nuisance": "harm",
     }
     assert ev.loc[ev.category == "shooting", "harm_weight"].iloc[0] == 100.0
     assert ev.loc[ev.category == "police_check", "harm_weight"].iloc[0] == 0.0
@@ -64,7 +73,8 @@ def test_event_filters(workspace: Workspace) -> None:
     workspace.add_events(_events(), source="s")
     assert set(workspace.events(roles="harm")["category"]) == {"shooting", "assault", "nuisance"}
     assert set(workspace.events(roles=["enforcement", "prevention"])["category"]) == {
-        "police_check", "prevention_contact",
+        "police_check",
+        "prevention_contact",
     }
     assert list(workspace.events(categories=["assault"])["category"]) == ["assault"]
     # Local dates: 2024-01-02 00:00 Brussels = 2024-01-01 23:00 UTC; events at 08:00 UTC daily.
@@ -85,21 +95,36 @@ def test_add_events_refuses_unknown_category_and_writes_nothing(workspace: Works
 
 def test_areas_hotspots_designations(workspace: Workspace) -> None:
     region = shapely.box(640000, 660000, 660000, 680000)
-    workspace.add_areas(pd.DataFrame({"code": ["04000"], "name": ["Region"], "geometry": [region]}), "region")
+    workspace.add_areas(
+        pd.DataFrame({"code": ["04000"], "name": ["Region"], "geometry": [region]}), "region"
+    )
     assert workspace.area_layers() == ["region"]
     assert workspace.study_area().equals(region)
     assert workspace.extent() == (639000.0, 659000.0, 661000.0, 681000.0)
     with pytest.raises(KeyError, match="layers: region"):
         workspace.areas("police_zone")
-    hid = workspace.add_hotspot("Clemenceau", shapely.Point(650000, 666000).buffer(250), zone="5341", approximate=True)
+    hid = workspace.add_hotspot(
+        "Clemenceau", shapely.Point(650000, 666000).buffer(250), zone="5341", approximate=True
+    )
     assert workspace.add_hotspot("Clemenceau", shapely.Point(650000, 666000).buffer(300)) == hid
     hs = workspace.hotspots()
     assert list(hs["name"]) == ["Clemenceau"]
     assert hs.geometry.iloc[0].area == pytest.approx(np.pi * 300**2, rel=0.01)
-    workspace.add_designation("Clemenceau", action="designate", start=dt.date(2024, 3, 28),
-                              end=dt.date(2024, 10, 3), body="CORES", decision_ref="MP order 2024-04-02")
-    workspace.add_designation("Clemenceau", action="extend", start=dt.date(2024, 10, 4),
-                              end=dt.date(2025, 3, 3), body="CORES")
+    workspace.add_designation(
+        "Clemenceau",
+        action="designate",
+        start=dt.date(2024, 3, 28),
+        end=dt.date(2024, 10, 3),
+        body="CORES",
+        decision_ref="MP order 2024-04-02",
+    )
+    workspace.add_designation(
+        "Clemenceau",
+        action="extend",
+        start=dt.date(2024, 10, 4),
+        end=dt.date(2025, 3, 3),
+        body="CORES",
+    )
     dec = workspace.designations()
     assert list(dec["action"]) == ["designate", "extend"]
     assert dec["start"].iloc[0] == dt.date(2024, 3, 28)
@@ -107,10 +132,17 @@ def test_areas_hotspots_designations(workspace: Workspace) -> None:
     assert len(periods) == 1 and periods[0].start == dt.date(2024, 3, 28)
     assert periods[0].end == dt.date(2025, 3, 4)
     with pytest.raises(KeyError, match="did you mean 'Clemenceau'"):
-        workspace.add_designation("Clemenceu", action="extend", start=dt.date(2025, 3, 4), body="CORES")
+        workspace.add_designation(
+            "Clemenceu", action="extend", start=dt.date(2025, 3, 4), body="CORES"
+        )
     with pytest.raises(ValueError, match="before it starts"):
-        workspace.add_designation("Clemenceau", action="extend", start=dt.date(2025, 3, 4),
-                                  end=dt.date(2025, 1, 1), body="CORES")
+        workspace.add_designation(
+            "Clemenceau",
+            action="extend",
+            start=dt.date(2025, 3, 4),
+            end=dt.date(2025, 1, 1),
+            body="CORES",
+        )
 
 
 def test_runs_and_fingerprint_change_with_data(workspace: Workspace) -> None:

@@ -245,7 +245,7 @@ def _report(
     ws: Any, name: str, did: int, action: str, start: dt.date, end: dt.date | None, as_json: bool
 ) -> None:
     periods = ws.hotspot_periods().get(name, [])
-    out = {
+    out: dict[str, Any] = {
         "hotspot": name,
         "designation_id": did,
         "action": action,

@@ -123,7 +123,7 @@ class Taxonomy:
             label = str(
                 spec.get("label", base.label if base else name.replace("_", " ").capitalize())
             )
-            cats[name] = Category(name=name, role=role, harm_weight=weight, label=label)  # type: ignore[arg-type]
+            cats[name] = Category(name=name, role=role, harm_weight=weight, label=label)
         return Taxonomy(cats)
 
     def __getitem__(self, name: str) -> Category:

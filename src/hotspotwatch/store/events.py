@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, and_, func, insert, select, type_coerce, update
 from sqlalchemy import String as SAString
+from sqlalchemy.sql.elements import ColumnElement
 
 from hotspotwatch.store.schema import events, imports, quarantine
 
@@ -129,9 +130,9 @@ def _insert_rows(conn: Connection, rows: pd.DataFrame, import_id: int | None) ->
     names = (*EVENT_COLUMNS, "import_id")
     if conn.dialect.name == "sqlite":
         sql = f"INSERT INTO events ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})"
-        conn.exec_driver_sql(sql, tuples)  # type: ignore[arg-type]
+        conn.exec_driver_sql(sql, tuples)
     elif conn.dialect.name == "postgresql":
-        raw = conn.connection.dbapi_connection
+        raw: Any = conn.connection.dbapi_connection
         assert raw is not None
         with raw.cursor() as cur, cur.copy(f"COPY events ({', '.join(names)}) FROM STDIN") as copy:
             for row in tuples:
@@ -277,7 +278,7 @@ def select_events(
 
     ``start`` is inclusive, ``end`` exclusive; both naive UTC.
     """
-    conds = []
+    conds: list[ColumnElement[bool]] = []
     if categories is not None:
         conds.append(events.c.category.in_(list(categories)))
     if start is not None:
