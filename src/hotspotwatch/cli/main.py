@@ -28,6 +28,8 @@ app = typer.Typer(
 GROUPS: list[tuple[str, str]] = [
     ("workspace", ""),
     ("hotspot", "hotspot"),
+    ("importing", "import"),
+    ("export", "export"),
 ]
 
 
