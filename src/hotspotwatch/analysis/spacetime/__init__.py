@@ -1,5 +1,12 @@
 """Space-time analysis: near repeat (Knox), space-time cube, Mann–Kendall, emerging hotspots."""
 
+from hotspotwatch.analysis.spacetime.alert import (
+    AlertZone,
+    NearRepeatAlert,
+    alert_area,
+    alert_zones,
+    near_repeat_alert,
+)
 from hotspotwatch.analysis.spacetime.cube import (
     SpaceTimeCube,
     space_time_cube,
@@ -17,21 +24,30 @@ from hotspotwatch.analysis.spacetime.emerging import (
 )
 from hotspotwatch.analysis.spacetime.knox import SAME_EDGE, KnoxResult, band_labels, knox
 from hotspotwatch.analysis.spacetime.mann_kendall import MannKendallResult, mann_kendall
+from hotspotwatch.analysis.spacetime.summary import alert_summary, emerging_summary, knox_summary
 
 __all__ = [
     "CATEGORIES",
     "PATTERNS",
     "SAME_EDGE",
+    "AlertZone",
     "EmergingHotspotsResult",
     "KnoxResult",
     "MannKendallResult",
+    "NearRepeatAlert",
     "SpaceTimeCube",
     "SpaceTimeGiStar",
+    "alert_area",
+    "alert_summary",
+    "alert_zones",
     "band_labels",
     "classify_emerging",
     "emerging_hotspots",
+    "emerging_summary",
     "knox",
+    "knox_summary",
     "mann_kendall",
+    "near_repeat_alert",
     "space_time_cube",
     "space_time_weights",
     "spacetime_gistar",
