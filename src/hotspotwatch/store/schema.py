@@ -154,3 +154,79 @@ analysis_runs = Table(
     Column("created_at", DateTime, nullable=False),
     Index(None, "kind", "created_at"),
 )
+
+# ---------------------------------------------------------------------- web (migration 0002_web)
+# Users of the dashboard and API, their session/API tokens (only SHA-256 hashes are stored),
+# the append-only audit log, login attempts (rate limiting) and prevention actions logged by
+# partners for the hotspots assigned to them.
+
+users = Table(
+    "users",
+    metadata,
+    Column("user_id", Integer, primary_key=True, autoincrement=True),
+    Column("username", String(100), nullable=False, unique=True),
+    Column("password_hash", String(300), nullable=False),  # argon2id
+    Column("role", String(32), nullable=False),  # admin | regional_analyst | zone_analyst | partner
+    Column("zones", Text, nullable=True),  # JSON list of police-zone codes (zone analysts)
+    Column("hotspots", Text, nullable=True),  # JSON list of hotspot names (partners)
+    Column("active", Boolean, nullable=False, default=True),
+    Column("created_at", DateTime, nullable=False),
+)
+
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("token_id", Integer, primary_key=True, autoincrement=True),
+    Column("user_id", Integer, ForeignKey("users.user_id"), nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),  # sha256 hex of the token
+    Column("kind", String(16), nullable=False),  # session | api
+    Column("csrf_token", String(64), nullable=True),  # sessions only
+    Column("label", String(200), nullable=True),
+    Column("created_at", DateTime, nullable=False),
+    Column("expires_at", DateTime, nullable=True),
+    Column("revoked_at", DateTime, nullable=True),
+    Index(None, "user_id"),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("audit_id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime, nullable=False),  # naive UTC
+    Column("username", String(100), nullable=True),  # None: anonymous
+    Column("role", String(32), nullable=True),
+    Column("action", String(64), nullable=False),  # e.g. events.read, action.create, user.add
+    Column("target", Text, nullable=True),  # what: route, hotspot, user...
+    Column("rows", Integer, nullable=False, default=0),
+    Column("detail", Text, nullable=True),  # JSON: filters, ids
+    Column("client", String(100), nullable=True),  # IP address
+    Index(None, "at"),
+    Index(None, "username", "at"),
+)
+
+login_attempts = Table(
+    "login_attempts",
+    metadata,
+    Column("attempt_id", Integer, primary_key=True, autoincrement=True),
+    Column("username", String(100), nullable=False),
+    Column("client", String(100), nullable=True),
+    Column("at", DateTime, nullable=False),
+    Column("success", Boolean, nullable=False),
+    Index(None, "username", "at"),
+    Index(None, "client", "at"),
+)
+
+prevention_actions = Table(
+    "prevention_actions",
+    metadata,
+    Column("action_id", Integer, primary_key=True, autoincrement=True),
+    Column("hotspot_id", Integer, ForeignKey("hotspots.hotspot_id"), nullable=False),
+    Column("occurred_on", Date, nullable=False),
+    Column("kind", String(64), nullable=False),  # outreach | patrol | lighting | cleaning | ...
+    Column("description", Text, nullable=True),
+    Column("hours", Float, nullable=True),
+    Column("contacts", Integer, nullable=True),
+    Column("recorded_by", String(100), nullable=False),
+    Column("recorded_at", DateTime, nullable=False),
+    Index(None, "hotspot_id", "occurred_on"),
+)
