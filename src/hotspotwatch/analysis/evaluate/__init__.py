@@ -1,0 +1,65 @@
+"""Evaluation of place-based interventions: is each hotspot, and the strategy, working?
+
+One module per family of estimators: ``design`` (treated / buffer / control geometry and
+matching), ``did`` (difference-in-differences count panels), ``wdd`` (WDQ and WDD),
+``rates`` (exact and E-tests), ``its`` (interrupted time series), ``power`` (minimum
+detectable effects), ``pooling`` (random effects), ``dose`` and ``verdict``.
+"""
+
+from hotspotwatch.analysis.evaluate.did import DiDResult, did
+from hotspotwatch.analysis.evaluate.dose import DoseResponseResult, dose_response
+from hotspotwatch.analysis.evaluate.its import ITSResult, interrupted_time_series
+from hotspotwatch.analysis.evaluate.pooling import PooledResult, random_effects
+from hotspotwatch.analysis.evaluate.power import (
+    MinDetectableRatioResult,
+    MonthsToDetectResult,
+    log_irr_variance,
+    min_detectable_ratio,
+    months_to_detect,
+)
+from hotspotwatch.analysis.evaluate.rates import (
+    RateTestResult,
+    conditional_ci,
+    etest_pvalue,
+    rate_test,
+    score_ci,
+)
+from hotspotwatch.analysis.evaluate.verdict import Verdict, buffer_verdict, verdict
+from hotspotwatch.analysis.evaluate.wdd import (
+    WDDHarmResult,
+    WDDResult,
+    WDQResult,
+    wdd,
+    wdd_harm,
+    wdq,
+)
+
+__all__ = [
+    "DiDResult",
+    "DoseResponseResult",
+    "ITSResult",
+    "MinDetectableRatioResult",
+    "MonthsToDetectResult",
+    "PooledResult",
+    "RateTestResult",
+    "Verdict",
+    "WDDHarmResult",
+    "WDDResult",
+    "WDQResult",
+    "buffer_verdict",
+    "conditional_ci",
+    "did",
+    "dose_response",
+    "etest_pvalue",
+    "interrupted_time_series",
+    "log_irr_variance",
+    "min_detectable_ratio",
+    "months_to_detect",
+    "random_effects",
+    "rate_test",
+    "score_ci",
+    "verdict",
+    "wdd",
+    "wdd_harm",
+    "wdq",
+]

@@ -1,0 +1,357 @@
+"""Weighted displacement quotient (WDQ) and weighted displacement difference (WDD).
+
+Both compare a treated place, the ring around it (buffer, where displacement or a diffusion
+of benefits would show) and a control, before and after an intervention.
+
+- WDQ: Bowers & Johnson (2003), *J. Quant. Criminol.* 19(3), 275–301, with the gross, net
+  and total net effects of Guerette (2009), *Analyzing Crime Displacement and Diffusion*,
+  POP Center Tool Guide 10, appendix B. Descriptive: no standard error.
+- WDD: Wheeler & Ratcliffe (2018), *Crime Science* 7:11 — the difference-in-differences of
+  counts with a Poisson (normal-approximation) standard error, optional time and area
+  weights, and harm-weighted combination across crime types (R package ``ptools``).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import ArrayLike
+from scipy import stats
+
+from hotspotwatch.analysis._result import ResultMixin
+
+Pair = tuple[float, float]
+
+
+def _pair(name: str, value: Sequence[float] | None, *, allow_none: bool = False) -> Pair:
+    if value is None:
+        if allow_none:
+            return (0.0, 0.0)
+        raise ValueError(f"{name} is required: give (before, after) counts")
+    if len(value) != 2:
+        raise ValueError(f"{name} must be a (before, after) pair of counts, got {value!r}")
+    before, after = float(value[0]), float(value[1])
+    if before < 0 or after < 0 or not (math.isfinite(before) and math.isfinite(after)):
+        raise ValueError(f"{name} counts must be finite and non-negative, got {value!r}")
+    return before, after
+
+
+@dataclass(frozen=True)
+class WDQResult(ResultMixin):
+    """Weighted displacement quotient and effect measures.
+
+    Attributes
+    ----------
+    success_measure : float
+        :math:`R_a/C_a - R_b/C_b`; negative means the treated area improved relative to the
+        control (Bowers & Johnson 2003).
+    buffer_measure : float
+        :math:`D_a/C_a - D_b/C_b`; positive suggests displacement, negative diffusion.
+    wdq : float
+        ``buffer_measure / success_measure``; meaningful only when ``success_measure < 0``.
+        Positive: diffusion of benefits (above 1: diffusion larger than the direct effect);
+        between 0 and -1: some displacement, smaller than the gain; below -1: displacement
+        erased the gain (Guerette 2009, appendix C). NaN if ``success_measure == 0``.
+    gross_effect : float
+        :math:`GE = R_b - R_a` (events fewer in the treated area; positive = decrease).
+    net_effect : float
+        :math:`NE = R_b/C_b - R_a/C_a` (Guerette 2009, eq. 2; positive = decrease relative
+        to the control).
+    target_net_effect : float
+        :math:`R_b (C_a/C_b) - R_a`: events prevented in the treated area, in counts.
+    buffer_net_effect : float
+        :math:`D_b (C_a/C_b) - D_a`: events prevented in the buffer (negative = displaced).
+    total_net_effect : float
+        :math:`TNE = [R_b (C_a/C_b) - R_a] + [D_b (C_a/C_b) - D_a]` (Guerette 2009, eq. 4).
+    """
+
+    success_measure: float
+    buffer_measure: float
+    wdq: float
+    gross_effect: float
+    net_effect: float
+    target_net_effect: float
+    buffer_net_effect: float
+    total_net_effect: float
+
+
+def wdq(
+    *,
+    target: Sequence[float],
+    buffer: Sequence[float],
+    control: Sequence[float],
+) -> WDQResult:
+    """Weighted displacement quotient of Bowers & Johnson (2003).
+
+    Parameters
+    ----------
+    target : (before, after)
+        Counts in the treated (response) area :math:`R_b, R_a`.
+    buffer : (before, after)
+        Counts in the buffer ring :math:`D_b, D_a`.
+    control : (before, after)
+        Counts in the control (comparison) area :math:`C_b, C_a`; both must be positive.
+
+    Returns
+    -------
+    WDQResult
+
+    Notes
+    -----
+    .. math:: WDQ = \\frac{D_a/C_a - D_b/C_b}{R_a/C_a - R_b/C_b}
+
+    The WDQ has no sampling distribution; use :func:`wdd` for a standard error.
+
+    Examples
+    --------
+    >>> r = wdq(target=(100, 50), buffer=(80, 60), control=(200, 200))
+    >>> [round(v, 3) for v in (r.success_measure, r.buffer_measure, r.wdq, r.total_net_effect)]
+    [-0.25, -0.1, 0.4, 70.0]
+    """
+    rb, ra = _pair("target", target)
+    db, da = _pair("buffer", buffer)
+    cb, ca = _pair("control", control)
+    if cb <= 0 or ca <= 0:
+        raise ValueError(
+            f"control counts must be positive before and after (got {control!r}); "
+            "choose a larger control area"
+        )
+    success = ra / ca - rb / cb
+    buffer_m = da / ca - db / cb
+    target_net = rb * (ca / cb) - ra
+    buffer_net = db * (ca / cb) - da
+    return WDQResult(
+        success_measure=success,
+        buffer_measure=buffer_m,
+        wdq=buffer_m / success if success != 0 else math.nan,
+        gross_effect=rb - ra,
+        net_effect=rb / cb - ra / ca,
+        target_net_effect=target_net,
+        buffer_net_effect=buffer_net,
+        total_net_effect=target_net + buffer_net,
+    )
+
+
+@dataclass(frozen=True)
+class WDDResult(ResultMixin):
+    """Weighted displacement difference (Wheeler & Ratcliffe 2018).
+
+    Attributes
+    ----------
+    local : float
+        :math:`(T_1 - T_0) - (C_1 - C_0)` (weighted): change in the treated area beyond the
+        control's change. Negative = fewer events than expected.
+    local_se : float
+        Its standard error.
+    displacement : float
+        :math:`(D_1 - D_0) - (DC_1 - DC_0)`: the same for the buffer against its control.
+        Positive = displacement into the buffer, negative = diffusion of benefits.
+        0 when no buffer is given.
+    displacement_se : float
+        Its standard error.
+    estimate : float
+        Total WDD = ``local + displacement`` (net events prevented, negative = reduction).
+    se : float
+        Standard error of the total.
+    z : float
+        ``estimate / se``.
+    p_value : float
+        Two-sided normal p-value.
+    ci_low, ci_high : float
+        ``1 - alpha`` normal interval for the total.
+    alpha : float
+        Level.
+    """
+
+    local: float
+    local_se: float
+    displacement: float
+    displacement_se: float
+    estimate: float
+    se: float
+    z: float
+    p_value: float
+    ci_low: float
+    ci_high: float
+    alpha: float
+
+
+def _weights(name: str, value: Sequence[float] | None, n: int) -> tuple[float, ...]:
+    if value is None:
+        return (1.0,) * n
+    if len(value) != n:
+        raise ValueError(f"{name} must have {n} positive values, got {value!r}")
+    out = tuple(float(v) for v in value)
+    if any(not (v > 0 and math.isfinite(v)) for v in out):
+        raise ValueError(f"{name} must be positive and finite, got {value!r}")
+    return out
+
+
+def wdd(
+    *,
+    target: Sequence[float],
+    control: Sequence[float],
+    buffer: Sequence[float] | None = None,
+    buffer_control: Sequence[float] | None = None,
+    time_weights: Sequence[float] | None = None,
+    area_weights: Sequence[float] | None = None,
+    alpha: float = 0.05,
+) -> WDDResult:
+    """Weighted displacement difference test.
+
+    Parameters
+    ----------
+    target : (before, after)
+        Counts in the treated area.
+    control : (before, after)
+        Counts in the control area matched to it.
+    buffer : (before, after), optional
+        Counts in the displacement (buffer) area; omitted = no displacement term.
+    buffer_control : (before, after), optional
+        Counts in the control for the buffer; required if ``buffer`` is given.
+    time_weights : (before, after), optional
+        Lengths of the two periods (e.g. ``(12, 21)`` months); the estimate is then per
+        unit time.
+    area_weights : (target, control, buffer, buffer_control), optional
+        Areas (or populations); the estimate is then per unit area. Note the order differs
+        from ``ptools::wdd`` (control, treated, disp_control, disp_treated).
+    alpha : float
+        One minus the confidence level (``ptools`` defaults to 0.1; we use 0.05).
+
+    Returns
+    -------
+    WDDResult
+
+    Notes
+    -----
+    With weights :math:`w_{g,p} = \\tau_p a_g`,
+
+    .. math:: WDD = \\sum_g s_g (Y_{g,1}/w_{g,1} - Y_{g,0}/w_{g,0}),\\quad
+              \\mathrm{Var} = \\sum_{g,p} Y_{g,p} / w_{g,p}^2
+
+    with :math:`s_g = +1` for treated and buffer, :math:`-1` for their controls
+    (Wheeler & Ratcliffe 2018; counts taken as Poisson, so beware of overdispersion).
+
+    Examples
+    --------
+    >>> r = wdd(target=(100, 80), control=(100, 90))
+    >>> r.estimate, round(r.se, 2)
+    (-10.0, 19.24)
+    """
+    if not 0 < alpha < 1:
+        raise ValueError(f"alpha must be in (0, 1), got {alpha!r}")
+    if (buffer is None) != (buffer_control is None):
+        raise ValueError("give both buffer and buffer_control, or neither")
+    t = _pair("target", target)
+    c = _pair("control", control)
+    d = _pair("buffer", buffer, allow_none=True)
+    dc = _pair("buffer_control", buffer_control, allow_none=True)
+    tw = _weights("time_weights", time_weights, 2)
+    aw = _weights("area_weights", area_weights, 4)
+
+    def diff(counts: Pair, area: float) -> tuple[float, float]:
+        w0, w1 = tw[0] * area, tw[1] * area
+        return counts[1] / w1 - counts[0] / w0, counts[1] / w1**2 + counts[0] / w0**2
+
+    dt, vt = diff(t, aw[0])
+    dcn, vc = diff(c, aw[1])
+    dd, vd = diff(d, aw[2])
+    ddc, vdc = diff(dc, aw[3])
+    local, var_local = dt - dcn, vt + vc
+    disp, var_disp = dd - ddc, vd + vdc
+    est, var = local + disp, var_local + var_disp
+    se = math.sqrt(var)
+    z = est / se if se > 0 else math.nan
+    level = float(stats.norm.isf(alpha / 2))
+    return WDDResult(
+        local=local,
+        local_se=math.sqrt(var_local),
+        displacement=disp,
+        displacement_se=math.sqrt(var_disp),
+        estimate=est,
+        se=se,
+        z=z,
+        p_value=float(2 * stats.norm.sf(abs(z))) if se > 0 else math.nan,
+        ci_low=est - level * se,
+        ci_high=est + level * se,
+        alpha=float(alpha),
+    )
+
+
+@dataclass(frozen=True)
+class WDDHarmResult(ResultMixin):
+    """Harm-weighted combination of WDD estimates across crime types.
+
+    Attributes
+    ----------
+    estimate : float
+        :math:`\\sum_k h_k WDD_k`.
+    se : float
+        :math:`\\sqrt{\\sum_k h_k^2 SE_k^2}`.
+    z, p_value, ci_low, ci_high, alpha : float
+        Normal inference for the combined estimate.
+    """
+
+    estimate: float
+    se: float
+    z: float
+    p_value: float
+    ci_low: float
+    ci_high: float
+    alpha: float
+
+
+def wdd_harm(
+    estimates: ArrayLike, se: ArrayLike, weights: ArrayLike, *, alpha: float = 0.05
+) -> WDDHarmResult:
+    """Combine WDD estimates of several crime types with harm weights.
+
+    Parameters
+    ----------
+    estimates : array_like
+        WDD estimates per crime type (e.g. ``WDDResult.local``).
+    se : array_like
+        Their standard errors.
+    weights : array_like
+        Harm weights (e.g. from the workspace taxonomy).
+    alpha : float
+        One minus the confidence level.
+
+    Returns
+    -------
+    WDDHarmResult
+
+    Notes
+    -----
+    Crime types are taken as independent (Wheeler 2020, "Amending the WDD test to
+    incorporate harm weights"; ``ptools::wdd_harm``).
+
+    Examples
+    --------
+    >>> r = wdd_harm([-10, 5], [6.0, 8.0], [10, 1])
+    >>> r.estimate, round(r.se, 2)
+    (-95.0, 60.53)
+    """
+    est = np.asarray(estimates, dtype=float)
+    s = np.asarray(se, dtype=float)
+    w = np.asarray(weights, dtype=float)
+    if not (est.shape == s.shape == w.shape) or est.ndim != 1:
+        raise ValueError("estimates, se and weights must be 1-d arrays of the same length")
+    if np.any(s < 0) or np.any(w < 0):
+        raise ValueError("se and weights must be non-negative")
+    total = float(np.sum(est * w))
+    total_se = float(np.sqrt(np.sum((s * w) ** 2)))
+    z = total / total_se if total_se > 0 else math.nan
+    level = float(stats.norm.isf(alpha / 2))
+    return WDDHarmResult(
+        estimate=total,
+        se=total_se,
+        z=z,
+        p_value=float(2 * stats.norm.sf(abs(z))) if total_se > 0 else math.nan,
+        ci_low=total - level * total_se,
+        ci_high=total + level * total_se,
+        alpha=float(alpha),
+    )
