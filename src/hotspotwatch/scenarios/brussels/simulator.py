@@ -248,9 +248,9 @@ def _build_raster(geo: BrusselsGeography, hotspot_xy: np.ndarray, cell: float) -
 
 
 def _season_weekday(days: pd.DatetimeIndex, amplitude: float, role: str) -> np.ndarray:
-    doy = days.dayofyear.to_numpy()
+    doy = days.day_of_year.to_numpy()
     season = 1.0 + amplitude * np.cos(2 * np.pi * (doy - 196) / 365.25)
-    dow = days.dayofweek.to_numpy()
+    dow = days.day_of_week.to_numpy()
     weekday = {
         "harm": np.array([0.9, 0.9, 0.95, 1.0, 1.15, 1.25, 1.05]),
         "enforcement": np.array([1.1, 1.15, 1.15, 1.15, 1.1, 0.8, 0.65]),
@@ -583,7 +583,7 @@ def simulate(
 
     Examples
     --------
-    >>> res = simulate(seed=1, start="2024-01-01", end="2024-01-31")
+    >>> res = simulate(seed=1, start="2024-01-01", end="2024-06-30")
     >>> sorted(res.events["role"].unique())
     ['enforcement', 'harm', 'prevention']
     >>> 0.5 < res.truth["strategy_harm_irr"] < 1.2
