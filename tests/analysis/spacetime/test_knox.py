@@ -197,3 +197,18 @@ def test_knox_rejects_mismatched_lengths_and_nan():
         knox([0, 1], [0, 1, 2], [0, 1, 2], [0, 10], [0, 1])
     with pytest.raises(ValueError, match="t_days has missing"):
         knox([0, 1], [0, 1], [0, np.nan], [0, 10], [0, 1])
+
+
+def test_knox_matches_pointpats_on_whole_days_with_gaps_on_the_edge():
+    # whole days: many pairs are exactly tau apart; pointpats counts them (gap <= tau)
+    pointpats_spacetime = pytest.importorskip("pointpats.spacetime")
+    rng = np.random.default_rng(12)
+    n = 400
+    xy = rng.uniform(0, 3000, (n, 2))
+    t = rng.integers(0, 100, n).astype(float)
+    delta, tau = 150.0, 7.0
+    pp = pointpats_spacetime.Knox(xy, t[:, None], delta=delta, tau=tau, permutations=0)
+    res = knox(xy[:, 0], xy[:, 1], t, [0, np.nextafter(delta, INF), INF],
+               [0, np.nextafter(tau, INF), INF], metric="euclidean", permutations=0)
+    np.testing.assert_array_equal(res.observed, pp.observed)
+    np.testing.assert_allclose(res.expected, pp.expected, rtol=1e-12)

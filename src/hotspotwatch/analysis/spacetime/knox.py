@@ -174,16 +174,33 @@ def _close_pairs(
 
 
 def _count_gaps_below(sorted_t: NDArray[np.float64], edge: float) -> int:
-    """Number of pairs whose time gap is < edge, from sorted times in O(n log n)."""
+    """Number of pairs whose time gap ``t_b - t_a`` is < edge, in O(n log n).
+
+    Works on the distinct times and compares ``u_b - u_a < edge`` exactly as the pair
+    gaps are compared, so that no rounding of ``u_a + edge`` can move a pair across an edge.
+    """
     n = sorted_t.size
     if edge <= 0:
         return 0
     if math.isinf(edge):
         return n * (n - 1) // 2
-    upto = np.searchsorted(sorted_t, sorted_t + edge, side="left")
-    # a gap of 0 is below every positive edge, even one too small to shift t + edge
-    upto = np.maximum(upto, np.searchsorted(sorted_t, sorted_t, side="right"))
-    return int((upto - np.arange(1, n + 1)).sum())
+    u, cnt = np.unique(sorted_t, return_counts=True)
+    m = u.size
+    idx = np.arange(m)
+    first = np.searchsorted(u, u + edge, side="left")  # first b with u_b - u_a >= edge
+    while True:  # rounding of u + edge can misplace the boundary: fix it exactly
+        ahead = first < m
+        fwd = ahead.copy()
+        fwd[ahead] = u[first[ahead]] - u[ahead] < edge
+        back = first - 1 > idx
+        back[back] = u[first[back] - 1] - u[back] >= edge
+        if not (fwd.any() or back.any()):
+            break
+        first = first + fwd - back
+    cum = np.concatenate([[0], np.cumsum(cnt)])
+    within = (cnt * (cnt - 1)) // 2  # equal times: gap 0 < edge
+    later = cnt * (cum[first] - cum[idx + 1])
+    return int(within.sum() + later.sum())
 
 
 class _TimeBinner:
