@@ -474,12 +474,12 @@ def _events(
     lat: np.ndarray,
 ) -> pd.DataFrame:
     attrs = _attrs(raw, mapping, ok)
-    occ = pd.Series(occurred.to_numpy()[ok]).astype("datetime64[ns, UTC]")
+    occ = pd.DatetimeIndex(occurred[ok]).tz_convert("UTC")
     frame = pd.DataFrame({
         "source": mapping.source,
         "source_id": source_ids[ok].astype(object),
         "category": categories[ok].astype(object),
-        "occurred_at": occ.to_numpy(),
+        "occurred_at": occ,
         "time_precision": precision[ok].astype(object),
         "x": x[ok],
         "y": y[ok],
@@ -488,8 +488,6 @@ def _events(
         "attrs": attrs,
         "row_number": raw.row_numbers[ok],
     })
-    frame["occurred_at"] = occ.to_numpy()
-    frame["occurred_at"] = pd.to_datetime(frame["occurred_at"], utc=True)
     frame["row_hash"] = row_hash(frame)
     return frame[list(EVENT_FRAME_COLUMNS)]
 
@@ -498,7 +496,7 @@ def row_hash(frame: pd.DataFrame) -> np.ndarray:
     """SHA-1 of ``category|occurred_at(ns)|precision|x_mm|y_mm|attrs`` per row."""
     if frame.empty:
         return np.array([], dtype=object)
-    ns = frame["occurred_at"].to_numpy(dtype="datetime64[ns]").astype(np.int64)
+    ns = pd.DatetimeIndex(frame["occurred_at"]).as_unit("ns").asi8
     x_mm = np.round(frame["x"].to_numpy(dtype=float) * 1000).astype(np.int64)
     y_mm = np.round(frame["y"].to_numpy(dtype=float) * 1000).astype(np.int64)
     parts = [

@@ -9,10 +9,13 @@ source: they quote the value, the column and what was expected.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from hotspotwatch.domain.taxonomy import Taxonomy
 
@@ -78,12 +81,53 @@ def parse_numbers(
         return arr, empty, np.zeros(len(arr), dtype=bool)
     text = as_text(values)
     empty = (text == "").to_numpy(dtype=bool, na_value=True)
-    if decimal != ".":
+    if decimal != "." and text.str.contains(",", regex=False).any():
         text = text.str.replace(",", ".", regex=False)
-    nums = pd.to_numeric(text, errors="coerce")
-    arr = np.asarray(nums.to_numpy(dtype=float, na_value=np.nan), dtype=float)
+    arr = _fast_float(text)
     bad = ~empty & ~np.isfinite(arr)
     return arr, empty, bad
+
+
+def _fast_float(text: pd.Series) -> np.ndarray:
+    """Text to float64 (NaN where not a number): pyarrow cast, pandas only if that fails."""
+    arr = pa.array(text.to_numpy(dtype=object) if not isinstance(text.dtype, pd.StringDtype) else text,
+                   type=pa.string())
+    arr = pc.if_else(pc.equal(arr, ""), pa.scalar(None, pa.string()), arr)
+    try:
+        out = pc.cast(arr, pa.float64())
+        return np.asarray(out.to_numpy(zero_copy_only=False), dtype=float)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        nums = pd.to_numeric(text, errors="coerce")
+        return np.asarray(nums.to_numpy(dtype=float, na_value=np.nan), dtype=float)
+
+
+_FAST_CODES = re.compile(r"%[^YmdHMS]")
+
+
+def strptime(text: pd.Series, fmt: str) -> pd.Series:
+    """Parse text with a strftime format to naive datetimes (``NaT`` where invalid).
+
+    pyarrow parses the bulk; because it is lenient (it turns 31/02 into 2 March), each
+    parsed value is formatted back and compared, and values that do not round-trip (invalid
+    dates, values without zero padding) are parsed again, strictly, by pandas.
+    """
+    if _FAST_CODES.search(fmt):
+        return pd.to_datetime(text, format=fmt, errors="coerce")
+    arr = pa.array(text, type=pa.string())
+    try:
+        parsed = pc.strptime(arr, format=fmt, unit="ns", error_is_null=True)
+        back = pc.strftime(parsed, format=fmt)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return pd.to_datetime(text, format=fmt, errors="coerce")
+    same = pc.fill_null(pc.equal(back, arr), False).to_numpy(zero_copy_only=False)
+    result = pd.Series(
+        parsed.to_numpy(zero_copy_only=False).astype("datetime64[ns]"), index=text.index
+    )
+    result[~same] = pd.NaT
+    redo = ~same & (text != "").to_numpy(dtype=bool)
+    if redo.any():
+        result[redo] = pd.to_datetime(text[redo], format=fmt, errors="coerce").to_numpy()
+    return result
 
 
 def example_for(fmt: str | None) -> str:
@@ -128,7 +172,8 @@ def parse_time_column(
     result = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns, UTC]")
     if fmt:
         with_tz = "%z" in fmt or "%Z" in fmt
-        parsed = pd.to_datetime(text, format=fmt, errors="coerce", utc=with_tz)
+        parsed = (pd.to_datetime(text, format=fmt, errors="coerce", utc=True) if with_tz
+                  else strptime(text, fmt))
         result = _to_utc(parsed, tz).astype("datetime64[ns, UTC]")
     else:
         has_off = text.str.contains(_OFFSET, regex=True).to_numpy(dtype=bool, na_value=False)
@@ -180,7 +225,7 @@ def parse_date_hour(
     else:
         text = as_text(dates)
         empty = (text == "").to_numpy(dtype=bool)
-        naive = pd.to_datetime(text, format=fmt or "ISO8601", errors="coerce")
+        naive = strptime(text, fmt) if fmt else pd.to_datetime(text, format="ISO8601", errors="coerce")
         if isinstance(naive.dtype, pd.DatetimeTZDtype):
             naive = naive.dt.tz_convert(tz).dt.tz_localize(None)
         if not fmt or "%H" not in fmt:
@@ -226,6 +271,14 @@ def _parse_hours(values: pd.Series, *, column: str, flags: Flags) -> tuple[np.nd
         return secs, prec
     text = as_text(values)
     present = (text != "").to_numpy(dtype=bool)
+    if text.str.fullmatch(r"\d{0,2}").all():
+        hours = _fast_float(text)
+        valid = present & (np.nan_to_num(hours, nan=99) < 24)
+        prec[valid] = "hour"
+        bad = present & ~valid
+        flags.add(bad, column, [f"hour {v!r} in {column!r} is not an hour 0–23 (HH or HH:MM)"
+                                for v in text.to_numpy(dtype=object)[bad]])
+        return np.where(valid, np.nan_to_num(hours) * 3600, 0).astype(np.int64), prec
     parts = text.str.extract(_HOUR)
     h = pd.to_numeric(parts[0], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
     m = pd.to_numeric(parts[1], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
