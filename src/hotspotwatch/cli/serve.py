@@ -1,0 +1,41 @@
+"""``hotspotwatch serve``: the web dashboard and API on the workspace's database."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from hotspotwatch.cli._common import DatabaseUrlOpt, WorkspaceOpt, console, open_workspace
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``serve`` to the root app."""
+
+    @app.command("serve")
+    def serve(
+        workspace: WorkspaceOpt = Path("."),
+        host: Annotated[
+            str, typer.Option(help="Interface to listen on (loopback by default).")
+        ] = "127.0.0.1",
+        port: Annotated[int, typer.Option(min=1, max=65535, help="TCP port.")] = 8765,
+        database_url: DatabaseUrlOpt = None,
+    ) -> None:
+        """Serve the dashboard (map, hotspots, strategy, public page) and the API /api/v1."""
+        import uvicorn
+
+        from hotspotwatch.web import create_app
+        from hotspotwatch.workflows.users import list_users
+
+        ws = open_workspace(workspace, database_url)
+        if not list_users(ws):
+            console.print(
+                "[yellow]No users yet:[/] only the public page works. Add one with "
+                f"[cyan]hotspotwatch user add NAME --role regional_analyst --password-stdin -w {ws.path}[/]"
+            )
+        console.print(f"Serving {ws.config.name} on [bold]http://{host}:{port}/[/] (Ctrl+C stops)")
+        try:
+            uvicorn.run(create_app(ws), host=host, port=port, log_level="warning", access_log=False)
+        finally:
+            ws.close()

@@ -1,0 +1,352 @@
+"""Protected data routes: events, areas, hotspots, results, alerts, reports, prevention log."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+from typing import Any, Literal
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi.responses import FileResponse
+from pydantic import BaseModel, Field
+
+from hotspotwatch.web.auth import Principal, audit, require, workspace
+from hotspotwatch.web.policy import PARTNER, REGIONAL, ZONE, hotspot_in_zones
+from hotspotwatch.workflows import web as web_wf
+from hotspotwatch.workspace import WorkspaceError
+
+router = APIRouter()
+
+RoleName = Literal["harm", "enforcement", "prevention"]
+ResultName = Literal["evaluation", "gistar", "kde", "concentration", "coverage", "knox", "emerging"]
+_REPORT_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,200}$")
+REPORT_SUFFIXES = (".pdf", ".html", ".csv", ".json")
+
+
+def parse_bbox(bbox: str | None) -> tuple[float, float, float, float] | None:
+    """``"west,south,east,north"`` (degrees) to a tuple, 422 if malformed."""
+    if bbox is None:
+        return None
+    try:
+        return web_wf.check_lonlat_bbox([float(v) for v in bbox.split(",")])
+    except ValueError as exc:
+        raise HTTPException(422, detail=f"bbox: {exc}") from None
+
+
+def _not_found(exc: KeyError) -> HTTPException:
+    return HTTPException(404, detail=str(exc.args[0]) if exc.args else "not found")
+
+
+@router.get("/events", tags=["events"])
+def events(
+    request: Request,
+    principal: Principal = Depends(require("events.read")),
+    category: list[str] | None = Query(None, max_length=50),
+    role: list[RoleName] | None = Query(None),
+    start: str | None = Query(None, max_length=40, description="ISO date/time, inclusive"),
+    end: str | None = Query(None, max_length=40, description="ISO date/time, exclusive"),
+    bbox: str | None = Query(None, max_length=200, description="west,south,east,north (WGS84)"),
+    limit: int = Query(1000, ge=1, le=10_000),
+    offset: int = Query(0, ge=0, le=100_000_000),
+) -> dict[str, Any]:
+    """Events as GeoJSON points, paged; a zone analyst gets only events inside their zones."""
+    ws = workspace(request)
+    within = web_wf.zone_geometry(ws, principal.zones) if principal.role == ZONE else None
+    filters = {
+        "categories": category,
+        "roles": list(role) if role else None,
+        "start": start,
+        "end": end,
+        "bbox": parse_bbox(bbox),
+    }
+    try:
+        page = web_wf.events_page(ws, limit=limit, offset=offset, within=within, **filters)
+    except (ValueError, OverflowError) as exc:
+        raise HTTPException(422, detail=str(exc)) from None
+    audit(
+        request,
+        principal,
+        "events.read",
+        rows=len(page.features),
+        detail={**filters, "limit": limit, "offset": offset, "total": page.total},
+    )
+    return page.to_geojson()
+
+
+@router.get("/areas", tags=["areas"])
+def area_layers(
+    request: Request, principal: Principal = Depends(require("aggregates.read"))
+) -> list[str]:
+    """Names of the area layers."""
+    return workspace(request).area_layers()
+
+
+@router.get("/areas/{layer}", tags=["areas"])
+def area_layer(
+    layer: str, request: Request, principal: Principal = Depends(require("aggregates.read"))
+) -> dict[str, Any]:
+    """One area layer as GeoJSON (WGS84)."""
+    try:
+        return web_wf.areas_geojson(workspace(request), layer)
+    except KeyError as exc:
+        raise _not_found(exc) from None
+
+
+@router.get("/grid", tags=["aggregates"])
+def grid(
+    request: Request,
+    principal: Principal = Depends(require("aggregates.read")),
+    cell_size: float = Query(250.0, ge=100, le=5000),
+    role: RoleName = "harm",
+    start: str | None = Query(None, max_length=40),
+    end: str | None = Query(None, max_length=40),
+) -> dict[str, Any]:
+    """Events per grid cell; counts below k are hidden except for regional analysts."""
+    ws = workspace(request)
+    k = 1 if principal.role == REGIONAL else ws.config.disclosure_k
+    try:
+        return web_wf.public_grid(ws, cell_size=cell_size, role=role, start=start, end=end, k=k)
+    except WorkspaceError as exc:
+        raise HTTPException(404, detail=str(exc)) from None
+    except (ValueError, OverflowError) as exc:
+        raise HTTPException(422, detail=str(exc)) from None
+
+
+@router.get("/hotspots", tags=["hotspots"])
+def hotspots(
+    request: Request, principal: Principal = Depends(require("aggregates.read"))
+) -> dict[str, Any]:
+    """Designated hotspots with their decisions (GeoJSON, WGS84)."""
+    return web_wf.hotspots_geojson(workspace(request))
+
+
+def _hotspot_or_404(request: Request, hotspot_id: int) -> dict[str, Any]:
+    try:
+        return web_wf.hotspot_record(workspace(request), hotspot_id)
+    except KeyError as exc:
+        raise _not_found(exc) from None
+
+
+@router.get("/hotspots/{hotspot_id}", tags=["hotspots"])
+def hotspot(
+    hotspot_id: int, request: Request, principal: Principal = Depends(require("aggregates.read"))
+) -> dict[str, Any]:
+    """One hotspot: perimeter, decisions, evaluation entry, logged prevention, permissions."""
+    ws = workspace(request)
+    feat = _hotspot_or_404(request, hotspot_id)
+    props = feat["properties"]
+    try:
+        run = web_wf.latest_result(ws, "evaluation")
+        evaluation = web_wf.evaluation_row(ws, props["name"])
+        eval_meta: dict[str, Any] | None = {
+            "run_id": run["id"],
+            "created_at": run["created_at"],
+            "parameters": run["parameters"],
+        }
+        eval_missing = None
+    except web_wf.NotComputedError as exc:
+        evaluation, eval_meta, eval_missing = None, None, str(exc)
+    return {
+        **feat,
+        "evaluation": evaluation,
+        "evaluation_run": eval_meta,
+        "evaluation_missing": eval_missing,
+        "prevention": web_wf.prevention_summary(ws, hotspot_id),
+        "can_log_actions": _may_log(principal, props),
+    }
+
+
+@router.get("/hotspots/{hotspot_id}/monthly", tags=["hotspots"])
+def hotspot_monthly(
+    hotspot_id: int, request: Request, principal: Principal = Depends(require("aggregates.read"))
+) -> dict[str, Any]:
+    """Events per calendar month and role inside the perimeter (for the trend chart)."""
+    try:
+        return web_wf.hotspot_monthly(workspace(request), hotspot_id)
+    except KeyError as exc:
+        raise _not_found(exc) from None
+
+
+def _may_log(principal: Principal, props: dict[str, Any]) -> bool:
+    if principal.role == REGIONAL:
+        return True
+    if principal.role == PARTNER:
+        return props["name"] in principal.hotspots
+    if principal.role == ZONE:
+        return hotspot_in_zones(props.get("zone"), principal.zones)
+    return False
+
+
+class ActionIn(BaseModel):
+    """A prevention action that took place at a hotspot."""
+
+    occurred_on: dt.date
+    kind: Literal[
+        "outreach",
+        "peacekeeper_patrol",
+        "lighting",
+        "cleaning",
+        "social_support",
+        "meeting",
+        "other",
+    ]
+    description: str | None = Field(default=None, max_length=2000)
+    hours: float | None = Field(default=None, ge=0, le=10_000)
+    contacts: int | None = Field(default=None, ge=0, le=1_000_000)
+
+
+@router.get("/hotspots/{hotspot_id}/actions", tags=["prevention"])
+def list_actions(
+    hotspot_id: int, request: Request, principal: Principal = Depends(require("aggregates.read"))
+) -> list[dict[str, Any]]:
+    """Prevention actions logged at a hotspot, newest first."""
+    _hotspot_or_404(request, hotspot_id)
+    return web_wf.list_prevention_actions(workspace(request), hotspot_id)
+
+
+@router.post("/hotspots/{hotspot_id}/actions", tags=["prevention"], status_code=201)
+def log_action(
+    hotspot_id: int,
+    body: ActionIn,
+    request: Request,
+    principal: Principal = Depends(require("actions.write")),
+) -> dict[str, Any]:
+    """Log a prevention action (partners: assigned hotspots; zone analysts: their zones)."""
+    feat = _hotspot_or_404(request, hotspot_id)
+    if not _may_log(principal, feat["properties"]):
+        audit(request, principal, "access.denied", detail={"hotspot_id": hotspot_id})
+        raise HTTPException(403, detail="this hotspot is not assigned to you")
+    try:
+        row = web_wf.log_prevention_action(
+            workspace(request),
+            hotspot_id=hotspot_id,
+            occurred_on=body.occurred_on,
+            kind=body.kind,
+            description=body.description,
+            hours=body.hours,
+            contacts=body.contacts,
+            recorded_by=principal.username,
+        )
+    except ValueError as exc:
+        raise HTTPException(422, detail=str(exc)) from None
+    audit(
+        request,
+        principal,
+        "action.create",
+        rows=1,
+        detail={"hotspot_id": hotspot_id, "action_id": row["action_id"], "kind": body.kind},
+    )
+    return row
+
+
+@router.get("/results/gistar/cells", tags=["results"])
+def gistar_cells(
+    request: Request, principal: Principal = Depends(require("aggregates.read"))
+) -> dict[str, Any]:
+    """Gi* hot and cold cells of the newest run as GeoJSON (404 when not stored)."""
+    try:
+        return web_wf.gistar_cells(workspace(request))
+    except web_wf.NotComputedError as exc:
+        raise HTTPException(404, detail=str(exc)) from None
+
+
+@router.get("/results/{name}", tags=["results"])
+def result(
+    name: ResultName, request: Request, principal: Principal = Depends(require("aggregates.read"))
+) -> dict[str, Any]:
+    """The newest stored run of a detection, space-time or evaluation result (404: not yet)."""
+    try:
+        return web_wf.latest_result(workspace(request), name)
+    except web_wf.NotComputedError as exc:
+        raise HTTPException(404, detail=str(exc)) from None
+
+
+def _alert_inside(alert: dict[str, Any], ws: Any, within: Any) -> bool:
+    import shapely
+
+    if "x" in alert and "y" in alert:
+        x, y = alert["x"], alert["y"]
+    elif "lon" in alert and "lat" in alert:
+        from pyproj import Transformer
+
+        tr = Transformer.from_crs("EPSG:4326", ws.config.crs, always_xy=True)
+        x, y = tr.transform(alert["lon"], alert["lat"])
+    else:
+        return False  # cannot place it: never show it to a zone analyst
+    try:
+        return bool(shapely.contains_xy(within, float(x), float(y)))
+    except (TypeError, ValueError):
+        return False
+
+
+@router.get("/alerts/near-repeat", tags=["events"])
+def near_repeat_alerts(
+    request: Request, principal: Principal = Depends(require("events.read"))
+) -> dict[str, Any]:
+    """Current near-repeat alerts (event-level; a zone analyst sees those in their zones)."""
+    ws = workspace(request)
+    try:
+        run = web_wf.latest_result(ws, "near_repeat_alerts")
+    except web_wf.NotComputedError as exc:
+        raise HTTPException(404, detail=str(exc)) from None
+    res = run["result"]
+    alerts = list(res.get("alerts", [])) if isinstance(res, dict) else []
+    if principal.role == ZONE:
+        within = web_wf.zone_geometry(ws, principal.zones)
+        alerts = [a for a in alerts if isinstance(a, dict) and _alert_inside(a, ws, within)]
+    audit(request, principal, "alerts.read", rows=len(alerts), detail={"run_id": run["id"]})
+    return {"run_id": run["id"], "created_at": run["created_at"], "alerts": alerts}
+
+
+def reports_dir(ws: Any, public: bool) -> Path:
+    """``<workspace>/reports`` (council) or ``<workspace>/reports/public``."""
+    base = Path(ws.path) / "reports"
+    return base / "public" if public else base
+
+
+def list_reports(folder: Path) -> list[dict[str, Any]]:
+    """Report files in ``folder`` (not recursive), newest first."""
+    if not folder.is_dir():
+        return []
+    files = [p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in REPORT_SUFFIXES]
+    files.sort(key=lambda p: p.stat().st_mtime, reverse=True)
+    return [
+        {
+            "name": p.name,
+            "bytes": p.stat().st_size,
+            "modified": dt.datetime.fromtimestamp(p.stat().st_mtime, dt.UTC).isoformat(),
+        }
+        for p in files
+    ]
+
+
+def report_file(folder: Path, name: str) -> Path:
+    """The report ``name`` inside ``folder`` (404 for anything else, traversal included)."""
+    if not _REPORT_NAME.match(name) or Path(name).suffix.lower() not in REPORT_SUFFIXES:
+        raise HTTPException(404, detail=f"no report {name!r}")
+    path = folder / name
+    if not path.is_file() or path.resolve().parent != folder.resolve():
+        raise HTTPException(404, detail=f"no report {name!r}")
+    return path
+
+
+@router.get("/reports", tags=["reports"])
+def reports(
+    request: Request, principal: Principal = Depends(require("reports.read"))
+) -> list[dict[str, Any]]:
+    """Council reports in ``<workspace>/reports``."""
+    return list_reports(reports_dir(workspace(request), public=False))
+
+
+@router.get("/reports/{name}", tags=["reports"], response_class=FileResponse)
+def report_download(
+    name: str, request: Request, principal: Principal = Depends(require("reports.read"))
+) -> FileResponse:
+    """Download a council report (audited)."""
+    path = report_file(reports_dir(workspace(request), public=False), name)
+    audit(request, principal, "report.download", rows=1, detail={"report": name})
+    return FileResponse(path, filename=name)
+
+
+__all__ = ["list_reports", "parse_bbox", "report_file", "reports_dir", "router"]

@@ -1,0 +1,126 @@
+"""Public routes: no login, aggregated and disclosure-controlled, never an event point.
+
+Counts below the workspace's ``disclosure_k`` (zero included) are ``null``. To keep counts
+from being recovered by differencing, the public grid has one cell size and one time
+partition (calendar years), and the region-wide series one partition (calendar months).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.responses import FileResponse
+
+from hotspotwatch import __version__
+from hotspotwatch.i18n import LANGUAGES, catalogs
+from hotspotwatch.web.auth import workspace
+from hotspotwatch.web.routers.data import list_reports, report_file, reports_dir
+from hotspotwatch.workflows import web as web_wf
+from hotspotwatch.workspace import WorkspaceError
+
+router = APIRouter()
+
+PUBLIC_CELL_M = 500.0
+
+
+@router.get("/health", tags=["public"])
+def health() -> dict[str, str]:
+    """Liveness probe."""
+    return {"status": "ok", "version": __version__}
+
+
+@router.get("/i18n/{lang}", tags=["public"])
+def strings(lang: str) -> dict[str, str]:
+    """Interface texts (``web.*`` and ``common.*`` keys) in ``en``, ``fr`` or ``nl``."""
+    if lang not in LANGUAGES:
+        raise HTTPException(404, detail=f"no language {lang!r}; use one of {', '.join(LANGUAGES)}")
+    return {
+        k: v for k, v in catalogs()[lang].items() if k.startswith(("web.", "common.", "evaluate."))
+    }
+
+
+@router.get("/public/config", tags=["public"])
+def public_config(request: Request) -> dict[str, Any]:
+    """Workspace name, disclosure k, years with data, optional basemap tile URL."""
+    ws = workspace(request)
+    tile_url = ws.config.web.get("tile_url")
+    months = web_wf.all_months(ws)
+    return {
+        "months": months,
+        "name": ws.config.name,
+        "k": ws.config.disclosure_k,
+        "years": sorted({int(m[:4]) for m in months}),
+        "tile_url": str(tile_url) if tile_url else None,
+        "tile_attribution": str(ws.config.web.get("tile_attribution", "")) or None,
+        "languages": list(LANGUAGES),
+        "public_cell_size": PUBLIC_CELL_M,
+    }
+
+
+@router.get("/public/grid", tags=["public"])
+def public_grid(
+    request: Request,
+    year: int | None = Query(None, ge=1900, le=2200, description="calendar year; default all"),
+) -> dict[str, Any]:
+    """Harm events per 500 m cell in a calendar year (counts below k are null)."""
+    ws = workspace(request)
+    start = f"{year}-01-01" if year is not None else None
+    end = f"{year + 1}-01-01" if year is not None else None
+    try:
+        return web_wf.public_grid(ws, cell_size=PUBLIC_CELL_M, role="harm", start=start, end=end)
+    except WorkspaceError as exc:
+        raise HTTPException(404, detail=str(exc)) from None
+
+
+@router.get("/public/monthly", tags=["public"])
+def public_monthly(request: Request) -> dict[str, Any]:
+    """Region-wide harm events per calendar month (counts below k are null)."""
+    return web_wf.public_monthly(workspace(request), role="harm")
+
+
+@router.get("/public/hotspots", tags=["public"])
+def public_hotspots(request: Request) -> dict[str, Any]:
+    """Designated hotspots (public decisions), harm totals below k null, verdicts."""
+    return web_wf.public_hotspots(workspace(request))
+
+
+@router.get("/public/evaluation", tags=["public"])
+def public_evaluation(request: Request) -> dict[str, Any]:
+    """Per-hotspot verdicts and the pooled estimate (estimates, not counts)."""
+    try:
+        run = web_wf.latest_result(workspace(request), "evaluation")
+    except web_wf.NotComputedError as exc:
+        raise HTTPException(404, detail=str(exc)) from None
+    res = run["result"]
+    keep = (
+        "name",
+        "outcome",
+        "irr",
+        "ci_low",
+        "ci_high",
+        "p_value",
+        "wdq",
+        "min_detectable_ratio",
+        "verdict",
+    )
+    return {
+        "run_id": run["id"],
+        "created_at": run["created_at"],
+        "hotspots": [{k: row.get(k) for k in keep} for row in res.get("hotspots", []) or []],
+        "pooled": res.get("pooled"),
+    }
+
+
+@router.get("/public/reports", tags=["public"])
+def public_reports(request: Request) -> list[dict[str, Any]]:
+    """Public reports in ``<workspace>/reports/public``."""
+    return list_reports(reports_dir(workspace(request), public=True))
+
+
+@router.get("/public/reports/{name}", tags=["public"], response_class=FileResponse)
+def public_report(name: str, request: Request) -> FileResponse:
+    """Download a public report."""
+    return FileResponse(
+        report_file(reports_dir(workspace(request), public=True), name), filename=name
+    )

@@ -1,0 +1,73 @@
+/* Shared helpers: texts, API calls (cookie session + CSRF header), formatting. */
+"use strict";
+const HW = (() => {
+  const texts = JSON.parse(document.getElementById("texts").textContent || "{}");
+  const lang = document.body.dataset.lang || "en";
+  function t(key, params) {
+    let s = texts[key];
+    if (s === undefined) return key;
+    if (params) for (const [k, v] of Object.entries(params)) s = s.split("{" + k + "}").join(String(v));
+    return s;
+  }
+  function cookie(name) {
+    const m = document.cookie.match(new RegExp("(?:^|; )" + name + "=([^;]*)"));
+    return m ? decodeURIComponent(m[1]) : null;
+  }
+  class ApiError extends Error {
+    constructor(status, detail) { super(typeof detail === "string" ? detail : JSON.stringify(detail)); this.status = status; }
+  }
+  async function api(path, opts = {}) {
+    const headers = Object.assign({ Accept: "application/json" }, opts.headers || {});
+    const init = { method: opts.method || "GET", headers, credentials: "same-origin" };
+    if (opts.body !== undefined) { headers["Content-Type"] = "application/json"; init.body = JSON.stringify(opts.body); }
+    if (init.method !== "GET") { const c = cookie("hw_csrf"); if (c) headers["X-CSRF-Token"] = c; }
+    const r = await fetch("/api/v1" + path, init);
+    let data = null;
+    try { data = await r.json(); } catch (e) { data = null; }
+    if (!r.ok) throw new ApiError(r.status, data && data.detail !== undefined ? data.detail : r.statusText);
+    return data;
+  }
+  function loginRedirect() {
+    location.href = "/login?next=" + encodeURIComponent(location.pathname + location.search);
+  }
+  function fmt(x, digits = 2) {
+    if (x === null || x === undefined || Number.isNaN(x)) return "–";
+    return Number(x).toLocaleString(lang, { maximumFractionDigits: digits, minimumFractionDigits: digits });
+  }
+  function int(x) { return x === null || x === undefined ? "–" : Number(x).toLocaleString(lang); }
+  function el(tag, attrs = {}, ...children) {
+    const e = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs)) { if (k === "class") e.className = v; else if (k === "text") e.textContent = v; else e.setAttribute(k, v); }
+    for (const c of children) e.append(c instanceof Node ? c : document.createTextNode(String(c)));
+    return e;
+  }
+  function verdictText(v) { return v ? t("evaluate.verdict." + v) : "–"; }
+  function showError(target, err) {
+    if (!target) return;
+    if (err && err.status === 401) { target.textContent = t("web.common.login_needed"); return; }
+    if (err && err.status === 403) { target.textContent = t("web.common.forbidden"); return; }
+    if (err && err.status === 404) { target.textContent = t("web.common.not_computed", { message: err.message }); return; }
+    target.textContent = t("web.common.error", { message: err && err.message ? err.message : String(err) });
+  }
+  let mePromise = null;
+  function me() {
+    if (!mePromise) mePromise = api("/auth/me").catch(() => null);
+    return mePromise;
+  }
+  async function header() {
+    const who = document.getElementById("who");
+    const login = document.getElementById("login-link");
+    const logout = document.getElementById("logout");
+    const user = await me();
+    if (user) {
+      who.textContent = t("web.common.signed_in_as", { user: user.username, role: t("web.role." + user.role) });
+      login.hidden = true; logout.hidden = false;
+      logout.addEventListener("click", async () => {
+        try { await api("/auth/logout", { method: "POST" }); } catch (e) { /* already gone */ }
+        location.href = "/public";
+      });
+    }
+  }
+  document.addEventListener("DOMContentLoaded", header);
+  return { t, api, ApiError, fmt, int, el, me, lang, loginRedirect, verdictText, showError, cookie };
+})();

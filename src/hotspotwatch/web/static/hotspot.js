@@ -1,0 +1,93 @@
+"use strict";
+(async () => {
+  const { t, api, fmt, int, el } = HW;
+  const root = document.getElementById("hotspot");
+  const id = root.dataset.hotspotId;
+  const status = document.getElementById("hs-status");
+  let hs, monthly, actions;
+  try {
+    [hs, monthly, actions] = await Promise.all([
+      api(`/hotspots/${id}`), api(`/hotspots/${id}/monthly`), api(`/hotspots/${id}/actions`)]);
+  } catch (e) {
+    if (e.status === 401) return HW.loginRedirect();
+    return HW.showError(status, e);
+  }
+  status.textContent = "";
+  const p = hs.properties;
+  document.getElementById("hs-name").textContent = p.name;
+  document.title = p.name + " · HotspotWatch";
+  document.getElementById("hs-meta").textContent = [p.commune, p.zone ? "ZP " + p.zone : null, p.active ? t("web.hotspot.designated") : null].filter(Boolean).join(" · ");
+
+  HWChart.lines(document.getElementById("trend"), {
+    labels: monthly.months,
+    series: [
+      { name: t("web.hotspot.harm"), values: monthly.harm, color: "#c0392b" },
+      { name: t("web.hotspot.enforcement"), values: monthly.enforcement, color: "#2e4a7d" },
+      { name: t("web.hotspot.prevention"), values: monthly.prevention, color: "#1e7b34" },
+    ],
+    bands: monthly.periods,
+    title: t("web.hotspot.trend"),
+  });
+
+  const ev = hs.evaluation;
+  const vEl = document.getElementById("verdict");
+  if (ev) {
+    vEl.textContent = HW.verdictText(ev.verdict);
+    vEl.classList.add(ev.verdict || "none");
+    document.getElementById("verdict-interval").textContent = t("web.hotspot.rate_ratio", { irr: fmt(ev.irr), lo: fmt(ev.ci_low), hi: fmt(ev.ci_high) });
+    const dl = document.getElementById("verdict-details");
+    const add = (k, v) => dl.append(el("dt", { text: k }), el("dd", { text: v }));
+    if (ev.outcome) add(t("web.strategy.outcome"), ev.outcome);
+    add(t("web.hotspot.p_value"), fmt(ev.p_value, 3));
+    add(t("web.hotspot.wdq"), fmt(ev.wdq));
+    add(t("web.hotspot.mdr"), fmt(ev.min_detectable_ratio));
+  } else {
+    vEl.textContent = hs.evaluation_missing ? t("web.common.not_computed", { message: hs.evaluation_missing }) : t("web.hotspot.no_evaluation");
+  }
+
+  const first = (monthly.periods[0] || [null])[0];
+  const since = first ? first.slice(0, 7) : null;
+  const enfSince = monthly.months.reduce((acc, m, i) => acc + (since && m >= since ? monthly.enforcement[i] : 0), 0);
+  const dose = document.getElementById("dose");
+  const addD = (k, v) => dose.append(el("dt", { text: k }), el("dd", { text: v }));
+  addD(t("web.hotspot.dose_enforcement"), since ? int(enfSince) : "–");
+  addD(t("web.hotspot.dose_prevention"), int(hs.prevention.actions));
+  addD(t("web.hotspot.hours_total"), fmt(hs.prevention.hours, 1));
+  addD(t("web.hotspot.contacts_total"), int(hs.prevention.contacts));
+  document.getElementById("dose-note").textContent = t("evaluate.dose_note");
+
+  const tbody = document.querySelector("#actions tbody");
+  function renderActions(list) {
+    tbody.replaceChildren();
+    if (!list.length) tbody.append(el("tr", {}, el("td", { colspan: "6", class: "muted", text: t("web.hotspot.no_actions") })));
+    for (const a of list) tbody.append(el("tr", {},
+      el("td", { text: a.occurred_on }), el("td", { text: t("web.kind." + a.kind) }),
+      el("td", { class: "num", text: a.hours === null ? "–" : fmt(a.hours, 1) }),
+      el("td", { class: "num", text: int(a.contacts) }), el("td", { text: a.description || "" }),
+      el("td", { text: a.recorded_by })));
+  }
+  renderActions(actions);
+
+  const dec = document.querySelector("#decisions tbody");
+  for (const d of p.designations) dec.append(el("tr", {},
+    el("td", { text: t("web.action." + d.action) }), el("td", { text: d.start || "" }), el("td", { text: d.end || "" }),
+    el("td", { text: d.body || "" }), el("td", { text: d.decision_ref || "" })));
+
+  const form = document.getElementById("action-form");
+  if (hs.can_log_actions) {
+    form.hidden = false;
+    form.occurred_on.value = new Date().toISOString().slice(0, 10);
+    form.addEventListener("submit", async (e) => {
+      e.preventDefault();
+      const msg = document.getElementById("action-msg");
+      const num = (v) => (v === "" ? null : Number(v));
+      try {
+        await api(`/hotspots/${id}/actions`, { method: "POST", body: {
+          occurred_on: form.occurred_on.value, kind: form.kind.value, description: form.description.value || null,
+          hours: num(form.hours.value), contacts: num(form.contacts.value) } });
+        msg.textContent = t("web.hotspot.saved");
+        renderActions(await api(`/hotspots/${id}/actions`));
+      } catch (err) { HW.showError(msg, err); }
+    });
+  }
+})();

@@ -1,0 +1,474 @@
+"""Users of the dashboard and API, their tokens and login attempts.
+
+Passwords are hashed with argon2id (``argon2-cffi``); tokens are random 256-bit strings of
+which only the SHA-256 is stored, so a copy of the database does not let anyone log in.
+A *session* token (from the login form) expires after :data:`SESSION_TTL` and carries a CSRF
+token for cookie-authenticated writes; an *api* token (for scripts) lives until revoked.
+
+Roles
+-----
+``admin``
+    manages users; sees aggregates and results.
+``regional_analyst``
+    everything in the region, event-level data included.
+``zone_analyst``
+    event-level data only inside their police zone(s) (``zones``, codes of the
+    ``police_zone`` area layer), aggregates elsewhere.
+``partner``
+    logs prevention actions for the hotspots assigned to them (``hotspots``), sees aggregates.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+import secrets
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from sqlalchemy import func, insert, select, update
+
+from hotspotwatch.store.schema import api_tokens, login_attempts, users
+
+if TYPE_CHECKING:
+    from hotspotwatch.workspace import Workspace
+
+ROLES: tuple[str, ...] = ("admin", "regional_analyst", "zone_analyst", "partner")
+SESSION_TTL = dt.timedelta(hours=12)
+MIN_PASSWORD_LENGTH = 10
+_USERNAME = re.compile(r"^[A-Za-z0-9_.@-]{1,100}$")
+_HASHER = PasswordHasher()  # argon2id, RFC 9106 low-memory profile defaults
+# Verified when the user does not exist, so that an unknown name costs as much as a wrong
+# password (no user enumeration by timing).
+_DUMMY_HASH = _HASHER.hash("not a password of anyone")
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def token_digest(token: str) -> str:
+    """SHA-256 hex digest under which a token is stored."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class User:
+    """A dashboard user (never carries the password hash)."""
+
+    user_id: int
+    username: str
+    role: str
+    zones: tuple[str, ...]
+    hotspots: tuple[str, ...]
+    active: bool
+    created_at: dt.datetime
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready view."""
+        return {
+            "username": self.username,
+            "role": self.role,
+            "zones": list(self.zones),
+            "hotspots": list(self.hotspots),
+            "active": self.active,
+            "created_at": self.created_at.isoformat(),
+        }
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    """A freshly issued token: the only time its clear text exists."""
+
+    token: str
+    token_id: int
+    kind: str
+    csrf_token: str | None
+    expires_at: dt.datetime | None
+
+
+@dataclass(frozen=True)
+class TokenInfo:
+    """What a presented token resolves to."""
+
+    token_id: int
+    kind: str
+    csrf_token: str | None
+    expires_at: dt.datetime | None
+
+
+def _user(row: Any) -> User:
+    m = row._mapping
+    return User(
+        user_id=int(m["user_id"]),
+        username=str(m["username"]),
+        role=str(m["role"]),
+        zones=tuple(json.loads(m["zones"] or "[]")),
+        hotspots=tuple(json.loads(m["hotspots"] or "[]")),
+        active=bool(m["active"]),
+        created_at=m["created_at"],
+    )
+
+
+def check_username(username: str) -> str:
+    """Validate a user name (letters, digits and ``_ . @ -``, at most 100 characters)."""
+    if not isinstance(username, str) or not _USERNAME.match(username):
+        raise ValueError(
+            f"username {username!r} is not valid; use 1-100 letters, digits or _ . @ -"
+        )
+    return username
+
+
+def check_password(password: str) -> str:
+    """Validate a new password (at least :data:`MIN_PASSWORD_LENGTH` characters)."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise ValueError(
+            f"password is too short ({len(password)} characters); use at least "
+            f"{MIN_PASSWORD_LENGTH}, e.g. a passphrase of four words"
+        )
+    return password
+
+
+def _check_scope(ws: Workspace, role: str, zones: list[str], hotspot_names: list[str]) -> None:
+    if role not in ROLES:
+        raise ValueError(f"role {role!r} is not known; use one of {', '.join(ROLES)}")
+    if role == "zone_analyst":
+        if not zones:
+            raise ValueError(
+                "a zone_analyst needs at least one police zone; pass --zone CODE (e.g. --zone 5341)"
+            )
+        try:
+            known = set(ws.areas("police_zone")["code"].astype(str))
+        except KeyError:
+            raise ValueError(
+                "this workspace has no police_zone area layer; import the zones first "
+                "(`hotspotwatch import areas FILE --layer police_zone`)"
+            ) from None
+        unknown = sorted(set(zones) - known)
+        if unknown:
+            raise ValueError(
+                f"unknown police zone(s) {unknown}; known codes: {', '.join(sorted(known))}"
+            )
+    elif zones:
+        raise ValueError(f"--zone applies to zone_analyst only, not to {role}")
+    if role == "partner":
+        known_h = set(ws.hotspots()["name"].astype(str))
+        unknown = sorted(set(hotspot_names) - known_h)
+        if unknown:
+            raise ValueError(
+                f"unknown hotspot(s) {unknown}; known: {', '.join(sorted(known_h)) or 'none'}"
+            )
+    elif hotspot_names:
+        raise ValueError(f"--hotspot applies to partner only, not to {role}")
+
+
+def add_user(
+    ws: Workspace,
+    username: str,
+    password: str,
+    *,
+    role: str,
+    zones: list[str] | tuple[str, ...] = (),
+    hotspots: list[str] | tuple[str, ...] = (),
+) -> User:
+    """Create a user.
+
+    Parameters
+    ----------
+    ws : Workspace
+        The workspace.
+    username : str
+        Login name.
+    password : str
+        Clear-text password (hashed with argon2id before storage).
+    role : {"admin", "regional_analyst", "zone_analyst", "partner"}
+        Role.
+    zones : list of str
+        Police-zone codes for a zone analyst (required for that role).
+    hotspots : list of str
+        Hotspot names assigned to a partner.
+
+    Raises
+    ------
+    ValueError
+        Bad name, short password, unknown role / zone / hotspot, or the name exists.
+    """
+    check_username(username)
+    check_password(password)
+    zones_l = [str(z) for z in zones]
+    hs_l = [str(h) for h in hotspots]
+    _check_scope(ws, role, zones_l, hs_l)
+    if get_user(ws, username) is not None:
+        raise ValueError(f"user {username!r} already exists; pick another name")
+    with ws.engine.begin() as conn:
+        conn.execute(
+            insert(users).values(
+                username=username,
+                password_hash=_HASHER.hash(password),
+                role=role,
+                zones=json.dumps(sorted(set(zones_l))),
+                hotspots=json.dumps(sorted(set(hs_l))),
+                active=True,
+                created_at=_now(),
+            )
+        )
+    user = get_user(ws, username)
+    assert user is not None
+    return user
+
+
+def set_password(ws: Workspace, username: str, password: str) -> None:
+    """Replace a user's password and revoke their tokens."""
+    check_password(password)
+    if get_user(ws, username) is None:
+        raise ValueError(f"no user {username!r}")
+    with ws.engine.begin() as conn:
+        conn.execute(
+            update(users)
+            .where(users.c.username == username)
+            .values(password_hash=_HASHER.hash(password))
+        )
+    revoke_user_tokens(ws, username)
+
+
+def set_active(ws: Workspace, username: str, active: bool) -> None:
+    """Enable or disable a user (disabling also revokes every token)."""
+    if get_user(ws, username) is None:
+        raise ValueError(f"no user {username!r}")
+    with ws.engine.begin() as conn:
+        conn.execute(update(users).where(users.c.username == username).values(active=active))
+    if not active:
+        revoke_user_tokens(ws, username)
+
+
+def get_user(ws: Workspace, username: str) -> User | None:
+    """The user called ``username`` or ``None``."""
+    with ws.engine.connect() as conn:
+        row = conn.execute(select(users).where(users.c.username == username)).first()
+    return _user(row) if row is not None else None
+
+
+def list_users(ws: Workspace) -> list[User]:
+    """Every user, by name."""
+    with ws.engine.connect() as conn:
+        return [_user(r) for r in conn.execute(select(users).order_by(users.c.username))]
+
+
+def authenticate(ws: Workspace, username: str, password: str) -> User | None:
+    """Return the active user if the password matches, else ``None`` (constant-ish time)."""
+    with ws.engine.connect() as conn:
+        row = conn.execute(select(users).where(users.c.username == username)).first()
+    stored = str(row._mapping["password_hash"]) if row is not None else _DUMMY_HASH
+    try:
+        _HASHER.verify(stored, password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return None
+    if row is None:
+        return None
+    user = _user(row)
+    if not user.active:
+        return None
+    if _HASHER.check_needs_rehash(stored):
+        with ws.engine.begin() as conn:
+            conn.execute(
+                update(users)
+                .where(users.c.user_id == user.user_id)
+                .values(password_hash=_HASHER.hash(password))
+            )
+    return user
+
+
+def issue_token(
+    ws: Workspace,
+    user: User,
+    *,
+    kind: str = "session",
+    ttl: dt.timedelta | None = SESSION_TTL,
+    label: str | None = None,
+) -> IssuedToken:
+    """Create a session (with CSRF token) or API token for ``user``."""
+    if kind not in ("session", "api"):
+        raise ValueError(f"token kind must be 'session' or 'api', got {kind!r}")
+    token = secrets.token_urlsafe(32)
+    csrf = secrets.token_urlsafe(24) if kind == "session" else None
+    now = _now()
+    expires = now + ttl if ttl is not None else None
+    with ws.engine.begin() as conn:
+        res = conn.execute(
+            insert(api_tokens).values(
+                user_id=user.user_id,
+                token_hash=token_digest(token),
+                kind=kind,
+                csrf_token=csrf,
+                label=label,
+                created_at=now,
+                expires_at=expires,
+                revoked_at=None,
+            )
+        )
+        pk = res.inserted_primary_key
+        assert pk is not None
+    return IssuedToken(
+        token=token, token_id=int(pk[0]), kind=kind, csrf_token=csrf, expires_at=expires
+    )
+
+
+def resolve_token(ws: Workspace, token: str) -> tuple[User, TokenInfo] | None:
+    """The active user and token behind ``token``; ``None`` if unknown, expired or revoked."""
+    if not token or len(token) > 200:
+        return None
+    stmt = (
+        select(
+            users,
+            api_tokens.c.token_id,
+            api_tokens.c.kind,
+            api_tokens.c.csrf_token,
+            api_tokens.c.expires_at,
+            api_tokens.c.revoked_at,
+        )
+        .join(api_tokens, api_tokens.c.user_id == users.c.user_id)
+        .where(api_tokens.c.token_hash == token_digest(token))
+    )
+    with ws.engine.connect() as conn:
+        row = conn.execute(stmt).first()
+    if row is None:
+        return None
+    m = row._mapping
+    if m["revoked_at"] is not None or not m["active"]:
+        return None
+    if m["expires_at"] is not None and m["expires_at"] <= _now():
+        return None
+    info = TokenInfo(
+        token_id=int(m["token_id"]),
+        kind=str(m["kind"]),
+        csrf_token=m["csrf_token"],
+        expires_at=m["expires_at"],
+    )
+    return _user(row), info
+
+
+def revoke_token(ws: Workspace, token_id: int, *, username: str | None = None) -> bool:
+    """Revoke one token (only one of ``username``'s when given); return whether it was live."""
+    stmt = update(api_tokens).where(
+        api_tokens.c.token_id == token_id, api_tokens.c.revoked_at.is_(None)
+    )
+    if username is not None:
+        stmt = stmt.where(
+            api_tokens.c.user_id
+            == select(users.c.user_id).where(users.c.username == username).scalar_subquery()
+        )
+    with ws.engine.begin() as conn:
+        return bool(conn.execute(stmt.values(revoked_at=_now())).rowcount)
+
+
+def revoke_user_tokens(ws: Workspace, username: str) -> int:
+    """Revoke every live token of ``username``; return how many."""
+    user = get_user(ws, username)
+    if user is None:
+        raise ValueError(f"no user {username!r}")
+    with ws.engine.begin() as conn:
+        res = conn.execute(
+            update(api_tokens)
+            .where(api_tokens.c.user_id == user.user_id, api_tokens.c.revoked_at.is_(None))
+            .values(revoked_at=_now())
+        )
+    return int(res.rowcount)
+
+
+def list_tokens(ws: Workspace, username: str | None = None) -> list[dict[str, Any]]:
+    """Tokens (never their values), newest first."""
+    stmt = (
+        select(
+            api_tokens.c.token_id,
+            users.c.username,
+            api_tokens.c.kind,
+            api_tokens.c.label,
+            api_tokens.c.created_at,
+            api_tokens.c.expires_at,
+            api_tokens.c.revoked_at,
+        )
+        .join(users, users.c.user_id == api_tokens.c.user_id)
+        .order_by(api_tokens.c.token_id.desc())
+    )
+    if username is not None:
+        stmt = stmt.where(users.c.username == username)
+    now = _now()
+    out = []
+    with ws.engine.connect() as conn:
+        for row in conn.execute(stmt):
+            m = dict(row._mapping)
+            live = m["revoked_at"] is None and (m["expires_at"] is None or m["expires_at"] > now)
+            out.append(
+                {
+                    "token_id": m["token_id"],
+                    "username": m["username"],
+                    "kind": m["kind"],
+                    "label": m["label"],
+                    "created_at": m["created_at"].isoformat(),
+                    "expires_at": m["expires_at"].isoformat() if m["expires_at"] else None,
+                    "revoked_at": m["revoked_at"].isoformat() if m["revoked_at"] else None,
+                    "live": live,
+                }
+            )
+    return out
+
+
+def record_login_attempt(ws: Workspace, username: str, client: str | None, success: bool) -> None:
+    """Remember one login attempt (for rate limiting)."""
+    with ws.engine.begin() as conn:
+        conn.execute(
+            insert(login_attempts).values(
+                username=username[:100], client=client, at=_now(), success=success
+            )
+        )
+
+
+def failed_logins(
+    ws: Workspace, *, username: str, client: str | None, window: dt.timedelta
+) -> tuple[int, int]:
+    """Failed attempts within ``window`` for this user name and for this client address."""
+    since = _now() - window
+    with ws.engine.connect() as conn:
+        by_user = conn.execute(
+            select(func.count()).where(
+                login_attempts.c.username == username[:100],
+                login_attempts.c.at >= since,
+                login_attempts.c.success.is_(False),
+            )
+        ).scalar()
+        by_client: int | None = 0
+        if client is not None:
+            by_client = conn.execute(
+                select(func.count()).where(
+                    login_attempts.c.client == client,
+                    login_attempts.c.at >= since,
+                    login_attempts.c.success.is_(False),
+                )
+            ).scalar()
+    return int(by_user or 0), int(by_client or 0)
+
+
+__all__ = [
+    "ROLES",
+    "SESSION_TTL",
+    "IssuedToken",
+    "TokenInfo",
+    "User",
+    "add_user",
+    "authenticate",
+    "failed_logins",
+    "get_user",
+    "issue_token",
+    "list_tokens",
+    "list_users",
+    "record_login_attempt",
+    "resolve_token",
+    "revoke_token",
+    "revoke_user_tokens",
+    "set_active",
+    "set_password",
+]
