@@ -3,6 +3,13 @@
 One module per statistic; all are pure functions returning frozen result objects.
 """
 
+from hotspotwatch.analysis.detect.borders import (
+    BorderResult,
+    StraddlingCluster,
+    border_view,
+    internal_borders,
+)
+from hotspotwatch.analysis.detect.classify import CATEGORIES, ClassifyResult, hotspot_classify
 from hotspotwatch.analysis.detect.concentration import (
     ConcentrationTable,
     LorenzResult,
@@ -10,27 +17,44 @@ from hotspotwatch.analysis.detect.concentration import (
     gini,
     lorenz,
 )
+from hotspotwatch.analysis.detect.coverage import (
+    CoverageResult,
+    HotCluster,
+    designation_coverage,
+    pai,
+)
 from hotspotwatch.analysis.detect.gistar import GiStarResult, gistar, gistar_bins, gistar_grid
 from hotspotwatch.analysis.detect.kde import DualKDEResult, KDEResult, bandwidth_rule, dual_kde, kde
 from hotspotwatch.analysis.detect.moran import LocalMoranResult, MoranResult, local_moran, moran
 
 __all__ = [
+    "CATEGORIES",
+    "BorderResult",
+    "ClassifyResult",
     "ConcentrationTable",
+    "CoverageResult",
     "DualKDEResult",
     "GiStarResult",
+    "HotCluster",
     "KDEResult",
     "LocalMoranResult",
     "LorenzResult",
     "MoranResult",
+    "StraddlingCluster",
     "bandwidth_rule",
+    "border_view",
     "concentration_table",
+    "designation_coverage",
     "dual_kde",
     "gini",
     "gistar",
     "gistar_bins",
     "gistar_grid",
+    "hotspot_classify",
+    "internal_borders",
     "kde",
     "local_moran",
     "lorenz",
     "moran",
+    "pai",
 ]

@@ -143,30 +143,63 @@ def simulate_lags(
         n_ge[sites] += (lags >= obs - tol).sum(axis=0)
         n_le[sites] += (lags <= obs + tol).sum(axis=0)
         s1[sites] += lags.sum(axis=0)
-        s2[sites] += (lags * lags).sum(axis=0)
+        s2[sites] += np.einsum("ps,ps->s", lags, lags)
 
     # islands: lag is always 0
     islands = np.flatnonzero(card == 0)
     if islands.size:
         tally(islands, np.zeros((permutations, islands.size)))
 
+    gather = ~constant
+    todo = constant & (card > 0)
+    if n > 1 and todo.any():
+        # Sites with the same cardinality, row weight and own value have the *same*
+        # conditional null (the pool is all values minus one copy of v_i), so with
+        # count data one simulation per (k, c, v) group serves many sites.
+        keys = np.column_stack([card[todo], row_max[todo], values[todo]])
+        uniq, first_idx, labels = np.unique(keys, axis=0, return_index=True, return_inverse=True)
+        labels = labels.ravel()
+        if uniq.shape[0] * 20 <= int(todo.sum()):
+            sites_all = np.flatnonzero(todo)
+            for g in range(uniq.shape[0]):
+                members = sites_all[labels == g]
+                rep = sites_all[first_idx[g]]
+                k = int(uniq[g, 0])
+                r = ids[:, :k]
+                sims = values[r + (r >= rep)].sum(axis=1) * uniq[g, 1]
+                srt = np.sort(sims)
+                obs = observed_lag[members]
+                n_ge[members] = permutations - np.searchsorted(srt, obs - tol, side="left")
+                n_le[members] = np.searchsorted(srt, obs + tol, side="right")
+                s1[members] = sims.sum()
+                s2[members] = float(sims @ sims)
+            todo[:] = False
     if n > 1:
         d = np.diff(values)  # d[j] = v[j+1] - v[j], j = 0 … n-2
         chunk_p = max(1, _CHUNK_ELEMENTS // max(n, 1))
-        for k in np.unique(card[constant & (card > 0)]):
-            sites = np.flatnonzero(constant & (card == k))
+        for k in np.unique(card[todo]):
+            sites = np.flatnonzero(todo & (card == k))
+            if sites.size * k < n:
+                # a handful of sites (grid corners, edges): a direct gather is cheaper
+                gather[sites] = True
+                continue
             c = row_max[sites]
+            prev = np.maximum(sites - 1, 0)
+            first = sites == 0
             for p0 in range(0, permutations, chunk_p):
                 r = ids[p0:p0 + chunk_p, :k]
                 pc = r.shape[0]
-                base = values[r].sum(axis=1)
                 marks = np.zeros((pc, n))
                 np.put_along_axis(marks, r, d[r], axis=1)
-                suffix = np.cumsum(marks[:, ::-1], axis=1)[:, ::-1]
-                lags = c[None, :] * (base[:, None] + suffix[:, sites])
+                np.cumsum(marks, axis=1, out=marks)  # prefix sums: marks[p, i] = Σ_{j ≤ i} …
+                # Σ_{m: r_m ≥ i} d[r_m] = total − prefix[i − 1]
+                head = values[r].sum(axis=1) + marks[:, -1]
+                below = marks[:, prev]
+                below[:, first] = 0.0
+                lags = (head[:, None] - below) * c[None, :]
                 tally(sites, lags)
 
-    general = np.flatnonzero(~constant)
+    general = np.flatnonzero(gather)
     if general.size:
         chunk_s = max(1, _CHUNK_ELEMENTS // max(permutations * max(kmax, 1), 1))
         for s0 in range(0, general.size, chunk_s):
