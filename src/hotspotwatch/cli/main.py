@@ -31,6 +31,9 @@ GROUPS: list[tuple[str, str]] = [
     ("importing", "import"),
     ("export", "export"),
     ("spacetime", "spacetime"),
+    ("serve", ""),
+    ("user", "user"),
+    ("audit", "audit"),
 ]
 
 
