@@ -1,5 +1,12 @@
 """Plain domain types: taxonomy of categories and roles."""
 
-from hotspotwatch.domain.taxonomy import DEFAULT_CATEGORIES, ROLES, Category, Role, Taxonomy
+from hotspotwatch.domain.taxonomy import (
+    DEFAULT_CATEGORIES,
+    ROLES,
+    Category,
+    Role,
+    Taxonomy,
+    category_label,
+)
 
-__all__ = ["DEFAULT_CATEGORIES", "ROLES", "Category", "Role", "Taxonomy"]
+__all__ = ["DEFAULT_CATEGORIES", "ROLES", "Category", "Role", "Taxonomy", "category_label"]

@@ -168,3 +168,23 @@ class Taxonomy:
         else:
             msg += "; map it to one of the workspace categories in the mapping's [categories] table"
         return msg
+
+
+def category_label(name: str, lang: str = "en", taxonomy: Taxonomy | None = None) -> str:
+    """Human label of a category in ``lang`` (EN/FR/NL catalogue, else the config label).
+
+    Examples
+    --------
+    >>> category_label("shooting", "fr")
+    'fusillade'
+    >>> category_label("drive_in_dealing", "nl")
+    'drive in dealing'
+    """
+    from hotspotwatch.i18n import translate
+
+    try:
+        return translate(f"category.{name}", lang)
+    except KeyError:
+        if taxonomy is not None and name in taxonomy and taxonomy[name].label:
+            return taxonomy[name].label
+        return name.replace("_", " ")

@@ -32,6 +32,7 @@ from hotspotwatch.analysis.spacetime import (
     space_time_cube,
     time_step_index,
 )
+from hotspotwatch.domain.taxonomy import category_label
 
 DEFAULT_SPACE_BANDS: tuple[float, ...] = (0, 100, 200, 300, 400, math.inf)
 DEFAULT_TIME_BANDS: tuple[float, ...] = (0, 7, 14, 21, 28, math.inf)
@@ -56,11 +57,7 @@ def _events(ws: Any, categories: Iterable[str] | None, roles: Iterable[str] | No
 
 def _event_label(ws: Any, categories: Sequence[str] | None, lang: str) -> str:
     if categories and len(categories) == 1:
-        cat = ws.taxonomy[categories[0]] if hasattr(ws, "taxonomy") else None
-        label = getattr(cat, "label", None)
-        if isinstance(label, dict):
-            return str(label.get(lang, categories[0])).lower()
-        return str(label or categories[0]).replace("_", " ").lower()
+        return category_label(categories[0], lang, getattr(ws, "taxonomy", None)).lower()
     return {"en": "incident", "fr": "incident", "nl": "incident"}.get(lang, "incident")
 
 
