@@ -38,7 +38,7 @@ def test_utf8_bom_is_stripped(tmp_path):
 def test_wrong_encoding_is_a_one_line_error_naming_the_likely_one(tmp_path):
     p = tmp_path / "f.csv"
     p.write_bytes("type;n\nVente de stupéfiants;1\n".encode("cp1252"))
-    with pytest.raises(SourceError, match='not valid utf-8.*encoding = "cp1252"') as err:
+    with pytest.raises(SourceError, match=r'not valid utf-8.*encoding = "cp1252"') as err:
         read_csv(p, encoding="utf-8")
     assert "\n" not in str(err.value)
 
