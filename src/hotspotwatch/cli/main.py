@@ -34,6 +34,8 @@ GROUPS: list[tuple[str, str]] = [
     ("serve", ""),
     ("user", "user"),
     ("audit", "audit"),
+    ("evaluate", "evaluate"),
+    ("demo", ""),
 ]
 
 

@@ -1,0 +1,111 @@
+"""``hotspotwatch evaluate``: is each hotspot, and the strategy, working?"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from hotspotwatch.cli._common import (
+    DatabaseUrlOpt,
+    JsonOpt,
+    WorkspaceOpt,
+    console,
+    fail,
+    open_workspace,
+    print_json,
+)
+
+app = typer.Typer(
+    help="Evaluate the hotspots and the strategy: rate ratios with intervals, displacement, power.",
+    invoke_without_command=True,
+)
+
+
+def _fmt(v: Any) -> str:
+    return "–" if v is None else f"{v:.2f}"
+
+
+@app.callback()
+def evaluate(
+    ctx: typer.Context,
+    workspace: WorkspaceOpt = ".",  # type: ignore[assignment]
+    hotspot: Annotated[
+        list[str] | None,
+        typer.Option("--hotspot", help="Hotspot name (repeat for several; default all)."),
+    ] = None,
+    outcome: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--outcome",
+            help="'harm' (all harm events, default) or harm categories (repeat). "
+            "Enforcement and prevention are dose, never outcomes.",
+        ),
+    ] = None,
+    until: Annotated[
+        str | None, typer.Option("--until", help="Last day of the post-period (YYYY-MM-DD).")
+    ] = None,
+    pre_months: Annotated[int, typer.Option("--pre-months", help="Pre-period months.")] = 12,
+    buffer: Annotated[
+        list[float] | None,
+        typer.Option("--buffer", help="Buffer ring width in metres (repeat for rings; default 250)."),
+    ] = None,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the control matching.")] = 0,
+    lang: Annotated[str, typer.Option("--lang", help="Language of verdicts: en, fr, nl.")] = "en",
+    json_out: JsonOpt = False,
+    database_url: DatabaseUrlOpt = None,
+) -> None:
+    """Run the evaluation (no subcommand needed)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from hotspotwatch.workflows.evaluate import evaluate_strategy
+
+    if lang not in ("en", "fr", "nl"):
+        fail(f"--lang: {lang!r} is not supported; use en, fr or nl")
+    until_date = None
+    if until is not None:
+        try:
+            until_date = dt.date.fromisoformat(until)
+        except ValueError:
+            fail(f"--until: {until!r} is not a date; use YYYY-MM-DD")
+    outcomes = outcome or ["harm"]
+    out: str | list[str] = "harm" if outcomes == ["harm"] else outcomes
+    ws = open_workspace(workspace, database_url)
+    try:
+        res = evaluate_strategy(
+            ws, hotspots=hotspot or None, outcome=out, until=until_date, pre_months=pre_months,
+            buffer_widths=tuple(buffer) if buffer else (250.0,), seed=seed,
+        )  # fmt: skip
+    except ValueError as exc:
+        fail(str(exc))
+    finally:
+        ws.close()
+    data = res.to_dict()
+    if json_out:
+        print_json(data)
+        return
+    table = Table(title="Hotspot evaluation (rate ratio after/before, relative to matched controls)")
+    for col in ("hotspot", "IRR", "95% CI", "p (FDR)", "verdict", "buffer IRR", "buffer", "MDR"):
+        table.add_column(col)
+    for h in data["hotspots"]:
+        table.add_row(
+            h["name"], _fmt(h["irr"]), f"{_fmt(h['ci_low'])}–{_fmt(h['ci_high'])}",
+            _fmt(h["p_adjusted"]), h["verdict"], _fmt(h["buffer"]["irr"]),
+            h["buffer"]["verdict"], _fmt(h["min_detectable_ratio"]),
+        )  # fmt: skip
+    console.print(table)
+    for h in data["hotspots"]:
+        console.print(h["verdict_text"][lang], highlight=False)
+    if data["pooled"]:
+        console.print(data["pooled"]["verdict_text"][lang], highlight=False)
+        p = data["pooled"]
+        console.print(
+            f"I² = {100 * p['i2']:.0f}%, prediction interval for a new hotspot "
+            f"{_fmt(p['prediction_low'])}–{_fmt(p['prediction_high'])}",
+            highlight=False,
+        )
+    from hotspotwatch.i18n import translate
+
+    console.print(translate("evaluate.dose_note", lang), highlight=False)
