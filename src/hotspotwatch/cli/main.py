@@ -30,6 +30,7 @@ GROUPS: list[tuple[str, str]] = [
     ("hotspot", "hotspot"),
     ("importing", "import"),
     ("export", "export"),
+    ("detect", "detect"),
     ("spacetime", "spacetime"),
     ("serve", ""),
     ("user", "user"),

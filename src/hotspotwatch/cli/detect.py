@@ -1,0 +1,261 @@
+"""``hotspotwatch detect …``: where harm concentrates, and whether the designated places are the right ones."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+from pathlib import Path
+from typing import Annotated, Any
+
+import numpy as np
+import typer
+from rich.table import Table
+
+from hotspotwatch.cli._common import (
+    JsonOpt,
+    WorkspaceOpt,
+    console,
+    fail,
+    open_workspace,
+    print_json,
+)
+
+app = typer.Typer(help="Detect hot spots: KDE, Gi*, LISA, concentration, classification, coverage, borders.",
+                  no_args_is_help=True)
+
+CategoryOpt = Annotated[list[str] | None, typer.Option("--category", "-c", help="Only this category (repeatable).")]
+RoleOpt = Annotated[list[str] | None, typer.Option("--role", help="Only categories of this role (default: harm).")]
+StartOpt = Annotated[str | None, typer.Option("--start", help="First day, YYYY-MM-DD (workspace time zone).")]
+EndOpt = Annotated[str | None, typer.Option("--end", help="Day after the last, YYYY-MM-DD.")]
+OutputOpt = Annotated[Path, typer.Option("--output", "-o", help="Folder for GeoJSON/GeoPackage layers and PNG figures.")]
+CellOpt = Annotated[float | None, typer.Option("--cell-size", help="Grid cell size in metres (default: automatic rule).")]
+UnweightedOpt = Annotated[bool, typer.Option("--unweighted", help="Count events instead of harm weights.")]
+
+
+def _date(value: str | None, name: str) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        fail(f"{name} must be a date like 2024-03-01, got {value!r}")
+
+
+def _filter(category: list[str] | None, role: list[str] | None, start: str | None, end: str | None,
+            unweighted: bool) -> Any:
+    from hotspotwatch.workflows.detect import EventFilter
+
+    roles = tuple(role) if role else (None if category else ("harm",))
+    return EventFilter(categories=tuple(category) if category else None, roles=roles,
+                       start=_date(start, "--start"), end=_date(end, "--end"), weighted=not unweighted)
+
+
+def _run(fn: Any) -> Any:
+    try:
+        return fn()
+    except ValueError as exc:
+        fail(str(exc))
+
+
+def _summary(title: str, rows: list[tuple[str, Any]]) -> None:
+    table = Table(title=title, show_header=False)
+    table.add_column("", style="bold")
+    table.add_column("")
+    for k, v in rows:
+        table.add_row(k, f"{v:.3g}" if isinstance(v, float) else str(v))
+    console.print(table)
+
+
+@app.command("gistar")
+def gistar_cmd(
+    workspace: WorkspaceOpt = Path("."), category: CategoryOpt = None, role: RoleOpt = None,
+    start: StartOpt = None, end: EndOpt = None, output: OutputOpt = Path("detect-output"),
+    cell_size: CellOpt = None, unweighted: UnweightedOpt = False,
+    permutations: Annotated[int, typer.Option(help="Conditional permutations (0 = analytic).")] = 9999,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
+    correction: Annotated[str, typer.Option(help="none, fdr_bh or holm.")] = "fdr_bh",
+    json_out: JsonOpt = False,
+) -> None:
+    """Getis-Ord Gi* hot spots on a grid over the study area (bins ±3/±2/±1 at 99/95/90 %)."""
+    from hotspotwatch.workflows import detect as wf
+
+    ws = open_workspace(workspace)
+    flt = _filter(category, role, start, end, unweighted)
+    run = _run(lambda: wf.gistar_grid(ws, flt, cell_size=cell_size, permutations=permutations, seed=seed,
+                                      correction=correction))
+    res = run.result
+    frame = wf.grid_frame(run, ws.config.crs, {"value": run.counts, "z": res.z, "p": res.p_adjusted, "bin": res.bins})
+    wf.write_layer(frame, output, "gistar")
+    wf.write_figure(wf.bins_to_grid(run), run.grid.extent, output, "gistar", title="Gi* bins", cmap="RdBu_r",
+                    diverging=True)
+    bins = {b: int((res.bins[run.grid.mask] == b).sum()) for b in range(-3, 4)}
+    if json_out:
+        print_json({"run_id": run.run_id, "parameters": run.parameters, "bins": bins})
+        return
+    _summary("Gi* hot spots", [("cells", run.grid.n_cells), ("cell size", run.grid.cell_size_rule),
+                               ("hot 99/95/90 %", f"{bins[3]}/{bins[2]}/{bins[1]}"),
+                               ("cold 99/95/90 %", f"{bins[-3]}/{bins[-2]}/{bins[-1]}"),
+                               ("inference", f"{permutations} permutations, two-sided, {correction}"),
+                               ("output", str(output))])
+
+
+@app.command("lisa")
+def lisa_cmd(
+    workspace: WorkspaceOpt = Path("."), category: CategoryOpt = None, role: RoleOpt = None,
+    start: StartOpt = None, end: EndOpt = None, output: OutputOpt = Path("detect-output"),
+    cell_size: CellOpt = None, unweighted: UnweightedOpt = False,
+    permutations: Annotated[int, typer.Option(help="Conditional permutations.")] = 9999,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 0, json_out: JsonOpt = False,
+) -> None:
+    """Local Moran clusters (HH, LH, LL, HL) on a grid."""
+    from hotspotwatch.workflows import detect as wf
+
+    ws = open_workspace(workspace)
+    run = _run(lambda: wf.lisa_grid(ws, _filter(category, role, start, end, unweighted), cell_size=cell_size,
+                                    permutations=permutations, seed=seed))
+    res = run.result
+    frame = wf.grid_frame(run, ws.config.crs, {"Is": res.Is, "quadrant": res.quadrant, "cluster": res.cluster})
+    wf.write_layer(frame, output, "lisa")
+    labels = {0: "not significant", 1: "HH", 2: "LH", 3: "LL", 4: "HL"}
+    counts = {labels[q]: int((res.cluster == q).sum()) for q in range(5)}
+    if json_out:
+        print_json({"run_id": run.run_id, "clusters": counts})
+        return
+    _summary("Local Moran clusters", list(counts.items()))
+
+
+@app.command("kde")
+def kde_cmd(
+    workspace: WorkspaceOpt = Path("."), category: CategoryOpt = None, role: RoleOpt = None,
+    start: StartOpt = None, end: EndOpt = None, output: OutputOpt = Path("detect-output"),
+    cell_size: CellOpt = None, unweighted: UnweightedOpt = False,
+    bandwidth: Annotated[str, typer.Option(help="nrd, scott or metres.")] = "nrd",
+    kernel: Annotated[str, typer.Option(help="quartic or gaussian.")] = "quartic", json_out: JsonOpt = False,
+) -> None:
+    """Kernel density surface (events or harm per km²)."""
+    from hotspotwatch.workflows import detect as wf
+
+    ws = open_workspace(workspace)
+    bw: str | float = bandwidth
+    with contextlib.suppress(ValueError):
+        bw = float(bandwidth)
+    run = _run(lambda: wf.kde_surface(ws, _filter(category, role, start, end, unweighted), bandwidth=bw,
+                                      kernel=kernel, cell_size=cell_size))
+    res = run.result
+    wf.write_figure(res.density * 1e6, res.extent, output, "kde", title=f"KDE ({res.kernel}, {res.bandwidth:.0f} m) per km²",
+                    cmap="magma", outlines=[ws.study_area()])
+    if json_out:
+        print_json({"run_id": run.run_id, "parameters": run.parameters, "mass": res.mass})
+        return
+    _summary("Kernel density", [("kernel", res.kernel), ("bandwidth (m)", res.bandwidth),
+                                ("rule", res.bandwidth_rule), ("cell size", res.cell_size_rule),
+                                ("peak per km²", float(np.nanmax(res.density)) * 1e6), ("output", str(output))])
+
+
+@app.command("concentration")
+def concentration_cmd(
+    workspace: WorkspaceOpt = Path("."), category: CategoryOpt = None, role: RoleOpt = None,
+    start: StartOpt = None, end: EndOpt = None, cell_size: CellOpt = None, json_out: JsonOpt = False,
+) -> None:
+    """Lorenz curve, Gini and "x % of harm at y % of places" (counts and harm)."""
+    from hotspotwatch.workflows import detect as wf
+
+    ws = open_workspace(workspace)
+    run = _run(lambda: wf.concentration(ws, _filter(category, role, start, end, False), cell_size=cell_size))
+    if json_out:
+        print_json({"run_id": run.run_id, "count": run.count_table, "harm": run.harm_table})
+        return
+    table = Table(title="Concentration over grid cells")
+    for col in ("share of", "events", "harm"):
+        table.add_column(col)
+    for i, s in enumerate(run.count_table.event_shares):
+        table.add_row(f"{s:.0%} at", f"{run.count_table.place_shares[i]:.1%} of cells",
+                      f"{run.harm_table.place_shares[i]:.1%} of cells")
+    table.add_row("Gini", f"{run.count_table.gini:.3f}", f"{run.harm_table.gini:.3f}")
+    table.add_row("generalised Gini", f"{run.count_table.gini_generalized:.3f}", f"{run.harm_table.gini_generalized:.3f}")
+    console.print(table)
+
+
+@app.command("classify")
+def classify_cmd(
+    start: Annotated[str, typer.Option("--start", help="First day, YYYY-MM-DD.")],
+    end: Annotated[str, typer.Option("--end", help="Day after the last, YYYY-MM-DD.")],
+    workspace: WorkspaceOpt = Path("."), category: CategoryOpt = None, role: RoleOpt = None,
+    output: OutputOpt = Path("detect-output"), cell_size: CellOpt = None,
+    periods: Annotated[int, typer.Option(help="Number of equal periods.")] = 8, json_out: JsonOpt = False,
+) -> None:
+    """Persistent / emerging / former / intermittent hot and cold spots (sfhotspot's scheme)."""
+    from hotspotwatch.workflows import detect as wf
+
+    ws = open_workspace(workspace)
+    run = _run(lambda: wf.classify(ws, _filter(category, role, start, end, False), n_periods=periods,
+                                   cell_size=cell_size))
+    frame = wf.grid_frame(run, ws.config.crs, {"category": run.result.category})
+    wf.write_layer(frame, output, "classify")
+    counts = run.result.counts()
+    if json_out:
+        print_json({"run_id": run.run_id, "counts": counts, "parameters": run.parameters})
+        return
+    _summary("Hot-spot classification", [(k, v) for k, v in counts.items() if v])
+
+
+@app.command("coverage")
+def coverage_cmd(
+    workspace: WorkspaceOpt = Path("."), category: CategoryOpt = None, role: RoleOpt = None,
+    output: OutputOpt = Path("detect-output"), cell_size: CellOpt = None,
+    pre_months: Annotated[int, typer.Option(help="Months before designation to test.")] = 12,
+    json_out: JsonOpt = False,
+) -> None:
+    """Is each designated hotspot a Gi* hot spot of harm before designation? Which hot spots are not designated?"""
+    import geopandas as gpd
+
+    from hotspotwatch.workflows import detect as wf
+
+    ws = open_workspace(workspace)
+    run = _run(lambda: wf.coverage(ws, _filter(category, role, None, None, False), pre_months=pre_months,
+                                   cell_size=cell_size))
+    if not run.undesignated.empty:
+        wf.write_layer(gpd.GeoDataFrame(run.undesignated, geometry="geometry", crs=ws.config.crs), output,
+                       "undesignated_hotspots")
+    if json_out:
+        print_json({"run_id": run.run_id, "coverage": run.table.to_dict("records"),
+                    "undesignated": run.undesignated.drop(columns=["geometry"], errors="ignore").to_dict("records")})
+        return
+    table = Table(title=f"Designation coverage (Gi* of harm, {pre_months} months before designation)")
+    for col in ("hotspot", "designated", "hot spot?", "max bin", "max z", "harm inside"):
+        table.add_column(col)
+    for r in run.table.itertuples():
+        table.add_row(str(r.hotspot), str(r.designated), "yes" if r.statistical_hotspot else "no",
+                      str(r.max_bin), f"{r.max_z:.2f}", f"{r.harm_inside:.0f}")
+    console.print(table)
+    if run.results:
+        res = run.results[0]
+        console.print(f"Designated perimeters: {res.designated_harm_share:.1%} of harm on "
+                      f"{res.designated_area_share:.2%} of the area (PAI {res.pai:.1f}).")
+    console.print(f"Hot clusters not designated: {len(run.undesignated)}")
+
+
+@app.command("borders")
+def borders_cmd(
+    workspace: WorkspaceOpt = Path("."), category: CategoryOpt = None, role: RoleOpt = None,
+    start: StartOpt = None, end: EndOpt = None, cell_size: CellOpt = None,
+    layer: Annotated[str, typer.Option(help="Area layer of the zones.")] = "police_zone",
+    distance: Annotated[float, typer.Option(help="Distance from internal borders, metres.")] = 200.0,
+    json_out: JsonOpt = False,
+) -> None:
+    """Share of harm near police-zone borders vs share of area, and clusters straddling zones."""
+    from hotspotwatch.workflows import detect as wf
+
+    ws = open_workspace(workspace)
+    view, _ = _run(lambda: wf.borders(ws, _filter(category, role, start, end, False), layer=layer,
+                                      distance=distance, cell_size=cell_size))
+    if json_out:
+        d = view.to_dict()
+        d.pop("band", None)
+        print_json(d)
+        return
+    _summary(f"Harm within {distance:.0f} m of internal {layer} borders",
+             [("harm share", view.harm_share), ("area share", view.area_share),
+              ("location quotient", view.location_quotient), ("straddling clusters", len(view.straddling))])
+    for s in view.straddling:
+        console.print(" / ".join(f"{z} {a:.0%}" for z, a in zip(s.zones, s.area_shares, strict=True)))
