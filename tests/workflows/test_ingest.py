@@ -85,7 +85,7 @@ def test_missing_file_fails_before_anything_is_written(workspace, tmp_path):
     with pytest.raises(SourceError, match="file not found"):
         import_events(workspace, [EVENTS, tmp_path / "nope.csv"], mapping=MAPPING)
     assert _count(workspace) == 0
-    with pytest.raises(SourceError, match="--mapping MAP.toml"):
+    with pytest.raises(SourceError, match=r"--mapping MAP\.toml"):
         import_events(workspace, [EVENTS])
 
 

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from hotspotwatch.cli._common import (
     DatabaseUrlOpt,
@@ -46,7 +47,7 @@ def _run(what: str, fmt: str | None, output: Path, workspace: Path, database_url
             fail(f"--layer {layer!r}: no such area layer; layers: {', '.join(ws.area_layers()) or 'none'}")
         n = export(ws, what, kind, output, layer=layer)
     except SourceError as exc:
-        fail(str(exc))
+        fail(escape(str(exc)))
     finally:
         ws.close()
     if as_json:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -100,7 +101,7 @@ def events(
         with _progress(err_console.is_terminal) as progress:
             reports = import_events(ws, files, mapping=mapping, fmt=fmt, user=user, progress=progress)
     except SourceError as exc:
-        fail(str(exc))
+        fail(escape(str(exc)))
     finally:
         ws.close()
     if as_json:
@@ -163,7 +164,7 @@ def areas(
             user=user,
         )
     except SourceError as exc:
-        fail(str(exc))
+        fail(escape(str(exc)))
     finally:
         ws.close()
     if as_json:
@@ -189,7 +190,7 @@ def hotspots(
     try:
         rep = import_hotspots(ws, file, user=user)
     except SourceError as exc:
-        fail(str(exc))
+        fail(escape(str(exc)))
     finally:
         ws.close()
     if as_json:

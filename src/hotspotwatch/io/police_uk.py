@@ -79,7 +79,7 @@ def police_uk_mapping(*, taxonomy: Taxonomy | None = None) -> EventMapping:
                 "Last outcome category",
                 "Context",
             ],
-            "read": {"format": "csv", "delimiter": ","},
+            "read": {"format": "csv"},
             "columns": {
                 "id": "Crime ID",
                 "date": "Month",
