@@ -658,20 +658,19 @@ def simulate(
         frames_c.append(np.full(t.size, ci, dtype=np.int16))
     if progress is not None:
         progress("assembling events", 0.95)
-    t = np.concatenate(frames_t)
-    order = np.argsort(t, kind="stable")
-    t = t[order]
+    # Sort on the UTC instant: local clock times are not monotonic across DST changes.
+    utc = _to_utc(np.concatenate(frames_t), setup.days[0], setup.days)
+    order = np.argsort(utc, kind="stable")
+    utc = utc[order]
     code = np.concatenate(frames_c)[order]
     categories = pd.Categorical.from_codes(code, categories=cats)
     roles = np.array([setup.taxonomy[c].role for c in cats])[code]
-    n = t.size
+    n = utc.size
     ids = pd.Series(np.arange(1, n + 1)).astype("string[pyarrow]")
     events = pd.DataFrame(
         {
             "source_id": f"BXL-SIM-{seed}-" + ids,
-            "occurred_at": pd.DatetimeIndex(_to_utc(t, setup.days[0], setup.days)).tz_localize(
-                "UTC"
-            ),
+            "occurred_at": pd.DatetimeIndex(utc).tz_localize("UTC"),
             "x": np.concatenate(frames_x)[order],
             "y": np.concatenate(frames_y)[order],
             "category": categories,
