@@ -199,7 +199,23 @@ def _distance_to_lines(
     return np.minimum(d, cap)
 
 
+_RASTER_CACHE: dict[tuple[int, bytes, float], tuple[BrusselsGeography, _Raster]] = {}
+
+
 def _build_raster(geo: BrusselsGeography, hotspot_xy: np.ndarray, cell: float) -> _Raster:
+    """The intensity raster, cached per (geography, hotspot centres, cell size)."""
+    key = (id(geo), np.ascontiguousarray(hotspot_xy).tobytes(), float(cell))
+    hit = _RASTER_CACHE.get(key)
+    if hit is not None and hit[0] is geo:
+        return hit[1]
+    raster = _compute_raster(geo, hotspot_xy, cell)
+    if len(_RASTER_CACHE) >= 4:
+        _RASTER_CACHE.clear()
+    _RASTER_CACHE[key] = (geo, raster)
+    return raster
+
+
+def _compute_raster(geo: BrusselsGeography, hotspot_xy: np.ndarray, cell: float) -> _Raster:
     outline = geo.outline
     minx, miny, maxx, maxy = outline.bounds
     x0 = np.floor(minx / cell) * cell
