@@ -42,9 +42,16 @@ SESSION_TTL = dt.timedelta(hours=12)
 MIN_PASSWORD_LENGTH = 10
 _USERNAME = re.compile(r"^[A-Za-z0-9_.@-]{1,100}$")
 _HASHER = PasswordHasher()  # argon2id, RFC 9106 low-memory profile defaults
-# Verified when the user does not exist, so that an unknown name costs as much as a wrong
-# password (no user enumeration by timing).
-_DUMMY_HASH = _HASHER.hash("not a password of anyone")
+_DUMMY: dict[str, str] = {}
+
+
+def _dummy_hash() -> str:
+    """A hash verified when the user does not exist, so that an unknown name costs as much
+    as a wrong password (no user enumeration by timing)."""
+    params = f"{_HASHER.time_cost}:{_HASHER.memory_cost}:{_HASHER.parallelism}"
+    if params not in _DUMMY:
+        _DUMMY[params] = _HASHER.hash("not a password of anyone")
+    return _DUMMY[params]
 
 
 def _now() -> dt.datetime:
@@ -262,7 +269,7 @@ def authenticate(ws: Workspace, username: str, password: str) -> User | None:
     """Return the active user if the password matches, else ``None`` (constant-ish time)."""
     with ws.engine.connect() as conn:
         row = conn.execute(select(users).where(users.c.username == username)).first()
-    stored = str(row._mapping["password_hash"]) if row is not None else _DUMMY_HASH
+    stored = str(row._mapping["password_hash"]) if row is not None else _dummy_hash()
     try:
         _HASHER.verify(stored, password)
     except (VerifyMismatchError, VerificationError, InvalidHashError):

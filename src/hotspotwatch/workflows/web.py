@@ -11,11 +11,14 @@ per grid cell for the public map with disclosure control (counts below ``k`` bec
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import math
-from collections.abc import Iterable, Sequence
+import time
+import weakref
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import geopandas as gpd
 import numpy as np
@@ -62,6 +65,64 @@ PREVENTION_KINDS: tuple[str, ...] = (
 )
 
 
+CACHE_TTL_S = 30.0
+_CACHE: weakref.WeakKeyDictionary[Any, dict[Any, tuple[float, Any]]] = weakref.WeakKeyDictionary()
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def data_stamp(ws: Workspace) -> tuple[Any, ...]:
+    """A cheap stamp that changes when events, places, decisions, runs or actions are added."""
+    from sqlalchemy import func
+
+    from hotspotwatch.store.schema import analysis_runs, areas, designations, events, imports
+
+    cols = [
+        select(func.max(t.c[pk])).scalar_subquery()
+        for t, pk in (
+            (events, "event_id"),
+            (imports, "import_id"),
+            (hotspots_table, "hotspot_id"),
+            (designations, "designation_id"),
+            (analysis_runs, "run_id"),
+            (areas, "area_id"),
+            (prevention_actions, "action_id"),
+        )
+    ]
+    cols.append(select(func.count()).select_from(events).scalar_subquery())
+    with ws.engine.connect() as conn:
+        return tuple(conn.execute(select(*cols)).one())
+
+
+def memoised(fn: _F) -> _F:
+    """Cache ``fn(ws, ...)`` per workspace until the data stamp changes (or ``CACHE_TTL_S``).
+
+    The dashboard asks for the same hotspot series and layers many times; recomputing them
+    only when data were added keeps page loads fast under many concurrent users. Cached
+    values are shared: callers must not mutate them.
+    """
+
+    @functools.wraps(fn)
+    def wrapper(ws: Workspace, *args: Any, **kwargs: Any) -> Any:
+        try:
+            store = _CACHE.setdefault(ws, {})
+        except TypeError:  # not weak-referenceable: no cache
+            return fn(ws, *args, **kwargs)
+        stamp = data_stamp(ws)
+        frozen = tuple(tuple(a) if isinstance(a, list) else a for a in args)
+        key = (fn.__name__, frozen, tuple(sorted(kwargs.items())), stamp)
+        now = time.monotonic()
+        hit = store.get(key)
+        if hit is not None and now - hit[0] < CACHE_TTL_S:
+            return hit[1]
+        value = fn(ws, *args, **kwargs)
+        if len(store) > 512:
+            store.clear()
+        store[key] = (now, value)
+        return value
+
+    return wrapper  # type: ignore[return-value]
+
+
 class NotComputedError(LookupError):
     """An analysis result the page needs has not been computed yet (message names the command)."""
 
@@ -99,6 +160,7 @@ def evaluation_row(ws: Workspace, hotspot_name: str) -> dict[str, Any] | None:
     return None
 
 
+@memoised
 def gistar_cells(ws: Workspace) -> dict[str, Any]:
     """Cells of the newest Gi* run with their confidence bin (-3..3) as WGS84 GeoJSON.
 
@@ -147,6 +209,7 @@ def _geojson(geom: BaseGeometry) -> dict[str, Any]:
     return dict(json.loads(shapely.to_geojson(geom)))
 
 
+@memoised
 def zone_geometry(ws: Workspace, codes: Iterable[str]) -> BaseGeometry:
     """Union of the ``police_zone`` polygons with these codes (empty if none match)."""
     wanted = {str(c) for c in codes}
@@ -300,6 +363,7 @@ def events_page(
 
 
 # ---------------------------------------------------------------------------------- areas
+@memoised
 def areas_geojson(ws: Workspace, layer: str) -> dict[str, Any]:
     """An area layer as a WGS84 FeatureCollection (``KeyError`` if the layer does not exist)."""
     frame = ws.areas(layer)
@@ -341,6 +405,7 @@ def _designations_by_hotspot(ws: Workspace) -> dict[int, list[dict[str, Any]]]:
     return out
 
 
+@memoised
 def hotspots_geojson(ws: Workspace) -> dict[str, Any]:
     """Designated hotspots with their decisions as a WGS84 FeatureCollection."""
     frame = ws.hotspots()
@@ -395,6 +460,7 @@ def _month_labels(local: pd.Series) -> pd.Series:
     return local.dt.tz_localize(None).dt.to_period("M").astype(str)
 
 
+@memoised
 def hotspot_monthly(ws: Workspace, hotspot_id: int) -> dict[str, Any]:
     """Events per calendar month (workspace time zone) and role inside a hotspot perimeter.
 
@@ -433,6 +499,7 @@ def hotspot_monthly(ws: Workspace, hotspot_id: int) -> dict[str, Any]:
     return out
 
 
+@memoised
 def all_months(ws: Workspace) -> list[str]:
     from sqlalchemy import func
 
@@ -455,6 +522,7 @@ def suppress(count: int, k: int) -> int | None:
     return int(count) if count >= k else None
 
 
+@memoised
 def public_grid(
     ws: Workspace,
     *,
@@ -513,6 +581,7 @@ def public_grid(
     }
 
 
+@memoised
 def public_monthly(ws: Workspace, *, role: str = "harm") -> dict[str, Any]:
     """Region-wide events per month, counts below ``k`` set to ``None``."""
     if role not in ROLES_OF_EVENTS:
@@ -533,17 +602,21 @@ def public_monthly(ws: Workspace, *, role: str = "harm") -> dict[str, Any]:
     }
 
 
+@memoised
 def public_hotspots(ws: Workspace) -> dict[str, Any]:
     """Hotspot perimeters and decisions (public acts) with disclosure-controlled harm totals."""
-    fc = hotspots_geojson(ws)
     k = ws.config.disclosure_k
-    for feat in fc["features"]:
+    features = []
+    for feat in hotspots_geojson(ws)["features"]:
         series = hotspot_monthly(ws, int(feat["id"]))
-        feat["properties"]["harm_total"] = suppress(int(sum(series["harm"])), k)
         row = evaluation_row(ws, feat["properties"]["name"])
-        feat["properties"]["verdict"] = row.get("verdict") if row else None
-    fc["k"] = k
-    return fc
+        props = {
+            **feat["properties"],
+            "harm_total": suppress(int(sum(series["harm"])), k),
+            "verdict": row.get("verdict") if row else None,
+        }
+        features.append({**feat, "properties": props})
+    return {"type": "FeatureCollection", "k": k, "features": features}
 
 
 # ---------------------------------------------------------------------------------- prevention
@@ -637,6 +710,7 @@ __all__ = [
     "all_months",
     "areas_geojson",
     "check_lonlat_bbox",
+    "data_stamp",
     "evaluation_row",
     "events_page",
     "gistar_cells",
@@ -648,6 +722,7 @@ __all__ = [
     "list_prevention_actions",
     "log_prevention_action",
     "lonlat_bbox_to_ws",
+    "memoised",
     "prevention_summary",
     "public_grid",
     "public_hotspots",
