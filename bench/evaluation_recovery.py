@@ -78,8 +78,13 @@ def one_replication(seed: int) -> dict[str, Any]:
         "covered": bool(math.exp(p.ci_low) <= truth["strategy_harm_irr"] <= math.exp(p.ci_high)),
         "i2": p.i2,
     }
-    return {"seed": seed, "hotspots": rows, "pooled": pooled,
-            "seconds_simulate": t1 - t0, "seconds_evaluate": t2 - t1}  # fmt: skip
+    return {
+        "seed": seed,
+        "hotspots": rows,
+        "pooled": pooled,
+        "seconds_simulate": t1 - t0,
+        "seconds_evaluate": t2 - t1,
+    }
 
 
 def speed_vs_statsmodels(n_panels: int = 20) -> dict[str, float]:
@@ -94,7 +99,10 @@ def speed_vs_statsmodels(n_panels: int = 20) -> dict[str, float]:
     unit = np.repeat([0, 1], n_m)
     time_ = np.tile(np.arange(n_m), 2)
     post = time_ >= 12
-    panels = [rng.poisson(np.where(unit == 0, 12, 130) * (1 + 0.2 * np.sin(time_))) for _ in range(n_panels)]
+    panels = [
+        rng.poisson(np.where(unit == 0, 12, 130) * (1 + 0.2 * np.sin(time_)))
+        for _ in range(n_panels)
+    ]
     t = time.perf_counter()
     ours = [did(y, unit=unit, time=time_, treated=unit == 0, post=post).log_irr for y in panels]
     t_ours = time.perf_counter() - t
@@ -102,7 +110,11 @@ def speed_vs_statsmodels(n_panels: int = 20) -> dict[str, float]:
     ref = []
     for y in panels:
         df = pd.DataFrame({"y": y, "u": unit, "m": time_, "d": ((unit == 0) & post).astype(int)})
-        ref.append(smf.glm("y ~ d + C(u) + C(m)", df, family=sm.families.Poisson()).fit(scale="X2").params["d"])
+        ref.append(
+            smf.glm("y ~ d + C(u) + C(m)", df, family=sm.families.Poisson())
+            .fit(scale="X2")
+            .params["d"]
+        )
     t_ref = time.perf_counter() - t
     return {
         "panels": n_panels,
@@ -118,7 +130,9 @@ def summarise(reps: list[dict[str, Any]]) -> dict[str, Any]:
     cov = np.mean([r["covered"] for r in rows])
     bcov = np.mean([r["buffer_covered"] for r in rows])
     null = [r for r in rows if r["harm_irr"] == 1.0]
-    false_calls = np.mean([r["verdict"] != "no_detectable_change" for r in null]) if null else math.nan
+    false_calls = (
+        np.mean([r["verdict"] != "no_detectable_change" for r in null]) if null else math.nan
+    )
     per_hotspot: dict[str, dict[str, float]] = {}
     for name in sorted({r["name"] for r in rows}):
         rs = [r for r in rows if r["name"] == name]
@@ -126,7 +140,15 @@ def summarise(reps: list[dict[str, Any]]) -> dict[str, Any]:
             "harm_irr": rs[0]["harm_irr"],
             "coverage": float(np.mean([r["covered"] for r in rs])),
             "buffer_coverage": float(np.mean([r["buffer_covered"] for r in rs])),
-            "mean_log_bias": float(np.mean([math.log(r["irr"]) - math.log(r["harm_irr"]) for r in rs if 0 < r["irr"] < math.inf])),
+            "mean_log_bias": float(
+                np.mean(
+                    [
+                        math.log(r["irr"]) - math.log(r["harm_irr"])
+                        for r in rs
+                        if 0 < r["irr"] < math.inf
+                    ]
+                )
+            ),
             "share_reduction": float(np.mean([r["verdict"] == "reduction" for r in rs])),
             "share_increase": float(np.mean([r["verdict"] == "increase" for r in rs])),
         }
@@ -154,7 +176,9 @@ def main() -> None:
     ap.add_argument("--reps", type=int, default=200)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--first-seed", type=int, default=1000)
-    ap.add_argument("--out", default=str(Path(__file__).parent / "results" / "evaluation_recovery.json"))
+    ap.add_argument(
+        "--out", default=str(Path(__file__).parent / "results" / "evaluation_recovery.json")
+    )
     args = ap.parse_args()
     t = time.perf_counter()
     seeds = list(range(args.first_seed, args.first_seed + args.reps))
@@ -164,12 +188,15 @@ def main() -> None:
             reps.append(rep)
             if i % 10 == 0:
                 s = summarise(reps)
-                print(f"{i}/{len(seeds)} coverage={s['coverage_95']:.3f} "
-                      f"null_false={s['null_false_verdict_rate_after_fdr']:.3f} "
-                      f"pooled_cov={s['pooled_coverage_95']:.3f}", flush=True)  # fmt: skip
+                print(
+                    f"{i}/{len(seeds)} coverage={s['coverage_95']:.3f} "
+                    f"null_false={s['null_false_verdict_rate_after_fdr']:.3f} "
+                    f"pooled_cov={s['pooled_coverage_95']:.3f}",
+                    flush=True,
+                )
     out = {
         "benchmark": "evaluation_recovery",
-        "command": "python bench/evaluation_recovery.py --reps %d --workers %d" % (args.reps, args.workers),
+        "command": f"python bench/evaluation_recovery.py --reps {args.reps} --workers {args.workers}",
         "scale": 1,
         "simulated_period": [START, "2025-12-31"],
         "summary": summarise(reps),

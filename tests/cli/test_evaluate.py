@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 
 import pytest
+from tests.workflows.evaluate_fixture import make_workspace
 from typer.testing import CliRunner
 
 from hotspotwatch.cli.main import app
-from tests.workflows.evaluate_fixture import make_workspace
 
 runner = CliRunner()
 

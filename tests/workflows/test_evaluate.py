@@ -6,9 +6,9 @@ import json
 import math
 
 import pytest
+from tests.workflows.evaluate_fixture import EFFECT, make_workspace
 
 from hotspotwatch.evaluate import evaluate_strategy
-from tests.workflows.evaluate_fixture import EFFECT, make_workspace
 
 
 @pytest.fixture(scope="module")
@@ -27,11 +27,23 @@ def test_json_shape_of_the_issue(result):
     d = json.loads(json.dumps(result.to_dict()))
     assert {h["name"] for h in d["hotspots"]} == set(EFFECT)
     for h in d["hotspots"]:
-        for key in ("name", "outcome", "irr", "ci_low", "ci_high", "p_value", "wdq", "wdd",
-                    "min_detectable_ratio", "verdict"):
+        for key in (
+            "name",
+            "outcome",
+            "irr",
+            "ci_low",
+            "ci_high",
+            "p_value",
+            "wdq",
+            "wdd",
+            "min_detectable_ratio",
+            "verdict",
+        ):
             assert key in h
         assert h["outcome"] == "harm"
-        assert {"estimate", "se", "z", "ci_low", "ci_high", "local", "displacement"} <= set(h["wdd"])
+        assert {"estimate", "se", "z", "ci_low", "ci_high", "local", "displacement"} <= set(
+            h["wdd"]
+        )
         assert h["verdict"] in ("reduction", "no_detectable_change", "increase")
     assert {"irr", "ci_low", "ci_high", "i2"} <= set(d["pooled"])
 

@@ -50,7 +50,9 @@ def evaluate(
     pre_months: Annotated[int, typer.Option("--pre-months", help="Pre-period months.")] = 12,
     buffer: Annotated[
         list[float] | None,
-        typer.Option("--buffer", help="Buffer ring width in metres (repeat for rings; default 250)."),
+        typer.Option(
+            "--buffer", help="Buffer ring width in metres (repeat for rings; default 250)."
+        ),
     ] = None,
     seed: Annotated[int, typer.Option("--seed", help="Seed of the control matching.")] = 0,
     lang: Annotated[str, typer.Option("--lang", help="Language of verdicts: en, fr, nl.")] = "en",
@@ -75,9 +77,14 @@ def evaluate(
     ws = open_workspace(workspace, database_url)
     try:
         res = evaluate_strategy(
-            ws, hotspots=hotspot or None, outcome=out, until=until_date, pre_months=pre_months,
-            buffer_widths=tuple(buffer) if buffer else (250.0,), seed=seed,
-        )  # fmt: skip
+            ws,
+            hotspots=hotspot or None,
+            outcome=out,
+            until=until_date,
+            pre_months=pre_months,
+            buffer_widths=tuple(buffer) if buffer else (250.0,),
+            seed=seed,
+        )
     except ValueError as exc:
         fail(str(exc))
     finally:
@@ -86,15 +93,22 @@ def evaluate(
     if json_out:
         print_json(data)
         return
-    table = Table(title="Hotspot evaluation (rate ratio after/before, relative to matched controls)")
+    table = Table(
+        title="Hotspot evaluation (rate ratio after/before, relative to matched controls)"
+    )
     for col in ("hotspot", "IRR", "95% CI", "p (FDR)", "verdict", "buffer IRR", "buffer", "MDR"):
         table.add_column(col)
     for h in data["hotspots"]:
         table.add_row(
-            h["name"], _fmt(h["irr"]), f"{_fmt(h['ci_low'])}–{_fmt(h['ci_high'])}",
-            _fmt(h["p_adjusted"]), h["verdict"], _fmt(h["buffer"]["irr"]),
-            h["buffer"]["verdict"], _fmt(h["min_detectable_ratio"]),
-        )  # fmt: skip
+            h["name"],
+            _fmt(h["irr"]),
+            f"{_fmt(h['ci_low'])}–{_fmt(h['ci_high'])}",
+            _fmt(h["p_adjusted"]),
+            h["verdict"],
+            _fmt(h["buffer"]["irr"]),
+            h["buffer"]["verdict"],
+            _fmt(h["min_detectable_ratio"]),
+        )
     console.print(table)
     for h in data["hotspots"]:
         console.print(h["verdict_text"][lang], highlight=False)

@@ -96,7 +96,9 @@ class HotspotEvaluation(ResultMixin):
             "wdd": self.wdd.to_dict(),
             "min_detectable_ratio": to_jsonable(self.min_detectable_ratio),
             "verdict": self.verdict.label,
-            "verdict_text": {lang: self.verdict.text(lang, name=self.name) for lang in ("en", "fr", "nl")},
+            "verdict_text": {
+                lang: self.verdict.text(lang, name=self.name) for lang in ("en", "fr", "nl")
+            },
             "buffer": {
                 "irr": to_jsonable(self.buffer_did.irr),
                 "ci_low": to_jsonable(self.buffer_did.ci_low),
@@ -105,7 +107,8 @@ class HotspotEvaluation(ResultMixin):
                 "p_adjusted": to_jsonable(self.buffer_p_adjusted),
                 "verdict": self.buffer_verdict.label,
                 "verdict_text": {
-                    lang: self.buffer_verdict.text(lang, name=self.name) for lang in ("en", "fr", "nl")
+                    lang: self.buffer_verdict.text(lang, name=self.name)
+                    for lang in ("en", "fr", "nl")
                 },
             },
             "counts": {
@@ -323,8 +326,14 @@ def evaluate_frames(
         if first not in month_cache:
             month_cache[first] = month_index(ev["occurred_at"], first, timezone=timezone)
         months = month_cache[first]
-        n_post = int(month_index(pd.DatetimeIndex([pd.Timestamp(last, tz=timezone)]), first,
-                                 timezone=timezone)[0]) + 1  # fmt: skip
+        n_post = (
+            int(
+                month_index(
+                    pd.DatetimeIndex([pd.Timestamp(last, tz=timezone)]), first, timezone=timezone
+                )[0]
+            )
+            + 1
+        )
         if n_post < 1:
             continue
         lo_m, hi_m = -pre_months, n_post - 1
@@ -339,7 +348,15 @@ def evaluate_frames(
         in_b = shapely.contains_xy(ring, x, y)
         sel = out_mask & ((months >= lo_m) & (months <= hi_m))
 
-        def count(mask: np.ndarray, unit: np.ndarray, n: int) -> np.ndarray:
+        def count(
+            mask: np.ndarray,
+            unit: np.ndarray,
+            n: int,
+            sel: np.ndarray = sel,
+            months: np.ndarray = months,
+            lo_m: int = lo_m,
+            hi_m: int = hi_m,
+        ) -> np.ndarray:
             m = sel & mask
             if weights is None:
                 return monthly_counts(months[m], unit[m], n, lo_m, hi_m)
@@ -352,8 +369,9 @@ def evaluate_frames(
         b_series = count(in_b, zeros, 1)[0]
         cells = count(ev_cell >= 0, np.maximum(ev_cell, 0), grid.eligible.size)
         k_ctrl = n_controls if n_controls > 0 else grid.eligible.size
-        match = match_controls(t_series[:pre_months], cells[:, :pre_months],
-                               n_controls=k_ctrl, seed=seed)  # fmt: skip
+        match = match_controls(
+            t_series[:pre_months], cells[:, :pre_months], n_controls=k_ctrl, seed=seed
+        )
         c_series = cells[match.selected].sum(axis=0)
         pre = np.arange(lo_m, hi_m + 1) < 0
         panel_t = np.concatenate([t_series, c_series])
@@ -364,8 +382,16 @@ def evaluate_frames(
         treated = unit == 0
         post = np.tile(~pre, 2)
         expo = np.tile(exposure, 2)
-        kw: dict[str, Any] = {"unit": unit, "time": time, "treated": treated, "post": post,
-                              "exposure": expo, "family": family, "cov": cov, "alpha": alpha}  # fmt: skip
+        kw: dict[str, Any] = {
+            "unit": unit,
+            "time": time,
+            "treated": treated,
+            "post": post,
+            "exposure": expo,
+            "family": family,
+            "cov": cov,
+            "alpha": alpha,
+        }
         d_t = did(panel_t, **kw)
         d_b = did(panel_b, **kw)
         t0, t1 = float(t_series[pre].sum()), float(t_series[~pre].sum())
@@ -374,12 +400,25 @@ def evaluate_frames(
         pre_len = float(exposure[pre].sum())
         post_len = float(exposure[~pre].sum())
         wdq_r = wdq(target=(t0, t1), buffer=(b0, b1), control=(max(c0, 1e-9), max(c1, 1e-9)))
-        wdd_r = wdd(target=(t0, t1), control=(c0, c1), buffer=(b0, b1), buffer_control=(c0, c1),
-                    time_weights=(pre_len, post_len), alpha=alpha)  # fmt: skip
+        wdd_r = wdd(
+            target=(t0, t1),
+            control=(c0, c1),
+            buffer=(b0, b1),
+            buffer_control=(c0, c1),
+            time_weights=(pre_len, post_len),
+            alpha=alpha,
+        )
         disp = d_t.dispersion if math.isfinite(d_t.dispersion) else 1.0
         mdr = (
-            min_detectable_ratio(t0, "did", alpha, 0.8, max(0.0, disp - 1.0) / t0,
-                                 post_ratio=post_len / pre_len, control_count=max(c0, 1.0)).ratio  # fmt: skip
+            min_detectable_ratio(
+                t0,
+                "did",
+                alpha,
+                0.8,
+                max(0.0, disp - 1.0) / t0,
+                post_ratio=post_len / pre_len,
+                control_count=max(c0, 1.0),
+            ).ratio
             if t0 > 0
             else math.nan
         )
@@ -390,21 +429,44 @@ def evaluate_frames(
             post_n = float(np.sum(m & (months >= 0)))
             dose[f"{role}_pre_per_month"] = pre_n / pre_len
             dose[f"{role}_post_per_month"] = post_n / post_len
-            dose[f"{role}_ratio"] = (post_n / post_len) / (pre_n / pre_len) if pre_n > 0 else math.nan
+            dose[f"{role}_ratio"] = (
+                (post_n / post_len) / (pre_n / pre_len) if pre_n > 0 else math.nan
+            )
         results.append(
             HotspotEvaluation(
-                name=name, outcome=outcome_label, designated=first, pre_months=pre_months,
-                post_months=post_len, treated_pre=t0, treated_post=t1, buffer_pre=b0,
-                buffer_post=b1, control_pre=c0, control_post=c1,
-                n_controls=int(match.selected.size), did=d_t, buffer_did=d_b, wdq=wdq_r,
-                wdd=wdd_r, min_detectable_ratio=mdr, p_adjusted=math.nan,
+                name=name,
+                outcome=outcome_label,
+                designated=first,
+                pre_months=pre_months,
+                post_months=post_len,
+                treated_pre=t0,
+                treated_post=t1,
+                buffer_pre=b0,
+                buffer_post=b1,
+                control_pre=c0,
+                control_post=c1,
+                n_controls=int(match.selected.size),
+                did=d_t,
+                buffer_did=d_b,
+                wdq=wdq_r,
+                wdd=wdd_r,
+                min_detectable_ratio=mdr,
+                p_adjusted=math.nan,
                 buffer_p_adjusted=math.nan,
-                verdict=verdict(d_t.irr, d_t.ci_low, d_t.ci_high, p_value=d_t.p_value,
-                                min_detectable_ratio=mdr, alpha=alpha),
-                buffer_verdict=buffer_verdict(d_b.irr, d_b.ci_low, d_b.ci_high,
-                                              p_value=d_b.p_value, alpha=alpha),
-                dose=dose, matching_rule=match.rule,
-            )  # fmt: skip
+                verdict=verdict(
+                    d_t.irr,
+                    d_t.ci_low,
+                    d_t.ci_high,
+                    p_value=d_t.p_value,
+                    min_detectable_ratio=mdr,
+                    alpha=alpha,
+                ),
+                buffer_verdict=buffer_verdict(
+                    d_b.irr, d_b.ci_low, d_b.ci_high, p_value=d_b.p_value, alpha=alpha
+                ),
+                dose=dose,
+                matching_rule=match.rule,
+            )
         )
 
     if results:
@@ -412,42 +474,83 @@ def evaluate_frames(
         adj_b = adjust_pvalues([r.buffer_did.p_value for r in results], method=fdr, alpha=alpha)  # type: ignore[arg-type]
         final = []
         for r, p, pb in zip(results, adj.p_adjusted, adj_b.p_adjusted, strict=True):
-            v = verdict(r.did.irr, r.did.ci_low, r.did.ci_high, p_value=r.did.p_value,
-                        p_adjusted=float(p), min_detectable_ratio=r.min_detectable_ratio,
-                        alpha=alpha)  # fmt: skip
-            vb = buffer_verdict(r.buffer_did.irr, r.buffer_did.ci_low, r.buffer_did.ci_high,
-                                p_value=r.buffer_did.p_value, p_adjusted=float(pb), alpha=alpha)  # fmt: skip
-            final.append(_replace(r, p_adjusted=float(p), buffer_p_adjusted=float(pb),
-                                  verdict=v, buffer_verdict=vb))  # fmt: skip
+            v = verdict(
+                r.did.irr,
+                r.did.ci_low,
+                r.did.ci_high,
+                p_value=r.did.p_value,
+                p_adjusted=float(p),
+                min_detectable_ratio=r.min_detectable_ratio,
+                alpha=alpha,
+            )
+            vb = buffer_verdict(
+                r.buffer_did.irr,
+                r.buffer_did.ci_low,
+                r.buffer_did.ci_high,
+                p_value=r.buffer_did.p_value,
+                p_adjusted=float(pb),
+                alpha=alpha,
+            )
+            final.append(
+                _replace(
+                    r,
+                    p_adjusted=float(p),
+                    buffer_p_adjusted=float(pb),
+                    verdict=v,
+                    buffer_verdict=vb,
+                )
+            )
         results = final
 
     usable = [r for r in results if math.isfinite(r.did.log_irr) and r.did.se > 0]
     pooled = pooled_v = None
     if usable:
-        pooled = random_effects([r.did.log_irr for r in usable], [r.did.se**2 for r in usable],
-                                method=pool_method, alpha=alpha)  # type: ignore[arg-type]  # fmt: skip
+        pooled = random_effects(
+            [r.did.log_irr for r in usable],
+            [r.did.se**2 for r in usable],
+            method=pool_method,  # type: ignore[arg-type]
+            alpha=alpha,
+        )
         from scipy import stats
 
         # Smallest pooled reduction detectable with 80 % power at this standard error.
         k_pow = float(stats.norm.isf(alpha / 2) + stats.norm.ppf(0.8))
-        pooled_v = verdict(math.exp(pooled.estimate), math.exp(pooled.ci_low),
-                           math.exp(pooled.ci_high), p_value=pooled.p_value,
-                           min_detectable_ratio=math.exp(-k_pow * pooled.se), alpha=alpha)  # fmt: skip
+        pooled_v = verdict(
+            math.exp(pooled.estimate),
+            math.exp(pooled.ci_low),
+            math.exp(pooled.ci_high),
+            p_value=pooled.p_value,
+            min_detectable_ratio=math.exp(-k_pow * pooled.se),
+            alpha=alpha,
+        )
     dose_out: dict[str, Any] = {}
     if len(usable) >= 3:
         for role in ("enforcement", "prevention"):
             ratios = np.array([r.dose[f"{role}_ratio"] for r in usable])
-            dr = dose_response([r.did.log_irr for r in usable], np.log(ratios),
-                               variances=[r.did.se**2 for r in usable], alpha=alpha)  # fmt: skip
+            dr = dose_response(
+                [r.did.log_irr for r in usable],
+                np.log(ratios),
+                variances=[r.did.se**2 for r in usable],
+                alpha=alpha,
+            )
             dose_out[f"{role}_log_ratio"] = dr.to_dict()
     region = _region_its(ev, out_mask, results, timezone, until, alpha) if results else None
     params = {
-        "outcome": outcome_label, "until": until, "pre_months": pre_months,
-        "buffer_widths": list(buffer_widths), "cell_size": cell_size, "n_controls": n_controls,
-        "seed": seed, "alpha": alpha, "fdr": fdr, "pool_method": pool_method,
-        "family": family, "cov": cov, "weighted": weighted,
+        "outcome": outcome_label,
+        "until": until,
+        "pre_months": pre_months,
+        "buffer_widths": list(buffer_widths),
+        "cell_size": cell_size,
+        "n_controls": n_controls,
+        "seed": seed,
+        "alpha": alpha,
+        "fdr": fdr,
+        "pool_method": pool_method,
+        "family": family,
+        "cov": cov,
+        "weighted": weighted,
         "n_control_candidates": int(grid.eligible.size),
-    }  # fmt: skip
+    }
     return StrategyEvaluation(tuple(results), pooled, pooled_v, region, dose_out, params)
 
 
@@ -468,16 +571,23 @@ def _region_its(
     first = min(r.designated for r in results)
     months = month_index(ev["occurred_at"], first, timezone=timezone)
     lo = int(months[out_mask].min()) + 1  # first whole month
-    hi = int(month_index(pd.DatetimeIndex([pd.Timestamp(until, tz=timezone)]), first,
-                         timezone=timezone)[0]) - 1  # last whole month  # fmt: skip
+    hi = (
+        int(
+            month_index(
+                pd.DatetimeIndex([pd.Timestamp(until, tz=timezone)]), first, timezone=timezone
+            )[0]
+        )
+        - 1
+    )  # last whole month
     if lo >= 0 or hi < 1:
         return None
     counts = monthly_counts(months[out_mask], np.zeros(int(out_mask.sum()), np.intp), 1, lo, hi)[0]
     starts = [pd.Timestamp(first) + pd.DateOffset(months=k) for k in range(lo, hi + 1)]
     moy = [s.month for s in starts]
     days = month_days(first, lo, hi)
-    return interrupted_time_series(counts, interruption=-lo, month_of_year=moy,
-                                   exposure=days, alpha=alpha)  # fmt: skip
+    return interrupted_time_series(
+        counts, interruption=-lo, month_of_year=moy, exposure=days, alpha=alpha
+    )
 
 
 def evaluate_strategy(
@@ -525,9 +635,16 @@ def evaluate_strategy(
         raise ValueError("no events in the workspace for the evaluation period")
     tz = ws.config.timezone
     result = evaluate_frames(
-        events, hs, des, ws.study_area(), timezone=tz, names=hotspots, outcome=outcome,
-        until=until, **options,
-    )  # fmt: skip
+        events,
+        hs,
+        des,
+        ws.study_area(),
+        timezone=tz,
+        names=hotspots,
+        outcome=outcome,
+        until=until,
+        **options,
+    )
     if record:
         ws.record_run("evaluate", to_jsonable(result.parameters), result.to_dict())
     return result

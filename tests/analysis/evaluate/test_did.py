@@ -12,8 +12,14 @@ from hotspotwatch.evaluate import did
 
 
 def _two_by_two(t0, t1, c0, c1, **kw):
-    return did([t0, t1, c0, c1], unit=[0, 0, 1, 1], time=[0, 1, 0, 1],
-               treated=[1, 1, 0, 0], post=[0, 1, 0, 1], **kw)
+    return did(
+        [t0, t1, c0, c1],
+        unit=[0, 0, 1, 1],
+        time=[0, 1, 0, 1],
+        treated=[1, 1, 0, 0],
+        post=[0, 1, 0, 1],
+        **kw,
+    )
 
 
 @pytest.mark.parametrize("cells", [(10, 5, 100, 100), (37, 52, 410, 380), (3, 9, 12, 11)])

@@ -15,8 +15,13 @@ def test_pre_post_mdr_has_80pct_power_in_statsmodels_poisson(baseline):
     r = min_detectable_ratio(baseline)
     for ratio in (r.ratio, r.increase_ratio):
         pw = power_poisson_ratio_2indep(
-            ratio * baseline, baseline, 1, value=1, method_var="alt", alternative="two-sided",
-            return_results=False
+            ratio * baseline,
+            baseline,
+            1,
+            value=1,
+            method_var="alt",
+            alternative="two-sided",
+            return_results=False,
         )
         assert pw == pytest.approx(0.8, abs=1e-3)
 
@@ -25,8 +30,13 @@ def test_pre_post_mdr_has_80pct_power_in_statsmodels_poisson(baseline):
 def test_mdr_with_overdispersion_matches_statsmodels_negbin(dispersion):
     r = min_detectable_ratio(80, dispersion=dispersion)
     pw = power_negbin_ratio_2indep(
-        r.ratio * 80, 80, 1, dispersion=dispersion, method_var="alt",
-        alternative="two-sided", return_results=False
+        r.ratio * 80,
+        80,
+        1,
+        dispersion=dispersion,
+        method_var="alt",
+        alternative="two-sided",
+        return_results=False,
     )
     assert pw == pytest.approx(0.8, abs=1e-3)
     assert r.ratio < min_detectable_ratio(80).ratio  # overdispersion makes it harder

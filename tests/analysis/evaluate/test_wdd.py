@@ -67,7 +67,9 @@ def test_wdd_harm_matches_ptools_help_example():
     burg = wdd(target=(25, 20), control=(30, 30))
     theft = wdd(target=(70, 20), control=(80, 60))
     r = wdd_harm(
-        [rob.local, burg.local, theft.local], [rob.local_se, burg.local_se, theft.local_se], [10, 5, 1]
+        [rob.local, burg.local, theft.local],
+        [rob.local_se, burg.local_se, theft.local_se],
+        [10, 5, 1],
     )
     assert r.estimate == pytest.approx(-10 * 10 + 5 * -5 + 1 * -30)
     se = math.sqrt(100 * 70 + 25 * 105 + 1 * 230)
@@ -78,7 +80,10 @@ def test_wdd_variance_matches_poisson_simulation():
     # The WDD variance is the Poisson variance of the difference in differences.
     rng = np.random.default_rng(3)
     sims = (
-        rng.poisson(40, 20000) - rng.poisson(60, 20000) - rng.poisson(50, 20000) + rng.poisson(45, 20000)
+        rng.poisson(40, 20000)
+        - rng.poisson(60, 20000)
+        - rng.poisson(50, 20000)
+        + rng.poisson(45, 20000)
     )
     r = wdd(target=(60, 40), control=(45, 50))
     assert r.se == pytest.approx(np.std(sims), rel=0.03)

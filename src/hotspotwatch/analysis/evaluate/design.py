@@ -315,9 +315,9 @@ def match_controls(
     lev, tr = _level_trend(c_pre)
     s_l = max(float(np.std(lev)), 1e-9)
     s_t = max(float(np.std(tr)), 1e-9)
-    tr0 = float(np.round(tr0, 12))
-    tr = np.round(tr, 12)
-    dist = np.hypot((lev - lev0) / s_l, (tr - tr0) / s_t)
+    # Round away floating noise so that equal trends really tie.
+    trend_gap = np.round(tr, 12) - np.round(tr0, 12)
+    dist = np.hypot((lev - lev0) / s_l, trend_gap / s_t)
     order_noise = np.random.default_rng(seed).permutation(dist.size)
     order = np.lexsort((order_noise, dist))[: min(n_controls, dist.size)]
     return MatchResult(

@@ -205,15 +205,34 @@ def did(
         # Exposure-weight the control totals so the ratio stays a rate ratio.
         e_t0, e_t1 = float(expo[tr & ~po].sum()), float(expo[tr & po].sum())
         e_c0, e_c1 = float(expo[~tr & ~po].sum()), float(expo[~tr & po].sum())
-        ex = rate_test(int(t1), max(c1, 0.5) * e_t1 / e_c1, int(t0), max(c0, 0.5) * e_t0 / e_c0,
-                       "exact", alpha=alpha)
+        ex = rate_test(
+            int(t1),
+            max(c1, 0.5) * e_t1 / e_c1,
+            int(t0),
+            max(c0, 0.5) * e_t0 / e_c0,
+            "exact",
+            alpha=alpha,
+        )
         irr = ex.rate_ratio if math.isfinite(ex.rate_ratio) else (math.inf if t1 > 0 else 0.0)
         beta = math.log(irr) if 0 < irr < math.inf else (math.inf if irr > 0 else -math.inf)
         return DiDResult(
-            irr=irr, ci_low=ex.ci_low, ci_high=ex.ci_high, log_irr=beta, se=math.nan,
-            z=math.nan, p_value=ex.p_value, family=family, cov="exact-conditional",
-            dispersion=math.nan, treated_pre=t0, treated_post=t1, control_pre=c0,
-            control_post=c1, n_obs=n, n_units=n_units, n_periods=n_periods,
+            irr=irr,
+            ci_low=ex.ci_low,
+            ci_high=ex.ci_high,
+            log_irr=beta,
+            se=math.nan,
+            z=math.nan,
+            p_value=ex.p_value,
+            family=family,
+            cov="exact-conditional",
+            dispersion=math.nan,
+            treated_pre=t0,
+            treated_post=t1,
+            control_pre=c0,
+            control_post=c1,
+            n_obs=n,
+            n_units=n_units,
+            n_periods=n_periods,
             alpha=float(alpha),
         )
 
