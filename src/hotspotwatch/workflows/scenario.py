@@ -53,7 +53,7 @@ def load_brussels(
     seed : int, default 20240328
         Simulation seed.
     scale : float, default 1
-        Event-volume multiplier (1 gives about 97 000 events over 2021–2025).
+        Event-volume multiplier (1 gives about 98 700 events over 2021–2025).
     start, end : str or datetime.date
         First and last simulated day.
     radius_m : float, default 250
