@@ -238,7 +238,7 @@ def run_emerging(
     result = emerging_hotspots(cube.counts, cx, cy,
                                distance=distance if distance else 1.5 * grid.cell_size,
                                time_window=time_window, alpha=alpha)
-    polys = np.asarray(grid.polygons()).ravel()[flat_cells]
+    polys = np.asarray(grid.polygons())  # already restricted to the mask, row-major
     cells = gpd.GeoDataFrame({
         "cell": np.arange(flat_cells.size),
         "category": list(result.category),

@@ -1,0 +1,420 @@
+"""The main job: build the Brussels demo workspace and run every analysis on it.
+
+``hotspotwatch demo DIR`` (and ``make demo``) calls :func:`run_demo`. It writes::
+
+    DIR/workspace/          the workspace (hotspotwatch.toml + hotspotwatch.sqlite)
+    DIR/truth.json          what the simulator planted (to check the methods against)
+    DIR/detect/             harm density, Gi* bins, coverage of the designations, border view
+    DIR/spacetime/          near-repeat (Knox) table after shootings, alert, emerging hotspots
+    DIR/evaluation.json     per-hotspot and strategy verdicts (``hotspotwatch evaluate --json``)
+    DIR/reports/            renewal reports, FR/NL/EN, council and public
+    DIR/demo-summary.json   what was produced, with timings
+
+A step whose part is missing or fails is reported (with the reason) and the others still run,
+so the demo always says exactly what it could and could not do.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from hotspotwatch.analysis._result import to_jsonable
+from hotspotwatch.workspace import Workspace
+
+Progress = Callable[[str, float], None]
+DEMO_MARKER = ".hotspotwatch-demo"
+DEMO_USER = "demo-analyst"
+
+
+class DemoError(RuntimeError):
+    """The demo folder cannot be used; the message says why."""
+
+
+@dataclass
+class StepOutcome:
+    """What one demo step produced."""
+
+    name: str
+    ok: bool
+    seconds: float
+    lines: list[str] = field(default_factory=list)
+    outputs: list[str] = field(default_factory=list)
+    error: str | None = None
+
+
+@dataclass
+class DemoContext:
+    """State shared by the demo steps."""
+
+    folder: Path
+    ws: Workspace
+    seed: int
+    scale: float
+    progress: Progress
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+def prepare_folder(folder: Path) -> Path:
+    """Create ``folder`` or clear a previous demo in it; refuse to touch anything else.
+
+    Raises
+    ------
+    DemoError
+        If the folder holds files that a previous demo did not write.
+    """
+    folder = Path(folder)
+    if folder.exists():
+        if not folder.is_dir():
+            raise DemoError(f"{folder} exists and is not a folder; choose another demo folder")
+        if any(folder.iterdir()) and not (folder / DEMO_MARKER).exists():
+            raise DemoError(
+                f"{folder} is not empty and was not made by `hotspotwatch demo`; "
+                "choose an empty or new folder (nothing was changed)"
+            )
+        for child in folder.iterdir():
+            if child.is_dir():
+                shutil.rmtree(child)
+            else:
+                child.unlink()
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / DEMO_MARKER).write_text(
+        "made by hotspotwatch demo; the folder is rebuilt on each run\n"
+    )
+    return folder
+
+
+# ----------------------------------------------------------------------------- steps
+def step_load(ctx: DemoContext) -> StepOutcome:
+    from hotspotwatch.workflows.scenario import load_brussels
+
+    out = load_brussels(
+        ctx.ws,
+        seed=ctx.seed,
+        scale=ctx.scale,
+        truth_path=ctx.folder / "truth.json",
+        progress=lambda msg, frac: ctx.progress(f"Brussels scenario: {msg}", frac),
+    )
+    ctx.data["load"] = out
+    ev = out["events"]
+    return StepOutcome(
+        "load",
+        True,
+        0.0,
+        [
+            f"{out['areas'].get('police_zone', 0)} police zones, {out['areas'].get('canton', 0)} cantons, "
+            f"{out['hotspots']} hotspots, {out['designations']} decisions",
+            f"{ev['inserted']:,} simulated events (seed {ctx.seed}, scale {ctx.scale:g})",
+        ],
+        [str(ctx.folder / "truth.json")],
+    )
+
+
+def step_detect(ctx: DemoContext) -> StepOutcome:
+    import geopandas as gpd
+
+    from hotspotwatch.workflows import detect as wd
+
+    out_dir = ctx.folder / "detect"
+    out_dir.mkdir(exist_ok=True)
+    ws = ctx.ws
+    files: list[Path] = []
+    lines: list[str] = []
+    first_designation = min(p.start for ps in ws.hotspot_periods().values() for p in ps)
+    post = wd.EventFilter(roles=("harm",), start=first_designation, end=dt.date(2026, 1, 1))
+
+    ctx.progress("designation coverage: Gi* of harm in the 12 months before designation", 0.05)
+    cov = wd.coverage(ws, wd.EventFilter(roles=("harm",)), pre_months=12)
+    cov.table.drop(columns=["geometry"], errors="ignore").to_csv(
+        out_dir / "coverage.csv", index=False
+    )
+    files.append(out_dir / "coverage.csv")
+    if not cov.undesignated.empty:
+        files += wd.write_layer(
+            gpd.GeoDataFrame(cov.undesignated, geometry="geometry", crs=ws.config.crs),
+            out_dir,
+            "undesignated_hotspots",
+        )
+    n_hot = int(cov.table["statistical_hotspot"].sum())
+    lines.append(
+        f"{n_hot} of {len(cov.table)} designated places were statistical hot spots of harm before designation"
+    )
+    if cov.results:
+        res = cov.results[0]
+        lines.append(
+            f"designated perimeters: {res.designated_harm_share:.1%} of harm on {res.designated_area_share:.2%} "
+            f"of the area (PAI {res.pai:.1f}); {len(cov.undesignated)} hot clusters not designated"
+        )
+
+    ctx.progress("Gi* hot spots of harm since designation (999 permutations, FDR)", 0.35)
+    gi = wd.gistar_grid(ws, post, permutations=999, seed=ctx.seed)
+    res_gi = gi.result
+    frame = wd.grid_frame(
+        gi,
+        ws.config.crs,
+        {"value": gi.counts, "z": res_gi.z, "p": res_gi.p_adjusted, "bin": res_gi.bins},
+    )
+    files += wd.write_layer(frame, out_dir, "gistar")
+    files += [
+        wd.write_figure(
+            wd.bins_to_grid(gi),
+            gi.grid.extent,
+            out_dir,
+            "gistar",
+            title="Gi* bins (harm since designation)",
+            cmap="RdBu_r",
+            diverging=True,
+        )
+    ]
+    hot = int((res_gi.bins[gi.grid.mask] >= 2).sum())
+    lines.append(f"Gi*: {hot} grid cells hot at 95 % or more ({gi.grid.cell_size_rule})")
+
+    ctx.progress("kernel density of harm", 0.6)
+    kd = wd.kde_surface(ws, post)
+    files += [
+        wd.write_figure(
+            kd.result.density * 1e6,
+            kd.result.extent,
+            out_dir,
+            "kde",
+            title=f"Harm density ({kd.result.kernel}, {kd.result.bandwidth:.0f} m), per km²",
+            cmap="magma",
+            outlines=[ws.study_area()],
+        )
+    ]
+
+    ctx.progress("concentration and border view", 0.8)
+    conc = wd.concentration(ws, post)
+    shares = dict(zip(conc.count_table.event_shares, conc.count_table.place_shares, strict=True))
+    if 0.5 in shares:
+        lines.append(
+            f"50 % of harm events happen on {shares[0.5]:.1%} of grid cells (Gini {conc.count_table.gini:.2f})"
+        )
+    view, _ = wd.borders(ws, post, distance=200.0)
+    lines.append(
+        f"{view.harm_share:.0%} of harm within 200 m of a police-zone border, on {view.area_share:.0%} of the area; "
+        f"{len(view.straddling)} hot clusters straddle two zones"
+    )
+    return StepOutcome("detect", True, 0.0, lines, [str(f) for f in files])
+
+
+def step_spacetime(ctx: DemoContext) -> StepOutcome:
+    from hotspotwatch.workflows.spacetime import (
+        run_alert,
+        run_emerging,
+        write_alert_outputs,
+        write_emerging_outputs,
+        write_knox_outputs,
+    )
+
+    out_dir = ctx.folder / "spacetime"
+    out_dir.mkdir(exist_ok=True)
+    ctx.progress("near repeat: Knox test on shootings (999 permutations)", 0.0)
+    knox_run = run_knox_shootings(ctx.ws, seed=ctx.seed)
+    files = write_knox_outputs(knox_run, out_dir)
+    shootings = ctx.ws.events(categories=["shooting"])
+    if len(shootings) and knox_run.get("alert") is not None:
+        last = shootings.sort_values("occurred_at").iloc[-1]
+        when = last["occurred_at"].tz_convert(ctx.ws.config.timezone).date()
+        alert_run = run_alert(
+            ctx.ws, x=float(last["x"]), y=float(last["y"]), when=when, event="shooting"
+        )
+        files += write_alert_outputs(alert_run, out_dir, ctx.ws.config.crs)
+    # Emerging hot spots over the last three years by quarter: monthly cells of 250 m hold too
+    # few events for a stable Gi* per bin, and a 5-year window dilutes a place that emerged lately.
+    last_day = (
+        ctx.ws.events(roles="harm")["occurred_at"].max().tz_convert(ctx.ws.config.timezone).date()
+    )
+    window_start = dt.date(last_day.year - 2, 1, 1)
+    ctx.progress("emerging hotspots: space-time cube of harm by quarter (last 3 years)", 0.5)
+    emerging = run_emerging(
+        ctx.ws, roles=["harm"], cell_size=250.0, step="quarter", start=window_start
+    )
+    files += write_emerging_outputs(emerging, out_dir)
+    ctx.data["knox"] = knox_run
+    ctx.data["emerging"] = emerging
+
+    def sentences(value: Any) -> list[str]:
+        return [value] if isinstance(value, str) else [str(v) for v in value or []]
+
+    lines = sentences(knox_run.get("summary"))[:2] + sentences(emerging.get("summary"))[:2]
+    return StepOutcome("spacetime", True, 0.0, lines, [str(p) for p in files])
+
+
+def run_knox_shootings(ws: Workspace, *, seed: int) -> dict[str, Any]:
+    """Knox near-repeat test on shootings with the demo's bands (Manhattan, metres × days)."""
+    from hotspotwatch.workflows.spacetime import run_knox
+
+    return run_knox(
+        ws,
+        categories=["shooting"],
+        space_bands=[0, 200, 400, 800, 1600, float("inf")],
+        time_bands=[0, 7, 14, 28, 56, float("inf")],
+        permutations=999,
+        seed=seed,
+    )
+
+
+def step_evaluate(ctx: DemoContext) -> StepOutcome:
+    from hotspotwatch.workflows.evaluate import evaluate_strategy
+
+    ctx.progress("evaluating 17 hotspots and the strategy", 0.0)
+    result = evaluate_strategy(ctx.ws, outcome="harm", seed=ctx.seed)
+    payload = result.to_dict()
+    path = ctx.folder / "evaluation.json"
+    path.write_text(
+        json.dumps(to_jsonable(payload), indent=2, ensure_ascii=False), encoding="utf-8"
+    )
+    ctx.data["evaluation"] = payload
+    pooled = payload.get("pooled") or {}
+    lines = []
+    if pooled:
+        lines.append(
+            f"strategy (pooled) IRR {pooled.get('irr', float('nan')):.2f} "
+            f"[{pooled.get('ci_low', float('nan')):.2f}, {pooled.get('ci_high', float('nan')):.2f}], "
+            f"I² {pooled.get('i2', float('nan')):.0%}"
+        )
+    verdicts: dict[str, int] = {}
+    for h in payload.get("hotspots", []):
+        verdicts[str(h.get("verdict"))] = verdicts.get(str(h.get("verdict")), 0) + 1
+    lines.append("verdicts: " + ", ".join(f"{k}: {v}" for k, v in sorted(verdicts.items())))
+    return StepOutcome("evaluate", True, 0.0, lines, [str(path)])
+
+
+def step_report(ctx: DemoContext) -> StepOutcome:
+    from hotspotwatch.workflows.report import build_renewal_report, gather_renewal
+
+    out_dir = ctx.folder / "reports"
+    out_dir.mkdir(exist_ok=True)
+    ctx.progress("gathering the renewal report's inputs", 0.0)
+    data = gather_renewal(ctx.ws)
+    files: list[str] = []
+    combos = [(lang, aud) for aud in ("council", "public") for lang in ("en", "fr", "nl")]
+    for i, (lang, audience) in enumerate(combos):
+        ctx.progress(
+            f"renewal report: {audience}, {lang.upper()} (PDF)", (i + 1) / (len(combos) + 1)
+        )
+        path = out_dir / f"renewal-{audience}-{lang}.pdf"
+        build_renewal_report(
+            ctx.ws, lang=lang, fmt="pdf", audience=audience, output=path, data=data
+        )
+        files.append(str(path))
+    html = out_dir / "renewal-council-en.html"
+    build_renewal_report(ctx.ws, lang="en", fmt="html", audience="council", output=html, data=data)
+    files.append(str(html))
+    return StepOutcome("report", True, 0.0, [f"{len(files)} reports in {out_dir}"], files)
+
+
+def step_users(ctx: DemoContext) -> StepOutcome:
+    import secrets
+
+    from hotspotwatch.workflows.users import add_user
+
+    password = secrets.token_urlsafe(12)
+    add_user(ctx.ws, DEMO_USER, role="regional_analyst", password=password)
+    (ctx.folder / "demo-login.txt").write_text(
+        f"user: {DEMO_USER}\npassword: {password}\n(role regional_analyst; demo only)\n",
+        encoding="utf-8",
+    )
+    ctx.data["login"] = (DEMO_USER, password)
+    return StepOutcome(
+        "users",
+        True,
+        0.0,
+        [f"dashboard login: {DEMO_USER} / {password}"],
+        [str(ctx.folder / "demo-login.txt")],
+    )
+
+
+STEPS: list[tuple[str, str, Callable[[DemoContext], StepOutcome]]] = [
+    ("load", "Brussels geography, hotspots and simulated events", step_load),
+    ("detect", "Where harm concentrates; are the designated places the right ones?", step_detect),
+    ("spacetime", "Near-repeat risk after shootings; emerging hotspots", step_spacetime),
+    ("evaluate", "Is each hotspot, and the strategy, working?", step_evaluate),
+    ("report", "Renewal reports (FR/NL/EN, council and public)", step_report),
+    ("users", "A demo login for the dashboard", step_users),
+]
+
+
+def run_demo(
+    folder: str | Path,
+    *,
+    seed: int = 20240328,
+    scale: float = 1.0,
+    progress: Progress | None = None,
+    on_step: Callable[[str, str], None] | None = None,
+    on_done: Callable[[StepOutcome], None] | None = None,
+    steps: list[str] | None = None,
+) -> dict[str, Any]:
+    """Build the demo in ``folder`` and run every analysis; return a summary.
+
+    Parameters
+    ----------
+    folder : path-like
+        Demo folder (created, or rebuilt if a previous demo made it).
+    seed : int
+        Simulation and permutation seed.
+    scale : float
+        Event-volume multiplier (1, 10, 100).
+    progress : callable, optional
+        ``progress(message, fraction)`` within the current step.
+    on_step, on_done : callable, optional
+        Called when a step starts (``name, title``) and ends (:class:`StepOutcome`).
+    steps : list of str, optional
+        Only these steps (``load`` always runs).
+
+    Returns
+    -------
+    dict
+        ``workspace``, ``folder``, ``steps`` (one entry per step with ok, seconds, lines,
+        outputs, error) and ``seconds``.
+    """
+    root = prepare_folder(Path(folder))
+    ws = Workspace.create(
+        root / "workspace",
+        crs="EPSG:3812",
+        timezone="Europe/Brussels",
+        name="Brussels-Capital Region (simulated demo)",
+    )
+    ctx = DemoContext(root, ws, seed, scale, progress or (lambda _m, _f: None))
+    outcomes: list[StepOutcome] = []
+    t_all = time.perf_counter()
+    for name, title, func in STEPS:
+        if steps is not None and name != "load" and name not in steps:
+            continue
+        if on_step:
+            on_step(name, title)
+        t0 = time.perf_counter()
+        try:
+            outcome = func(ctx)
+        except Exception as exc:
+            if name == "load":
+                ws.close()
+                raise
+            outcome = StepOutcome(name, False, 0.0, error=f"{type(exc).__name__}: {exc}")
+            (root / f"error-{name}.txt").write_text(traceback.format_exc(), encoding="utf-8")
+        outcome.seconds = round(time.perf_counter() - t0, 2)
+        outcomes.append(outcome)
+        if on_done:
+            on_done(outcome)
+    summary = {
+        "folder": str(root),
+        "workspace": str(ws.path),
+        "seed": seed,
+        "scale": scale,
+        "seconds": round(time.perf_counter() - t_all, 2),
+        "steps": [o.__dict__ for o in outcomes],
+        "login": ctx.data.get("login"),
+    }
+    (root / "demo-summary.json").write_text(
+        json.dumps(to_jsonable(summary), indent=2), encoding="utf-8"
+    )
+    ws.close()
+    return summary
