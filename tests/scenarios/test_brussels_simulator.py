@@ -187,9 +187,13 @@ def test_border_band_gets_more_than_its_area_share(full: tuple[pd.DataFrame, dic
     geo = load_geography()
     lines = shapely.union_all(shapely.boundary(geo.police_zone.geometry.to_numpy()))
     internal = shapely.difference(lines, shapely.buffer(shapely.boundary(geo.outline), 5.0))
+    # Merged into long lines and simplified to 5 m: buffering thousands of pieces is slow.
+    internal = shapely.simplify(shapely.line_merge(internal), 5.0)
     band = shapely.intersection(shapely.buffer(internal, 150.0), geo.outline)
-    harm = events[events["role"] == "harm"].sample(20_000, random_state=0)
-    share = shapely.contains_xy(band, harm["x"].to_numpy(), harm["y"].to_numpy()).mean()
+    harm = events[events["role"] == "harm"].sample(5_000, random_state=0)
+    share = shapely.dwithin(
+        internal, shapely.points(harm["x"].to_numpy(), harm["y"].to_numpy()), 150.0
+    ).mean()
     assert share > 1.2 * band.area / geo.outline.area
 
 
