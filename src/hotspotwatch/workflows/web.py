@@ -66,6 +66,7 @@ PREVENTION_KINDS: tuple[str, ...] = (
 
 
 CACHE_TTL_S = 30.0
+STAMP_TTL_S = 1.0  # data added less than a second ago may not show yet
 _CACHE: weakref.WeakKeyDictionary[Any, dict[Any, tuple[float, Any]]] = weakref.WeakKeyDictionary()
 _F = TypeVar("_F", bound=Callable[..., Any])
 
@@ -107,10 +108,15 @@ def memoised(fn: _F) -> _F:
             store = _CACHE.setdefault(ws, {})
         except TypeError:  # not weak-referenceable: no cache
             return fn(ws, *args, **kwargs)
-        stamp = data_stamp(ws)
+        now = time.monotonic()
+        held = store.get("__stamp__")
+        if held is not None and now - held[0] < STAMP_TTL_S:
+            stamp = held[1]
+        else:
+            stamp = data_stamp(ws)
+            store["__stamp__"] = (now, stamp)
         frozen = tuple(tuple(a) if isinstance(a, list) else a for a in args)
         key = (fn.__name__, frozen, tuple(sorted(kwargs.items())), stamp)
-        now = time.monotonic()
         hit = store.get(key)
         if hit is not None and now - hit[0] < CACHE_TTL_S:
             return hit[1]
