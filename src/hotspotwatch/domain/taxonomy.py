@@ -188,3 +188,20 @@ def category_label(name: str, lang: str = "en", taxonomy: Taxonomy | None = None
         if taxonomy is not None and name in taxonomy and taxonomy[name].label:
             return taxonomy[name].label
         return name.replace("_", " ")
+
+
+def outcome_label(outcome: str, lang: str = "en", taxonomy: Taxonomy | None = None) -> str:
+    """Label of an evaluation outcome: ``"harm"`` (all harm) or categories joined by ``+``.
+
+    Examples
+    --------
+    >>> outcome_label("harm", "fr")
+    'atteintes signalées'
+    >>> outcome_label("shooting+stabbing", "nl")
+    'schietpartij + steekpartij'
+    """
+    from hotspotwatch.i18n import translate
+
+    if outcome == "harm":
+        return translate("outcome.harm", lang)
+    return " + ".join(category_label(c, lang, taxonomy) for c in outcome.split("+"))

@@ -49,6 +49,7 @@ from hotspotwatch.analysis.evaluate.design import (
     monthly_counts,
 )
 from hotspotwatch.analysis.multitest import adjust_pvalues
+from hotspotwatch.domain.taxonomy import outcome_label
 
 DAYS_PER_MONTH = 365.25 / 12
 ACTIVE_ACTIONS = ("designate", "extend")
@@ -97,7 +98,10 @@ class HotspotEvaluation(ResultMixin):
             "min_detectable_ratio": to_jsonable(self.min_detectable_ratio),
             "verdict": self.verdict.label,
             "verdict_text": {
-                lang: self.verdict.text(lang, name=self.name) for lang in ("en", "fr", "nl")
+                lang: self.verdict.text(
+                    lang, name=self.name, outcome=outcome_label(self.outcome, lang)
+                )
+                for lang in ("en", "fr", "nl")
             },
             "buffer": {
                 "irr": to_jsonable(self.buffer_did.irr),
@@ -107,7 +111,9 @@ class HotspotEvaluation(ResultMixin):
                 "p_adjusted": to_jsonable(self.buffer_p_adjusted),
                 "verdict": self.buffer_verdict.label,
                 "verdict_text": {
-                    lang: self.buffer_verdict.text(lang, name=self.name)
+                    lang: self.buffer_verdict.text(
+                        lang, name=self.name, outcome=outcome_label(self.outcome, lang)
+                    )
                     for lang in ("en", "fr", "nl")
                 },
             },
@@ -161,7 +167,13 @@ class StrategyEvaluation(ResultMixin):
                 "method": p.method,
                 "verdict": self.pooled_verdict.label,
                 "verdict_text": {
-                    lang: self.pooled_verdict.text(lang, name=_strategy_name(lang))
+                    lang: self.pooled_verdict.text(
+                        lang,
+                        name=_strategy_name(lang),
+                        outcome=outcome_label(
+                            self.hotspots[0].outcome if self.hotspots else "harm", lang
+                        ),
+                    )
                     for lang in ("en", "fr", "nl")
                 },
             }
