@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import platform
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -183,6 +184,31 @@ def main() -> None:
     t = time.perf_counter()
     seeds = list(range(args.first_seed, args.first_seed + args.reps))
     reps: list[dict[str, Any]] = []
+    out_path = Path(args.out)
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+
+    def write(final: bool) -> dict[str, Any]:
+        # Written every 10 replications too, so a long study interrupted midway still leaves
+        # an honest (and labelled) partial record.
+        out = {
+            "benchmark": "evaluation_recovery",
+            "command": f"python bench/evaluation_recovery.py --reps {args.reps} --workers {args.workers}",
+            "complete": final,
+            "replications_planned": args.reps,
+            "scale": 1,
+            "simulated_period": [START, "2025-12-31"],
+            "summary": summarise(reps),
+            "speed": speed_vs_statsmodels() if final else None,
+            "wall_seconds": time.perf_counter() - t,
+            "machine": {
+                "python": platform.python_version(),
+                "cpus_used": args.workers,
+                "loadavg": list(os.getloadavg()),
+            },
+        }
+        out_path.write_text(json.dumps(out, indent=2) + "\n")
+        return out
+
     with ProcessPoolExecutor(max_workers=args.workers) as pool:
         for i, rep in enumerate(pool.map(one_replication, seeds), 1):
             reps.append(rep)
@@ -194,18 +220,8 @@ def main() -> None:
                     f"pooled_cov={s['pooled_coverage_95']:.3f}",
                     flush=True,
                 )
-    out = {
-        "benchmark": "evaluation_recovery",
-        "command": f"python bench/evaluation_recovery.py --reps {args.reps} --workers {args.workers}",
-        "scale": 1,
-        "simulated_period": [START, "2025-12-31"],
-        "summary": summarise(reps),
-        "speed": speed_vs_statsmodels(),
-        "wall_seconds": time.perf_counter() - t,
-        "machine": {"python": platform.python_version(), "cpus_used": args.workers},
-    }
-    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.out).write_text(json.dumps(out, indent=2) + "\n")
+                write(final=False)
+    out = write(final=True)
     print(json.dumps(out["summary"] | {"per_hotspot": "..."}, indent=2))
     print(json.dumps(out["speed"], indent=2))
 

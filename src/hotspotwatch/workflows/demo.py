@@ -207,9 +207,8 @@ def step_detect(ctx: DemoContext) -> StepOutcome:
 
 def step_spacetime(ctx: DemoContext) -> StepOutcome:
     from hotspotwatch.workflows.spacetime import (
-        run_alert,
         run_emerging,
-        write_alert_outputs,
+        run_recent_alerts,
         write_emerging_outputs,
         write_knox_outputs,
     )
@@ -219,14 +218,10 @@ def step_spacetime(ctx: DemoContext) -> StepOutcome:
     ctx.progress("near repeat: Knox test on shootings (999 permutations)", 0.0)
     knox_run = run_knox_shootings(ctx.ws, seed=ctx.seed)
     files = write_knox_outputs(knox_run, out_dir)
-    shootings = ctx.ws.events(categories=["shooting"])
-    if len(shootings) and knox_run.get("alert") is not None:
-        last = shootings.sort_values("occurred_at").iloc[-1]
-        when = last["occurred_at"].tz_convert(ctx.ws.config.timezone).date()
-        alert_run = run_alert(
-            ctx.ws, x=float(last["x"]), y=float(last["y"]), when=when, event="shooting"
-        )
-        files += write_alert_outputs(alert_run, out_dir, ctx.ws.config.crs)
+    alerts = run_recent_alerts(ctx.ws, category="shooting", days=30)
+    alert_path = out_dir / "alerts.json"
+    alert_path.write_text(json.dumps(to_jsonable(alerts["alerts"]), indent=2), encoding="utf-8")
+    files.append(alert_path)
     # Emerging hot spots over the last three years by quarter: monthly cells of 250 m hold too
     # few events for a stable Gi* per bin, and a 5-year window dilutes a place that emerged lately.
     last_day = (
@@ -291,8 +286,10 @@ def step_evaluate(ctx: DemoContext) -> StepOutcome:
 def step_report(ctx: DemoContext) -> StepOutcome:
     from hotspotwatch.workflows.report import build_renewal_report, gather_renewal
 
-    out_dir = ctx.folder / "reports"
-    out_dir.mkdir(exist_ok=True)
+    # The dashboard serves <workspace>/reports/ to analysts and <workspace>/reports/public/ to all.
+    council_dir = ctx.ws.path / "reports"
+    public_dir = council_dir / "public"
+    public_dir.mkdir(parents=True, exist_ok=True)
     ctx.progress("gathering the renewal report's inputs", 0.0)
     data = gather_renewal(ctx.ws)
     files: list[str] = []
@@ -301,15 +298,16 @@ def step_report(ctx: DemoContext) -> StepOutcome:
         ctx.progress(
             f"renewal report: {audience}, {lang.upper()} (PDF)", (i + 1) / (len(combos) + 1)
         )
-        path = out_dir / f"renewal-{audience}-{lang}.pdf"
+        folder = council_dir if audience == "council" else public_dir
+        path = folder / f"renewal-{audience}-{lang}.pdf"
         build_renewal_report(
             ctx.ws, lang=lang, fmt="pdf", audience=audience, output=path, data=data
         )
         files.append(str(path))
-    html = out_dir / "renewal-council-en.html"
+    html = council_dir / "renewal-council-en.html"
     build_renewal_report(ctx.ws, lang="en", fmt="html", audience="council", output=html, data=data)
     files.append(str(html))
-    return StepOutcome("report", True, 0.0, [f"{len(files)} reports in {out_dir}"], files)
+    return StepOutcome("report", True, 0.0, [f"{len(files)} reports in {council_dir}"], files)
 
 
 def step_users(ctx: DemoContext) -> StepOutcome:

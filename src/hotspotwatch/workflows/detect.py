@@ -106,8 +106,14 @@ def gistar_grid(
     params = {**flt.parameters(), "cell_size": grid.cell_size, "cell_size_rule": grid.cell_size_rule,
               "neighbourhood": neighbourhood, "radius": radius, "permutations": permutations, "seed": seed,
               "correction": correction}
+    # Per-cell bins on the full grid (None outside the study area) so that maps (web, report)
+    # can draw the stored run without recomputing it.
+    bins_grid = np.where(grid.mask, res.bins, np.nan).astype(object)
+    bins_grid[~grid.mask] = None
     summary = {"n_cells": grid.n_cells, "n_events": int(x.size), "harm": float(w.sum()),
-               "bins": {str(b): int((res.bins[grid.mask] == b).sum()) for b in range(-3, 4)}}
+               "bin_counts": {str(b): int((res.bins[grid.mask] == b).sum()) for b in range(-3, 4)},
+               "grid": {"x0": grid.x0, "y0": grid.y0, "cell_size": grid.cell_size, "shape": list(grid.shape)},
+               "bins": [[None if v is None else int(v) for v in row] for row in bins_grid.tolist()]}
     return GridRun("detect.gistar", grid, counts, res, _record(ws, "detect.gistar", params, summary), params)
 
 

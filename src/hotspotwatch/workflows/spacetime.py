@@ -352,3 +352,54 @@ def emerging_result_dict(result: EmergingHotspotsResult) -> dict[str, Any]:
     return {"category_counts": result.category_counts, "category": list(result.category),
             "distance": result.distance, "time_window": result.time_window,
             "alpha": result.alpha, "correction": result.correction}
+
+
+def run_recent_alerts(
+    ws: Any,
+    *,
+    category: str = "shooting",
+    days: int = 30,
+    as_of: dt.date | None = None,
+    alpha: float = 0.05,
+    lang: str = "en",
+    record: bool = True,
+) -> dict[str, Any]:
+    """Near-repeat alerts for every ``category`` incident of the last ``days`` days.
+
+    Uses the latest Knox run for the same data (see :func:`run_alert`). Each alert lists the
+    incident's place (x/y in the workspace CRS and lon/lat), its day, the alert radius and the
+    last day of raised risk; the run is recorded as ``spacetime.alerts`` with
+    ``{"alerts": [...]}`` for the dashboard (event-level: only roles allowed to see events get it).
+
+    Returns
+    -------
+    dict
+        ``alerts`` (list of dicts), ``as_of`` and ``run_id``.
+    """
+    frame = ws.events(categories=[category])
+    if frame.empty:
+        return {"alerts": [], "as_of": as_of, "run_id": None}
+    local = frame["occurred_at"].dt.tz_convert(ws.config.timezone)
+    last = as_of or local.max().date()
+    recent = frame[(local.dt.date > last - dt.timedelta(days=days)) & (local.dt.date <= last)]
+    alerts: list[dict[str, Any]] = []
+    for row in recent.itertuples(index=False):
+        when = pd.Timestamp(row.occurred_at).tz_convert(ws.config.timezone).date()
+        run = run_alert(ws, x=float(row.x), y=float(row.y), when=when, alpha=alpha, lang=lang,
+                        event=category)
+        alert = run["alert"]
+        until = max((u for _, u in run["zones"]), default=when)
+        alerts.append({
+            "event_id": int(row.event_id), "category": category, "x": float(row.x), "y": float(row.y),
+            "lon": float(row.lon), "lat": float(row.lat), "when": when.isoformat(),
+            "until": until.isoformat(), "active": until >= last, "elevated": bool(alert.elevated),
+            "radius_m": float(alert.radius_m), "days": float(alert.days),
+            "summary": run["summary"],
+        })
+    out: dict[str, Any] = {"alerts": alerts, "as_of": last.isoformat(), "run_id": None}
+    if record:
+        out["run_id"] = ws.record_run(
+            "spacetime.alerts", {"category": category, "days": days, "as_of": last.isoformat(), "alpha": alpha},
+            {"alerts": alerts, "as_of": last.isoformat()},
+        )
+    return out

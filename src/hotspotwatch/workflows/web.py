@@ -38,7 +38,7 @@ ROLES_OF_EVENTS: tuple[str, ...] = ("harm", "enforcement", "prevention")
 # Run kinds written by the other workflows, and the command that computes each. The first
 # kind found wins (workflows may use a dotted or a plain name).
 RESULT_KINDS: dict[str, tuple[tuple[str, ...], str]] = {
-    "evaluation": (("evaluate",), "hotspotwatch evaluate run"),
+    "evaluation": (("evaluate",), "hotspotwatch evaluate"),
     "gistar": (("detect.gistar", "gistar"), "hotspotwatch detect gistar"),
     "kde": (("detect.kde", "kde"), "hotspotwatch detect kde"),
     "concentration": (
@@ -50,7 +50,7 @@ RESULT_KINDS: dict[str, tuple[tuple[str, ...], str]] = {
     "emerging": (("spacetime.emerging", "emerging"), "hotspotwatch spacetime emerging"),
     "near_repeat_alerts": (
         ("spacetime.alerts", "spacetime.near_repeat_alerts", "near_repeat_alerts"),
-        "hotspotwatch spacetime alerts",
+        "hotspotwatch demo (or workflows.spacetime.run_recent_alerts)",
     ),
 }
 
