@@ -177,6 +177,14 @@ def test_prevention_action_is_logged_and_listed(web: WebEnv) -> None:
         "contacts": 12,
         "by_kind": {"outreach": 1},
     }
+    # The logged action is also a prevention event inside the perimeter (dose for the evaluation).
+    logged = web.ws.events(categories=["prevention_contact"])
+    logged = logged[logged["source"] == "prevention-log"]
+    assert len(logged) == 1
+    perimeter = web.ws.hotspots().set_index("hotspot_id").loc[hid, "geometry"]
+    assert perimeter.contains(logged.geometry.iloc[0])
+    local_day = logged["occurred_at"].dt.tz_convert("Europe/Brussels").dt.date.iloc[0]
+    assert str(local_day) == "2024-05-02"
     bad = web.client.post(
         f"/api/v1/hotspots/{hid}/actions",
         headers=web.auth("partner"),

@@ -676,7 +676,68 @@ def log_prevention_action(
         )
         pk = res.inserted_primary_key
         assert pk is not None
+        # The action also becomes a prevention event inside the perimeter, in the same
+        # transaction, so that the evaluation counts it as preventive dose.
+        _add_action_event(
+            conn,
+            ws,
+            hotspot_id=hotspot_id,
+            action_id=int(pk[0]),
+            kind=kind,
+            occurred_on=occurred_on,
+        )
     return next(a for a in list_prevention_actions(ws, hotspot_id) if a["action_id"] == pk[0])
+
+
+# Prevention-log kinds → workspace prevention categories (dose, never outcome).
+ACTION_CATEGORY: dict[str, str] = {
+    "outreach": "prevention_contact",
+    "peacekeeper_patrol": "peacekeeper_patrol",
+    "lighting": "liveability_work",
+    "cleaning": "liveability_work",
+    "social_support": "prevention_contact",
+    "meeting": "prevention_contact",
+    "other": "prevention_contact",
+}
+ACTION_SOURCE = "prevention-log"
+
+
+def _add_action_event(
+    conn: Any, ws: Workspace, *, hotspot_id: int, action_id: int, kind: str, occurred_on: dt.date
+) -> None:
+    import pandas as pd
+    import shapely
+    from pyproj import Transformer
+
+    from hotspotwatch.store.events import upsert_events
+    from hotspotwatch.workspace import row_hashes
+
+    wkb = conn.execute(
+        select(hotspots_table.c.geometry).where(hotspots_table.c.hotspot_id == hotspot_id)
+    ).scalar_one()
+    point = shapely.from_wkb(wkb).representative_point()
+    lon, lat = Transformer.from_crs(ws.config.crs, "EPSG:4326", always_xy=True).transform(
+        point.x, point.y
+    )
+    when = (
+        pd.Timestamp(occurred_on).replace(hour=12).tz_localize(ws.config.timezone).tz_convert("UTC")
+    )
+    frame = pd.DataFrame(
+        {
+            "source": [ACTION_SOURCE],
+            "source_id": [f"action-{action_id}"],
+            "category": [ACTION_CATEGORY.get(kind, "prevention_contact")],
+            "occurred_at": [when],
+            "time_precision": ["day"],
+            "x": [point.x],
+            "y": [point.y],
+            "lon": [lon],
+            "lat": [lat],
+            "attrs": [json.dumps({"action_id": action_id, "kind": kind, "hotspot_id": hotspot_id})],
+        }
+    )
+    frame["row_hash"] = row_hashes(frame)
+    upsert_events(conn, frame, import_id=None)
 
 
 def list_prevention_actions(ws: Workspace, hotspot_id: int) -> list[dict[str, Any]]:
