@@ -40,8 +40,12 @@ def _events_frame(rng: np.random.Generator, region: Any, sites: pd.DataFrame) ->
     bx, by = bx[keep][:2500], by[keep][:2500]
     rows.append(
         pd.DataFrame(
-            {"x": bx, "y": by, "occurred_at": when(len(bx)),
-             "category": rng.choice(["assault", "robbery", "nuisance", "theft"], len(bx))}
+            {
+                "x": bx,
+                "y": by,
+                "occurred_at": when(len(bx)),
+                "category": rng.choice(["assault", "robbery", "nuisance", "theft"], len(bx)),
+            }
         )
     )
     designated = (dt.date(2024, 3, 28) - START).days
@@ -56,8 +60,12 @@ def _events_frame(rng: np.random.Generator, region: Any, sites: pd.DataFrame) ->
         t = pd.concat([when(pre, 0, designated), when(post, designated, days)], ignore_index=True)
         rows.append(
             pd.DataFrame(
-                {"x": rec.x + r * np.cos(a), "y": rec.y + r * np.sin(a), "occurred_at": t,
-                 "category": rng.choice(["assault", "nuisance", "robbery", "stabbing"], n)}
+                {
+                    "x": rec.x + r * np.cos(a),
+                    "y": rec.y + r * np.sin(a),
+                    "occurred_at": t,
+                    "category": rng.choice(["assault", "nuisance", "robbery", "stabbing"], n),
+                }
             )
         )
         # Buffer ring harm.
@@ -66,13 +74,22 @@ def _events_frame(rng: np.random.Generator, region: Any, sites: pd.DataFrame) ->
         ab = rng.uniform(0, 2 * np.pi, nb)
         rows.append(
             pd.DataFrame(
-                {"x": rec.x + rb * np.cos(ab), "y": rec.y + rb * np.sin(ab), "occurred_at": when(nb),
-                 "category": "nuisance"}
+                {
+                    "x": rec.x + rb * np.cos(ab),
+                    "y": rec.y + rb * np.sin(ab),
+                    "occurred_at": when(nb),
+                    "category": "nuisance",
+                }
             )
         )
         # A few shootings, and activity (dose) after designation; i == 0 gets only 2 arrests.
-        for cat, lam in (("shooting", 0.15), ("police_check", 40.0), ("arrest", 4.0),
-                         ("seizure", 2.0), ("prevention_contact", 8.0)):
+        for cat, lam in (
+            ("shooting", 0.15),
+            ("police_check", 40.0),
+            ("arrest", 4.0),
+            ("seizure", 2.0),
+            ("prevention_contact", 8.0),
+        ):
             k = rng.poisson(lam * (days - designated) / 30.4)
             if i == 0 and cat == "arrest":
                 k = 2
@@ -80,8 +97,12 @@ def _events_frame(rng: np.random.Generator, region: Any, sites: pd.DataFrame) ->
             aa = rng.uniform(0, 2 * np.pi, k)
             rows.append(
                 pd.DataFrame(
-                    {"x": rec.x + rr * np.cos(aa), "y": rec.y + rr * np.sin(aa),
-                     "occurred_at": when(k, designated, days), "category": cat}
+                    {
+                        "x": rec.x + rr * np.cos(aa),
+                        "y": rec.y + rr * np.sin(aa),
+                        "occurred_at": when(k, designated, days),
+                        "category": cat,
+                    }
                 )
             )
     out = pd.concat(rows, ignore_index=True)
@@ -91,7 +112,13 @@ def _events_frame(rng: np.random.Generator, region: Any, sites: pd.DataFrame) ->
 
 def evaluation_result(names: list[str]) -> dict[str, Any]:
     """Known evaluation numbers in the evaluation workflow's JSON shape."""
-    verdicts = ["reduction", "no_detectable_change", "increase", "no_detectable_change", "reduction"]
+    verdicts = [
+        "reduction",
+        "no_detectable_change",
+        "increase",
+        "no_detectable_change",
+        "reduction",
+    ]
     rows = []
     for i, name in enumerate(names):
         v = verdicts[i % 5]
@@ -107,10 +134,19 @@ def evaluation_result(names: list[str]) -> dict[str, Any]:
                 "ci_low": lo,
                 "ci_high": hi,
                 "p_value": 0.0004 if v != "no_detectable_change" else 0.41,
-                "wdq": {"success_measure": -0.2, "buffer_measure": 0.1, "wdq": -0.45 + 0.01 * i,
-                        "total_net_effect": 0.3},
-                "wdd": {"estimate": -12.5 + i, "se": 4.0, "z": -3.1, "ci_low": -20.3 + i,
-                        "ci_high": -4.7 + i},
+                "wdq": {
+                    "success_measure": -0.2,
+                    "buffer_measure": 0.1,
+                    "wdq": -0.45 + 0.01 * i,
+                    "total_net_effect": 0.3,
+                },
+                "wdd": {
+                    "estimate": -12.5 + i,
+                    "se": 4.0,
+                    "z": -3.1,
+                    "ci_low": -20.3 + i,
+                    "ci_high": -4.7 + i,
+                },
                 "min_detectable_ratio": 0.55 + 0.01 * i,
                 "verdict": v,
                 "buffer_verdict": "diffusion" if i == 3 else "no_detectable_change",
@@ -126,26 +162,56 @@ def renewal_workspace(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Work
     from hotspotwatch.scenarios.brussels.hotspots import designations, hotspot_frame
 
     path: Path = tmp_path_factory.mktemp("renewal") / "ws"
-    ws = Workspace.create(path, crs="EPSG:3812", timezone="Europe/Brussels", name="Brussels-Capital Region")
+    ws = Workspace.create(
+        path, crs="EPSG:3812", timezone="Europe/Brussels", name="Brussels-Capital Region"
+    )
     geo = load_geography("EPSG:3812")
     for layer, frame in geo.layers().items():
         ws.add_areas(frame[["code", "name", "name_fr", "name_nl", "geometry"]], layer)
     sites = hotspot_frame()
     for rec in sites.itertuples(index=False):
-        ws.add_hotspot(rec.name, rec.geometry, code=rec.code, zone=rec.zone, commune=rec.commune,
-                       approximate=True, note=rec.note)
+        ws.add_hotspot(
+            rec.name,
+            rec.geometry,
+            code=rec.code,
+            zone=rec.zone,
+            commune=rec.commune,
+            approximate=True,
+            note=rec.note,
+        )
     for d in designations():
-        ws.add_designation(d.hotspot, action=d.action, start=d.start, end=d.end, body=d.body,
-                           decision_ref=d.decision_ref, note=d.note)
+        ws.add_designation(
+            d.hotspot,
+            action=d.action,
+            start=d.start,
+            end=d.end,
+            body=d.body,
+            decision_ref=d.decision_ref,
+            note=d.note,
+        )
     rng = np.random.default_rng(20240328)
     ws.add_events(_events_frame(rng, geo.outline, sites), source="synthetic-police")
     names = sorted(sites["name"].tolist())
-    ws.record_run("evaluate", {"until": "2025-02-28", "buffer_m": 250, "pre_months": 12},
-                  {**evaluation_result(names), "hotspots": [
-                      {**r, "verdict": "no_detectable_change"} for r in evaluation_result(names)["hotspots"]]})
-    ws.record_run("evaluate", {"until": UNTIL.isoformat(), "buffer_m": 250, "pre_months": 12},
-                  evaluation_result(names))
-    ws.record_run("spacetime.knox", {"categories": ["shooting"]},
-                  {"summary": {"distance_m": 200, "days": 7, "ratio": 2.3, "p_value": 0.001}})
+    ws.record_run(
+        "evaluate",
+        {"until": "2025-02-28", "buffer_m": 250, "pre_months": 12},
+        {
+            **evaluation_result(names),
+            "hotspots": [
+                {**r, "verdict": "no_detectable_change"}
+                for r in evaluation_result(names)["hotspots"]
+            ],
+        },
+    )
+    ws.record_run(
+        "evaluate",
+        {"until": UNTIL.isoformat(), "buffer_m": 250, "pre_months": 12},
+        evaluation_result(names),
+    )
+    ws.record_run(
+        "spacetime.knox",
+        {"categories": ["shooting"]},
+        {"summary": {"distance_m": 200, "days": 7, "ratio": 2.3, "p_value": 0.001}},
+    )
     yield ws
     ws.close()

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import jinja2
 import numpy as np
-import shapely
+from shapely.geometry.base import BaseGeometry
 
 from hotspotwatch.i18n import LANGUAGES, catalogs, translate
 from hotspotwatch.report import figures
@@ -35,14 +35,18 @@ VERDICTS = ("reduction", "no_detectable_change", "increase")
 def check_lang(lang: str) -> str:
     """Validate the report language."""
     if lang not in LANGUAGES:
-        raise ValueError(f"lang must be one of {', '.join(LANGUAGES)}, got {lang!r}; use --lang fr|nl|en")
+        raise ValueError(
+            f"lang must be one of {', '.join(LANGUAGES)}, got {lang!r}; use --lang fr|nl|en"
+        )
     return lang
 
 
 def check_format(fmt: str) -> str:
     """Validate the output format."""
     if fmt not in FORMATS:
-        raise ValueError(f"format must be one of {', '.join(FORMATS)}, got {fmt!r}; use --format html|pdf")
+        raise ValueError(
+            f"format must be one of {', '.join(FORMATS)}, got {fmt!r}; use --format html|pdf"
+        )
     return fmt
 
 
@@ -147,9 +151,13 @@ def _effect_sentence(f: Fmt, verdict: str | None, irr: Any, lo: Any, hi: Any) ->
     except (TypeError, ValueError):
         return f.t("report.effect.not_estimated")
     if verdict == "reduction":
-        return f.t("report.effect.words.reduction", a=f.pct(100 * (1 - hi_f)), b=f.pct(100 * (1 - lo_f)))
+        return f.t(
+            "report.effect.words.reduction", a=f.pct(100 * (1 - hi_f)), b=f.pct(100 * (1 - lo_f))
+        )
     if verdict == "increase":
-        return f.t("report.effect.words.increase", a=f.pct(100 * (lo_f - 1)), b=f.pct(100 * (hi_f - 1)))
+        return f.t(
+            "report.effect.words.increase", a=f.pct(100 * (lo_f - 1)), b=f.pct(100 * (hi_f - 1))
+        )
     if lo_f < 1 < hi_f:
         return f.t("report.effect.words.none", a=f.pct(100 * (1 - lo_f)), b=f.pct(100 * (hi_f - 1)))
     return f.t("report.effect.words.none_edge", irr=f.num(irr_f))
@@ -174,7 +182,7 @@ def _mdr_short(f: Fmt, mdr: Any) -> str | None:
         return None
     if not math.isfinite(v) or v <= 0 or v >= 1:
         return None
-    return f.t("report.summary.mdr_short", pct=f.pct(100 * (1 - v)))
+    return "≥ " + f.pct(100 * (1 - v)) + " %"
 
 
 def _wdq_value(row: Mapping[str, Any]) -> tuple[str | None, str | None]:
@@ -201,7 +209,7 @@ def _hotspot_context(
     f: Fmt,
     labels_map: Mapping[str, str],
     labels_chart: Mapping[str, str],
-    others: Sequence[shapely.Geometry],
+    others: Sequence[BaseGeometry],
 ) -> dict[str, Any]:
     d = f.disclosure
     row = sec.evaluation
@@ -218,11 +226,19 @@ def _hotspot_context(
             "wdq": f.num(wdq) if wdq is not None else "–",
             "tne": f.num(tne, 1) if tne is not None else None,
             "wdd": f.num(wdd, 1) if wdd is not None else "–",
-            "wdd_ci": (f"{f.num(wdd_lo, 1)} – {f.num(wdd_hi, 1)}" if wdd_lo is not None and wdd_hi is not None else None),
+            "wdd_ci": (
+                f"{f.num(wdd_lo, 1)} – {f.num(wdd_hi, 1)}"
+                if wdd_lo is not None and wdd_hi is not None
+                else None
+            ),
             "mdr": _mdr_text(f, row.get("min_detectable_ratio")),
             "verdict": verdict,
-            "verdict_label": f.t(f"report.verdict.{verdict}") if verdict else f.t("report.verdict.unknown"),
-            "words": _effect_sentence(f, verdict, row.get("irr"), row.get("ci_low"), row.get("ci_high")),
+            "verdict_label": f.t(f"report.verdict.{verdict}")
+            if verdict
+            else f.t("report.verdict.unknown"),
+            "words": _effect_sentence(
+                f, verdict, row.get("irr"), row.get("ci_low"), row.get("ci_high")
+            ),
             "buffer": None,
         }
         from hotspotwatch.workflows.report import buffer_label
@@ -307,81 +323,157 @@ def _hotspot_context(
 
 
 def _knox_context(knox: Mapping[str, Any] | None, f: Fmt) -> dict[str, Any] | None:
-    """The near-repeat finding in words, from the space-time workflow's stored Knox run."""
+    """The near-repeat finding in words, from the space-time workflow's stored Knox run.
+
+    Reads the closest band (first space band × first time band) of the stored table and the
+    stored near-repeat alert (radius and days of raised risk); nothing is re-estimated.
+    """
     if not knox:
         return None
-    summary = knox.get("summary") if isinstance(knox.get("summary"), Mapping) else knox
-    d = _first(summary, ("distance_m", "space_band_m", "distance"))
-    t = _first(summary, ("days", "time_band_days", "time_days"))
-    ratio = _first(summary, ("ratio", "knox_ratio"))
-    p = _first(summary, ("p_value", "p"))
-    if isinstance(ratio, list) or d is None or t is None or ratio is None:
-        # A full table without a headline cell: take the first (closest) band.
-        try:
-            ratio = knox["ratio"][0][0]
-            p = knox["p_value"][0][0]
-            d = knox["space_bands"][1]
-            t = knox["time_bands"][1]
-        except (KeyError, IndexError, TypeError):
-            return None
+    table = knox.get("knox") if isinstance(knox.get("knox"), Mapping) else None
+    alert = knox.get("alert") if isinstance(knox.get("alert"), Mapping) else None
+    summary = knox.get("summary") if isinstance(knox.get("summary"), Mapping) else None
     try:
-        significant = float(p) <= 0.05 and float(ratio) > 1
-    except (TypeError, ValueError):
+        if table is not None:
+            ratio = float(table["ratio"][0][0])
+            p = float(table["p_value"][0][0])
+            d = float(table["space_bands"][1])
+            t = float(table["time_bands"][1])
+        elif summary is not None:
+            ratio, p = float(summary["ratio"]), float(summary["p_value"])
+            d, t = float(summary["distance_m"]), float(summary["days"])
+        else:
+            return None
+    except (KeyError, IndexError, TypeError, ValueError):
         return None
-    if significant:
+    advice = None
+    if alert is not None and alert.get("elevated"):
+        advice = f.t(
+            "report.nearrepeat.advice",
+            d=f.num(alert.get("radius_m"), 0),
+            t=f.num(alert.get("days"), 0),
+        )
+    if math.isfinite(ratio) and p <= 0.05 and ratio > 1:
+        if advice is None and table is None:
+            advice = f.t("report.nearrepeat.advice", d=f.num(d, 0), t=f.num(t, 0))
         return {
-            "text": f.t("report.nearrepeat.regional", d=f.num(d, 0), t=f.num(t, 0), ratio=f.num(ratio, 1), p=f.pvalue(p)),
-            "advice": f.t("report.nearrepeat.advice", d=f.num(d, 0), t=f.num(t, 0)),
+            "text": f.t(
+                "report.nearrepeat.regional",
+                d=f.num(d, 0),
+                t=f.num(t, 0),
+                ratio=f.num(ratio, 1),
+                p=f.pvalue(p),
+            ),
+            "advice": advice,
         }
-    return {"text": f.t("report.nearrepeat.no_signal"), "advice": None}
-
-
-def _first(mapping: Mapping[str, Any], keys: Sequence[str]) -> Any:
-    for k in keys:
-        if k in mapping and mapping[k] is not None:
-            return mapping[k]
-    return None
+    return {"text": f.t("report.nearrepeat.no_signal"), "advice": advice}
 
 
 def _regional_context(data: RenewalData, f: Fmt) -> dict[str, Any]:
+    """Sentences and lists for the regional page, from the detection and space-time runs."""
     reg = data.regional
-    out: dict[str, Any] = {"concentration": None, "undesignated": [], "emerging": [], "borders": []}
+    out: dict[str, Any] = {
+        "concentration": None,
+        "coverage": None,
+        "undesignated": [],
+        "emerging": None,
+        "borders": None,
+        "places": [],
+    }
     conc = reg.get("concentration")
     if isinstance(conc, Mapping):
-        gini = _first(conc, ("gini", "generalized_gini", "gini_generalized"))
-        share = conc.get("share_of_harm_at") or conc.get("table")
+        table = conc.get("harm") if isinstance(conc.get("harm"), Mapping) else conc.get("count")
         lines = []
-        if gini is not None:
-            lines.append(f.t("report.regional.gini", gini=f.num(gini)))
-        if isinstance(share, list):
-            for item in share[:3]:
-                if isinstance(item, Mapping) and "places_pct" in item and "harm_pct" in item:
-                    lines.append(f.t("report.regional.share", harm=f.num(item["harm_pct"], 0), places=f.num(item["places_pct"], 0)))
-        pai = conc.get("pai") or (reg.get("coverage") or {}).get("pai") if isinstance(reg.get("coverage"), Mapping) else conc.get("pai")
-        if pai is not None:
-            lines.append(f.t("report.regional.pai", pai=f.num(pai, 1)))
+        if isinstance(table, Mapping):
+            for ev, pl in zip(
+                table.get("event_shares") or [], table.get("place_shares") or [], strict=False
+            ):
+                if ev is not None and pl is not None:
+                    lines.append(
+                        f.t(
+                            "report.regional.share",
+                            harm=f.num(100 * ev, 0),
+                            places=f.num(100 * pl, 1),
+                        )
+                    )
+            gini = table.get("gini_generalized", table.get("gini"))
+            if gini is not None:
+                lines.append(f.t("report.regional.gini", gini=f.num(gini)))
         out["concentration"] = lines or None
-    places = []
     cov = reg.get("coverage")
     if isinstance(cov, Mapping):
-        for item in cov.get("undesignated") or cov.get("unofficial") or []:
-            if isinstance(item, Mapping):
-                places.append((item.get("x"), item.get("y"), "undesignated", item.get("label") or item.get("name") or item.get("zone")))
+        rows = [r for r in cov.get("table") or [] if isinstance(r, Mapping)]
+        if rows:
+            hot = [r for r in rows if r.get("statistical_hotspot")]
+            not_hot = sorted(
+                str(r.get("hotspot")) for r in rows if not r.get("statistical_hotspot")
+            )
+            lines = [f.t("report.regional.coverage", n=len(hot), total=len(rows))]
+            if not_hot:
+                lines.append(f.t("report.regional.coverage_not", names=", ".join(not_hot)))
+            pai = rows[0].get("pai_all")
+            if pai is not None:
+                lines.append(f.t("report.regional.pai", pai=f.num(pai, 1)))
+            out["coverage"] = lines
+        for item in cov.get("undesignated") or []:
+            if not isinstance(item, Mapping):
+                continue
+            zone = item.get("zone")
+            label = f.t(
+                "report.regional.undesignated_item",
+                zone=zone or "–",
+                cells=int(item.get("n_cells") or 0),
+            )
+            out["undesignated"].append(label)
+            if item.get("x") is not None and item.get("y") is not None:
+                out["places"].append((float(item["x"]), float(item["y"]), "undesignated"))
     em = reg.get("emerging")
-    if isinstance(em, Mapping):
-        for item in em.get("places") or em.get("emerging") or []:
-            if isinstance(item, Mapping) and str(item.get("category", "")).startswith(("new", "intensifying", "consecutive")):
-                places.append((item.get("x"), item.get("y"), "emerging", item.get("category")))
+    if isinstance(em, Mapping) and isinstance(em.get("category_counts"), Mapping):
+        counts = {
+            str(k): int(v) for k, v in em["category_counts"].items() if v and str(k).endswith("hot")
+        }
+        parts = []
+        for cat in (
+            "new_hot",
+            "consecutive_hot",
+            "intensifying_hot",
+            "persistent_hot",
+            "diminishing_hot",
+            "sporadic_hot",
+            "oscillating_hot",
+            "historical_hot",
+        ):
+            if counts.get(cat):
+                parts.append(f"{f.t('report.emerging.' + cat)}: {counts[cat]}")
+        out["emerging"] = parts or [f.t("report.regional.emerging_none")]
     bord = reg.get("borders")
-    if isinstance(bord, Mapping):
-        for item in bord.get("clusters") or []:
-            if isinstance(item, Mapping):
-                zones = item.get("zones")
-                out["borders"].append(" + ".join(map(str, zones)) if isinstance(zones, list) else str(zones))
-    out["undesignated"] = [p for p in places if p[2] == "undesignated"]
-    out["emerging"] = [p for p in places if p[2] == "emerging"]
-    out["places"] = [(float(x), float(y), k) for x, y, k, _ in places if x is not None and y is not None]
-    out["available"] = any(v for k, v in reg.items())
+    if isinstance(bord, Mapping) and bord.get("harm_share") is not None:
+        lines = [
+            f.t(
+                "report.regional.border_share",
+                d=f.num(bord.get("distance"), 0),
+                harm=f.num(100 * float(bord["harm_share"]), 0),
+                area=f.num(100 * float(bord.get("area_share") or 0), 0),
+            )
+        ]
+        pairs = sorted(
+            {
+                " + ".join(map(str, c.get("zones") or []))
+                for c in bord.get("straddling") or []
+                if isinstance(c, Mapping)
+            }
+        )
+        if pairs:
+            lines.append(
+                f.t(
+                    "report.regional.straddling",
+                    n=len(bord.get("straddling") or []),
+                    pairs="; ".join(pairs),
+                )
+            )
+        else:
+            lines.append(f.t("report.regional.straddling_none"))
+        out["borders"] = lines
     return out
 
 
@@ -426,7 +518,9 @@ def renewal_html(data: RenewalData, *, lang: str = "en", audience: str = "counci
     perimeters = [(s.name, s.geometry) for s in data.hotspots]
     pages = []
     for sec in data.hotspots:
-        others = [g for n, g in perimeters if n != sec.name and g.intersects(sec.geometry.buffer(1500))]
+        others = [
+            g for n, g in perimeters if n != sec.name and g.intersects(sec.geometry.buffer(1500))
+        ]
         pages.append(_hotspot_context(sec, data, f, labels_map, labels_chart, others))
 
     # Summary ----------------------------------------------------------------------------
@@ -460,9 +554,32 @@ def renewal_html(data: RenewalData, *, lang: str = "en", audience: str = "counci
                 lo=f.num(pooled.get("ci_low")),
                 hi=f.num(pooled.get("ci_high")),
             ),
-            "words": _effect_sentence(f, pv, pooled.get("irr"), pooled.get("ci_low"), pooled.get("ci_high")),
-            "i2": (t("report.summary.i2", i2=f.num(100 * float(pooled["i2"]) if float(pooled["i2"]) <= 1 else float(pooled["i2"]), 0)) if pooled.get("i2") is not None else None),
-            "pi": (t("report.summary.pi", lo=f.num(pooled["pi_low"]), hi=f.num(pooled["pi_high"])) if pooled.get("pi_low") is not None and pooled.get("pi_high") is not None else None),
+            "words": _effect_sentence(
+                f, pv, pooled.get("irr"), pooled.get("ci_low"), pooled.get("ci_high")
+            ),
+            "i2": (
+                t(
+                    "report.summary.i2",
+                    i2=f.num(
+                        100 * float(pooled["i2"])
+                        if float(pooled["i2"]) <= 1
+                        else float(pooled["i2"]),
+                        0,
+                    ),
+                )
+                if pooled.get("i2") is not None
+                else None
+            ),
+            "pi": (
+                t(
+                    "report.summary.pi",
+                    lo=f.num(pooled["prediction_low"]),
+                    hi=f.num(pooled["prediction_high"]),
+                )
+                if pooled.get("prediction_low") is not None
+                and pooled.get("prediction_high") is not None
+                else None
+            ),
         }
     changes: list[str] | None = None
     if data.previous_verdicts is not None:
@@ -471,7 +588,14 @@ def renewal_html(data: RenewalData, *, lang: str = "en", audience: str = "counci
             now = _verdict(sec.evaluation)
             before = data.previous_verdicts.get(sec.name)
             if now and before and before in VERDICTS and before != now:
-                changes.append(t("report.summary.change_item", name=sec.name, before=t(f"report.verdict.{before}"), after=t(f"report.verdict.{now}")))
+                changes.append(
+                    t(
+                        "report.summary.change_item",
+                        name=sec.name,
+                        before=t(f"report.verdict.{before}"),
+                        after=t(f"report.verdict.{now}"),
+                    )
+                )
             elif now and before is None:
                 changes.append(t("report.summary.change_new", name=sec.name))
     from hotspotwatch.workflows.report import buffer_label
@@ -482,18 +606,36 @@ def renewal_html(data: RenewalData, *, lang: str = "en", audience: str = "counci
         if bl in buf_counts:
             buf_counts[bl] += 1
     displacement_text = (
-        t("report.summary.displacement", displacement=buf_counts["displacement"], diffusion=buf_counts["diffusion"], none=buf_counts["no_detectable_change"])
+        t(
+            "report.summary.displacement",
+            displacement=buf_counts["displacement"],
+            diffusion=buf_counts["diffusion"],
+            none=buf_counts["no_detectable_change"],
+        )
         if sum(buf_counts.values())
         else t("report.summary.displacement_wdq")
     )
     forest_rows = [
-        (s.name, _float(s.evaluation, "irr"), _float(s.evaluation, "ci_low"), _float(s.evaluation, "ci_high"), _verdict(s.evaluation))
+        (
+            s.name,
+            _float(s.evaluation, "irr"),
+            _float(s.evaluation, "ci_low"),
+            _float(s.evaluation, "ci_high"),
+            _verdict(s.evaluation),
+        )
         for s in data.hotspots
     ]
     forest = figures.forest_plot(
         rows=forest_rows,
-        pooled=(_float(pooled, "irr"), _float(pooled, "ci_low"), _float(pooled, "ci_high")) if pooled else None,
-        labels={"pooled": t("report.summary.pooled_label"), "axis": t("report.forest.axis"), "fewer": t("report.forest.fewer"), "more": t("report.forest.more")},
+        pooled=(_float(pooled, "irr"), _float(pooled, "ci_low"), _float(pooled, "ci_high"))
+        if pooled
+        else None,
+        labels={
+            "pooled": t("report.summary.pooled_label"),
+            "axis": t("report.forest.axis"),
+            "fewer": t("report.forest.fewer"),
+            "more": t("report.forest.more"),
+        },
     )
 
     # Regional picture ---------------------------------------------------------------------
@@ -514,7 +656,10 @@ def renewal_html(data: RenewalData, *, lang: str = "en", audience: str = "counci
                     "zone_border": t("report.map.zone_border"),
                     "undesignated": t("report.regional.undesignated_marker"),
                     "emerging": t("report.regional.emerging_marker"),
-                    "legend_title": t("report.regional.legend_title", m=int((data.region_grid.cell_size if data.region_grid else 500))),
+                    "legend_title": t(
+                        "report.regional.legend_title",
+                        m=int(data.region_grid.cell_size if data.region_grid else 500),
+                    ),
                 },
             )
         )
@@ -526,10 +671,11 @@ def renewal_html(data: RenewalData, *, lang: str = "en", audience: str = "counci
             "read": f.count(r.read),
             "stored": f.count(r.inserted),
             "quarantined": f.count(r.quarantined),
-            "share": (f.num(100.0 * r.quarantined / r.read, 1) + " %") if r.read and not d.suppressed(r.quarantined) else "–",
-            "reasons": "; ".join(
-                f"{reason} ({f.count(n)})" for reason, n in (r.reasons or [])
-            ) or "–",
+            "share": (f.num(100.0 * r.quarantined / r.read, 1) + " %")
+            if r.read and not d.suppressed(r.quarantined)
+            else "–",
+            "reasons": "; ".join(f"{reason} ({f.count(n)})" for reason, n in (r.reasons or []))
+            or "–",
         }
         for r in data.quarantine.itertuples(index=False)
     ]
@@ -549,7 +695,9 @@ def renewal_html(data: RenewalData, *, lang: str = "en", audience: str = "counci
         empty_months = 0
 
     params_text = ", ".join(
-        f"{key} = {value}" for key, value in data.parameters.items() if key != "evaluation_parameters"
+        f"{key} = {value}"
+        for key, value in data.parameters.items()
+        if key != "evaluation_parameters"
     )
     eval_params = data.parameters.get("evaluation_parameters") or {}
     eval_run = data.evaluation_run or {}
@@ -584,11 +732,14 @@ def renewal_html(data: RenewalData, *, lang: str = "en", audience: str = "counci
         "fingerprint": data.fingerprint,
         "software_version": data.software_version,
         "params_text": params_text,
-        "eval_params_text": ", ".join(f"{a} = {b}" for a, b in sorted(eval_params.items())) if eval_params else "–",
+        "eval_params_text": ", ".join(f"{a} = {b}" for a, b in sorted(eval_params.items()))
+        if eval_params
+        else "–",
         "eval_run_id": eval_run.get("id"),
         "eval_run_date": str(eval_run.get("created_at") or "–")[:19],
         "eval_fingerprint": eval_run.get("data_fingerprint"),
-        "eval_stale": bool(eval_run.get("data_fingerprint")) and eval_run.get("data_fingerprint") != data.fingerprint,
+        "eval_stale": bool(eval_run.get("data_fingerprint"))
+        and eval_run.get("data_fingerprint") != data.fingerprint,
         "command": f"hotspotwatch report renewal --until {data.until.isoformat()} --lang {lang} --audience {aud} --format pdf",
         "css": _css(),
     }
@@ -618,7 +769,9 @@ def _env() -> jinja2.Environment:
 def _css() -> str:
     from importlib import resources
 
-    return (resources.files("hotspotwatch.report") / "templates" / "report.css").read_text(encoding="utf-8")
+    return (resources.files("hotspotwatch.report") / "templates" / "report.css").read_text(
+        encoding="utf-8"
+    )
 
 
 def html_to_pdf(html: str, output: Path) -> Path:
@@ -653,4 +806,12 @@ def render_renewal(data: RenewalData, *, lang: str, fmt: str, audience: str, out
     return html_to_pdf(html, output)
 
 
-__all__ = ["FORMATS", "Fmt", "check_format", "check_lang", "html_to_pdf", "render_renewal", "renewal_html"]
+__all__ = [
+    "FORMATS",
+    "Fmt",
+    "check_format",
+    "check_lang",
+    "html_to_pdf",
+    "render_renewal",
+    "renewal_html",
+]

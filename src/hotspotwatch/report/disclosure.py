@@ -27,7 +27,7 @@ def check_audience(audience: str) -> Audience:
             f"audience must be one of {', '.join(AUDIENCES)}, got {audience!r}; "
             "use --audience council (all counts) or --audience public (counts below k hidden)"
         )
-    return audience  # type: ignore[return-value]
+    return "public" if audience == "public" else "council"
 
 
 def check_k(k: int) -> int:
@@ -91,7 +91,7 @@ class Disclosure:
             return "–"
         if self.suppressed(count):
             return suppressed_text
-        return f"{int(round(float(count))):,}".replace(",", "\u202f")
+        return f"{round(float(count)):,}".replace(",", "\u202f")
 
     def change(self, before: float | None, after: float | None, lang_pct: str = "{:+.0f} %") -> str:
         """Percent change between two counts, hidden if either count is suppressed.

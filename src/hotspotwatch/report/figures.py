@@ -18,19 +18,19 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.dates as mdates  # noqa: E402
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-from matplotlib.axes import Axes  # noqa: E402
-from matplotlib.colors import BoundaryNorm, ListedColormap  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.lines import Line2D  # noqa: E402
-from matplotlib.patches import Patch  # noqa: E402
-import shapely  # noqa: E402
-from shapely.geometry.base import BaseGeometry  # noqa: E402
+import matplotlib.dates as mdates
+import matplotlib.pyplot as plt
+import numpy as np
+import shapely
+from matplotlib.axes import Axes
+from matplotlib.colors import BoundaryNorm, ListedColormap
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+from shapely.geometry.base import BaseGeometry
 
-from hotspotwatch.domain.designation import Period  # noqa: E402
-from hotspotwatch.report.disclosure import Disclosure  # noqa: E402
+from hotspotwatch.domain.designation import Period
+from hotspotwatch.report.disclosure import Disclosure
 
 DPI = 150
 INK = "#1d2733"
@@ -43,7 +43,7 @@ CONTROL = "#5f8f3e"
 DESIGNATED_FILL = "#e8eef5"
 HARM_COLOURS = ["#fff3d6", "#fdd49e", "#fc8d59", "#d7301f", "#7f0000"]
 
-_RC = {
+_RC: Any = {
     "font.family": "DejaVu Sans",
     "font.size": 7.5,
     "axes.edgecolor": MUTED,
@@ -94,8 +94,9 @@ def _outline(ax: Axes, geom: BaseGeometry, **kw: Any) -> None:
     colour = kw.pop("color", INK)
     lw = kw.pop("lw", kw.pop("linewidth", 0.5))
     ls = kw.pop("ls", kw.pop("linestyle", "solid"))
-    ax.add_collection(LineCollection(segs, colors=colour, linewidths=lw, linestyles=ls, **kw),
-                      autolim=False)
+    ax.add_collection(
+        LineCollection(segs, colors=colour, linewidths=lw, linestyles=ls, **kw), autolim=False
+    )
 
 
 def _lines(ax: Axes, geom: BaseGeometry, **kw: Any) -> None:
@@ -105,15 +106,18 @@ def _lines(ax: Axes, geom: BaseGeometry, **kw: Any) -> None:
     if geom is None or geom.is_empty:
         return
     parts = list(geom.geoms) if hasattr(geom, "geoms") else [geom]
-    segs = [np.asarray(g.coords)[:, :2] for g in parts if g.geom_type in ("LineString", "LinearRing")]
+    segs = [
+        np.asarray(g.coords)[:, :2] for g in parts if g.geom_type in ("LineString", "LinearRing")
+    ]
     if not segs:
         return
     kw = dict(kw)
     colour = kw.pop("color", INK)
     lw = kw.pop("lw", 0.5)
     ls = kw.pop("ls", "solid")
-    ax.add_collection(LineCollection(segs, colors=colour, linewidths=lw, linestyles=ls, **kw),
-                      autolim=False)
+    ax.add_collection(
+        LineCollection(segs, colors=colour, linewidths=lw, linestyles=ls, **kw), autolim=False
+    )
 
 
 def _paths(geom: BaseGeometry) -> list[Any]:
@@ -144,9 +148,15 @@ def _fill(ax: Axes, geom: BaseGeometry, **kw: Any) -> None:
     edge = kw.pop("edgecolor", "none")
     lw = kw.pop("lw", kw.pop("linewidth", 0.5))
     ls = kw.pop("ls", kw.pop("linestyle", "solid"))
-    coll = PathCollection(paths, facecolors=face, edgecolors=edge, linewidths=lw, linestyles=ls,
-                          transform=ax.transData, **kw)
-    coll.set_sizes(None)  # type: ignore[arg-type]
+    coll = PathCollection(
+        paths,
+        facecolors=face,
+        edgecolors=edge,
+        linewidths=lw,
+        linestyles=ls,
+        transform=ax.transData,
+        **kw,
+    )
     ax.add_collection(coll, autolim=False)
 
 
@@ -173,7 +183,7 @@ def _harm_layer(
         if len(edges) < 2:
             edges = [low, top + 1]
     n = len(edges) - 1
-    colours = [HARM_COLOURS[int(round(i * (len(HARM_COLOURS) - 1) / max(n - 1, 1)))] for i in range(n)]
+    colours = [HARM_COLOURS[round(i * (len(HARM_COLOURS) - 1) / max(n - 1, 1))] for i in range(n)]
     cmap = ListedColormap(colours)
     norm = BoundaryNorm(edges, n)
     ax.imshow(
@@ -201,8 +211,16 @@ def _scale_bar(ax: Axes, extent: tuple[float, float, float, float], label_unit: 
     y0 = extent[1] + (extent[3] - extent[1]) * 0.05
     ax.plot([x0, x0 + nice], [y0, y0], color=INK, lw=2, solid_capstyle="butt", zorder=6)
     text = f"{nice / 1000:g} km" if nice >= 1000 else f"{nice:g} {label_unit}"
-    ax.text(x0 + nice / 2, y0 + width * 0.015, text, ha="center", va="bottom", fontsize=6.5,
-            color=INK, zorder=6)
+    ax.text(
+        x0 + nice / 2,
+        y0 + width * 0.015,
+        text,
+        ha="center",
+        va="bottom",
+        fontsize=6.5,
+        color=INK,
+        zorder=6,
+    )
 
 
 def hotspot_map(
@@ -239,8 +257,14 @@ def hotspot_map(
         win = box(*extent)
         clipped = [(code, zg.intersection(win)) for code, _n, zg in zones]
         for _code, _n, zg in zones:
-            _lines(ax, zg.boundary.intersection(win.buffer(50)), color="#3b3b3b", lw=1.1,
-                   ls=(0, (6, 2, 1, 2)), zorder=4)
+            _lines(
+                ax,
+                zg.boundary.intersection(win.buffer(50)),
+                color="#3b3b3b",
+                lw=1.1,
+                ls=(0, (6, 2, 1, 2)),
+                zorder=4,
+            )
         for ring in buffer_rings:
             _fill(ax, ring, facecolor="none", edgecolor=BUFFER, lw=1.0, ls=(0, (3, 2)), zorder=4)
         _fill(ax, perimeter, facecolor="none", edgecolor=PERIMETER, lw=2.0, zorder=5)
@@ -254,9 +278,17 @@ def hotspot_map(
             # Keep the zone label off the perimeter and its buffer.
             away = part.difference(shapely.union_all([perimeter, *buffer_rings]).buffer(60))
             p = (away if not away.is_empty else part).representative_point()
-            ax.text(p.x, p.y, f"{labels['zone']} {code}", fontsize=6.5, color="#3b3b3b",
-                    ha="center", va="center", zorder=6,
-                    bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "none", "alpha": 0.75})
+            ax.text(
+                p.x,
+                p.y,
+                f"{labels['zone']} {code}",
+                fontsize=6.5,
+                color="#3b3b3b",
+                ha="center",
+                va="center",
+                zorder=6,
+                bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "none", "alpha": 0.75},
+            )
         _scale_bar(ax, extent)
         ax.set_xticks([])
         ax.set_yticks([])
@@ -266,15 +298,27 @@ def hotspot_map(
         handles: list[Any] = [
             Line2D([], [], color=PERIMETER, lw=2.0, label=labels["perimeter"]),
             Line2D([], [], color=BUFFER, lw=1.0, ls=(0, (3, 2)), label=labels["buffer"]),
-            Line2D([], [], color="#3b3b3b", lw=1.1, ls=(0, (6, 2, 1, 2)), label=labels["zone_border"]),
+            Line2D(
+                [], [], color="#3b3b3b", lw=1.1, ls=(0, (6, 2, 1, 2)), label=labels["zone_border"]
+            ),
         ]
         if layer is not None:
             cmap, norm, edges = layer
             handles.append(Patch(facecolor=cmap(cmap.N - 1), label=labels["harm_cells"]))
         if points is not None and len(points) and not disclosure.public:
-            handles.append(Line2D([], [], marker="o", ms=2, lw=0, color=INK, label=labels["events"]))
-        ax.legend(handles=handles, loc="upper left", fontsize=6, handlelength=2.2,
-                  frameon=True, facecolor="white", edgecolor="none", framealpha=0.85)
+            handles.append(
+                Line2D([], [], marker="o", ms=2, lw=0, color=INK, label=labels["events"])
+            )
+        ax.legend(
+            handles=handles,
+            loc="upper left",
+            fontsize=6,
+            handlelength=2.2,
+            frameon=True,
+            facecolor="white",
+            edgecolor="none",
+            framealpha=0.85,
+        )
         if region is not None and not region.is_empty:
             inset = fig.add_axes((0.70, 0.70, 0.29, 0.29))
             _fill(inset, region, facecolor="#eceae4", edgecolor=MUTED, lw=0.5)
@@ -282,8 +326,10 @@ def hotspot_map(
                 _outline(inset, zg, color=MUTED, lw=0.3)
             for cg in controls:
                 _fill(inset, cg, facecolor=CONTROL, edgecolor=CONTROL, lw=0.5)
-            c = perimeter.centroid
-            inset.plot([c.x], [c.y], marker="o", ms=3.5, color="#c0392b", mec="white", mew=0.5)
+            centre = perimeter.centroid
+            inset.plot(
+                [centre.x], [centre.y], marker="o", ms=3.5, color="#c0392b", mec="white", mew=0.5
+            )
             minx, miny, maxx, maxy = region.bounds
             inset.set_xlim(minx, maxx)
             inset.set_ylim(miny, maxy)
@@ -295,14 +341,23 @@ def hotspot_map(
                 s.set_color(MUTED)
                 s.set_linewidth(0.4)
             if controls:
-                inset.text(0.5, -0.02, labels["controls"], transform=inset.transAxes,
-                           ha="center", va="top", fontsize=5.5, color=CONTROL)
+                inset.text(
+                    0.5,
+                    -0.02,
+                    labels["controls"],
+                    transform=inset.transAxes,
+                    ha="center",
+                    va="top",
+                    fontsize=5.5,
+                    color=CONTROL,
+                )
         if layer is not None:
             cmap, norm, edges = layer
             cax = fig.add_axes((0.70, 0.05, 0.26, 0.025))
-            cb = fig.colorbar(plt.cm.ScalarMappable(norm=norm, cmap=cmap), cax=cax,
-                              orientation="horizontal")
-            cb.set_ticks(edges[:-1] + [edges[-1]])
+            cb = fig.colorbar(
+                plt.cm.ScalarMappable(norm=norm, cmap=cmap), cax=cax, orientation="horizontal"
+            )
+            cb.set_ticks([*edges[:-1], edges[-1]])
             cb.ax.set_xticklabels([f"{int(e)}" for e in edges[:-1]] + [""], fontsize=5.5)
             cb.outline.set_linewidth(0.3)
             cax.set_title(labels["cell_legend"], fontsize=5.5, color=INK, pad=2)
@@ -330,15 +385,23 @@ def trend_chart(
         x = np.array([np.datetime64(m, "D") + np.timedelta64(14, "D") for m in months])
         for p in periods:
             end = p.end or (until + dt.timedelta(days=1))
-            ax.axvspan(np.datetime64(p.start), np.datetime64(end), color=DESIGNATED_FILL, lw=0, zorder=0)
-            ax.axvline(np.datetime64(p.start), color=PERIMETER, lw=0.8, ls=":", zorder=1)
+            ax.axvspan(
+                mdates.date2num(p.start),
+                mdates.date2num(end),
+                color=DESIGNATED_FILL,
+                lw=0,
+                zorder=0,
+            )
+            ax.axvline(mdates.date2num(p.start), color=PERIMETER, lw=0.8, ls=":", zorder=1)
         top = 0.0
         for series, colour, marker in ((treated, TREATED_LINE, "o"), (buffer, BUFFER_LINE, "s")):
             shown = disclosure.mask(series)
             ax.plot(x, shown, color=colour, lw=1.2, marker=marker, ms=2.2, zorder=3)
             hidden = disclosure.public & ~np.isfinite(shown)
             if np.any(hidden):
-                ax.vlines(x[hidden], 0, disclosure.k - 1, color=colour, lw=2.2, alpha=0.35, zorder=2)
+                ax.vlines(
+                    x[hidden], 0, disclosure.k - 1, color=colour, lw=2.2, alpha=0.35, zorder=2
+                )
             if np.isfinite(shown).any():
                 top = max(top, float(np.nanmax(shown)))
         top = max(top, float(disclosure.k) if disclosure.public else 1.0)
@@ -355,9 +418,19 @@ def trend_chart(
             Patch(facecolor=DESIGNATED_FILL, label=labels["designated"]),
         ]
         if disclosure.public:
-            handles.append(Line2D([], [], color=MUTED, lw=2.2, alpha=0.5, label=labels["suppressed"]))
-        ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=2,
-                  fontsize=6, handlelength=1.8, columnspacing=1.0, borderaxespad=0.2)
+            handles.append(
+                Line2D([], [], color=MUTED, lw=2.2, alpha=0.5, label=labels["suppressed"])
+            )
+        ax.legend(
+            handles=handles,
+            loc="lower left",
+            bbox_to_anchor=(0.0, 1.0),
+            ncol=2,
+            fontsize=6,
+            handlelength=1.8,
+            columnspacing=1.0,
+            borderaxespad=0.2,
+        )
         return _png(fig)
 
 
@@ -374,9 +447,10 @@ def forest_plot(
     colour_of = {"reduction": "#2e7d32", "increase": "#b23b3b"}
     n = len(rows) + (2 if pooled else 0)
     with plt.rc_context(_RC):
-        fig, ax = plt.subplots(figsize=(6.6, 0.2 * n + 0.75))
-        fig.subplots_adjust(left=0.30, right=0.97, top=1 - 0.18 / (0.2 * n + 0.75),
-                            bottom=0.42 / (0.2 * n + 0.75))
+        fig, ax = plt.subplots(figsize=(6.6, 0.135 * n + 0.62))
+        fig.subplots_adjust(
+            left=0.30, right=0.97, top=1 - 0.1 / (0.135 * n + 0.62), bottom=0.42 / (0.2 * n + 0.75)
+        )
         ys = np.arange(len(rows))[::-1] + (2 if pooled else 0)
         lo_all, hi_all = [1.0], [1.0]
         for y, (_name, irr, lo, hi, verdict) in zip(ys, rows, strict=True):
@@ -389,19 +463,21 @@ def forest_plot(
                 hi_all.append(hi)
             ax.plot([irr], [y], marker="s", ms=3.8, color=c)
         if pooled and pooled[0] is not None:
-            irr, lo, hi = pooled
-            lo = lo if lo is not None else irr
-            hi = hi if hi is not None else irr
-            ax.fill([lo, irr, hi, irr], [0.5, 0.8, 0.5, 0.2], color=PERIMETER)
-            lo_all.append(lo)
-            hi_all.append(hi)
+            p_irr = float(pooled[0])
+            p_lo = float(pooled[1]) if pooled[1] is not None else p_irr
+            p_hi = float(pooled[2]) if pooled[2] is not None else p_irr
+            ax.fill([p_lo, p_irr, p_hi, p_irr], [0.5, 0.8, 0.5, 0.2], color=PERIMETER)
+            lo_all.append(p_lo)
+            hi_all.append(p_hi)
             ax.axhline(1.25, color="#cccccc", lw=0.5)
         ax.axvline(1.0, color=MUTED, lw=0.7, ls="--")
         ax.set_xscale("log")
         lo_x = max(min(lo_all) / 1.15, 0.05)
         hi_x = min(max(hi_all) * 1.15, 20.0)
         ax.set_xlim(lo_x, hi_x)
-        ticks = [t for t in (0.1, 0.2, 0.3, 0.5, 0.7, 1.0, 1.5, 2.0, 3.0, 5.0, 10.0) if lo_x <= t <= hi_x]
+        ticks = [
+            t for t in (0.1, 0.2, 0.3, 0.5, 0.7, 1.0, 1.5, 2.0, 3.0, 5.0, 10.0) if lo_x <= t <= hi_x
+        ]
         ax.set_xticks(ticks)
         ax.set_xticklabels([f"{t:g}" for t in ticks])
         ax.minorticks_off()
@@ -413,10 +489,26 @@ def forest_plot(
         ax.spines[["top", "right", "left"]].set_visible(False)
         ax.tick_params(axis="y", length=0)
         ax.set_xlabel(labels["axis"])
-        ax.text(0.0, -0.0, labels["fewer"], transform=ax.transAxes, ha="left", va="top",
-                fontsize=6, color="#2e7d32")
-        ax.text(1.0, -0.0, labels["more"], transform=ax.transAxes, ha="right", va="top",
-                fontsize=6, color="#b23b3b")
+        ax.text(
+            0.0,
+            -0.0,
+            labels["fewer"],
+            transform=ax.transAxes,
+            ha="left",
+            va="top",
+            fontsize=6,
+            color="#2e7d32",
+        )
+        ax.text(
+            1.0,
+            -0.0,
+            labels["more"],
+            transform=ax.transAxes,
+            ha="right",
+            va="top",
+            fontsize=6,
+            color="#b23b3b",
+        )
         return _png(fig)
 
 
@@ -458,22 +550,42 @@ def regional_map(
                         c[0] = MPath.MOVETO
                         verts.append(v)
                         codes.append(c)
-                clip = PathPatch(MPath(np.concatenate(verts), np.concatenate(codes)),
-                                 transform=ax.transData, facecolor="none", edgecolor="none")
+                clip = PathPatch(
+                    MPath(np.concatenate(verts), np.concatenate(codes)),
+                    transform=ax.transData,
+                    facecolor="none",
+                    edgecolor="none",
+                )
                 ax.add_patch(clip)
                 ax.images[-1].set_clip_path(clip)
         for code, _name, zg in zones:
             _outline(ax, zg, color="#4a4a4a", lw=0.8)
             p = zg.representative_point()
-            ax.text(p.x, p.y, code, fontsize=7, color="#4a4a4a", ha="center", va="center",
-                    bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.7},
-                    zorder=7)
+            ax.text(
+                p.x,
+                p.y,
+                code,
+                fontsize=7,
+                color="#4a4a4a",
+                ha="center",
+                va="center",
+                bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.7},
+                zorder=7,
+            )
         _outline(ax, region, color=INK, lw=1.0)
         for number, (_name, g) in enumerate(perimeters, start=1):
             _fill(ax, g, facecolor=PERIMETER, edgecolor=PERIMETER, lw=0.8, alpha=0.9, zorder=5)
-            c = g.centroid
-            ax.annotate(str(number), (c.x, c.y), xytext=(4, 4), textcoords="offset points",
-                        fontsize=6.5, color=PERIMETER, fontweight="bold", zorder=8)
+            centre = g.centroid
+            ax.annotate(
+                str(number),
+                (centre.x, centre.y),
+                xytext=(4, 4),
+                textcoords="offset points",
+                fontsize=6.5,
+                color=PERIMETER,
+                fontweight="bold",
+                zorder=8,
+            )
         for x, y, kind in extra_places:
             marker = "D" if kind == "emerging" else "^"
             ax.plot([x], [y], marker=marker, ms=5, mfc="none", mec="#6a1b9a", mew=1.1, zorder=6)
@@ -487,17 +599,38 @@ def regional_map(
             Line2D([], [], color="#4a4a4a", lw=0.8, label=labels["zone_border"]),
         ]
         if any(k == "undesignated" for _x, _y, k in extra_places):
-            handles.append(Line2D([], [], marker="^", lw=0, mfc="none", mec="#6a1b9a", label=labels["undesignated"]))
+            handles.append(
+                Line2D(
+                    [],
+                    [],
+                    marker="^",
+                    lw=0,
+                    mfc="none",
+                    mec="#6a1b9a",
+                    label=labels["undesignated"],
+                )
+            )
         if any(k == "emerging" for _x, _y, k in extra_places):
-            handles.append(Line2D([], [], marker="D", lw=0, mfc="none", mec="#6a1b9a", label=labels["emerging"]))
+            handles.append(
+                Line2D(
+                    [], [], marker="D", lw=0, mfc="none", mec="#6a1b9a", label=labels["emerging"]
+                )
+            )
         if layer is not None:
-            cmap, norm, edges = layer
+            cmap, _norm, edges = layer
             for i in range(len(edges) - 1):
                 lo, hi = int(edges[i]), int(edges[i + 1]) - 1
                 text = f"{lo}–{hi}" if hi > lo else f"{lo}"
                 handles.append(Patch(facecolor=cmap(i), label=text))
-        leg = ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=6.5,
-                        title=labels["legend_title"], title_fontsize=7, alignment="left")
+        leg = ax.legend(
+            handles=handles,
+            loc="upper left",
+            bbox_to_anchor=(1.0, 1.0),
+            fontsize=6.5,
+            title=labels["legend_title"],
+            title_fontsize=7,
+            alignment="left",
+        )
         leg.get_title().set_color(INK)
         return _png(fig)
 
@@ -516,19 +649,30 @@ def coverage_chart(
     """
     with plt.rc_context(_RC):
         fig, ax = plt.subplots(figsize=(6.6, 0.28 * max(len(rows), 1) + 0.8))
-        fig.subplots_adjust(left=0.1, right=0.86, top=0.95, bottom=0.35 / (0.28 * max(len(rows), 1) + 0.8))
+        fig.subplots_adjust(
+            left=0.1, right=0.86, top=0.95, bottom=0.35 / (0.28 * max(len(rows), 1) + 0.8)
+        )
         shown = disclosure.mask(table.astype(float))
         if np.isfinite(shown).any():
             rel = shown / np.nanmax(shown, axis=1, keepdims=True).clip(min=1)
         else:
             rel = shown
-        im = ax.imshow(np.ma.masked_invalid(rel), aspect="auto", cmap="Blues", vmin=0, vmax=1,
-                       interpolation="nearest")
+        im = ax.imshow(
+            np.ma.masked_invalid(rel),
+            aspect="auto",
+            cmap="Blues",
+            vmin=0,
+            vmax=1,
+            interpolation="nearest",
+        )
         hidden = ~np.isfinite(shown)
         yy, xx = np.nonzero(hidden)
         for r, c in zip(yy, xx, strict=True):
-            ax.add_patch(plt.Rectangle((c - 0.5, r - 0.5), 1, 1, fill=False, hatch="////",
-                                       edgecolor="#b0b0b0", lw=0))
+            ax.add_patch(
+                plt.Rectangle(
+                    (c - 0.5, r - 0.5), 1, 1, fill=False, hatch="////", edgecolor="#b0b0b0", lw=0
+                )
+            )
         ax.set_yticks(range(len(rows)))
         ax.set_yticklabels(rows)
         step = max(1, len(columns) // 12)

@@ -153,8 +153,20 @@ def _month_floor(day: dt.date) -> dt.date:
 def _add_months(day: dt.date, months: int) -> dt.date:
     index = day.year * 12 + day.month - 1 + months
     year, month = divmod(index, 12)
-    last = [31, 29 if year % 4 == 0 and (year % 100 or year % 400 == 0) else 28, 31, 30, 31, 30,
-            31, 31, 30, 31, 30, 31][month]
+    last = [
+        31,
+        29 if year % 4 == 0 and (year % 100 or year % 400 == 0) else 28,
+        31,
+        30,
+        31,
+        30,
+        31,
+        31,
+        30,
+        31,
+        30,
+        31,
+    ][month]
     return dt.date(year, month + 1, min(day.day, last))
 
 
@@ -219,6 +231,12 @@ def evaluation_counts(row: Mapping[str, Any]) -> dict[str, tuple[float | None, f
     "control": …}``) or, failing that, the WDD's inputs (``row["wdd"]["target"]`` …).
     """
     found: dict[str, tuple[float | None, float | None]] = {}
+    flat = row.get("counts")
+    if isinstance(flat, Mapping):
+        # The evaluation workflow's shape: {"treated_pre", "treated_post", "buffer_pre", ...}.
+        for area in ("treated", "buffer", "control"):
+            if f"{area}_pre" in flat and f"{area}_post" in flat:
+                found[area] = (_as_float(flat[f"{area}_pre"]), _as_float(flat[f"{area}_post"]))
     for source in (row.get("counts"), row.get("wdd"), row.get("wdq")):
         if not isinstance(source, Mapping):
             continue
@@ -251,8 +269,10 @@ def buffer_label(row: Mapping[str, Any] | None) -> str | None:
     """The displacement/diffusion verdict of an evaluation row, when reported."""
     if row is None:
         return None
-    for key in ("buffer_verdict", "displacement_verdict", "displacement"):
+    for key in ("buffer_verdict", "displacement_verdict", "displacement", "buffer"):
         v = row.get(key)
+        if isinstance(v, Mapping) and "verdict" in v:
+            v = v.get("verdict")
         if isinstance(v, Mapping):
             v = v.get("label")
         if isinstance(v, str):
@@ -331,17 +351,21 @@ def evaluation_run(
     ws: Workspace,
     *,
     until: dt.date,
+    explicit_until: bool = False,
     runner: Callable[..., Any] | None = None,
 ) -> dict[str, Any] | None:
     """The evaluation run the report presents.
 
     The newest stored ``evaluate`` run is used when its data fingerprint matches the data;
-    otherwise the evaluation workflow is run (``runner(ws, until=until)``, default
-    :func:`hotspotwatch.workflows.evaluate.evaluate` when that workflow is installed) and
-    its stored run is returned.
+    (and, when ``explicit_until``, it was run up to ``until``); otherwise the evaluation
+    workflow is run (``runner(ws, until=until)``, default
+    :func:`hotspotwatch.workflows.evaluate.evaluate_strategy`) and its stored run is returned.
     """
     run = ws.latest_run(EVALUATION_KIND)
     fresh = run is not None and run.get("data_fingerprint") == ws.data_fingerprint()
+    if fresh and explicit_until:
+        ran_until = (run or {}).get("parameters", {}).get("until")
+        fresh = ran_until is not None and str(ran_until)[:10] == until.isoformat()
     if fresh:
         return run
     if runner is None:
@@ -357,7 +381,7 @@ def _evaluation_runner() -> Callable[..., Any] | None:
         from hotspotwatch.workflows import evaluate as wf_eval
     except ImportError:
         return None
-    for name in ("evaluate", "run_evaluation", "evaluate_hotspots"):
+    for name in ("evaluate_strategy", "evaluate", "run_evaluation"):
         fn = getattr(wf_eval, name, None)
         if callable(fn):
             return fn
@@ -391,8 +415,8 @@ def _grid_counts(
     x: np.ndarray, y: np.ndarray, extent: tuple[float, float, float, float], cell: float
 ) -> GridCounts:
     x0, y0, x1, y1 = extent
-    nx = max(1, int(math.ceil((x1 - x0) / cell)))
-    ny = max(1, int(math.ceil((y1 - y0) / cell)))
+    nx = max(1, math.ceil((x1 - x0) / cell))
+    ny = max(1, math.ceil((y1 - y0) / cell))
     ext = (x0, y0, x0 + nx * cell, y0 + ny * cell)
     counts, _, _ = np.histogram2d(y, x, bins=(ny, nx), range=((ext[1], ext[3]), (ext[0], ext[2])))
     return GridCounts(counts=counts, extent=ext, cell_size=cell)
@@ -422,9 +446,7 @@ def _coerce_date(value: str | dt.date | dt.datetime | None, name: str) -> dt.dat
     try:
         return dt.date.fromisoformat(str(value))
     except ValueError:
-        raise ValueError(
-            f"{name} must be a date like 2025-09-03, got {value!r}"
-        ) from None
+        raise ValueError(f"{name} must be a date like 2025-09-03, got {value!r}") from None
 
 
 def gather_renewal(
@@ -468,7 +490,10 @@ def gather_renewal(
     periods = ws.hotspot_periods()
     if evaluation is None:
         evaluation = evaluation_run(
-            ws, until=until_day, runner=None if run_evaluation else (lambda *a, **k: None)
+            ws,
+            until=until_day,
+            explicit_until=until is not None,
+            runner=None if run_evaluation else (lambda *a, **k: None),
         )
     params: dict[str, Any] = dict((evaluation or {}).get("parameters") or {})
     result: dict[str, Any] = dict((evaluation or {}).get("result") or {})
@@ -531,9 +556,15 @@ def gather_renewal(
         a1 = np.datetime64(end_excl)
         before_mask = (h_dates >= b0) & (h_dates < a0)
         after_mask = (h_dates >= a0) & (h_dates < a1)
-        months_after = max(0, (until_day.year - anchor.year) * 12 + until_day.month - anchor.month
-                           + (1 if until_day.day >= anchor.day else 0))
         row = rows_by_name.get(name)
+        design = (row or {}).get("design") or {}
+        months_after = round(float(design.get("post_months") or 0)) or max(
+            0,
+            (until_day.year - anchor.year) * 12
+            + until_day.month
+            - anchor.month
+            + (1 if until_day.day >= anchor.day else 0),
+        )
         reported = evaluation_counts(row) if row else {}
         table = []
         for area, mask in (("treated", in_t), ("buffer", in_b), ("control", None)):
@@ -554,12 +585,18 @@ def gather_renewal(
             for role, cat in sorted(cats.itertuples(index=False, name=None)):
                 is_cat = (dose["category"] == cat).to_numpy()
                 dose_rows.append(
-                    (str(role), str(cat), float(np.sum(is_cat & d_before)),
-                     float(np.sum(is_cat & d_after)))
+                    (
+                        str(role),
+                        str(cat),
+                        float(np.sum(is_cat & d_before)),
+                        float(np.sum(is_cat & d_after)),
+                    )
                 )
-        shootings = int(
-            np.sum(in_t & after_mask & (harm["category"] == "shooting").to_numpy())
-        ) if len(harm) else 0
+        shootings = (
+            int(np.sum(in_t & after_mask & (harm["category"] == "shooting").to_numpy()))
+            if len(harm)
+            else 0
+        )
 
         minx, miny, maxx, maxy = (buffer_zone if not buffer_zone.is_empty else geom).bounds
         half = max(maxx - minx, maxy - miny) / 2 + MAP_MARGIN_M
@@ -581,7 +618,9 @@ def gather_renewal(
                 first_designated=first,
                 evaluation=row,
                 other_outcomes=others.get(name, []),
-                monthly=MonthlySeries(months, treated_m.astype(float), buffer_m_counts.astype(float)),
+                monthly=MonthlySeries(
+                    months, treated_m.astype(float), buffer_m_counts.astype(float)
+                ),
                 outcome_table=table,
                 dose=dose_rows,
                 shootings_after=shootings,
@@ -618,6 +657,7 @@ def gather_renewal(
         for run in [_latest_result(ws, kinds)]
     }
     knox = regional.pop("knox", None)
+    _locate_in_zones(regional.get("coverage"), zones)
     data_params = {
         "until": until_day.isoformat(),
         "pre_months": pre_months,
@@ -638,7 +678,9 @@ def gather_renewal(
         hotspots=sections,
         pooled=result.get("pooled"),
         evaluation_run=evaluation,
-        previous_verdicts=_previous_verdicts(ws, evaluation) if evaluation and "id" in evaluation else None,
+        previous_verdicts=_previous_verdicts(ws, evaluation)
+        if evaluation and "id" in evaluation
+        else None,
         regional=regional,
         knox=knox,
         region=region,
@@ -653,6 +695,19 @@ def gather_renewal(
     )
 
 
+def _locate_in_zones(
+    coverage: dict[str, Any] | None, zones: Sequence[tuple[str, str, BaseGeometry]]
+) -> None:
+    """Label each undesignated statistical hotspot with the police zone(s) it lies in."""
+    if not coverage or not zones:
+        return
+    for item in coverage.get("undesignated") or []:
+        x, y = _as_float(item.get("x")), _as_float(item.get("y"))
+        if x is None or y is None:
+            continue
+        item["zone"] = next((code for code, _n, g in zones if shapely.contains_xy(g, x, y)), None)
+
+
 def _str_or_none(value: Any) -> str | None:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return None
@@ -660,7 +715,7 @@ def _str_or_none(value: Any) -> str | None:
 
 
 def _buffer_distances(params: Mapping[str, Any]) -> list[float]:
-    raw = _first_value(params, ("buffer_m", "buffers", "buffer", "buffer_rings"))
+    raw = _first_value(params, ("buffer_widths", "buffer_m", "buffers", "buffer", "buffer_rings"))
     if raw is None:
         return [DEFAULT_BUFFER_M]
     values = raw if isinstance(raw, (list, tuple)) else [raw]
@@ -693,13 +748,14 @@ def _geometry_from(item: Any) -> BaseGeometry | None:
             return shapely.from_wkt(item)
         if isinstance(item, Mapping):
             if "type" in item and "coordinates" in item:
-                return shape(item)
+                return shape(dict(item))
             if "geometry" in item:
                 return _geometry_from(item["geometry"])
             if {"xmin", "ymin", "xmax", "ymax"} <= set(item):
                 return box(item["xmin"], item["ymin"], item["xmax"], item["ymax"])
         if isinstance(item, (list, tuple)) and len(item) == 4:
-            return box(*map(float, item))
+            x0, y0, x1, y1 = (float(v) for v in item)
+            return box(x0, y0, x1, y1)
     except Exception:
         return None
     return None

@@ -1,0 +1,79 @@
+"""``hotspotwatch report``: the renewal report for the council and the public."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from hotspotwatch.cli._common import WorkspaceOpt, console, fail, open_workspace
+
+app = typer.Typer(
+    help="Reports: the six-monthly renewal report (HTML or PDF; FR, NL, EN).", no_args_is_help=True
+)
+
+
+@app.command("renewal")
+def renewal(
+    workspace: WorkspaceOpt = Path("."),
+    until: Annotated[
+        str | None,
+        typer.Option(
+            "--until",
+            metavar="DATE",
+            help="End of the period under review (YYYY-MM-DD; default: the latest data).",
+        ),
+    ] = None,
+    lang: Annotated[
+        str, typer.Option("--lang", metavar="fr|nl|en", help="Language of the report.")
+    ] = "en",
+    fmt: Annotated[
+        str, typer.Option("--format", metavar="html|pdf", help="Output format.")
+    ] = "pdf",
+    audience: Annotated[
+        str,
+        typer.Option(
+            "--audience",
+            metavar="council|public",
+            help="council: every count; public: no event points, counts below k suppressed.",
+        ),
+    ] = "council",
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "-o", metavar="PATH", help="File to write (default renewal-AUDIENCE-LANG.FORMAT)."
+        ),
+    ] = None,
+) -> None:
+    """Build the renewal report: summary, one page per hotspot, regional picture, methods, data quality."""
+    from hotspotwatch.report.builders import check_format, check_lang
+    from hotspotwatch.report.disclosure import check_audience
+
+    try:
+        check_lang(lang)
+        check_format(fmt)
+        check_audience(audience)
+    except ValueError as exc:
+        fail(str(exc))
+    until_day: dt.date | None = None
+    if until is not None:
+        try:
+            until_day = dt.date.fromisoformat(until)
+        except ValueError:
+            fail(f"--until must be a date like 2025-09-03, got {until!r}")
+    out = output or Path(f"renewal-{audience}-{lang}.{fmt}")
+    ws = open_workspace(workspace)
+    from hotspotwatch.workflows.report import build_renewal_report
+
+    try:
+        with console.status("building the renewal report…"):
+            path = build_renewal_report(
+                ws, until=until_day, lang=lang, fmt=fmt, audience=audience, output=out
+            )
+    except ValueError as exc:
+        fail(str(exc))
+    finally:
+        ws.close()
+    console.print(f"wrote {path}", highlight=False)
