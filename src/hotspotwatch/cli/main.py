@@ -36,6 +36,7 @@ GROUPS: list[tuple[str, str]] = [
     ("user", "user"),
     ("audit", "audit"),
     ("evaluate", "evaluate"),
+    ("report", "report"),
     ("demo", ""),
 ]
 
