@@ -202,17 +202,22 @@ def classify_cmd(
 @app.command("coverage")
 def coverage_cmd(
     workspace: WorkspaceOpt = Path("."), category: CategoryOpt = None, role: RoleOpt = None,
+    start: StartOpt = None, end: EndOpt = None,
     output: OutputOpt = Path("detect-output"), cell_size: CellOpt = None,
     pre_months: Annotated[int, typer.Option(help="Months before designation to test.")] = 12,
     json_out: JsonOpt = False,
 ) -> None:
-    """Is each designated hotspot a Gi* hot spot of harm before designation? Which hot spots are not designated?"""
+    """Is each designated hotspot a Gi* hot spot of harm before designation? Which hot spots are not designated?
+
+    With --start and --end, one Gi* over that period instead (e.g. the last year): which
+    hotspots designated then are hot, and which hot clusters lie outside every perimeter.
+    """
     import geopandas as gpd
 
     from hotspotwatch.workflows import detect as wf
 
     ws = open_workspace(workspace)
-    run = _run(lambda: wf.coverage(ws, _filter(category, role, None, None, False), pre_months=pre_months,
+    run = _run(lambda: wf.coverage(ws, _filter(category, role, start, end, False), pre_months=pre_months,
                                    cell_size=cell_size))
     if not run.undesignated.empty:
         wf.write_layer(gpd.GeoDataFrame(run.undesignated, geometry="geometry", crs=ws.config.crs), output,
@@ -221,7 +226,8 @@ def coverage_cmd(
         print_json({"run_id": run.run_id, "coverage": run.table.to_dict("records"),
                     "undesignated": run.undesignated.drop(columns=["geometry"], errors="ignore").to_dict("records")})
         return
-    table = Table(title=f"Designation coverage (Gi* of harm, {pre_months} months before designation)")
+    when = (f"{start} to {end}" if start and end else f"{pre_months} months before designation")
+    table = Table(title=f"Designation coverage (Gi* of harm, {when})")
     for col in ("hotspot", "designated", "hot spot?", "max bin", "max z", "harm inside"):
         table.add_column(col)
     for r in run.table.itertuples():
@@ -233,6 +239,8 @@ def coverage_cmd(
         console.print(f"Designated perimeters: {res.designated_harm_share:.1%} of harm on "
                       f"{res.designated_area_share:.2%} of the area (PAI {res.pai:.1f}).")
     console.print(f"Hot clusters not designated: {len(run.undesignated)}")
+    for u in run.undesignated.itertuples():
+        console.print(f"  {u.n_cells} cells, harm {u.harm:.0f}, max z {u.max_z:.1f}, centre x {u.x:.0f} y {u.y:.0f}")
 
 
 @app.command("borders")

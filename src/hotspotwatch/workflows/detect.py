@@ -226,19 +226,55 @@ class CoverageRun:
     parameters: dict[str, Any] = field(default_factory=dict)
 
 
+def _in_force(periods: dict[str, list[Any]], first: dt.date, last: dt.date) -> list[str]:
+    """Hotspots with a designation period overlapping the days ``[first, last]``."""
+    return [name for name, ps in periods.items()
+            if any(p.start <= last and (p.end is None or p.end > first) for p in ps)]
+
+
+def _coverage_rows(res: CoverageResult, names: Sequence[str], first: dict[str, dt.date], pre_start: dt.date,
+                   end: dt.date) -> list[dict[str, Any]]:
+    rows = []
+    for k, name in enumerate(res.hotspot_ids):
+        if name not in names:
+            continue
+        rows.append({"hotspot": name, "designated": first[name], "pre_start": pre_start, "period_end": end,
+                     "statistical_hotspot": bool(res.is_hotspot[k]), "max_bin": int(res.max_bin[k]),
+                     "max_z": float(res.max_z[k]), "hot_area_share": float(res.hot_area_share[k]),
+                     "harm_inside": float(res.harm_inside[k]), "pai_all": res.pai})
+    return rows
+
+
+def _undesignated_rows(res: CoverageResult, label: dt.date) -> list[dict[str, Any]]:
+    return [{"designated_period_start": label, "n_cells": c.n_cells, "harm": c.harm, "max_z": c.max_z,
+             "x": c.geometry.centroid.x, "y": c.geometry.centroid.y, "geometry": c.geometry}
+            for c in res.undesignated]
+
+
 def coverage(
     ws: Any, flt: EventFilter = EventFilter(), *, pre_months: int = 12, cell_size: float | None = None,
     correction: str = "fdr_bh", min_bin: int = 2,
 ) -> CoverageRun:
     """For each designated hotspot: was it a Gi* hot spot of harm in the ``pre_months`` before designation?
 
-    Hotspots designated on the same day share one Gi* run on the pre-period. Also lists
-    hot clusters touching no designated perimeter and the PAI of the designation.
+    Hotspots designated on the same day share one Gi* run on the pre-period. Also lists the
+    hot clusters touching no perimeter in force on that day ("unofficial focal points") and
+    the PAI of the perimeters in force.
+
+    With ``flt.start`` and ``flt.end`` set, one Gi* run covers ``[start, end)`` instead (for
+    instance the last year): the table has a row for every hotspot designated at some time in
+    that period, and the undesignated clusters are those touching none of their perimeters.
+    ``pre_months`` is then unused.
     """
     hs = ws.hotspots()
     periods = ws.hotspot_periods()
     if hs.empty or not periods:
         raise ValueError("no designated hotspots in this workspace; import them with `hotspotwatch hotspot ...`")
+    if (flt.start is None) != (flt.end is None):
+        raise ValueError("give both start and end for a coverage period (or neither, for the months "
+                         "before each designation)")
+    if flt.start is not None and flt.end is not None and flt.end <= flt.start:
+        raise ValueError(f"end ({flt.end}) must be after start ({flt.start})")
     area = ws.study_area()
     grid = study_grid(ws, cell_size=cell_size)
     first = {name: min(p.start for p in ps) for name, ps in periods.items() if ps}
@@ -246,34 +282,49 @@ def coverage(
     results: list[CoverageResult] = []
     undesignated: list[dict[str, Any]] = []
     by_start: dict[dt.date, list[str]] = {}
-    for name, start in first.items():
-        by_start.setdefault(start, []).append(name)
-    for start, names in sorted(by_start.items()):
-        pre_start = (pd.Timestamp(start) - pd.DateOffset(months=pre_months)).date()
-        sub = EventFilter(flt.categories, flt.roles, pre_start, start, flt.weighted)
+    if flt.start is not None and flt.end is not None:
+        last_day = flt.end - dt.timedelta(days=1)
+        by_start[flt.start] = _in_force(periods, flt.start, last_day)
+        windows = {flt.start: (flt.start, flt.end, by_start[flt.start])}
+    else:
+        for name, start in first.items():
+            by_start.setdefault(start, []).append(name)
+        windows = {start: ((pd.Timestamp(start) - pd.DateOffset(months=pre_months)).date(), start,
+                           _in_force(periods, start, start)) for start in by_start}
+    for key, names in sorted(by_start.items()):
+        pre_start, end, in_force = windows[key]
+        sub = EventFilter(flt.categories, flt.roles, pre_start, end, flt.weighted)
         x, y, w = load_points(ws, sub)
         counts = grid.count(x, y, w)
         gi = _gistar_grid(counts, mask=grid.mask, correction=correction)  # type: ignore[arg-type]
-        sel = hs[hs["name"].isin(names)]
+        # All perimeters in force (not only this group's) decide which clusters are undesignated.
+        sel = hs[hs["name"].isin(sorted(set(in_force) | set(names)))]
         res = designation_coverage(list(sel.geometry), grid, gi.z, gi.bins, x=x, y=y, harm=w, study_area=area,
                                    hotspot_ids=list(sel["name"]), min_bin=min_bin)
         results.append(res)
-        for k, name in enumerate(res.hotspot_ids):
-            rows.append({"hotspot": name, "designated": start, "pre_start": pre_start,
-                         "statistical_hotspot": bool(res.is_hotspot[k]), "max_bin": int(res.max_bin[k]),
-                         "max_z": float(res.max_z[k]), "hot_area_share": float(res.hot_area_share[k]),
-                         "harm_inside": float(res.harm_inside[k]), "pai_all": res.pai})
-        for c in res.undesignated:
-            undesignated.append({"designated_period_start": start, "n_cells": c.n_cells, "harm": c.harm,
-                                 "max_z": c.max_z, "x": c.geometry.centroid.x, "y": c.geometry.centroid.y,
-                                 "geometry": c.geometry})
+        rows += _coverage_rows(res, names, first, pre_start, end)
+        undesignated += _undesignated_rows(res, key)
     table = pd.DataFrame(rows)
     und = pd.DataFrame(undesignated)
-    params = {**flt.parameters(), "pre_months": pre_months, "cell_size": grid.cell_size,
-              "correction": correction, "min_bin": min_bin}
-    summary = {"table": table.drop(columns=[], errors="ignore").to_dict("records"),
+    params = {**flt.parameters(), "pre_months": pre_months if flt.start is None else None,
+              "cell_size": grid.cell_size, "correction": correction, "min_bin": min_bin}
+    summary = {"table": table.to_dict("records"),
                "undesignated": und.drop(columns=["geometry"], errors="ignore").to_dict("records")}
     return CoverageRun(table, results, und, _record(ws, "detect.coverage", params, summary), params)
+
+
+def undesignated_hotspots(
+    ws: Any, flt: EventFilter, *, cell_size: float | None = None, correction: str = "fdr_bh", min_bin: int = 2,
+) -> pd.DataFrame:
+    """Gi* hot clusters of harm in ``[flt.start, flt.end)`` touching no perimeter designated then.
+
+    One row per cluster (``n_cells``, ``harm``, ``max_z``, centroid ``x``/``y``, ``geometry``),
+    largest harm first; see :func:`coverage` (period mode), whose run it records.
+    """
+    if flt.start is None or flt.end is None:
+        raise ValueError("undesignated_hotspots needs a period: set both start and end of the filter")
+    run = coverage(ws, flt, cell_size=cell_size, correction=correction, min_bin=min_bin)
+    return run.undesignated
 
 
 def borders(

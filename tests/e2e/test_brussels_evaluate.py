@@ -1,0 +1,66 @@
+"""The evaluation recovers the planted truth on the Brussels demo (default seed, one run).
+
+A fast, weaker companion of the simulation study in ``bench/evaluation_recovery.py``
+(issue 5). Reference: ``truth.json``. ``harm_irr`` is the realised multiplicative effect on
+all harm events inside each circle; ``strategy_harm_irr`` their weighted geometric mean.
+
+Tolerances and why:
+
+- per hotspot, a 95 % CI covers the truth with probability 0.95 if the estimator is right,
+  so among the 17 hotspots about 16 should cover it; 17 independent draws give at least 14
+  with probability 0.99, so we require >= 14 (a biased estimator would miss many more);
+- the pooled random-effects CI must contain ``strategy_harm_irr`` (one 95 % event, seeded);
+- no hotspot with a planted reduction (harm_irr < 1) may get the verdict "increase": that
+  would be a false finding of the kind the verdicts exist to avoid (FDR-adjusted).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from hotspotwatch.workflows.evaluate import evaluate_strategy
+
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("brussels")]
+
+
+@pytest.fixture(scope="module")
+def evaluation(brussels: Any) -> dict[str, Any]:
+    return evaluate_strategy(brussels.ws, outcome="harm").to_dict()
+
+
+def test_hotspot_confidence_intervals_cover_the_planted_irr(brussels: Any, evaluation: dict[str, Any]) -> None:
+    truth = brussels.truth["hotspots"]
+    rows = evaluation["hotspots"]
+    assert {h["name"] for h in rows} == set(truth)
+    covered = []
+    for h in rows:
+        planted = truth[h["name"]]["harm_irr"]
+        ok = h["ci_low"] <= planted <= h["ci_high"]
+        covered.append(ok)
+        print(f"{h['name']:34s} planted {planted:.3f}  IRR {h['irr']:.3f} "
+              f"[{h['ci_low']:.3f}, {h['ci_high']:.3f}] {'ok' if ok else 'MISS'}  {h['verdict']}")
+    assert sum(covered) >= 14, f"{sum(covered)} of {len(covered)} CIs cover the planted IRR"
+
+
+def test_pooled_interval_covers_the_strategy_irr(brussels: Any, evaluation: dict[str, Any]) -> None:
+    pooled = evaluation["pooled"]
+    planted = brussels.truth["strategy_harm_irr"]
+    print(f"pooled IRR {pooled['irr']:.3f} [{pooled['ci_low']:.3f}, {pooled['ci_high']:.3f}], planted {planted:.3f}")
+    assert pooled["ci_low"] <= planted <= pooled["ci_high"]
+    assert pooled["k"] >= 15
+    # the planted strategy reduces harm by about 15 %: the pooled estimate must say so
+    assert pooled["ci_high"] < 1.0
+    assert pooled["verdict"] == "reduction"
+
+
+def test_no_increase_verdict_where_a_reduction_was_planted(brussels: Any, evaluation: dict[str, Any]) -> None:
+    truth = brussels.truth["hotspots"]
+    wrong = [h["name"] for h in evaluation["hotspots"]
+             if truth[h["name"]]["harm_irr"] < 1.0 and h["verdict"] == "increase"]
+    assert wrong == []
+    # and no "reduction" verdict where the truth is an increase or exactly null
+    false_reductions = [h["name"] for h in evaluation["hotspots"]
+                        if truth[h["name"]]["harm_irr"] >= 1.0 and h["verdict"] == "reduction"]
+    assert false_reductions == []
