@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sys
 from pathlib import Path
@@ -60,3 +61,13 @@ def print_json(obj: Any) -> None:
     """Print JSON (plain, no colour) to standard output."""
     sys.stdout.write(json.dumps(to_jsonable(obj), indent=2, ensure_ascii=False) + "\n")
     sys.stdout.flush()
+
+
+def parse_date(value: str | None, option: str) -> dt.date | None:
+    """Parse an ISO date option (``YYYY-MM-DD``) or fail with a one-line message naming it."""
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        fail(f"{option}: {value!r} is not a date; use YYYY-MM-DD (e.g. 2024-03-28)")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -17,6 +16,7 @@ from hotspotwatch.cli._common import (
     console,
     fail,
     open_workspace,
+    parse_date,
     print_json,
 )
 
@@ -32,13 +32,6 @@ CellOpt = Annotated[float | None, typer.Option("--cell-size", help="Grid cell si
 UnweightedOpt = Annotated[bool, typer.Option("--unweighted", help="Count events instead of harm weights.")]
 
 
-def _date(value: str | None, name: str) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        fail(f"{name} must be a date like 2024-03-01, got {value!r}")
 
 
 def _filter(category: list[str] | None, role: list[str] | None, start: str | None, end: str | None,
@@ -47,7 +40,7 @@ def _filter(category: list[str] | None, role: list[str] | None, start: str | Non
 
     roles = tuple(role) if role else (None if category else ("harm",))
     return EventFilter(categories=tuple(category) if category else None, roles=roles,
-                       start=_date(start, "--start"), end=_date(end, "--end"), weighted=not unweighted)
+                       start=parse_date(start, "--start"), end=parse_date(end, "--end"), weighted=not unweighted)
 
 
 def _run(fn: Any) -> Any:

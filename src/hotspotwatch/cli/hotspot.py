@@ -16,6 +16,7 @@ from hotspotwatch.cli._common import (
     console,
     fail,
     open_workspace,
+    parse_date,
     print_json,
 )
 
@@ -32,13 +33,6 @@ RefOpt = Annotated[
 NoteOpt = Annotated[str | None, typer.Option("--note", help="Free note.")]
 
 
-def _date(value: str | None, option: str) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        fail(f"{option}: {value!r} is not a date; use YYYY-MM-DD")
 
 
 def _perimeter(
@@ -145,7 +139,7 @@ def designate(
 ) -> None:
     """Designate a place (new or existing) from START to END, recording the decision."""
     ws = open_workspace(workspace, database_url)
-    s, e = _date(start, "--start"), _date(end, "--end")
+    s, e = parse_date(start, "--start"), parse_date(end, "--end")
     assert s is not None
     existing = set(ws.hotspots()["name"])
     if name not in existing or geometry is not None or lon is not None:
@@ -195,7 +189,7 @@ def extend(
     """Extend a hotspot's designation, recording the renewal decision."""
     ws = open_workspace(workspace, database_url)
     periods = ws.hotspot_periods().get(name)
-    s = _date(start, "--start")
+    s = parse_date(start, "--start")
     if s is None:
         if not periods:
             fail(
@@ -205,7 +199,7 @@ def extend(
         if last_end is None:
             fail(f"{name!r} is designated without an end date; give --start for the extension")
         s = last_end
-    e = _date(end, "--end")
+    e = parse_date(end, "--end")
     try:
         did = ws.add_designation(
             name, action="extend", start=s, end=e, body=body, decision_ref=decision_ref, note=note
@@ -230,7 +224,7 @@ def end_designation(
 ) -> None:
     """End a hotspot's designation on a day, recording the decision."""
     ws = open_workspace(workspace, database_url)
-    d = _date(on, "--on")
+    d = parse_date(on, "--on")
     assert d is not None
     try:
         did = ws.add_designation(

@@ -16,6 +16,7 @@ from hotspotwatch.cli._common import (
     console,
     fail,
     open_workspace,
+    parse_date,
     print_json,
 )
 
@@ -51,13 +52,6 @@ def _edges(text: str, option: str) -> list[float]:
     return values
 
 
-def _date(value: str | None, option: str) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        fail(f"{option}: {value!r} is not a date; use YYYY-MM-DD")
 
 
 def _knox_kwargs(space_bands: str, time_bands: str, metric: str, permutations: int,
@@ -108,8 +102,8 @@ def knox_command(
 
     ws = open_workspace(workspace)
     try:
-        run = run_knox(ws, categories=category, roles=role, start=_date(start, "--start"),
-                       end=_date(end, "--end"), same_location=same_location,
+        run = run_knox(ws, categories=category, roles=role, start=parse_date(start, "--start"),
+                       end=parse_date(end, "--end"), same_location=same_location,
                        same_day=same_day, lang=lang,
                        **_knox_kwargs(space_bands, time_bands, metric, permutations, seed))
     except (ValueError, KeyError) as exc:
@@ -153,11 +147,11 @@ def alert_command(
         x, y = Transformer.from_crs("EPSG:4326", ws.config.crs, always_xy=True).transform(lon, lat)
     if x is None or y is None:
         fail("give the incident location with --x/--y (workspace CRS) or --lon/--lat")
-    when = _date(date, "--date") or dt.date.today()
+    when = parse_date(date, "--date") or dt.date.today()
     extra: dict[str, Any] = {}
     if category or role or start or end:
-        extra = {"categories": category, "roles": role, "start": _date(start, "--start"),
-                 "end": _date(end, "--end")}
+        extra = {"categories": category, "roles": role, "start": parse_date(start, "--start"),
+                 "end": parse_date(end, "--end")}
     try:
         run = run_alert(ws, x=float(x), y=float(y), when=when, lang=lang, **extra)
     except (ValueError, KeyError) as exc:
@@ -201,8 +195,8 @@ def emerging_command(
 
     ws = open_workspace(workspace)
     try:
-        run = run_emerging(ws, categories=category, roles=role, start=_date(start, "--start"),
-                           end=_date(end, "--end"), cell_size=cell_size, step=step,
+        run = run_emerging(ws, categories=category, roles=role, start=parse_date(start, "--start"),
+                           end=parse_date(end, "--end"), cell_size=cell_size, step=step,
                            distance=distance, time_window=time_window, alpha=alpha, lang=lang)
     except (ValueError, KeyError) as exc:
         fail(str(exc).strip("'\""))
