@@ -243,7 +243,7 @@ def hotspot_map(
     ``points`` (council only) are drawn as small dots; public maps never get them.
     """
     with plt.rc_context(_RC):
-        fig = plt.figure(figsize=(3.45, 3.45))
+        fig = plt.figure(figsize=(3.1, 3.1))
         ax = fig.add_axes((0.0, 0.0, 1.0, 1.0))
         ax.set_xlim(extent[0], extent[2])
         ax.set_ylim(extent[1], extent[3])
@@ -380,7 +380,7 @@ def trend_chart(
     bracket spanning 0 to k−1 (the range the true count lies in).
     """
     with plt.rc_context(_RC):
-        fig, ax = plt.subplots(figsize=(3.45, 2.35))
+        fig, ax = plt.subplots(figsize=(3.1, 2.1))
         fig.subplots_adjust(left=0.12, right=0.98, top=0.84, bottom=0.14)
         x = np.array([np.datetime64(m, "D") + np.timedelta64(14, "D") for m in months])
         for p in periods:
@@ -447,9 +447,9 @@ def forest_plot(
     colour_of = {"reduction": "#2e7d32", "increase": "#b23b3b"}
     n = len(rows) + (2 if pooled else 0)
     with plt.rc_context(_RC):
-        fig, ax = plt.subplots(figsize=(6.6, 0.135 * n + 0.62))
+        fig, ax = plt.subplots(figsize=(4.1, 0.11 * n + 0.55))
         fig.subplots_adjust(
-            left=0.30, right=0.97, top=1 - 0.1 / (0.135 * n + 0.62), bottom=0.42 / (0.2 * n + 0.75)
+            left=0.43, right=0.98, top=1 - 0.2 / (0.11 * n + 0.55), bottom=0.42 / (0.11 * n + 0.55)
         )
         ys = np.arange(len(rows))[::-1] + (2 if pooled else 0)
         lo_all, hi_all = [1.0], [1.0]
@@ -484,28 +484,28 @@ def forest_plot(
         ytick_pos = list(ys) + ([0.5] if pooled else [])
         ytick_lab = [r[0] for r in rows] + ([labels["pooled"]] if pooled else [])
         ax.set_yticks(ytick_pos)
-        ax.set_yticklabels(ytick_lab)
+        ax.set_yticklabels(ytick_lab, fontsize=6.8)
         ax.set_ylim(-0.2 if pooled else -0.7, n - 0.3)
         ax.spines[["top", "right", "left"]].set_visible(False)
         ax.tick_params(axis="y", length=0)
         ax.set_xlabel(labels["axis"])
         ax.text(
             0.0,
-            -0.0,
+            1.0,
             labels["fewer"],
             transform=ax.transAxes,
             ha="left",
-            va="top",
+            va="bottom",
             fontsize=6,
             color="#2e7d32",
         )
         ax.text(
             1.0,
-            -0.0,
+            1.0,
             labels["more"],
             transform=ax.transAxes,
             ha="right",
-            va="top",
+            va="bottom",
             fontsize=6,
             color="#b23b3b",
         )
@@ -526,7 +526,7 @@ def regional_map(
     """The region: harm per cell, police zones, designated perimeters (numbered) and places
     flagged by the detection workflow (undesignated or emerging statistical hotspots)."""
     with plt.rc_context(_RC):
-        fig = plt.figure(figsize=(6.6, 5.2))
+        fig = plt.figure(figsize=(6.6, 4.3))
         ax = fig.add_axes((0.0, 0.0, 0.78, 1.0))
         minx, miny, maxx, maxy = region.bounds
         pad = 300
@@ -675,9 +675,10 @@ def coverage_chart(
             )
         ax.set_yticks(range(len(rows)))
         ax.set_yticklabels(rows)
-        step = max(1, len(columns) // 12)
-        ax.set_xticks(range(0, len(columns), step))
-        ax.set_xticklabels([columns[i] for i in range(0, len(columns), step)], rotation=0)
+        # One tick per January (columns are "YYYY-MM"), labelled with the year.
+        jan = [i for i, c in enumerate(columns) if str(c).endswith("-01")] or [0]
+        ax.set_xticks(jan)
+        ax.set_xticklabels([str(columns[i])[:4] for i in jan])
         ax.tick_params(length=0)
         cb = fig.colorbar(im, ax=ax, fraction=0.03, pad=0.01)
         cb.set_label(labels["relative"], fontsize=6)
