@@ -17,13 +17,21 @@ class StoreError(RuntimeError):
     """The database cannot be reached or is not a HotspotWatch store; the message says why."""
 
 
+SQLITE_CACHE_KIB = 262_144
+"""SQLite page cache per connection, in KiB (256 MB, allocated only as pages are used)."""
+
+
 def sqlite_url(path: Path) -> str:
     """SQLAlchemy URL of an SQLite file."""
     return f"sqlite+pysqlite:///{path}"
 
 
 def make_engine(url: str) -> Engine:
-    """Create an engine; SQLite gets WAL, foreign keys and a busy timeout.
+    """Create an engine; SQLite gets WAL, foreign keys, a busy timeout and a large page cache.
+
+    SQLite's default page cache (2 MB) thrashes on the event table's four indexes during a
+    bulk import (measured 2-4x slower); 256 MB (``cache_size=-262144``, in KiB) is allocated
+    lazily, so small workspaces do not pay for it.
 
     Raises
     ------
@@ -55,6 +63,7 @@ def make_engine(url: str) -> Engine:
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA synchronous=NORMAL")
+            cur.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
             cur.close()
 
     return engine

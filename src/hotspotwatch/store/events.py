@@ -46,10 +46,21 @@ def utc_naive(ts: Any) -> dt.datetime:
 
 
 def _timestamps_as_text(values: pd.Series) -> np.ndarray:
-    """Naive-UTC ISO text ``YYYY-MM-DD HH:MM:SS.ffffff`` (the format SQLAlchemy uses on SQLite)."""
-    s = pd.to_datetime(values, utc=True).dt.tz_localize(None)
-    text = np.datetime_as_string(s.to_numpy(dtype="datetime64[us]"), unit="us")
-    return np.char.replace(text.astype(str), "T", " ")
+    """Naive-UTC ISO text ``YYYY-MM-DD HH:MM:SS.ffffff`` (the format SQLAlchemy uses on SQLite).
+
+    ``numpy.datetime_as_string`` writes ``T`` between date and time; it is replaced in place
+    through a ``uint32`` view of the fixed-width text (one vector operation, no per-row work).
+    """
+    s = pd.to_datetime(values, utc=True)
+    stamps = pd.DatetimeIndex(s).tz_localize(None).to_numpy(dtype="datetime64[us]")
+    text = np.datetime_as_string(stamps, unit="us")
+    if len(text):
+        width = text.dtype.itemsize // 4
+        chars = text.view(np.uint32).reshape(len(text), width)
+        if width > 10:
+            sep = chars[:, 10]
+            sep[sep == ord("T")] = ord(" ")
+    return text
 
 
 def _check_frame(frame: pd.DataFrame) -> None:
@@ -58,13 +69,77 @@ def _check_frame(frame: pd.DataFrame) -> None:
         raise ValueError(f"event frame lacks columns {sorted(missing)}")
 
 
-def existing_keys(conn: Connection, sources: Sequence[str]) -> pd.DataFrame:
-    """Return ``event_id, source, source_id, row_hash`` of stored events of these sources."""
-    stmt = select(events.c.event_id, events.c.source, events.c.source_id, events.c.row_hash).where(
-        events.c.source.in_(list(sources))
-    )
-    rows = conn.execute(stmt).all()
-    return pd.DataFrame(rows, columns=["event_id", "source", "source_id", "row_hash"])
+KEY_COLUMNS: tuple[str, ...] = ("event_id", "source", "source_id", "row_hash")
+_LOOKUP_CHUNK = 500
+"""Ids per ``IN (...)`` query when a small frame is looked up id by id."""
+_SMALL_FRAME = 20_000
+"""Frames up to this size look up their own ids; larger ones read all keys of their sources."""
+
+
+def _fetch(conn: Connection, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+    """Run a read on the raw DBAPI cursor of ``conn`` (plain tuples, no Row objects)."""
+    if conn.dialect.paramstyle != "qmark":
+        sql = sql.replace("?", "%s")
+    raw: Any = conn.connection.dbapi_connection
+    assert raw is not None
+    cur = raw.cursor()
+    try:
+        cur.execute(sql, tuple(params))
+        return list(cur.fetchall())
+    finally:
+        cur.close()
+
+
+def _key_frame(rows: list[tuple[Any, ...]]) -> pd.DataFrame:
+    if not rows:
+        return pd.DataFrame({
+            "event_id": pd.Series([], dtype="int64"),
+            "source": pd.Series([], dtype=object),
+            "source_id": pd.Series([], dtype=object),
+            "row_hash": pd.Series([], dtype=object),
+        })
+    ids, srcs, sids, hashes = zip(*rows, strict=True)
+    return pd.DataFrame({
+        "event_id": np.fromiter(ids, dtype=np.int64, count=len(rows)),
+        "source": np.array(srcs, dtype=object),
+        "source_id": np.array(sids, dtype=object),
+        "row_hash": np.array(hashes, dtype=object),
+    })
+
+
+def existing_keys(
+    conn: Connection, sources: Sequence[str], source_ids: Sequence[str] | None = None
+) -> pd.DataFrame:
+    """Return ``event_id, source, source_id, row_hash`` of stored events of these sources.
+
+    Reads plain tuples through the DBAPI cursor. With ``source_ids`` only those ids are
+    looked up (in chunks), which is what a small import into a large store wants.
+    """
+    sources = list(dict.fromkeys(str(s) for s in sources))
+    if not sources:
+        return _key_frame([])
+    head = "SELECT event_id, source, source_id, row_hash FROM events WHERE source IN ("
+    head += ", ".join("?" * len(sources)) + ")"
+    if source_ids is None:
+        return _key_frame(_fetch(conn, head, sources))
+    ids = list(dict.fromkeys(str(s) for s in source_ids))
+    rows: list[tuple[Any, ...]] = []
+    for i in range(0, len(ids), _LOOKUP_CHUNK):
+        part = ids[i : i + _LOOKUP_CHUNK]
+        sql = f"{head} AND source_id IN ({', '.join('?' * len(part))})"
+        rows.extend(_fetch(conn, sql, [*sources, *part]))
+    return _key_frame(rows)
+
+
+def _has_events(conn: Connection, sources: Sequence[str]) -> bool:
+    sql = f"SELECT 1 FROM events WHERE source IN ({', '.join('?' * len(sources))}) LIMIT 1"
+    return bool(_fetch(conn, sql, list(sources)))
+
+
+def _keys(source: np.ndarray, source_id: np.ndarray, single: bool) -> np.ndarray:
+    if single:
+        return source_id
+    return source.astype(object) + "\x1f" + source_id.astype(object)
 
 
 def upsert_events(
@@ -85,42 +160,97 @@ def upsert_events(
     Returns
     -------
     (inserted, updated, unchanged) : tuple of int
+
+    Notes
+    -----
+    A source with no stored events skips the comparison (every row is new). Otherwise the
+    stored keys are read as plain tuples and matched with a hash index
+    (``pandas.Index.get_indexer``); unchanged rows are found by comparing ``row_hash``
+    arrays, so re-importing an unchanged file does no per-row Python work beyond that.
     """
     _check_frame(frame)
     if frame.empty:
         return 0, 0, 0
-    if frame.duplicated(["source", "source_id"]).any():
-        dup = frame.loc[frame.duplicated(["source", "source_id"]), "source_id"].iloc[0]
-        raise ValueError(f"event frame has duplicate source_id {dup!r}")
-    known = existing_keys(conn, frame["source"].unique().tolist())
-    merged = frame.merge(known, on=["source", "source_id"], how="left", suffixes=("", "_stored"))
-    is_new = merged["event_id"].isna().to_numpy()
-    is_changed = ~is_new & (merged["row_hash"] != merged["row_hash_stored"]).to_numpy()
-    new_rows = merged.loc[is_new]
-    changed_rows = merged.loc[is_changed]
-    _insert_rows(conn, new_rows, import_id)
-    if len(changed_rows):
-        _update_rows(conn, changed_rows, import_id)
+    source = frame["source"].astype(str).to_numpy(dtype=object)
+    source_id = frame["source_id"].astype(str).to_numpy(dtype=object)
+    sources = list(pd.unique(source))
+    single = len(sources) == 1
+    keys = _keys(source, source_id, single)
+    dup = pd.Index(keys).duplicated()
+    if dup.any():
+        raise ValueError(f"event frame has duplicate source_id {source_id[dup][0]!r}")
+    if not _has_events(conn, sources):
+        _insert_rows(conn, frame, import_id)
+        return len(frame), 0, 0
+    known = existing_keys(
+        conn, sources, source_id.tolist() if len(frame) <= _SMALL_FRAME else None
+    )
+    known_keys = _keys(
+        known["source"].to_numpy(dtype=object), known["source_id"].to_numpy(dtype=object), single
+    )
+    pos = pd.Index(known_keys).get_indexer(keys)
+    is_new = pos < 0
+    found = ~is_new
+    is_changed = np.zeros(len(frame), dtype=bool)
+    if found.any():
+        stored_hash = known["row_hash"].to_numpy(dtype=object)[pos[found]]
+        new_hash = frame["row_hash"].astype(str).to_numpy(dtype=object)[found]
+        is_changed[found] = stored_hash != new_hash
+    if is_new.any():
+        _insert_rows(conn, frame.loc[is_new], import_id)
+    if is_changed.any():
+        changed = frame.loc[is_changed].copy()
+        changed["event_id"] = known["event_id"].to_numpy()[pos[is_changed]]
+        _update_rows(conn, changed, import_id)
     n_new, n_changed = int(is_new.sum()), int(is_changed.sum())
     return n_new, n_changed, len(frame) - n_new - n_changed
 
 
-def _row_tuples(rows: pd.DataFrame, import_id: int | None) -> list[tuple[Any, ...]]:
-    cols = {
-        "source": rows["source"].astype(str).to_numpy(dtype=object),
-        "source_id": rows["source_id"].astype(str).to_numpy(dtype=object),
-        "category": rows["category"].astype(str).to_numpy(dtype=object),
-        "occurred_at": _timestamps_as_text(rows["occurred_at"]).astype(object),
-        "time_precision": rows["time_precision"].astype(str).to_numpy(dtype=object),
-        "x": rows["x"].astype(float).to_numpy(dtype=object),
-        "y": rows["y"].astype(float).to_numpy(dtype=object),
-        "lon": rows["lon"].astype(float).to_numpy(dtype=object),
-        "lat": rows["lat"].astype(float).to_numpy(dtype=object),
-        "attrs": rows["attrs"].where(rows["attrs"].notna(), None).to_numpy(dtype=object),
-        "row_hash": rows["row_hash"].astype(str).to_numpy(dtype=object),
+def _column_lists(rows: pd.DataFrame, import_id: int | None) -> list[list[Any]]:
+    """The insert values column by column (Python objects, as the drivers want them)."""
+    n = len(rows)
+
+    def text(col: str) -> list[Any]:
+        return rows[col].astype(str).to_numpy(dtype=object).tolist()
+
+    def number(col: str) -> list[Any]:
+        return rows[col].to_numpy(dtype=float).tolist()
+
+    raw_attrs = rows["attrs"].to_numpy(dtype=object)
+    attrs = raw_attrs.copy()
+    attrs[np.asarray(pd.isna(raw_attrs), dtype=bool)] = None
+    cols: dict[str, list[Any]] = {
+        "source": text("source"),
+        "source_id": text("source_id"),
+        "category": text("category"),
+        "occurred_at": _timestamps_as_text(rows["occurred_at"]).tolist(),
+        "time_precision": text("time_precision"),
+        "x": number("x"),
+        "y": number("y"),
+        "lon": number("lon"),
+        "lat": number("lat"),
+        "attrs": attrs.tolist(),
+        "row_hash": text("row_hash"),
     }
-    imp = np.full(len(rows), import_id, dtype=object)
-    return list(zip(*(cols[c] for c in EVENT_COLUMNS), imp, strict=True))
+    return [cols[c] for c in EVENT_COLUMNS] + [[import_id] * n]
+
+
+def _row_tuples(rows: pd.DataFrame, import_id: int | None) -> list[tuple[Any, ...]]:
+    return list(zip(*_column_lists(rows, import_id), strict=True))
+
+
+REBUILD_INDEXES_FROM = 50_000
+"""SQLite inserts at least this large (and larger than the table) rebuild the indexes."""
+
+
+def _sqlite_index_sql(conn: Connection) -> list[tuple[str, str]]:
+    rows = _fetch(
+        conn,
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'events' "
+        "AND sql IS NOT NULL ORDER BY name",
+        [],
+    )
+    return [(str(r[0]), str(r[1])) for r in rows]
 
 
 def _insert_rows(conn: Connection, rows: pd.DataFrame, import_id: int | None) -> None:
@@ -130,7 +260,24 @@ def _insert_rows(conn: Connection, rows: pd.DataFrame, import_id: int | None) ->
     names = (*EVENT_COLUMNS, "import_id")
     if conn.dialect.name == "sqlite":
         sql = f"INSERT INTO events ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})"
+        rebuild: list[tuple[str, str]] = []
+        if len(tuples) >= REBUILD_INDEXES_FROM:
+            top = _fetch(conn, "SELECT max(event_id) FROM events", [])[0][0] or 0
+            if len(tuples) >= top:
+                # Filling a B-tree in random key order costs far more than sorting once: drop
+                # the secondary indexes and build them again after the insert. DDL is part of
+                # the transaction, so an interruption restores them with the old rows.
+                rebuild = _sqlite_index_sql(conn)
+                dbapi: Any = conn.connection.dbapi_connection
+                if rebuild and not dbapi.in_transaction:
+                    # pysqlite opens its transaction lazily at the first INSERT; DDL before
+                    # that would be autocommitted and survive a rollback.
+                    conn.exec_driver_sql("BEGIN")
+        for name, _ in rebuild:
+            conn.exec_driver_sql(f'DROP INDEX "{name}"')
         conn.exec_driver_sql(sql, tuples)
+        for _, create in rebuild:
+            conn.exec_driver_sql(create)
     elif conn.dialect.name == "postgresql":
         raw: Any = conn.connection.dbapi_connection
         assert raw is not None
@@ -141,44 +288,32 @@ def _insert_rows(conn: Connection, rows: pd.DataFrame, import_id: int | None) ->
         conn.execute(insert(events), [dict(zip(names, r, strict=True)) for r in tuples])
 
 
+_UPDATED = ("category", "occurred_at", "time_precision", "x", "y", "lon", "lat", "attrs", "row_hash")
+
+
 def _update_rows(conn: Connection, rows: pd.DataFrame, import_id: int | None) -> None:
-    tuples = _row_tuples(rows, import_id)
+    cols = dict(zip((*EVENT_COLUMNS, "import_id"), _column_lists(rows, import_id), strict=True))
     ids = rows["event_id"].astype(int).tolist()
-    params = [
-        {
-            "b_category": t[2],
-            "b_occurred_at": utc_naive(t[3]),
-            "b_time_precision": t[4],
-            "b_x": t[5],
-            "b_y": t[6],
-            "b_lon": t[7],
-            "b_lat": t[8],
-            "b_attrs": t[9],
-            "b_row_hash": t[10],
-            "b_import_id": import_id,
-            "b_event_id": eid,
-        }
-        for t, eid in zip(tuples, ids, strict=True)
-    ]
+    if conn.dialect.name == "sqlite":
+        sets = ", ".join(f"{c} = ?" for c in (*_UPDATED, "import_id"))
+        params = list(zip(*(cols[c] for c in (*_UPDATED, "import_id")), ids, strict=True))
+        conn.exec_driver_sql(f"UPDATE events SET {sets} WHERE event_id = ?", params)
+        return
     from sqlalchemy import bindparam
 
+    occurred = pd.DatetimeIndex(pd.to_datetime(rows["occurred_at"], utc=True)).tz_localize(None)
+    cols["occurred_at"] = list(occurred.to_pydatetime())
+    records = [
+        {**{f"b_{c}": v for c, v in zip(_UPDATED, vals, strict=True)},
+         "b_import_id": import_id, "b_event_id": eid}
+        for *vals, eid in zip(*(cols[c] for c in _UPDATED), ids, strict=True)
+    ]
     stmt = (
         update(events)
         .where(events.c.event_id == bindparam("b_event_id"))
-        .values(
-            category=bindparam("b_category"),
-            occurred_at=bindparam("b_occurred_at"),
-            time_precision=bindparam("b_time_precision"),
-            x=bindparam("b_x"),
-            y=bindparam("b_y"),
-            lon=bindparam("b_lon"),
-            lat=bindparam("b_lat"),
-            attrs=bindparam("b_attrs"),
-            row_hash=bindparam("b_row_hash"),
-            import_id=bindparam("b_import_id"),
-        )
+        .values(**{c: bindparam(f"b_{c}") for c in (*_UPDATED, "import_id")})
     )
-    conn.execute(stmt, params)
+    conn.execute(stmt, records)
 
 
 def record_import(

@@ -230,10 +230,6 @@ def import_events(
         label = "police-uk" if m.source == "police-uk" and fmt else norm.fmt
         tick("store", 0, norm.read)
         with ws.engine.begin() as conn:
-            if conn.dialect.name == "sqlite":
-                # SQLite's default 2 MB page cache thrashes on the four event indexes during a
-                # bulk upsert (measured 3.8x slower on 200k rows); 256 MB is allocated lazily.
-                conn.exec_driver_sql("PRAGMA cache_size=-262144")
             import_id = store_events.record_import(
                 conn,
                 kind="events",
