@@ -82,7 +82,7 @@ def _events_frame(rng: np.random.Generator, region: Any, sites: pd.DataFrame) ->
                 }
             )
         )
-        # A few shootings, and activity (dose) after designation; i == 0 gets only 2 arrests.
+        # A few shootings, and activity (dose) after March 2024; Aumale gets only 2 arrests.
         for cat, lam in (
             ("shooting", 0.15),
             ("police_check", 40.0),
@@ -91,7 +91,7 @@ def _events_frame(rng: np.random.Generator, region: Any, sites: pd.DataFrame) ->
             ("prevention_contact", 8.0),
         ):
             k = rng.poisson(lam * (days - designated) / 30.4)
-            if i == 0 and cat == "arrest":
+            if rec.name == "Aumale" and cat == "arrest":
                 k = 2
             rr = rng.uniform(0, 200, k)
             aa = rng.uniform(0, 2 * np.pi, k)

@@ -1,0 +1,186 @@
+"""The renewal report read back: PDF text (pypdf) against the evaluation run it presents.
+
+The workspace (``conftest.renewal_workspace``) stores an evaluation run with known numbers;
+the PDF must print exactly those numbers, for both audiences, and the public version must
+show no count below k.
+"""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pypdf
+import pytest
+
+from hotspotwatch.report.builders import renewal_html
+from hotspotwatch.workflows.report import RenewalData, build_renewal_report, gather_renewal
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def data(renewal_workspace) -> RenewalData:
+    return gather_renewal(renewal_workspace, run_evaluation=False)
+
+
+@pytest.fixture(scope="module")
+def pdfs(renewal_workspace, data, tmp_path_factory) -> dict[tuple[str, str], str]:
+    out = tmp_path_factory.mktemp("pdf")
+    texts = {}
+    for lang, audience in (("en", "council"), ("en", "public"), ("fr", "council")):
+        path = build_renewal_report(
+            renewal_workspace,
+            lang=lang,
+            audience=audience,
+            fmt="pdf",
+            output=out / f"{lang}-{audience}.pdf",
+            data=data,
+        )
+        reader = pypdf.PdfReader(path)
+        texts[(lang, audience)] = "\n".join(p.extract_text() for p in reader.pages)
+        texts[(lang, audience, "pages")] = str(len(reader.pages))
+    return texts
+
+
+def _evaluation(ws):
+    return ws.latest_run("evaluate")["result"]
+
+
+def _norm(text: str) -> str:
+    # Collapse line breaks and spaces but keep the narrow no-break space of "6\u202f525".
+    return re.sub(r"[ \t\r\n]+", " ", text)
+
+
+def test_pdf_names_every_hotspot_and_prints_each_irr(renewal_workspace, pdfs):
+    result = _evaluation(renewal_workspace)
+    for audience in ("council", "public"):
+        text = _norm(pdfs[("en", audience)])
+        for row in result["hotspots"]:
+            assert row["name"] in text
+            # The hotspot's page prints its rate ratio and interval exactly as evaluated.
+            page_line = f"{row['irr']:.2f}"
+            assert page_line in text
+            assert f"{row['ci_low']:.2f} – {row['ci_high']:.2f}" in text
+
+
+def test_pdf_prints_the_pooled_estimate_and_interval(renewal_workspace, pdfs):
+    pooled = _evaluation(renewal_workspace)["pooled"]
+    text = _norm(pdfs[("en", "council")])
+    assert f"{pooled['ci_low']:.2f} – {pooled['ci_high']:.2f}" in text
+    assert f"by a factor of {pooled['irr']:.2f}" in text
+    # French uses the decimal comma for the same numbers.
+    fr = _norm(pdfs[("fr", "council")])
+    assert f"{pooled['irr']:.2f}".replace(".", ",") in fr
+    assert f"{pooled['ci_low']:.2f} – {pooled['ci_high']:.2f}".replace(".", ",") in fr
+
+
+def test_one_summary_page_one_page_per_hotspot_and_three_closing_pages(pdfs):
+    assert int(pdfs[("en", "council", "pages")]) == 1 + 17 + 3
+    assert int(pdfs[("en", "public", "pages")]) == 1 + 17 + 3
+
+
+def test_activity_is_labelled_as_not_results_on_every_hotspot_page(pdfs):
+    text = pdfs[("en", "council")]
+    assert text.upper().count("ACTIVITY, NOT RESULTS") == 17
+
+
+def test_public_pdf_shows_no_count_below_k(renewal_workspace, data, pdfs):
+    k = renewal_workspace.config.disclosure_k
+    # The first place (alphabetically, Aumale) has exactly 2 arrests in all.
+    council = _norm(pdfs[("en", "council")])
+    public = _norm(pdfs[("en", "public")])
+    first = data.hotspots[0]
+    assert first.name == "Aumale"
+    ((before, after),) = [(b, a) for role, cat, b, a in first.dose if cat == "arrest"]
+    assert before + after == 2
+    assert f"Arrests {int(before)} {int(after)} " in council
+    assert re.search(rf"Arrests < {k} < {k}", public)
+    # Every table row with counts in the public PDF: each count is "< k" or at least k.
+    labels = [
+        "Arrests",
+        "Identity checks",
+        "Seizures",
+        "Outreach contacts",
+        "Perimeter",
+        "Buffer ring",
+        "Comparison areas",
+    ]
+    cell = rf"(< {k}|\d[\d\u202f]*)"
+    rows = re.findall(rf"(?:{'|'.join(labels)}) {cell} {cell}", public)
+    assert len(rows) >= 17 * 5
+    numbers = [int(c.replace("\u202f", "")) for row in rows for c in row if c != f"< {k}"]
+    assert numbers and min(numbers) >= k
+    # The statement of the rule is there.
+    assert f"Counts below {k} are replaced by" in public
+
+
+class _Counts(HTMLParser):
+    """Collect the text of every element carrying the class ``count``."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.depth = 0
+        self.cells: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        classes = (dict(attrs).get("class") or "").split()
+        if "count" in classes:
+            self.depth = 1
+            self.cells.append("")
+        elif self.depth:
+            self.depth += 1
+
+    def handle_endtag(self, tag):
+        if self.depth:
+            self.depth -= 1
+
+    def handle_data(self, data):
+        if self.depth:
+            self.cells[-1] += data
+
+
+def test_every_count_in_the_public_html_is_suppressed_or_at_least_k(renewal_workspace, data):
+    k = renewal_workspace.config.disclosure_k
+    parser = _Counts()
+    parser.feed(renewal_html(data, lang="en", audience="public"))
+    cells = [c.strip() for c in parser.cells]
+    assert len(cells) > 17 * 6
+    suppressed = [c for c in cells if c == f"< {k}"]
+    shown = [int(c.replace("\u202f", "")) for c in cells if c not in (f"< {k}", "–")]
+    assert suppressed, "the fixture has counts below k: they must appear as '< k'"
+    assert min(shown) >= k
+    # The council version of the same report does show the small counts.
+    council = _Counts()
+    council.feed(renewal_html(data, lang="en", audience="council"))
+    assert any(c.strip().isdigit() and int(c.strip()) < k for c in council.cells)
+
+
+def test_public_html_has_no_event_points_and_both_versions_share_the_estimates(data):
+    council = renewal_html(data, lang="en", audience="council")
+    public = renewal_html(data, lang="en", audience="public")
+    assert "individual harm events" in council
+    assert "individual harm events" not in public
+    irr_cells = re.findall(r'<td class="num">(\d\.\d\d)</td>', council)
+    assert irr_cells and irr_cells == re.findall(r'<td class="num">(\d\.\d\d)</td>', public)
+
+
+def test_reproducibility_footer_carries_fingerprint_version_and_command(renewal_workspace, pdfs):
+    from hotspotwatch import __version__
+
+    text = _norm(pdfs[("en", "council")])
+    fp = renewal_workspace.data_fingerprint()
+    assert fp[:12] in text
+    assert f"HotspotWatch {__version__}" in text
+    assert "hotspotwatch report renewal --until" in text.replace("- ", "-")
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [({"lang": "de"}, "lang"), ({"fmt": "docx"}, "format"), ({"audience": "press"}, "audience")],
+)
+def test_bad_options_are_clear_value_errors(renewal_workspace, data, tmp_path, kwargs, match):
+    args = {"lang": "en", "fmt": "html", "audience": "council"} | kwargs
+    with pytest.raises(ValueError, match=match):
+        build_renewal_report(renewal_workspace, output=Path(tmp_path) / "r", data=data, **args)
