@@ -55,5 +55,5 @@ def test_large_counts_use_a_thin_space_thousands_separator():
 
 @pytest.mark.parametrize(("audience", "k"), [("press", 5), ("public", 0), ("public", 2.5)])
 def test_bad_audience_or_k_is_a_clear_value_error(audience, k):
-    with pytest.raises(ValueError, match="audience|disclosure k"):
+    with pytest.raises(ValueError, match=r"audience|disclosure k"):
         Disclosure(audience, k)
