@@ -111,6 +111,16 @@ def strptime(text: pd.Series, fmt: str) -> pd.Series:
     parsed value is formatted back and compared, and values that do not round-trip (invalid
     dates, values without zero padding) are parsed again, strictly, by pandas.
     """
+    codes, uniques = pd.factorize(text.to_numpy(dtype=object), use_na_sentinel=True)
+    if len(uniques) < len(text) // 2:
+        # Dates repeat (a year of events has 365 distinct days): parse each once.
+        parsed_u = _strptime(pd.Series(uniques, dtype=object).astype(str), fmt)
+        values = np.append(parsed_u.to_numpy(dtype="datetime64[ns]"), np.datetime64("NaT", "ns"))
+        return pd.Series(values[codes], index=text.index)
+    return _strptime(text, fmt)
+
+
+def _strptime(text: pd.Series, fmt: str) -> pd.Series:
     if _FAST_CODES.search(fmt):
         return pd.to_datetime(text, format=fmt, errors="coerce")
     arr = pa.array(text, type=pa.string())
@@ -143,6 +153,16 @@ def localize(naive: pd.Series, tz: str) -> pd.Series:
     spring hour that does not exist, the time moves forward to the first valid instant.
     """
     idx = pd.DatetimeIndex(naive)
+    codes, uniques = pd.factorize(idx, use_na_sentinel=True)
+    if len(uniques) < len(idx) // 2:
+        # Localise each distinct wall-clock time once (events share hours and days).
+        local_u = pd.DatetimeIndex(uniques).as_unit("ns").tz_localize(
+            tz, ambiguous=np.ones(len(uniques), dtype=bool), nonexistent="shift_forward"
+        ).tz_convert("UTC")
+        values = np.append(local_u.tz_localize(None).to_numpy(dtype="datetime64[ns]"),
+                           np.datetime64("NaT", "ns"))
+        utc = pd.DatetimeIndex(values[codes]).tz_localize("UTC")
+        return pd.Series(utc, index=naive.index)
     ambiguous = np.ones(len(idx), dtype=bool)
     local = idx.tz_localize(tz, ambiguous=ambiguous, nonexistent="shift_forward")
     return pd.Series(local.tz_convert("UTC"), index=naive.index)
