@@ -68,7 +68,9 @@ class Fmt:
             return "–"
         if not math.isfinite(v):
             return "–"
-        text = f"{v:,.{digits}f}".replace(",", "\u202f")
+        text = f"{abs(v):,.{digits}f}".replace(",", "\u202f")
+        if v < 0 and float(text.replace("\u202f", "")) != 0:
+            text = "−" + text  # typographic minus, as in the percent changes
         return text.replace(".", ",") if self.lang in ("fr", "nl") else text
 
     def pct(self, value: float, digits: int = 0) -> str:

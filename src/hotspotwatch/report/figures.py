@@ -318,7 +318,7 @@ def hotspot_map(
             facecolor="white",
             edgecolor="none",
             framealpha=0.85,
-        )
+        ).set_zorder(10)
         if region is not None and not region.is_empty:
             inset = fig.add_axes((0.70, 0.70, 0.29, 0.29))
             _fill(inset, region, facecolor="#eceae4", edgecolor=MUTED, lw=0.5)
@@ -353,7 +353,23 @@ def hotspot_map(
                 )
         if layer is not None:
             cmap, norm, edges = layer
-            cax = fig.add_axes((0.70, 0.05, 0.26, 0.025))
+            from matplotlib.patches import Rectangle
+
+            # A white card behind the colour scale keeps its ticks legible over dark cells.
+            fig.patches.append(
+                Rectangle(
+                    (0.675, 0.005),
+                    0.315,
+                    0.105,
+                    transform=fig.transFigure,
+                    facecolor="white",
+                    edgecolor="none",
+                    alpha=0.88,
+                    zorder=0.5,
+                )
+            )
+            cax = fig.add_axes((0.70, 0.045, 0.26, 0.025))
+            cax.set_zorder(1)
             cb = fig.colorbar(
                 plt.cm.ScalarMappable(norm=norm, cmap=cmap), cax=cax, orientation="horizontal"
             )
@@ -381,7 +397,7 @@ def trend_chart(
     """
     with plt.rc_context(_RC):
         fig, ax = plt.subplots(figsize=(3.1, 2.1))
-        fig.subplots_adjust(left=0.12, right=0.98, top=0.84, bottom=0.14)
+        fig.subplots_adjust(left=0.145, right=0.98, top=0.84, bottom=0.14)
         x = np.array([np.datetime64(m, "D") + np.timedelta64(14, "D") for m in months])
         for p in periods:
             end = p.end or (until + dt.timedelta(days=1))
