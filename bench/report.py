@@ -61,7 +61,7 @@ def main() -> None:
         ws, setup_s, _ = timed(lambda: setup(folder))
         data, gather_s, gather_cpu = timed(lambda: gather_renewal(ws))
         html, html_s, html_cpu = timed(lambda: renewal_html(data, lang="en", audience="council"))
-        pdf, pdf_s, pdf_cpu = timed(lambda: html_to_pdf(html, folder / "phases.pdf"))
+        _pdf, pdf_s, pdf_cpu = timed(lambda: html_to_pdf(html, folder / "phases.pdf"))
         # The end-to-end call the CLI makes (gathering included), fresh.
         out, total_s, total_cpu = timed(
             lambda: build_renewal_report(ws, lang="en", fmt="pdf", audience="council", output=folder / "en.pdf")

@@ -368,7 +368,7 @@ def hotspot_map(
                     zorder=0.5,
                 )
             )
-            cax = fig.add_axes((0.70, 0.045, 0.26, 0.025))
+            cax = fig.add_axes((0.70, 0.075, 0.26, 0.025))
             cax.set_zorder(1)
             cb = fig.colorbar(
                 plt.cm.ScalarMappable(norm=norm, cmap=cmap), cax=cax, orientation="horizontal"
@@ -543,7 +543,7 @@ def regional_map(
     flagged by the detection workflow (undesignated or emerging statistical hotspots)."""
     with plt.rc_context(_RC):
         fig = plt.figure(figsize=(6.6, 4.3))
-        ax = fig.add_axes((0.0, 0.0, 0.78, 1.0))
+        ax = fig.add_axes((0.0, 0.0, 0.70, 1.0))
         minx, miny, maxx, maxy = region.bounds
         pad = 300
         ax.set_xlim(minx - pad, maxx + pad)
