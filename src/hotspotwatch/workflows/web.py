@@ -506,15 +506,21 @@ def hotspot_monthly(ws: Workspace, hotspot_id: int) -> dict[str, Any]:
 
 
 @memoised
-def all_months(ws: Workspace) -> list[str]:
+def all_months(ws: Workspace, *, role: str | None = None) -> list[str]:
+    """Calendar months (workspace time zone) from the first to the last stored event.
+
+    With ``role``, only events of that role count: the public pages span the months with
+    harm data, so that a prevention action logged today does not open an empty year.
+    """
     from sqlalchemy import func
 
     from hotspotwatch.store.schema import events
 
+    stmt = select(func.min(events.c.occurred_at), func.max(events.c.occurred_at))
+    if role is not None:
+        stmt = stmt.where(events.c.category.in_(ws.taxonomy.names(role=role)))  # type: ignore[arg-type]
     with ws.engine.connect() as conn:
-        lo, hi = conn.execute(
-            select(func.min(events.c.occurred_at), func.max(events.c.occurred_at))
-        ).one()
+        lo, hi = conn.execute(stmt).one()
     if lo is None:
         return []
     first = pd.Timestamp(lo).tz_localize("UTC").tz_convert(ws.config.timezone).tz_localize(None)
@@ -592,7 +598,7 @@ def public_monthly(ws: Workspace, *, role: str = "harm") -> dict[str, Any]:
     """Region-wide events per month, counts below ``k`` set to ``None``."""
     if role not in ROLES_OF_EVENTS:
         raise ValueError(f"role must be one of {', '.join(ROLES_OF_EVENTS)}, got {role!r}")
-    months = all_months(ws)
+    months = all_months(ws, role=role)
     frame = ws.events(roles=role)  # type: ignore[arg-type]
     k = ws.config.disclosure_k
     vc = (

@@ -45,7 +45,7 @@ def public_config(request: Request) -> dict[str, Any]:
     """Workspace name, disclosure k, years with data, optional basemap tile URL."""
     ws = workspace(request)
     tile_url = ws.config.web.get("tile_url")
-    months = web_wf.all_months(ws)
+    months = web_wf.all_months(ws, role="harm")
     return {
         "months": months,
         "name": ws.config.name,
