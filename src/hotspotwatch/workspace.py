@@ -568,27 +568,21 @@ class Workspace:
 
 
 def row_hashes(frame: pd.DataFrame) -> np.ndarray:
-    """SHA-1 of the normalised content ``category|occurred_at|x|y|attrs`` of each row.
+    """Content hash of each row, the same one the file importers store.
 
-    Coordinates are rounded to the centimetre and instants to the second so that a
-    re-projection round-trip or a re-export does not look like a change.
+    ``frame`` has ``category, occurred_at, time_precision, x, y, attrs``; see
+    :func:`hotspotwatch.io.importer.row_hash` (64-bit, 16 hex digits, vectorised). One hash
+    function for every writer, so a row is "unchanged" whichever path stored it.
     """
-    occurred = pd.to_datetime(frame["occurred_at"], utc=True).dt.strftime("%Y-%m-%dT%H:%M:%S")
-    x = np.round(frame["x"].to_numpy(float), 2).astype(str)
-    y = np.round(frame["y"].to_numpy(float), 2).astype(str)
-    attrs = frame["attrs"].fillna("") if "attrs" in frame else pd.Series([""] * len(frame))
-    keys = (
-        frame["category"].astype(str).to_numpy()
-        + "|"
-        + occurred.to_numpy().astype(str)
-        + "|"
-        + x
-        + "|"
-        + y
-        + "|"
-        + attrs.astype(str).to_numpy()
-    )
-    return np.array([hashlib.sha1(k.encode("utf-8")).hexdigest() for k in keys], dtype=object)
+    from hotspotwatch.io.importer import row_hash
+
+    frame = frame.copy()
+    if "time_precision" not in frame:
+        frame["time_precision"] = "instant"
+    if "attrs" not in frame:
+        frame["attrs"] = None
+    frame["occurred_at"] = pd.to_datetime(frame["occurred_at"], utc=True)
+    return row_hash(frame)
 
 
 def frame_fingerprint(frame: pd.DataFrame) -> str:
