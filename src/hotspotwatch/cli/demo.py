@@ -84,8 +84,8 @@ def register(app: typer.Typer) -> None:
             folder = Path(summary["folder"])
             rows = [
                 (
-                    folder / "reports" / "renewal-council-en.pdf",
-                    "renewal report for the council (also fr, nl, public)",
+                    Path(summary["workspace"]) / "reports" / "renewal-council-en.pdf",
+                    "renewal report for the council (also fr, nl; public versions in public/)",
                 ),
                 (folder / "evaluation.json", "per-hotspot and strategy verdicts"),
                 (folder / "detect", "hotspot maps and layers (GeoJSON/GeoPackage open in QGIS)"),

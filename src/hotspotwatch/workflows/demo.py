@@ -91,6 +91,10 @@ def prepare_folder(folder: Path) -> Path:
     return folder
 
 
+def _n(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
 # ----------------------------------------------------------------------------- steps
 def step_load(ctx: DemoContext) -> StepOutcome:
     from hotspotwatch.workflows.scenario import load_brussels
@@ -150,7 +154,7 @@ def step_detect(ctx: DemoContext) -> StepOutcome:
         res = cov.results[0]
         lines.append(
             f"designated perimeters: {res.designated_harm_share:.1%} of harm on {res.designated_area_share:.2%} "
-            f"of the area (PAI {res.pai:.1f}); {len(cov.undesignated)} hot clusters not designated"
+            f"of the area (PAI {res.pai:.1f}); {_n(len(cov.undesignated), 'hot cluster')} not designated"
         )
 
     ctx.progress("Gi* hot spots of harm since designation (999 permutations, FDR)", 0.35)
@@ -200,7 +204,7 @@ def step_detect(ctx: DemoContext) -> StepOutcome:
     view, _ = wd.borders(ws, post, distance=200.0)
     lines.append(
         f"{view.harm_share:.0%} of harm within 200 m of a police-zone border, on {view.area_share:.0%} of the area; "
-        f"{len(view.straddling)} hot clusters straddle two zones"
+        f"{_n(len(view.straddling), 'hot cluster')} straddling two zones"
     )
     return StepOutcome("detect", True, 0.0, lines, [str(f) for f in files])
 

@@ -1,0 +1,105 @@
+"""`hotspotwatch demo` end to end: the main job leaves what the README promises.
+
+Runs the real command (in-process, ``--no-serve --json``) at scale 1 with the default seed, then
+reads back the workspace, the evaluation, the truth and the reports in all three languages
+and both audiences.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+from typer.testing import CliRunner
+
+from hotspotwatch import Workspace
+from hotspotwatch.cli.main import app
+
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("demo")]
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:  # type: ignore[type-arg]
+    folder = tmp_path_factory.mktemp("demo") / "demo"
+    res = CliRunner().invoke(app, ["demo", str(folder), "--no-serve", "--json"])
+    assert res.exit_code == 0, res.output
+    return folder, json.loads(res.stdout)
+
+
+def test_every_step_succeeds_and_outputs_exist(demo: tuple[Path, dict]) -> None:  # type: ignore[type-arg]
+    folder, summary = demo
+    steps = {s["name"]: s for s in summary["steps"]}
+    assert list(steps) == ["load", "detect", "spacetime", "evaluate", "report", "users"]
+    failed = {k: v["error"] for k, v in steps.items() if not v["ok"]}
+    assert failed == {}
+    for step in steps.values():
+        for out in step["outputs"]:
+            assert Path(out).exists(), out
+    assert (folder / "truth.json").exists() and (folder / "demo-login.txt").exists()
+
+
+def test_workspace_reads_back_zones_hotspots_and_roles(demo: tuple[Path, dict]) -> None:  # type: ignore[type-arg]
+    _, summary = demo
+    with Workspace.open(summary["workspace"]) as ws:
+        assert len(ws.areas("police_zone")) == 6
+        names = set(ws.hotspots()["name"])
+        assert len(names) >= 15 and {"Clemenceau", "Peterbos"} <= names
+        ev = ws.events()
+        assert set(ev["role"]) == {"harm", "enforcement", "prevention"}
+        kinds = {r["kind"] for r in ws.runs()}
+    assert {
+        "evaluate",
+        "detect.coverage",
+        "detect.gistar",
+        "spacetime.knox",
+        "spacetime.emerging",
+        "spacetime.alerts",
+    } <= kinds
+
+
+def test_evaluation_json_has_the_issue_shape(demo: tuple[Path, dict]) -> None:  # type: ignore[type-arg]
+    folder, _ = demo
+    data = json.loads((folder / "evaluation.json").read_text())
+    keys = {
+        "name",
+        "outcome",
+        "irr",
+        "ci_low",
+        "ci_high",
+        "p_value",
+        "wdq",
+        "wdd",
+        "min_detectable_ratio",
+        "verdict",
+    }
+    assert len(data["hotspots"]) == 17
+    for row in data["hotspots"]:
+        assert keys <= set(row)
+        assert row["verdict"] in {"reduction", "no_detectable_change", "increase"}
+    assert {"irr", "ci_low", "ci_high", "i2"} <= set(data["pooled"])
+    truth = json.loads((folder / "truth.json").read_text())
+    assert data["pooled"]["ci_low"] <= truth["strategy_harm_irr"] <= data["pooled"]["ci_high"]
+
+
+def test_reports_in_three_languages_and_two_audiences_carry_the_pooled_estimate(
+    demo: tuple[Path, dict],  # type: ignore[type-arg]
+) -> None:
+    folder, summary = demo
+    reports = Path(summary["workspace"]) / "reports"
+    pooled = json.loads((folder / "evaluation.json").read_text())["pooled"]["irr"]
+    for audience, sub in (("council", reports), ("public", reports / "public")):
+        for lang in ("en", "fr", "nl"):
+            pdf = sub / f"renewal-{audience}-{lang}.pdf"
+            text = "".join(page.extract_text() or "" for page in PdfReader(pdf).pages[:1])
+            shown = f"{pooled:.2f}" if lang == "en" else f"{pooled:.2f}".replace(".", ",")
+            assert shown in text, (pdf.name, shown)
+            assert "Clemenceau" in "".join(p.extract_text() or "" for p in PdfReader(pdf).pages)
+    public = "".join(
+        p.extract_text() or ""
+        for p in PdfReader(reports / "public" / "renewal-public-en.pdf").pages
+    )
+    # No exact coordinates or event-level detail in the public report.
+    assert not re.search(r"\b50\.\d{4,}\b", public)
