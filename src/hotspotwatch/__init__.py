@@ -4,6 +4,6 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from hotspotwatch.workspace import Workspace, WorkspaceError  # noqa: E402
+from hotspotwatch.workspace import Workspace, WorkspaceError
 
 __all__ = ["Workspace", "WorkspaceError", "__version__"]
