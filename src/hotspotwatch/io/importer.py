@@ -41,21 +41,10 @@ from hotspotwatch.io.validate import (
     parse_numbers,
     parse_time_column,
 )
+from hotspotwatch.store.events import EVENT_COLUMNS
 
-EVENT_FRAME_COLUMNS: tuple[str, ...] = (
-    "source",
-    "source_id",
-    "category",
-    "occurred_at",
-    "time_precision",
-    "x",
-    "y",
-    "lon",
-    "lat",
-    "attrs",
-    "row_hash",
-    "row_number",
-)
+# The store's columns plus the file row number (kept for messages, not stored).
+EVENT_FRAME_COLUMNS: tuple[str, ...] = (*EVENT_COLUMNS, "row_number")
 MAX_ID_LENGTH = 200
 Progress = Callable[[str, int, int], None]
 
