@@ -86,7 +86,7 @@ def test_designate_extend_end_records_decisions(tmp_path: Path) -> None:
         "--json",
     )
     assert code == 0, err
-    assert json.loads(out)["active_periods"] == [{"start": "2024-03-28", "end": "2024-10-04"}]
+    assert json.loads(out)["active_periods"] == [{"start": "2024-03-28", "end": "2024-10-04", "last_day": "2024-10-03"}]
     code, out, _ = _run(
         "hotspot",
         "extend",
@@ -100,7 +100,7 @@ def test_designate_extend_end_records_decisions(tmp_path: Path) -> None:
         "--json",
     )
     assert code == 0
-    assert json.loads(out)["active_periods"] == [{"start": "2024-03-28", "end": "2025-03-04"}]
+    assert json.loads(out)["active_periods"] == [{"start": "2024-03-28", "end": "2025-03-04", "last_day": "2025-03-03"}]
     code, out, _ = _run(
         "hotspot",
         "end",
@@ -113,7 +113,7 @@ def test_designate_extend_end_records_decisions(tmp_path: Path) -> None:
         ws_dir,
         "--json",
     )
-    assert json.loads(out)["active_periods"] == [{"start": "2024-03-28", "end": "2025-01-01"}]
+    assert json.loads(out)["active_periods"] == [{"start": "2024-03-28", "end": "2025-01-01", "last_day": "2024-12-31"}]
     with Workspace.open(ws_dir) as ws:
         dec = ws.designations()
         assert list(dec["action"]) == ["designate", "extend", "end"]

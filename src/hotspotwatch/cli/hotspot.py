@@ -20,6 +20,17 @@ from hotspotwatch.cli._common import (
     print_json,
 )
 
+
+def _period_json(period: Any) -> dict[str, Any]:
+    """A designation period: ``start`` and ``end`` half-open (end = first day not covered), and
+    ``last_day``, the last day covered, as decisions are written."""
+    return {
+        "start": period.start.isoformat(),
+        "end": period.end.isoformat() if period.end else None,
+        "last_day": (period.end - dt.timedelta(days=1)).isoformat() if period.end else None,
+    }
+
+
 app = typer.Typer(
     help="Designated hotspots: perimeters and the decisions that designate, extend or end them."
 )
@@ -31,8 +42,6 @@ RefOpt = Annotated[
     str | None, typer.Option("--decision-ref", help="Reference of the decision (order, minutes).")
 ]
 NoteOpt = Annotated[str | None, typer.Option("--note", help="Free note.")]
-
-
 
 
 def _perimeter(
@@ -82,10 +91,7 @@ def list_hotspots(
             "commune": r.commune,
             "approximate": bool(r.approximate),
             "area_m2": round(float(r.geometry.area)),
-            "periods": [
-                {"start": p.start.isoformat(), "end": p.end.isoformat() if p.end else None}
-                for p in periods.get(r.name, [])
-            ],
+            "periods": [_period_json(p) for p in periods.get(r.name, [])],
         }
         for r in hs.itertuples()
     ]
@@ -97,7 +103,7 @@ def list_hotspots(
         table.add_column(col)
     for r in rows:
         per = (
-            "; ".join(f"{p['start']} → {p['end'] or 'open'}" for p in r["periods"])
+            "; ".join(f"{p['start']} – {p['last_day'] or 'open-ended'}" for p in r["periods"])
             or "not designated"
         )
         table.add_row(
@@ -245,14 +251,11 @@ def _report(
         "action": action,
         "start": start.isoformat(),
         "end": end.isoformat() if end else None,
-        "active_periods": [
-            {"start": p.start.isoformat(), "end": p.end.isoformat() if p.end else None}
-            for p in periods
-        ],
+        "active_periods": [_period_json(p) for p in periods],
     }
     if as_json:
         print_json(out)
     else:
         console.print(f"Recorded [bold]{action}[/] for [bold]{name}[/] (decision #{did}).")
         for p in out["active_periods"]:
-            console.print(f"  active {p['start']} → {p['end'] or 'open'}")
+            console.print(f"  active {p['start']} – {p['last_day'] or 'open-ended'} (last day)")
