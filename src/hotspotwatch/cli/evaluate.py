@@ -94,7 +94,7 @@ def evaluate(
         print_json(data)
         return
     table = Table(
-        title="Hotspot evaluation (rate ratio after/before, relative to matched controls)"
+        title="Hotspot evaluation (rate ratio after/before, relative to control places)"
     )
     for col in ("hotspot", "IRR", "95% CI", "p (FDR)", "verdict", "buffer IRR", "buffer", "MDR"):
         table.add_column(col)
@@ -104,9 +104,9 @@ def evaluate(
             _fmt(h["irr"]),
             f"{_fmt(h['ci_low'])}–{_fmt(h['ci_high'])}",
             _fmt(h["p_adjusted"]),
-            h["verdict"],
+            _verdict_label(h["verdict"], lang),
             _fmt(h["buffer"]["irr"]),
-            h["buffer"]["verdict"],
+            _verdict_label(h["buffer"]["verdict"], lang),
             _fmt(h["min_detectable_ratio"]),
         )
     console.print(table)
@@ -123,3 +123,13 @@ def evaluate(
     from hotspotwatch.i18n import translate
 
     console.print(translate("evaluate.dose_note", lang), highlight=False)
+
+
+def _verdict_label(label: str, lang: str) -> str:
+    """Verdict in the reader's language (falls back to the key for unknown labels)."""
+    from hotspotwatch.i18n import translate
+
+    try:
+        return translate(f"evaluate.verdict.{label}", lang)
+    except KeyError:
+        return label.replace("_", " ")
