@@ -159,19 +159,17 @@ def designate(
             approximate=approximate,
             note=f"circle of {radius:.0f} m around the given centre" if approximate else None,
         )
-    try:
-        did = ws.add_designation(
-            name,
-            action="designate",
-            start=s,
-            end=e,
-            body=body,
-            decision_ref=decision_ref,
-            note=note,
-        )
-    except (KeyError, ValueError) as exc:
-        fail(str(exc).strip("'\""))
-    _report(ws, name, did, "designate", s, e, as_json)
+    _record(
+        ws,
+        name,
+        "designate",
+        s,
+        e,
+        body=body,
+        decision_ref=decision_ref,
+        note=note,
+        as_json=as_json,
+    )
 
 
 @app.command("extend")
@@ -206,13 +204,9 @@ def extend(
             fail(f"{name!r} is designated without an end date; give --start for the extension")
         s = last_end
     e = parse_date(end, "--end")
-    try:
-        did = ws.add_designation(
-            name, action="extend", start=s, end=e, body=body, decision_ref=decision_ref, note=note
-        )
-    except (KeyError, ValueError) as exc:
-        fail(str(exc).strip("'\""))
-    _report(ws, name, did, "extend", s, e, as_json)
+    _record(
+        ws, name, "extend", s, e, body=body, decision_ref=decision_ref, note=note, as_json=as_json
+    )
 
 
 @app.command("end")
@@ -232,18 +226,36 @@ def end_designation(
     ws = open_workspace(workspace, database_url)
     d = parse_date(on, "--on")
     assert d is not None
+    _record(
+        ws, name, "end", d, None, body=body, decision_ref=decision_ref, note=note, as_json=as_json
+    )
+
+
+def _record(
+    ws: Any,
+    name: str,
+    action: str,
+    start: dt.date,
+    end: dt.date | None,
+    *,
+    body: str,
+    decision_ref: str | None,
+    note: str | None,
+    as_json: bool,
+) -> None:
+    """Store one decision (clear one-line error on a bad one) and print the active periods."""
     try:
         did = ws.add_designation(
-            name, action="end", start=d, end=None, body=body, decision_ref=decision_ref, note=note
+            name,
+            action=action,
+            start=start,
+            end=end,
+            body=body,
+            decision_ref=decision_ref,
+            note=note,
         )
     except (KeyError, ValueError) as exc:
         fail(str(exc).strip("'\""))
-    _report(ws, name, did, "end", d, None, as_json)
-
-
-def _report(
-    ws: Any, name: str, did: int, action: str, start: dt.date, end: dt.date | None, as_json: bool
-) -> None:
     periods = ws.hotspot_periods().get(name, [])
     out: dict[str, Any] = {
         "hotspot": name,
