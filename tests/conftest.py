@@ -93,3 +93,4 @@ def sqlite_workspace(tmp_path: Path) -> Iterator[Workspace]:
     ws = Workspace.create(tmp_path / "ws", crs="EPSG:3812", timezone="Europe/Brussels")
     yield ws
     ws.close()
+

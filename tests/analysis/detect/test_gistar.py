@@ -9,11 +9,12 @@ import warnings
 import numpy as np
 import pytest
 from scipy import sparse
+from tests.helpers import require_module
 
 from hotspotwatch.detect import gistar, gistar_bins, gistar_grid, make_grid
 
-esda = pytest.importorskip("esda")
-libpysal = pytest.importorskip("libpysal")
+esda = require_module("esda")
+libpysal = require_module("libpysal")
 
 
 def _esda_glocal(y, w, **kw):  # type: ignore[no-untyped-def]

@@ -7,10 +7,11 @@ import warnings
 import numpy as np
 import pytest
 from scipy import sparse
+from tests.helpers import require_module
 
 from hotspotwatch.detect import local_moran, moran
 
-esda = pytest.importorskip("esda")
+esda = require_module("esda")
 
 
 @pytest.mark.parametrize("transform", ["r", "b"])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from tests.helpers import require_module
 
 from hotspotwatch.analysis.spacetime.cube import (
     space_time_cube,
@@ -38,7 +39,7 @@ def test_space_time_weights_neighbourhood_brute_force():
 
 
 def test_spacetime_gistar_matches_esda_g_local_on_flattened_cube():
-    esda = pytest.importorskip("esda")
+    esda = require_module("esda")
     from libpysal.weights import WSP
 
     rng = np.random.default_rng(7)

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from scipy.spatial.distance import pdist
+from tests.helpers import require_module, require_path
 
 from hotspotwatch.analysis.spacetime.knox import SAME_EDGE, band_labels, knox
 
@@ -16,7 +17,7 @@ INF = np.inf
 
 
 def _chicago(name: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    df = pd.read_csv(REF / name, header=None, names=["x", "y", "date"])
+    df = pd.read_csv(require_path(REF / name), header=None, names=["x", "y", "date"])
     days = (pd.to_datetime(df["date"]) - pd.Timestamp("2016-01-01")).dt.days.to_numpy()
     return df["x"].to_numpy(), df["y"].to_numpy(), days
 
@@ -110,7 +111,7 @@ def test_knox_matches_near_repeat_calculator_on_chicago_arson():
 
 
 def test_knox_matches_pointpats_knox_two_by_two():
-    pointpats_spacetime = pytest.importorskip("pointpats.spacetime")
+    pointpats_spacetime = require_module("pointpats.spacetime")
     rng = np.random.default_rng(11)
     n = 250
     xy = rng.uniform(0, 1000, (n, 2))
@@ -201,7 +202,7 @@ def test_knox_rejects_mismatched_lengths_and_nan():
 
 def test_knox_matches_pointpats_on_whole_days_with_gaps_on_the_edge():
     # whole days: many pairs are exactly tau apart; pointpats counts them (gap <= tau)
-    pointpats_spacetime = pytest.importorskip("pointpats.spacetime")
+    pointpats_spacetime = require_module("pointpats.spacetime")
     rng = np.random.default_rng(12)
     n = 400
     xy = rng.uniform(0, 3000, (n, 2))
