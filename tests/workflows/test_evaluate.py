@@ -89,3 +89,19 @@ def test_matching_is_reproducible(ws):
     b = evaluate_strategy(ws, hotspots=["South"], record=False, seed=3, n_controls=30)
     assert a.hotspots[0].did.irr == b.hotspots[0].did.irr
     assert a.hotspots[0].control_pre == b.hotspots[0].control_pre
+
+
+def test_control_cells_are_stored_and_lie_outside_every_hotspot_and_buffer(ws, result):
+    import shapely
+
+    d = result.to_dict()
+    perimeters = shapely.union_all(list(ws.hotspots().geometry))
+    reach = sum(result.parameters.get("buffer_widths", [250.0]))
+    exclusion = perimeters.buffer(reach)
+    for h in d["hotspots"]:
+        boxes = h["controls"]
+        assert len(boxes) == h["design"]["n_controls"] > 0
+        cells = [shapely.box(*b) for b in boxes]
+        sides = {round(c.bounds[2] - c.bounds[0], 6) for c in cells}
+        assert len(sides) == 1  # one square grid
+        assert not any(c.intersects(exclusion) for c in cells)

@@ -82,6 +82,9 @@ class HotspotEvaluation(ResultMixin):
     buffer_verdict: Verdict
     dose: dict[str, float]
     matching_rule: str
+    # Control cells used for this hotspot, as (xmin, ymin, xmax, ymax) in the workspace CRS,
+    # so that maps can show the comparison places without recomputing the design.
+    control_boxes: tuple[tuple[float, float, float, float], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """JSON shape of the issue, with extra keys."""
@@ -117,6 +120,7 @@ class HotspotEvaluation(ResultMixin):
                     for lang in ("en", "fr", "nl")
                 },
             },
+            "controls": [list(b) for b in self.control_boxes],
             "counts": {
                 "treated_pre": self.treated_pre,
                 "treated_post": self.treated_post,
@@ -478,6 +482,10 @@ def evaluate_frames(
                 ),
                 dose=dose,
                 matching_rule=match.rule,
+                control_boxes=tuple(
+                    (b[0], b[1], b[0] + grid.cell_size, b[1] + grid.cell_size)
+                    for b in _cell_corners(grid, grid.eligible[match.selected])
+                ),
             )
         )
 
@@ -564,6 +572,14 @@ def evaluate_frames(
         "n_control_candidates": int(grid.eligible.size),
     }
     return StrategyEvaluation(tuple(results), pooled, pooled_v, region, dose_out, params)
+
+
+def _cell_corners(grid: Any, flat: np.ndarray) -> list[tuple[float, float]]:
+    """Lower-left corners of flat grid cells (``row * n_cols + col``)."""
+    rows, cols = np.divmod(np.asarray(flat, dtype=np.intp), grid.n_cols)
+    xs = grid.x0 + cols * grid.cell_size
+    ys = grid.y0 + rows * grid.cell_size
+    return [(float(x), float(y)) for x, y in zip(xs, ys, strict=True)]
 
 
 def _replace(obj: HotspotEvaluation, **changes: Any) -> HotspotEvaluation:
