@@ -294,7 +294,7 @@ def evaluate_frames(
     ev = events
     if isinstance(outcome, str) and outcome == "harm":
         out_mask = (ev["role"] == "harm").to_numpy()
-        outcome_label = "harm"
+        outcome_key = "harm"
     else:
         cats = [outcome] if isinstance(outcome, str) else list(outcome)
         harm_cats = set(ev.loc[ev["role"] == "harm", "category"].astype(str).unique())
@@ -305,7 +305,7 @@ def evaluate_frames(
                 "prevention events are dose, never outcomes (use 'harm' or harm categories)"
             )
         out_mask = ev["category"].astype(str).isin(cats).to_numpy()
-        outcome_label = "+".join(cats)
+        outcome_key = "+".join(cats)
     if until is None:
         until = pd.Timestamp(ev["occurred_at"].max()).tz_convert(timezone).date()
     hs = hotspots.reset_index(drop=True)
@@ -451,7 +451,7 @@ def evaluate_frames(
         results.append(
             HotspotEvaluation(
                 name=name,
-                outcome=outcome_label,
+                outcome=outcome_key,
                 designated=first,
                 pre_months=pre_months,
                 post_months=post_len,
@@ -556,7 +556,7 @@ def evaluate_frames(
             dose_out[f"{role}_log_ratio"] = dr.to_dict()
     region = _region_its(ev, out_mask, results, timezone, until, alpha) if results else None
     params = {
-        "outcome": outcome_label,
+        "outcome": outcome_key,
         "until": until,
         "pre_months": pre_months,
         "buffer_widths": list(buffer_widths),
