@@ -227,3 +227,40 @@ def test_parquet_and_geojson_inputs(tmp_path):
         assert rv.events["source_id"].tolist() == ["1", "2"]
         np.testing.assert_allclose(rv.events["lon"], [4.35, 4.36])
         assert rv.quarantine["reason"].iloc[0] == "geometry is a Polygon, expected a Point"
+
+
+def test_transform_points_in_slices_equals_one_call(monkeypatch):
+    from hotspotwatch.io import importer
+
+    rng = np.random.default_rng(3)
+    a = rng.uniform(141000, 157000, 5000)
+    b = rng.uniform(163000, 178000, 5000)
+    a[7] = np.nan  # an unusable point stays NaN, in whichever slice it falls
+    to_ws = importer._transformer("EPSG:31370", "EPSG:3812")
+    to_geo = importer._transformer("EPSG:3812", "EPSG:4326")
+    monkeypatch.setattr(importer, "PARALLEL_FROM", 100)
+    [(x, y)] = importer.transform_points([to_ws], a, b)
+    ref_x, ref_y = Transformer.from_crs("EPSG:31370", "EPSG:3812", always_xy=True).transform(a, b)
+    np.testing.assert_array_equal(x, ref_x)
+    np.testing.assert_array_equal(y, ref_y)
+    assert np.isnan(x[7]) and np.isnan(y[7])
+    # lon/lat through the workspace CRS equal the direct Lambert 72 -> WGS84 transformation
+    # within 1e-8 degrees (about 1 mm).
+    [(lon, lat)] = importer.transform_points([to_geo], x, y)
+    ref_lon, ref_lat = Transformer.from_crs("EPSG:31370", "EPSG:4326", always_xy=True).transform(a, b)
+    ok = np.isfinite(ref_lon)
+    np.testing.assert_allclose(lon[ok], ref_lon[ok], rtol=0, atol=1e-8)
+    np.testing.assert_allclose(lat[ok], ref_lat[ok], rtol=0, atol=1e-8)
+
+
+def test_coordinate_reasons_come_before_other_reasons_for_the_same_row():
+    from hotspotwatch.io.validate import Flags
+
+    first, later = Flags(4), Flags(4)
+    first.add(np.array([True, False, False, False]), "x", "no coordinates")
+    later.add(np.array([True, True, False, False]), "date", "unparseable date")
+    later.add(np.array([False, False, False, True]), "category", "unknown category")
+    both = first.then(later)
+    assert list(both.reason) == ["no coordinates", "unparseable date", None, "unknown category"]
+    assert list(both.field) == ["x", "date", None, "category"]
+    assert list(both.ok) == [False, False, True, False]

@@ -50,6 +50,14 @@ class Flags:
         self.reason[idx[fresh]] = texts[fresh]
         self.field[idx[fresh]] = field
 
+    def then(self, later: Flags) -> Flags:
+        """These flags followed by ``later``'s for rows not flagged here (a new object)."""
+        out = Flags(0)
+        take = ~np.asarray(pd.isna(later.reason)) & self.ok
+        out.reason = np.where(take, later.reason, self.reason)
+        out.field = np.where(take, later.field, self.field)
+        return out
+
 
 def as_text(values: pd.Series) -> pd.Series:
     """A column as stripped text (``""`` for missing), whatever its dtype."""
