@@ -72,8 +72,10 @@ events = Table(
     Column("row_hash", String(40), nullable=False),
     Column("import_id", Integer, ForeignKey("imports.import_id"), nullable=True),
     UniqueConstraint("source", "source_id"),
-    Index(None, "occurred_at"),
+    # Time ranges over all categories use this index too (a skip-scan on SQLite, one probe
+    # per category); a separate time index cost 10% of a bulk import (migration 0003).
     Index(None, "category", "occurred_at"),
+    # Small boxes (a hotspot, a map tile): 2 ms instead of a 70 ms scan at 1M events.
     Index(None, "x", "y"),
 )
 
