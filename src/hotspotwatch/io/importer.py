@@ -305,7 +305,7 @@ def transform_points(
     >>> import numpy as np
     >>> tr = _transformer("EPSG:4326", "EPSG:3812")
     >>> [(x, y)] = transform_points([tr], np.array([4.3517]), np.array([50.8466]))
-    >>> round(float(x)), round(float(y))
+    >>> round(float(x[0])), round(float(y[0]))
     (648799, 670689)
     """
     n = len(a)
