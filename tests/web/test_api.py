@@ -221,3 +221,46 @@ def test_pages_render_in_three_languages(web: WebEnv) -> None:
     r = web.client.get("/map")
     assert "/vendor/maplibre-gl/maplibre-gl.js" in r.text and "unpkg" not in r.text
     assert "default-src 'self'" in r.headers["content-security-policy"]
+
+
+SECURITY_HEADERS = {
+    "x-content-type-options": "nosniff",
+    "x-frame-options": "DENY",
+    "referrer-policy": "no-referrer",
+}
+
+
+@pytest.mark.parametrize(
+    ("path", "role", "status", "cache"),
+    [
+        ("/api/v1/health", None, 200, "no-store"),
+        ("/api/v1/hotspots", "regional_analyst", 200, "no-store"),
+        ("/api/v1/hotspots", None, 401, "no-store"),
+        ("/api/v1/no-such-route", None, 404, "no-store"),
+        ("/public", None, 200, None),
+        ("/static/no-such-file.js", None, 404, None),
+    ],
+)
+def test_every_response_carries_the_security_headers(
+    web: WebEnv, path: str, role: str | None, status: int, cache: str | None
+) -> None:
+    r = web.client.get(path, headers=web.auth(role))
+    assert r.status_code == status
+    for name, value in SECURITY_HEADERS.items():
+        assert r.headers[name] == value
+    csp = r.headers["content-security-policy"]
+    assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp
+    assert r.headers.get("cache-control") == cache
+    # each header once, not appended twice by the middleware
+    assert r.headers.get_list("x-frame-options") == ["DENY"]
+
+
+def test_a_route_s_own_cache_control_is_kept(web: WebEnv) -> None:
+    from hotspotwatch.web.app import node_modules
+
+    if node_modules() is None:
+        pytest.fail("MapLibre GL JS is missing: run `make install` (npm ci)")
+    r = web.client.get("/vendor/maplibre-gl/maplibre-gl.css")
+    assert r.status_code == 200
+    assert r.headers["cache-control"] == "max-age=86400"
+    assert r.headers["x-content-type-options"] == "nosniff"
