@@ -37,7 +37,9 @@ def record_run(
     return int(pk[0])
 
 
-def _as_dict(row: Any) -> dict[str, Any]:
+def as_dict(row: Any) -> dict[str, Any]:
+    """A stored run row as ``id, kind, parameters, result, data_fingerprint,
+    software_version, created_at`` (JSON parsed)."""
     m = dict(row._mapping)
     return {
         "id": m["run_id"],
@@ -58,7 +60,7 @@ def latest_run(conn: Connection, kind: str) -> dict[str, Any] | None:
         .order_by(analysis_runs.c.created_at.desc(), analysis_runs.c.run_id.desc())
         .limit(1)
     ).first()
-    return _as_dict(row) if row is not None else None
+    return as_dict(row) if row is not None else None
 
 
 def list_runs(conn: Connection, kind: str | None = None) -> list[dict[str, Any]]:
@@ -66,4 +68,4 @@ def list_runs(conn: Connection, kind: str | None = None) -> list[dict[str, Any]]
     stmt = select(analysis_runs).order_by(analysis_runs.c.run_id.desc())
     if kind is not None:
         stmt = stmt.where(analysis_runs.c.kind == kind)
-    return [_as_dict(r) for r in conn.execute(stmt)]
+    return [as_dict(r) for r in conn.execute(stmt)]

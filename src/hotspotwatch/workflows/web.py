@@ -14,10 +14,12 @@ import datetime as dt
 import functools
 import json
 import math
+import threading
 import time
 import weakref
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import geopandas as gpd
@@ -66,9 +68,42 @@ PREVENTION_KINDS: tuple[str, ...] = (
 
 
 CACHE_TTL_S = 30.0
+"""A cached value older than this is recomputed in the background (served meanwhile)."""
 STAMP_TTL_S = 1.0  # data added less than a second ago may not show yet
-_CACHE: weakref.WeakKeyDictionary[Any, dict[Any, tuple[float, Any]]] = weakref.WeakKeyDictionary()
+_CACHE_SIZE = 512
 _F = TypeVar("_F", bound=Callable[..., Any])
+
+
+@dataclass
+class _Store:
+    """One workspace's cache: values, computations in flight, the data stamp."""
+
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    values: dict[Any, tuple[float, Any]] = field(default_factory=dict)
+    inflight: dict[Any, Future[Any]] = field(default_factory=dict)
+    stamp: tuple[float, Any] | None = None
+    runs: dict[int, dict[str, Any]] = field(default_factory=dict)
+
+
+_CACHE: weakref.WeakKeyDictionary[Any, _Store] = weakref.WeakKeyDictionary()
+_CACHE_LOCK = threading.Lock()
+_REFRESHER: ThreadPoolExecutor | None = None
+
+
+def _store(ws: Workspace) -> _Store | None:
+    with _CACHE_LOCK:
+        try:
+            return _CACHE.setdefault(ws, _Store())
+        except TypeError:  # not weak-referenceable: no cache
+            return None
+
+
+def _refresher() -> ThreadPoolExecutor:
+    global _REFRESHER
+    with _CACHE_LOCK:
+        if _REFRESHER is None:
+            _REFRESHER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hw-cache")
+        return _REFRESHER
 
 
 def data_stamp(ws: Workspace) -> tuple[Any, ...]:
@@ -94,39 +129,84 @@ def data_stamp(ws: Workspace) -> tuple[Any, ...]:
         return tuple(conn.execute(select(*cols)).one())
 
 
+def _current_stamp(ws: Workspace, store: _Store) -> Any:
+    now = time.monotonic()
+    held = store.stamp
+    if held is not None and now - held[0] < STAMP_TTL_S:
+        return held[1]
+    stamp = data_stamp(ws)
+    store.stamp = (now, stamp)
+    return stamp
+
+
 def memoised(fn: _F) -> _F:
-    """Cache ``fn(ws, ...)`` per workspace until the data stamp changes (or ``CACHE_TTL_S``).
+    """Cache ``fn(ws, ...)`` per workspace until the data stamp changes.
 
     The dashboard asks for the same hotspot series and layers many times; recomputing them
-    only when data were added keeps page loads fast under many concurrent users. Cached
-    values are shared: callers must not mutate them.
+    only when data were added keeps page loads fast under many concurrent users:
+
+    - the key holds the data stamp (:func:`data_stamp`, re-read at most every
+      :data:`STAMP_TTL_S`), so added data show at once;
+    - concurrent callers that miss the same key wait for one computation (single flight)
+      instead of each computing it;
+    - a value older than :data:`CACHE_TTL_S` (rows corrected in place do not change the
+      stamp) is served once more while one background thread recomputes it
+      (stale-while-revalidate), so no request waits for the refresh.
+
+    Cached values are shared: callers must not mutate them.
     """
 
     @functools.wraps(fn)
     def wrapper(ws: Workspace, *args: Any, **kwargs: Any) -> Any:
-        try:
-            store = _CACHE.setdefault(ws, {})
-        except TypeError:  # not weak-referenceable: no cache
+        store = _store(ws)
+        if store is None:
             return fn(ws, *args, **kwargs)
-        now = time.monotonic()
-        held = store.get("__stamp__")
-        if held is not None and now - held[0] < STAMP_TTL_S:
-            stamp = held[1]
-        else:
-            stamp = data_stamp(ws)
-            store["__stamp__"] = (now, stamp)
+        stamp = _current_stamp(ws, store)
         frozen = tuple(tuple(a) if isinstance(a, list) else a for a in args)
-        key = (fn.__name__, frozen, tuple(sorted(kwargs.items())), stamp)
-        hit = store.get(key)
-        if hit is not None and now - hit[0] < CACHE_TTL_S:
-            return hit[1]
-        value = fn(ws, *args, **kwargs)
-        if len(store) > 512:
-            store.clear()
-        store[key] = (now, value)
-        return value
+        key = (fn, frozen, tuple(sorted(kwargs.items())), stamp)
+        with store.lock:
+            hit = store.values.get(key)
+            flight = store.inflight.get(key)
+            if hit is not None:
+                if flight is None and time.monotonic() - hit[0] >= CACHE_TTL_S:
+                    flight = store.inflight[key] = Future()
+                    _refresher().submit(_compute, store, key, flight, fn, ws, args, kwargs)
+                return hit[1]
+            owner = flight is None
+            if flight is None:
+                flight = store.inflight[key] = Future()
+        if owner:
+            _compute(store, key, flight, fn, ws, args, kwargs)
+        return flight.result()
 
     return wrapper  # type: ignore[return-value]
+
+
+def _compute(
+    store: _Store,
+    key: Any,
+    flight: Future[Any],
+    fn: Callable[..., Any],
+    ws: Workspace,
+    args: tuple[Any, ...],
+    kwargs: dict[str, Any],
+) -> None:
+    """Compute one cache entry and hand it (or the error) to everyone waiting for it."""
+    try:
+        value = fn(ws, *args, **kwargs)
+    except BaseException as exc:
+        with store.lock:
+            # A failed refresh drops the stale value too: the next caller gets the error.
+            store.values.pop(key, None)
+            store.inflight.pop(key, None)
+        flight.set_exception(exc)
+        return
+    with store.lock:
+        if len(store.values) >= _CACHE_SIZE:
+            store.values.clear()
+        store.values[key] = (time.monotonic(), value)
+        store.inflight.pop(key, None)
+    flight.set_result(value)
 
 
 class NotComputedError(LookupError):
@@ -148,18 +228,60 @@ def latest_result(ws: Workspace, name: str) -> dict[str, Any]:
         raise KeyError(f"unknown result {name!r}; known: {', '.join(RESULT_KINDS)}")
     kinds, command = RESULT_KINDS[name]
     for kind in kinds:
-        run = ws.latest_run(kind)
+        run = _newest_run(ws, kind)
         if run is not None:
             return run
     raise NotComputedError(f"no {name} result yet; compute it with `{command}`")
 
 
-def evaluation_row(ws: Workspace, hotspot_name: str) -> dict[str, Any] | None:
-    """The evaluation entry of one hotspot in the newest evaluation run (or ``None``)."""
-    try:
-        run = latest_result(ws, "evaluation")
-    except NotComputedError:
+_RUNS_KEPT = 16
+
+
+def _newest_run(ws: Workspace, kind: str) -> dict[str, Any] | None:
+    """The newest run of ``kind``; its JSON is parsed once per run id (runs never change).
+
+    The returned dict is shared with other callers: do not mutate it.
+    """
+    from hotspotwatch.store import runs as runs_store
+    from hotspotwatch.store.schema import analysis_runs
+
+    newest = (
+        select(analysis_runs.c.run_id)
+        .where(analysis_runs.c.kind == kind)
+        .order_by(analysis_runs.c.created_at.desc(), analysis_runs.c.run_id.desc())
+        .limit(1)
+    )
+    store = _store(ws)
+    with ws.engine.connect() as conn:
+        run_id = conn.execute(newest).scalar()
+        if run_id is None:
+            return None
+        if store is not None:
+            with store.lock:
+                held = store.runs.get(int(run_id))
+            if held is not None:
+                return held
+        row = conn.execute(select(analysis_runs).where(analysis_runs.c.run_id == run_id)).first()
+    if row is None:  # deleted in between
         return None
+    run = runs_store.as_dict(row)
+    if store is not None:
+        with store.lock:
+            if len(store.runs) >= _RUNS_KEPT:
+                store.runs.pop(next(iter(store.runs)))
+            store.runs[int(run_id)] = run
+    return run
+
+
+def evaluation_row(
+    ws: Workspace, hotspot_name: str, run: dict[str, Any] | None = None
+) -> dict[str, Any] | None:
+    """The evaluation entry of one hotspot in ``run`` (default: the newest evaluation run)."""
+    if run is None:
+        try:
+            run = latest_result(ws, "evaluation")
+        except NotComputedError:
+            return None
     for row in run["result"].get("hotspots", []) or []:
         if row.get("name") == hotspot_name:
             return dict(row)

@@ -138,7 +138,7 @@ def hotspot(
     props = feat["properties"]
     try:
         run = web_wf.latest_result(ws, "evaluation")
-        evaluation = web_wf.evaluation_row(ws, props["name"])
+        evaluation = web_wf.evaluation_row(ws, props["name"], run)
         eval_meta: dict[str, Any] | None = {
             "run_id": run["id"],
             "created_at": run["created_at"],

@@ -1,0 +1,132 @@
+"""The dashboard cache: single flight on a miss, stale-while-revalidate, data stamp, run parsing."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from hotspotwatch import Workspace
+from hotspotwatch.workflows import web as web_wf
+
+
+@pytest.fixture
+def ws(tmp_path: Path) -> Workspace:
+    return Workspace.create(tmp_path / "ws")
+
+
+def _events(n: int, start: int = 0) -> pd.DataFrame:
+    return pd.DataFrame({
+        "source_id": [str(i) for i in range(start, start + n)],
+        "occurred_at": pd.to_datetime(["2024-05-01 12:00"] * n, utc=True),
+        "x": [650000.0] * n,
+        "y": [670000.0] * n,
+        "category": ["assault"] * n,
+    })
+
+
+class Slow:
+    """A memoisable function that counts its calls and can be held back or made to fail."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+        self.gate = threading.Event()
+        self.gate.set()
+        self.fail = False
+        self.lock = threading.Lock()
+
+    def __call__(self, ws: Workspace, key: int) -> dict[str, Any]:
+        with self.lock:
+            self.calls += 1
+            n = self.calls
+        assert self.gate.wait(10)
+        if self.fail:
+            raise LookupError("not there")
+        return {"key": key, "call": n, "events": ws.count_events()}
+
+
+def test_concurrent_misses_compute_once(ws: Workspace) -> None:
+    slow = Slow()
+    slow.gate.clear()
+    cached = web_wf.memoised(slow)
+    results: list[dict[str, Any]] = []
+    threads = [threading.Thread(target=lambda: results.append(cached(ws, 1))) for _ in range(8)]
+    for t in threads:
+        t.start()
+    time.sleep(0.2)  # all eight are waiting for the one computation
+    slow.gate.set()
+    for t in threads:
+        t.join(10)
+    assert slow.calls == 1
+    assert len(results) == 8 and all(r is results[0] for r in results)
+    assert cached(ws, 2)["key"] == 2 and slow.calls == 2  # another key is another entry
+
+
+def test_a_failure_reaches_every_waiter_and_is_not_cached(ws: Workspace) -> None:
+    slow = Slow()
+    slow.fail = True
+    slow.gate.clear()
+    cached = web_wf.memoised(slow)
+    errors: list[BaseException] = []
+
+    def call() -> None:
+        try:
+            cached(ws, 1)
+        except LookupError as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=call) for _ in range(4)]
+    for t in threads:
+        t.start()
+    time.sleep(0.2)
+    slow.gate.set()
+    for t in threads:
+        t.join(10)
+    assert len(errors) == 4 and slow.calls == 1
+    slow.fail = False
+    assert cached(ws, 1)["call"] == 2  # computed again, now successfully
+
+
+def test_stale_value_is_served_while_one_refresh_runs(
+    ws: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    slow = Slow()
+    cached = web_wf.memoised(slow)
+    first = cached(ws, 1)
+    monkeypatch.setattr(web_wf, "CACHE_TTL_S", 0.0)
+    slow.gate.clear()  # the refresh will be held back
+    assert cached(ws, 1) is first  # stale, served at once; a refresh starts
+    assert cached(ws, 1) is first  # still stale; no second refresh while one runs
+    time.sleep(0.1)
+    assert slow.calls == 2  # the first computation and the one refresh
+    slow.gate.set()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and cached(ws, 1) is first:
+        time.sleep(0.01)
+    assert cached(ws, 1)["call"] >= 2
+    assert slow.calls >= 2
+
+
+def test_added_data_show_at_once(ws: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(web_wf, "STAMP_TTL_S", 0.0)
+    cached = web_wf.memoised(Slow())
+    assert cached(ws, 1)["events"] == 0
+    ws.add_events(_events(3), source="t")
+    assert cached(ws, 1)["events"] == 3
+
+
+def test_a_run_is_parsed_once_and_a_new_run_is_seen(ws: Workspace) -> None:
+    with pytest.raises(web_wf.NotComputedError, match="hotspotwatch evaluate"):
+        web_wf.latest_result(ws, "evaluation")
+    ws.record_run("evaluate", {"a": 1}, {"hotspots": [{"name": "H", "irr": 0.8}]})
+    one = web_wf.latest_result(ws, "evaluation")
+    assert web_wf.latest_result(ws, "evaluation") is one  # the same parsed object
+    assert web_wf.evaluation_row(ws, "H", one) == {"name": "H", "irr": 0.8}
+    ws.record_run("evaluate", {"a": 2}, {"hotspots": []})
+    two = web_wf.latest_result(ws, "evaluation")
+    assert two["id"] != one["id"] and two["parameters"] == {"a": 2}
+    assert web_wf.evaluation_row(ws, "H") is None
