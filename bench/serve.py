@@ -1,11 +1,18 @@
 """Requests per second and p95 latency of the hotspot page's API calls (20 concurrent clients).
 
 A synthetic workspace (4 police zones, 15 hotspots, 50,000 events over two years) is served
-by uvicorn on a loopback port in a child process; 20 client threads each load the hotspot
-page's three API calls (``/hotspots/{id}``, ``/hotspots/{id}/monthly``,
-``/hotspots/{id}/actions``) for random hotspots, for a bounded number of rounds. The peer in
-the same run is ``/api/v1/health`` under the same load (the framework's floor), so the
-result is also given as a ratio. Target: p95 < 150 ms.
+by uvicorn on a loopback port in one child process; the load comes from another child
+process (asyncio, 20 concurrent clients, each with its own keep-alive connection), so the
+client's own Python work does not share the server's interpreter. Each client loads the
+hotspot page's three API calls (``/hotspots/{id}``, ``/hotspots/{id}/monthly``,
+``/hotspots/{id}/actions``) for random hotspots, for a bounded number of rounds.
+
+Every hotspot is loaded once before timing (warm-up). Then three runs; before each, the bench
+waits (at most 90 s) for the 1-minute load average to fall below 0.6, so that other jobs on
+this 2-core machine are not measured; the load at the start of each run is recorded. The
+peer in the same run is ``/api/v1/health`` under the same load (the framework's floor), so
+the result is also given as a ratio. The median run is reported, with every run beside it.
+Target: p95 < 150 ms.
 
 Run: ``.venv/bin/python bench/serve.py`` (writes ``bench/results/serve.json``).
 """
@@ -14,18 +21,20 @@ from __future__ import annotations
 
 import json
 import multiprocessing as mp
+import os
 import platform
 import socket
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 CLIENTS = 20
 ROUNDS = 15  # page loads per client (3 requests each)
+RUNS = 3
 N_EVENTS = 50_000
 OUT = Path(__file__).resolve().parent / "results" / "serve.json"
 
@@ -123,33 +132,65 @@ def serve(path: str, port: int) -> None:
     )
 
 
-def load(base: str, token: str, paths_for: list[list[str]]) -> tuple[np.ndarray, float]:
+async def _load_async(
+    base: str, token: str, paths_for: list[list[str]]
+) -> tuple[list[float], float]:
+    import asyncio
+
     import httpx
 
     latencies: list[float] = []
-    lock = threading.Lock()
 
-    def client(i: int) -> None:
-        with httpx.Client(
+    async def client(i: int) -> None:
+        async with httpx.AsyncClient(
             base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=30
         ) as c:
-            local = []
             for paths in paths_for[i::CLIENTS]:
                 for p in paths:
                     t = time.perf_counter()
-                    r = c.get(p)
-                    local.append(time.perf_counter() - t)
-                    assert r.status_code == 200, (p, r.status_code, r.text[:200])
-            with lock:
-                latencies.extend(local)
+                    r = await c.get(p)
+                    latencies.append(time.perf_counter() - t)
+                    if r.status_code != 200:
+                        raise RuntimeError(f"{p}: HTTP {r.status_code} {r.text[:200]}")
 
-    threads = [threading.Thread(target=client, args=(i,)) for i in range(CLIENTS)]
     start = time.perf_counter()
-    for th in threads:
-        th.start()
-    for th in threads:
-        th.join()
-    return np.array(latencies), time.perf_counter() - start
+    await asyncio.gather(*(client(i) for i in range(CLIENTS)))
+    return latencies, time.perf_counter() - start
+
+
+def _client_process(base: str, token: str, paths_for: list[list[str]], out: Any) -> None:
+    import asyncio
+
+    out.send(asyncio.run(_load_async(base, token, paths_for)))
+    out.close()
+
+
+def load(base: str, token: str, paths_for: list[list[str]]) -> tuple[np.ndarray, float]:
+    """Latencies (s) and wall time of ``paths_for`` sent by 20 clients from a child process."""
+    ctx = mp.get_context("spawn")
+    recv, send = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=_client_process, args=(base, token, paths_for, send))
+    proc.start()
+    latencies, wall = recv.recv()
+    proc.join(30)
+    return np.array(latencies), wall
+
+
+def wait_for_quiet(limit: float = 0.6, timeout: float = 90.0) -> float:
+    """Wait until the 1-minute load average is below ``limit`` (or ``timeout``); return it."""
+    deadline = time.monotonic() + timeout
+    while os.getloadavg()[0] >= limit and time.monotonic() < deadline:
+        time.sleep(2)
+    return round(os.getloadavg()[0], 2)
+
+
+def _summary(lat: np.ndarray, wall: float) -> dict[str, float]:
+    return {
+        "requests_per_s": round(lat.size / wall, 1),
+        "p50_ms": round(float(np.percentile(lat, 50)) * 1000, 1),
+        "p95_ms": round(float(np.percentile(lat, 95)) * 1000, 1),
+        "max_ms": round(float(lat.max()) * 1000, 1),
+    }
 
 
 def main() -> None:
@@ -181,29 +222,36 @@ def main() -> None:
         for h in picks
     ]
     health = [["/api/v1/health"] * 3 for _ in picks]
+    warm = [
+        [f"/api/v1/hotspots/{h}", f"/api/v1/hotspots/{h}/monthly", f"/api/v1/hotspots/{h}/actions"]
+        for h in ids
+    ]
+    runs = []
     try:
-        load(base, token, page[:CLIENTS])  # warm-up (first computation per hotspot is cached)
-        lat_page, wall_page = load(base, token, page)
-        lat_health, wall_health = load(base, token, health)
+        load(base, token, warm)  # every hotspot once: first computations are cached
+        for _ in range(RUNS):
+            quiet = wait_for_quiet()
+            lat_page, wall_page = load(base, token, page)
+            lat_health, wall_health = load(base, token, health)
+            page_s, health_s = _summary(lat_page, wall_page), _summary(lat_health, wall_health)
+            runs.append({
+                "load_1min_at_start": quiet,
+                "hotspot_page": page_s,
+                "health_peer": health_s,
+                "p95_ratio_to_health": round(page_s["p95_ms"] / max(health_s["p95_ms"], 1e-3), 2),
+            })
     finally:
         proc.terminate()
         proc.join(10)
+    median = sorted(runs, key=lambda r: r["hotspot_page"]["p95_ms"])[len(runs) // 2]
     res = {
         "question": "hotspot page API calls under 20 concurrent clients on loopback",
         "clients": CLIENTS,
-        "requests": int(lat_page.size),
+        "requests": len(picks) * 3,
         "events": N_EVENTS,
         "hotspots": len(ids),
-        "hotspot_page": {
-            "requests_per_s": round(lat_page.size / wall_page, 1),
-            "p50_ms": round(float(np.percentile(lat_page, 50)) * 1000, 1),
-            "p95_ms": round(float(np.percentile(lat_page, 95)) * 1000, 1),
-            "max_ms": round(float(lat_page.max()) * 1000, 1),
-        },
-        "health_peer": {
-            "requests_per_s": round(lat_health.size / wall_health, 1),
-            "p95_ms": round(float(np.percentile(lat_health, 95)) * 1000, 1),
-        },
+        "hotspot_page": median["hotspot_page"],
+        "health_peer": median["health_peer"],
         "target_p95_ms": 150,
         "build_workspace_s": round(build_s, 1),
         "machine": {
@@ -211,11 +259,13 @@ def main() -> None:
             "platform": platform.platform(),
             "cpus": mp.cpu_count(),
         },
+        "p95_ratio_to_health": median["p95_ratio_to_health"],
+        "meets_target": median["hotspot_page"]["p95_ms"] < 150,
+        "runs": runs,
+        "reported_run": "median of the runs by hotspot-page p95",
+        "client": "separate process, asyncio + httpx.AsyncClient, one connection per client",
+        "command": ".venv/bin/python bench/serve.py",
     }
-    res["p95_ratio_to_health"] = round(
-        res["hotspot_page"]["p95_ms"] / max(res["health_peer"]["p95_ms"], 1e-3), 2
-    )
-    res["meets_target"] = res["hotspot_page"]["p95_ms"] < 150
     OUT.parent.mkdir(exist_ok=True)
     OUT.write_text(json.dumps(res, indent=2) + "\n")
     print(json.dumps(res, indent=2))
