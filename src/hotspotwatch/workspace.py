@@ -37,7 +37,7 @@ from hotspotwatch.domain.designation import Period, active_periods
 from hotspotwatch.domain.taxonomy import Role, Taxonomy
 from hotspotwatch.store import events as store_events
 from hotspotwatch.store import places, runs
-from hotspotwatch.store.engine import make_engine, migrate, sqlite_url
+from hotspotwatch.store.engine import bulk_transaction, make_engine, migrate, sqlite_url
 from hotspotwatch.store.schema import analysis_runs, areas, designations, events, hotspots, imports
 
 TimeLike: TypeAlias = str | dt.date | dt.datetime | pd.Timestamp
@@ -480,7 +480,7 @@ class Workspace:
             df["attrs"] = None
         df["row_hash"] = row_hashes(df)
         counts = {"read": len(df), "quarantined": 0}
-        with self.engine.begin() as conn:
+        with bulk_transaction(self.engine) as conn:
             import_id = store_events.record_import(
                 conn,
                 kind="events",

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Connection, Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 
@@ -17,8 +19,49 @@ class StoreError(RuntimeError):
     """The database cannot be reached or is not a HotspotWatch store; the message says why."""
 
 
-SQLITE_CACHE_KIB = 262_144
-"""SQLite page cache per connection, in KiB (256 MB, allocated only as pages are used)."""
+SQLITE_CACHE_KIB = 65_536
+"""SQLite page cache per connection, in KiB (64 MB, allocated only as pages are used).
+
+The dashboard keeps up to 15 pooled connections, each of which could otherwise grow a large
+cache; readers lean on the operating system's file cache as well."""
+SQLITE_BULK_CACHE_KIB = 262_144
+"""Page cache of the connection running a bulk write (:func:`bulk_transaction`), in KiB.
+
+Upserting into a large event table touches index pages all over the file: with a 2 MB
+cache an import is 2-4x slower, and 256 MB holds the indexes of a few million events."""
+
+
+@contextmanager
+def bulk_transaction(engine: Engine) -> Iterator[Connection]:
+    """``engine.begin()`` for a bulk write: one transaction, with a large SQLite page cache.
+
+    The connection's cache is raised to :data:`SQLITE_BULK_CACHE_KIB` for the transaction
+    and set back afterwards (committed or rolled back), so the pooled connection does not
+    keep a bulk-sized cache for the readers that get it next. PostgreSQL is unchanged.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> engine = make_engine(sqlite_url(pathlib.Path(tempfile.mkdtemp()) / "x.sqlite"))
+    >>> with bulk_transaction(engine) as conn:
+    ...     conn.exec_driver_sql("PRAGMA cache_size").scalar()
+    -262144
+    >>> with engine.connect() as conn:
+    ...     conn.exec_driver_sql("PRAGMA cache_size").scalar()
+    -65536
+    """
+    with engine.connect() as conn:
+        raw: Any = conn.connection.dbapi_connection if conn.dialect.name == "sqlite" else None
+        if raw is not None:
+            # On the DBAPI connection: a statement through SQLAlchemy would begin the
+            # transaction before ``conn.begin()``; a PRAGMA opens none in pysqlite.
+            raw.execute(f"PRAGMA cache_size=-{SQLITE_BULK_CACHE_KIB}")
+        try:
+            with conn.begin():
+                yield conn
+        finally:
+            if raw is not None:
+                raw.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
 
 
 def sqlite_url(path: Path) -> str:
@@ -29,9 +72,9 @@ def sqlite_url(path: Path) -> str:
 def make_engine(url: str) -> Engine:
     """Create an engine; SQLite gets WAL, foreign keys, a busy timeout and a large page cache.
 
-    SQLite's default page cache (2 MB) thrashes on the event table's four indexes during a
-    bulk import (measured 2-4x slower); 256 MB (``cache_size=-262144``, in KiB) is allocated
-    lazily, so small workspaces do not pay for it.
+    The page cache is :data:`SQLITE_CACHE_KIB` per connection (allocated lazily, so small
+    workspaces do not pay for it); bulk writes raise it for their transaction
+    (:func:`bulk_transaction`).
 
     Raises
     ------

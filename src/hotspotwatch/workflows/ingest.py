@@ -199,6 +199,7 @@ def import_events(
     1
     """
     from hotspotwatch.store import events as store_events
+    from hotspotwatch.store.engine import bulk_transaction
 
     m = resolve_mapping(ws, mapping, fmt)
     paths = [check_file(f) for f in files]
@@ -229,7 +230,7 @@ def import_events(
         fingerprint = file_fingerprint(path)
         label = "police-uk" if m.source == "police-uk" and fmt else norm.fmt
         tick("store", 0, norm.read)
-        with ws.engine.begin() as conn:
+        with bulk_transaction(ws.engine) as conn:
             import_id = store_events.record_import(
                 conn,
                 kind="events",
