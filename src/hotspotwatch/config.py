@@ -10,6 +10,20 @@ A workspace folder holds ``hotspotwatch.toml`` and, by default, the embedded SQL
     # database_url = "postgresql+psycopg://user@127.0.0.1:5432/hotspotwatch"
     disclosure_k = 5               # public outputs suppress counts below k
     # extent = [xmin, ymin, xmax, ymax]   # in the workspace CRS; default: the region layer
+    zone_layer = "police_zone"     # the layer of borders, zone-scoped users and the report
+    zone_label = { en = "police zone", fr = "zone de police", nl = "politiezone" }
+
+    [report]                       # wording of the renewal report (neutral when absent)
+    title = { en = "...", fr = "...", nl = "..." }
+    body = { en = "Regional Security Council", fr = "...", nl = "..." }
+    strategy = { en = "hotspot strategy", fr = "...", nl = "..." }
+    harm_focus = { en = "drug-related harm", fr = "...", nl = "..." }
+    near_repeat_categories = ["shooting"]   # default: every harm category
+
+    [evaluation]                   # defaults of `evaluate` and of the report's evaluation
+    buffer_widths = [250]
+    pre_months = 12
+    cell_size = 500
 
     [categories.drive_in_dealing]  # extend or override the taxonomy
     role = "enforcement"
@@ -21,6 +35,8 @@ A workspace folder holds ``hotspotwatch.toml`` and, by default, the embedded SQL
 
 from __future__ import annotations
 
+import hashlib
+import json
 import tomllib
 import zoneinfo
 from collections.abc import Mapping
@@ -32,6 +48,24 @@ from hotspotwatch.domain.taxonomy import Taxonomy
 
 CONFIG_FILE = "hotspotwatch.toml"
 SQLITE_FILE = "hotspotwatch.sqlite"
+LANGUAGES = ("en", "fr", "nl")
+DEFAULT_ZONE_LAYER = "police_zone"
+#: Keys of the ``[report]`` table that are words (one text per language, or one for all).
+REPORT_TEXTS = ("title", "body", "strategy", "harm_focus")
+#: Keys of the ``[evaluation]`` table and their types.
+EVALUATION_KEYS: dict[str, type | tuple[type, ...]] = {
+    "buffer_widths": list,
+    "pre_months": int,
+    "cell_size": (int, float),
+    "n_controls": int,
+    "seed": int,
+    "alpha": float,
+    "fdr": str,
+    "pool_method": str,
+    "family": str,
+    "cov": str,
+    "weighted": bool,
+}
 
 
 class ConfigError(ValueError):
@@ -67,6 +101,55 @@ def check_crs(crs: str, *, where: str = "crs") -> str:
     return f"EPSG:{epsg}" if epsg else parsed.to_string()
 
 
+def _texts(value: Any, *, where: str) -> dict[str, str]:
+    """``{"en": ..., "fr": ..., "nl": ...}`` from a string (all languages) or a table."""
+    if isinstance(value, str):
+        return {lang: value for lang in LANGUAGES}
+    if isinstance(value, Mapping):
+        unknown = set(value) - set(LANGUAGES)
+        if unknown:
+            raise ConfigError(
+                f"{where}: unknown language(s) {sorted(unknown)}; use {', '.join(LANGUAGES)}"
+            )
+        if not all(isinstance(v, str) and v.strip() for v in value.values()):
+            raise ConfigError(f"{where}: every language's text must be a non-empty string")
+        return {str(k): str(v) for k, v in value.items()}
+    raise ConfigError(
+        f'{where}: give a text, or one per language: {{ en = "...", fr = "...", nl = "..." }}'
+    )
+
+
+@dataclass(frozen=True)
+class ReportConfig:
+    """Wording of the renewal report (``[report]`` table); neutral wording when absent.
+
+    Attributes
+    ----------
+    title, body, strategy, harm_focus : dict of str to str
+        Texts per language (``en``, ``fr``, ``nl``); empty when not configured.
+    near_repeat_categories : tuple of str or None
+        Categories of the report's near-repeat (Knox) section; ``None``: every harm category.
+    """
+
+    title: Mapping[str, str] = field(default_factory=dict)
+    body: Mapping[str, str] = field(default_factory=dict)
+    strategy: Mapping[str, str] = field(default_factory=dict)
+    harm_focus: Mapping[str, str] = field(default_factory=dict)
+    near_repeat_categories: tuple[str, ...] | None = None
+
+    def text(self, key: str, lang: str) -> str | None:
+        """The configured text ``key`` in ``lang`` (English when that language is missing)."""
+        texts: Mapping[str, str] = getattr(self, key)
+        return texts.get(lang) or texts.get("en")
+
+    def to_mapping(self) -> dict[str, Any]:
+        """The ``[report]`` table (only configured keys)."""
+        out: dict[str, Any] = {k: dict(getattr(self, k)) for k in REPORT_TEXTS if getattr(self, k)}
+        if self.near_repeat_categories is not None:
+            out["near_repeat_categories"] = list(self.near_repeat_categories)
+        return out
+
+
 def check_timezone(tz: str, *, where: str = "timezone") -> str:
     """Validate an IANA time zone name such as ``Europe/Brussels``."""
     try:
@@ -100,6 +183,15 @@ class Config:
         Categories with roles and harm weights.
     analysis : dict
         Free-form defaults for analyses (``[analysis]`` table).
+    zone_layer : str
+        Area layer of the zones that borders, zone-scoped users and the report use.
+    zone_label : dict of str to str
+        What a zone of that layer is called, per language.
+    report : ReportConfig
+        Wording of the renewal report.
+    evaluation : dict
+        Defaults of the evaluation (``[evaluation]`` table): ``buffer_widths``,
+        ``pre_months``, ``cell_size``, ...
     """
 
     crs: str = "EPSG:3812"
@@ -112,6 +204,49 @@ class Config:
     analysis: Mapping[str, Any] = field(default_factory=dict)
     category_overrides: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     web: Mapping[str, Any] = field(default_factory=dict)
+    zone_layer: str = DEFAULT_ZONE_LAYER
+    zone_label: Mapping[str, str] = field(default_factory=dict)
+    report: ReportConfig = field(default_factory=ReportConfig)
+    evaluation: Mapping[str, Any] = field(default_factory=dict)
+
+    def zone_name(self, lang: str) -> str | None:
+        """The configured name of a zone in ``lang`` (``None``: use the neutral "zone")."""
+        return self.zone_label.get(lang) or self.zone_label.get("en")
+
+    def fingerprint(self) -> str:
+        """SHA-256 of everything in the config that can change a number.
+
+        Taxonomy (categories, roles, harm weights), disclosure k, CRS, time zone, extent,
+        zone layer, the ``[analysis]`` and ``[evaluation]`` tables and the report's
+        near-repeat categories. Names, wording, the database URL and web settings are left
+        out: they change no number. A stored run whose config fingerprint differs is stale.
+
+        Examples
+        --------
+        >>> a = Config()
+        >>> b = Config.from_mapping({"harm_weights": {"nuisance": 0.25}})
+        >>> a.fingerprint() == Config().fingerprint(), a.fingerprint() == b.fingerprint()
+        (True, False)
+        """
+        payload = {
+            "crs": self.crs,
+            "timezone": self.timezone,
+            "disclosure_k": self.disclosure_k,
+            "extent": list(self.extent) if self.extent else None,
+            "taxonomy": sorted(
+                (c.name, str(c.role), float(c.harm_weight)) for c in self.taxonomy
+            ),
+            "zone_layer": self.zone_layer,
+            "analysis": dict(self.analysis),
+            "evaluation": dict(self.evaluation),
+            "near_repeat_categories": (
+                sorted(self.report.near_repeat_categories)
+                if self.report.near_repeat_categories is not None
+                else None
+            ),
+        }
+        text = json.dumps(payload, sort_keys=True, default=str, separators=(",", ":"))
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
     @classmethod
     def from_toml(cls, path: Path) -> Config:
@@ -137,7 +272,16 @@ class Config:
     def from_mapping(cls, data: Mapping[str, Any], *, source: str = "config") -> Config:
         """Build a config from parsed TOML (see the module docstring for keys)."""
         ws = dict(data.get("workspace", {}))
-        known = {"crs", "timezone", "name", "database_url", "disclosure_k", "extent"}
+        known = {
+            "crs",
+            "timezone",
+            "name",
+            "database_url",
+            "disclosure_k",
+            "extent",
+            "zone_layer",
+            "zone_label",
+        }
         unknown = set(ws) - known
         if unknown:
             raise ConfigError(
@@ -169,6 +313,18 @@ class Config:
         except ValueError as exc:
             raise ConfigError(f"{source}: {exc}") from None
         url = ws.get("database_url") or None
+        zone_layer = ws.get("zone_layer", DEFAULT_ZONE_LAYER)
+        if not isinstance(zone_layer, str) or not zone_layer.strip():
+            raise ConfigError(
+                f'{source}: [workspace] zone_layer must be a layer name, e.g. "police_zone"'
+            )
+        zone_label = (
+            _texts(ws["zone_label"], where=f"{source}: [workspace] zone_label")
+            if "zone_label" in ws
+            else {}
+        )
+        report = _report_config(dict(data.get("report", {})), taxonomy, source=source)
+        evaluation = _evaluation_config(dict(data.get("evaluation", {})), source=source)
         return cls(
             crs=crs,
             timezone=tz,
@@ -180,6 +336,10 @@ class Config:
             analysis=dict(data.get("analysis", {})),
             category_overrides=overrides,
             web=dict(data.get("web", {})),
+            zone_layer=zone_layer,
+            zone_label=zone_label,
+            report=report,
+            evaluation=evaluation,
         )
 
     def with_database_url(self, url: str | None) -> Config:
@@ -214,13 +374,87 @@ class Config:
             )
         if self.extent:
             lines.append(f"extent = {q(list(self.extent))}")
+        if self.zone_layer != DEFAULT_ZONE_LAYER:
+            lines.append(f"zone_layer = {q(self.zone_layer)}")
+        if self.zone_label:
+            lines.append(f"zone_label = {_inline(self.zone_label, q)}")
         for name, spec in self.category_overrides.items():
             lines.append("")
             lines.append(f"[categories.{name}]")
             lines.extend(f"{k} = {q(v)}" for k, v in spec.items())
-        for table, content in (("analysis", self.analysis), ("web", self.web)):
+        for table, content in (
+            ("analysis", self.analysis),
+            ("evaluation", self.evaluation),
+            ("report", self.report.to_mapping()),
+            ("web", self.web),
+        ):
             if content:
                 lines.append("")
                 lines.append(f"[{table}]")
-                lines.extend(f"{k} = {q(v)}" for k, v in content.items())
+                lines.extend(
+                    f"{k} = {_inline(v, q) if isinstance(v, Mapping) else q(v)}"
+                    for k, v in content.items()
+                )
         return "\n".join(lines) + "\n"
+
+
+def _inline(table: Mapping[str, Any], q: Any) -> str:
+    return "{ " + ", ".join(f"{k} = {q(v)}" for k, v in table.items()) + " }"
+
+
+def _report_config(table: dict[str, Any], taxonomy: Taxonomy, *, source: str) -> ReportConfig:
+    known = {*REPORT_TEXTS, "near_repeat_categories"}
+    unknown = set(table) - known
+    if unknown:
+        raise ConfigError(
+            f"{source}: unknown key(s) {sorted(unknown)} in [report]; known: {sorted(known)}"
+        )
+    texts = {
+        k: _texts(table[k], where=f"{source}: [report] {k}") for k in REPORT_TEXTS if k in table
+    }
+    cats = table.get("near_repeat_categories")
+    near: tuple[str, ...] | None = None
+    if cats is not None:
+        if not isinstance(cats, list) or not cats or not all(isinstance(c, str) for c in cats):
+            raise ConfigError(
+                f'{source}: [report] near_repeat_categories must be a list of categories, '
+                'e.g. ["shooting"]'
+            )
+        harm = set(taxonomy.names(role="harm"))
+        for c in cats:
+            if c not in taxonomy:
+                raise ConfigError(f"{source}: [report] near_repeat_categories: "
+                                  + taxonomy.unknown_message(c))
+            if c not in harm:
+                raise ConfigError(
+                    f"{source}: [report] near_repeat_categories: {c!r} is not a harm category "
+                    "(enforcement and prevention are dose, never near-repeat outcomes)"
+                )
+        near = tuple(sorted(set(cats)))
+    return ReportConfig(near_repeat_categories=near, **texts)
+
+
+def _evaluation_config(table: dict[str, Any], *, source: str) -> dict[str, Any]:
+    unknown = set(table) - set(EVALUATION_KEYS)
+    if unknown:
+        raise ConfigError(
+            f"{source}: unknown key(s) {sorted(unknown)} in [evaluation]; "
+            f"known: {sorted(EVALUATION_KEYS)}"
+        )
+    for key, value in table.items():
+        want = EVALUATION_KEYS[key]
+        if isinstance(value, bool) and want is not bool:
+            ok = False
+        else:
+            ok = isinstance(value, want) or (want is float and isinstance(value, int))
+        if not ok:
+            raise ConfigError(f"{source}: [evaluation] {key} has the wrong type ({value!r})")
+    widths = table.get("buffer_widths")
+    if widths is not None and (
+        not widths or not all(isinstance(w, (int, float)) and w > 0 for w in widths)
+    ):
+        raise ConfigError(
+            f"{source}: [evaluation] buffer_widths must be positive ring widths in metres, "
+            "e.g. [250] or [250, 250]"
+        )
+    return table

@@ -14,7 +14,7 @@ import datetime as dt
 import hashlib
 import os
 import zoneinfo
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, TypeAlias
 
@@ -537,8 +537,61 @@ class Workspace:
                 h.update(repr(tuple(row)).encode())
         return h.hexdigest()
 
+    def config_fingerprint(self) -> str:
+        """SHA-256 of the configuration that can change a number (see
+        :meth:`hotspotwatch.config.Config.fingerprint`)."""
+        return self.config.fingerprint()
+
+    def save_run(
+        self, kind: str, parameters: Mapping[str, Any], result: Any
+    ) -> runs.StoredRun[Any]:
+        """Store a typed run with both fingerprints and the software version.
+
+        ``parameters`` are the run's canonical parameters (every option, filters included);
+        ``result`` must be of the type :data:`hotspotwatch.store.runs.RUN_KINDS` registers
+        for ``kind``. A stored run with the same key is replaced.
+        """
+        data_fp, config_fp = self.data_fingerprint(), self.config_fingerprint()
+        with self.engine.begin() as conn:
+            return runs.save_run(
+                conn,
+                kind=kind,
+                parameters=parameters,
+                result=result,
+                data_fingerprint=data_fp,
+                config_fingerprint=config_fp,
+                software_version=software_version(),
+            )
+
+    def find_run(self, kind: str, parameters: Mapping[str, Any]) -> runs.StoredRun[Any] | None:
+        """The stored run of ``kind`` with exactly these parameters on the current data and
+        configuration, or ``None`` (then compute it: see
+        :func:`hotspotwatch.workflows.runs.ensure_run`)."""
+        data_fp, config_fp = self.data_fingerprint(), self.config_fingerprint()
+        with self.engine.connect() as conn:
+            return runs.find_run(
+                conn,
+                kind=kind,
+                parameters=parameters,
+                data_fingerprint=data_fp,
+                config_fingerprint=config_fp,
+            )
+
+    def get_run(self, key: str) -> runs.StoredRun[Any] | None:
+        """The stored run whose key is (or starts with) ``key``."""
+        with self.engine.connect() as conn:
+            return runs.get_run(conn, key)
+
+    def run_infos(self, kind: str | None = None) -> list[runs.RunInfo]:
+        """Stored runs' provenance (no results), newest first."""
+        with self.engine.connect() as conn:
+            return runs.list_runs(conn, kind)
+
     def record_run(self, kind: str, parameters: dict[str, Any], result: dict[str, Any]) -> int:
-        """Store an analysis run with the data fingerprint and software version; return its id."""
+        """Legacy: store an untyped run (no key: it is never reused); return its row id.
+
+        Use :meth:`save_run` (typed results with provenance) instead.
+        """
         fp = self.data_fingerprint()
         with self.engine.begin() as conn:
             return runs.record_run(
@@ -559,7 +612,7 @@ class Workspace:
     def runs(self, kind: str | None = None) -> list[dict[str, Any]]:
         """Stored runs, newest first."""
         with self.engine.connect() as conn:
-            return runs.list_runs(conn, kind)
+            return runs.list_run_dicts(conn, kind)
 
     def run_count(self) -> int:
         """Number of stored analysis runs."""

@@ -11,10 +11,14 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import math
+import types
+import typing
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, ClassVar, TypeVar
 
 import numpy as np
+
+_R = TypeVar("_R", bound="ResultMixin")
 
 
 def to_jsonable(value: Any) -> Any:
@@ -63,10 +67,121 @@ def to_jsonable(value: Any) -> Any:
     return str(value)
 
 
+def from_jsonable(tp: Any, value: Any) -> Any:
+    """Rebuild a value of type ``tp`` from its :func:`to_jsonable` form.
+
+    The inverse of :func:`to_jsonable` for the types result fields use: ``float`` (``None``
+    back to NaN), ``int``, ``str``, ``bool``, dates, ``numpy.ndarray`` (float arrays get NaN
+    for ``None``), ``tuple``/``list``/``dict`` of those, optional values and nested result
+    dataclasses (through their own ``from_dict``).
+
+    Examples
+    --------
+    >>> from_jsonable(float, None)
+    nan
+    >>> from_jsonable(tuple[int, ...], [1, 2])
+    (1, 2)
+    >>> from_jsonable(np.ndarray, [1.0, None]).tolist()
+    [1.0, nan]
+    """
+    if tp is Any or tp is object:
+        return value
+    origin = typing.get_origin(tp)
+    args = typing.get_args(tp)
+    if origin in (typing.Union, types.UnionType):
+        if value is None and type(None) in args:
+            return None
+        non_none = [a for a in args if a is not type(None)]
+        if len(non_none) == 1:
+            return from_jsonable(non_none[0], value)
+        for a in non_none:  # first type that accepts the value
+            try:
+                return from_jsonable(a, value)
+            except (TypeError, ValueError, KeyError):
+                continue
+        return value
+    if origin is typing.Literal:
+        return value
+    if tp is float:
+        return math.nan if value is None else float(value)
+    if tp is int:
+        return int(value)
+    if tp is bool:
+        return bool(value)
+    if tp is str:
+        return str(value)
+    if tp is dt.datetime:
+        return dt.datetime.fromisoformat(value) if isinstance(value, str) else value
+    if tp is dt.date:
+        return dt.date.fromisoformat(value[:10]) if isinstance(value, str) else value
+    if tp is np.ndarray or origin is np.ndarray:
+        if value is None:
+            return None
+        arr = np.asarray(value, dtype=object)
+        if arr.size and all(v is None or isinstance(v, (int, float)) for v in arr.flat):
+            has_float = any(v is None or isinstance(v, float) for v in arr.flat)
+            if has_float:
+                return np.array(
+                    [math.nan if v is None else v for v in arr.flat], dtype=float
+                ).reshape(arr.shape)
+            return np.asarray(value)
+        return np.asarray(value)
+    if origin in (tuple, list, set, frozenset) or tp in (tuple, list):
+        if value is None:
+            return None
+        if origin is tuple and args and not (len(args) == 2 and args[1] is Ellipsis):
+            return tuple(from_jsonable(a, v) for a, v in zip(args, value, strict=True))
+        item = args[0] if args else Any
+        items = [from_jsonable(item, v) for v in value]
+        return (origin or tp)(items)
+    if origin in (dict, Mapping) or tp is dict or origin is typing.Mapping:
+        if value is None:
+            return None
+        vt = args[1] if len(args) == 2 else Any
+        return {k: from_jsonable(vt, v) for k, v in dict(value).items()}
+    if isinstance(tp, type) and dataclasses.is_dataclass(tp):
+        if isinstance(value, tp):
+            return value
+        maker = getattr(tp, "from_dict", None)
+        if maker is not None:
+            return maker(value)
+        return _dataclass_from_dict(tp, value)
+    return value
+
+
+def _dataclass_from_dict(cls: Any, data: Mapping[str, Any]) -> Any:
+    hints = typing.get_type_hints(cls)
+    kwargs: dict[str, Any] = {}
+    for f in dataclasses.fields(cls):
+        if not f.init:
+            continue
+        if f.name not in data:
+            if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
+                raise KeyError(f"{cls.__name__}.from_dict: missing field {f.name!r}")
+            continue
+        kwargs[f.name] = from_jsonable(hints.get(f.name, Any), data[f.name])
+    return cls(**kwargs)
+
+
 class ResultMixin:
-    """Mixin for frozen result dataclasses: ``to_dict()`` with JSON-ready values."""
+    """Mixin for frozen result dataclasses: ``to_dict()`` with JSON-ready values and its
+    inverse ``from_dict()``.
+
+    ``schema_version`` is stored with every run of the result type; raise it when the
+    stored shape changes, so that older runs are recomputed instead of misread.
+    """
+
+    schema_version: ClassVar[int] = 1
 
     def to_dict(self) -> dict[str, Any]:
         """Return the result's fields as JSON-ready plain Python."""
         assert dataclasses.is_dataclass(self)
         return {f.name: to_jsonable(getattr(self, f.name)) for f in dataclasses.fields(self)}
+
+    @classmethod
+    def from_dict(cls: type[_R], data: Mapping[str, Any]) -> _R:
+        """Rebuild the result from :meth:`to_dict`'s output (types from the annotations).
+
+        Types whose ``to_dict`` is not field by field override this.
+        """
+        return typing.cast(_R, _dataclass_from_dict(cls, data))

@@ -154,7 +154,14 @@ analysis_runs = Table(
     Column("result", Text, nullable=False),  # JSON
     Column("software_version", String(64), nullable=False),
     Column("created_at", DateTime, nullable=False),
+    # migration 0004: a run's identity (kind + canonical parameters + data and config
+    # fingerprints, SHA-256), the config fingerprint and the result type's schema version.
+    # Runs stored before 0004 have no key and are never reused.
+    Column("run_key", String(64), nullable=True),
+    Column("config_fingerprint", String(64), nullable=True),
+    Column("schema_version", Integer, nullable=True),
     Index(None, "kind", "created_at"),
+    Index(None, "run_key", unique=True),
 )
 
 # ---------------------------------------------------------------------- web (migration 0002_web)

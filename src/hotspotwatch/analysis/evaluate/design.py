@@ -17,7 +17,6 @@ The rules are fixed *before* outcomes in the post-period are looked at:
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -27,50 +26,7 @@ from numpy.typing import ArrayLike, NDArray
 from shapely.geometry.base import BaseGeometry
 
 from hotspotwatch.analysis._result import ResultMixin
-
-
-def buffer_rings(
-    treated: BaseGeometry,
-    *,
-    widths: Sequence[float] = (250.0,),
-    exclude: BaseGeometry | None = None,
-) -> list[BaseGeometry]:
-    """Concentric rings around a treated area.
-
-    Parameters
-    ----------
-    treated : shapely geometry
-        Treated polygon (workspace CRS, metres).
-    widths : sequence of float
-        Ring widths from the inside out (metres), e.g. ``(250,)`` or ``(250, 250)``.
-    exclude : shapely geometry, optional
-        Removed from every ring (typically the union of all hotspot polygons).
-
-    Returns
-    -------
-    list of shapely geometry
-
-    Examples
-    --------
-    >>> from shapely.geometry import Point
-    >>> ring = buffer_rings(Point(0, 0).buffer(100), widths=(100,))[0]
-    >>> round(ring.area / (3.14159 * (200**2 - 100**2)), 2)
-    1.0
-    """
-    if not widths or any(w <= 0 for w in widths):
-        raise ValueError(f"widths must be positive ring widths in metres, got {widths!r}")
-    rings = []
-    inner = treated
-    reach = 0.0
-    for w in widths:
-        reach += float(w)
-        outer = treated.buffer(reach, quad_segs=32)
-        ring = outer.difference(inner)
-        if exclude is not None:
-            ring = ring.difference(exclude)
-        rings.append(ring)
-        inner = outer
-    return rings
+from hotspotwatch.geo.rings import buffer_rings  # noqa: F401  (re-exported)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,107 @@
+"""Typed stored runs: registry, canonical parameters, keys, schema versions, both backends."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from typing import ClassVar
+
+import numpy as np
+import pytest
+
+from hotspotwatch import Workspace
+from hotspotwatch.analysis._result import ResultMixin
+from hotspotwatch.store import runs
+
+
+@dataclasses.dataclass(frozen=True)
+class Toy(ResultMixin):
+    """A stand-in result type registered for the tests."""
+
+    schema_version: ClassVar[int] = 3
+    label: str
+    z: np.ndarray
+    when: dt.date
+    pair: tuple[float, float]
+    extra: float | None = None
+
+
+@pytest.fixture
+def toy_kind(monkeypatch: pytest.MonkeyPatch) -> str:
+    monkeypatch.setitem(runs.RUN_KINDS, "test.toy", f"{__name__}:Toy")
+    return "test.toy"
+
+
+def _toy() -> Toy:
+    return Toy(label="a", z=np.array([1.5, np.nan]), when=dt.date(2025, 1, 31), pair=(1.0, 2.0))
+
+
+def test_from_dict_inverts_to_dict() -> None:
+    toy = _toy()
+    back = Toy.from_dict(toy.to_dict())
+    assert back.label == "a" and back.when == dt.date(2025, 1, 31) and back.pair == (1.0, 2.0)
+    np.testing.assert_array_equal(back.z, toy.z)
+    assert back.extra is None
+
+
+def test_saved_run_is_found_only_for_the_same_question(workspace: Workspace, toy_kind: str) -> None:
+    saved = workspace.save_run(toy_kind, {"categories": ["burglary"], "buffer": 250.0}, _toy())
+    assert len(saved.key) == 64 and saved.schema_version == 3
+    found = workspace.find_run(toy_kind, {"buffer": 250, "categories": ("burglary",)})
+    assert found is not None and found.key == saved.key
+    assert isinstance(found.result, Toy) and found.result.when == dt.date(2025, 1, 31)
+    assert found.config_fingerprint == workspace.config_fingerprint()
+    assert found.data_fingerprint == workspace.data_fingerprint()
+    # another filter is another question
+    assert workspace.find_run(toy_kind, {"buffer": 250, "categories": ["shooting"]}) is None
+    by_key = workspace.get_run(saved.short_key)
+    assert by_key is not None and by_key.key == found.key
+    # saving the same question again replaces the row
+    workspace.save_run(toy_kind, {"categories": ["burglary"], "buffer": 250}, _toy())
+    assert [i.key for i in workspace.run_infos(toy_kind)] == [saved.key]
+
+
+def test_run_is_stale_after_config_or_data_change(
+    workspace: Workspace, toy_kind: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pandas as pd
+
+    workspace.save_run(toy_kind, {"a": 1}, _toy())
+    assert workspace.find_run(toy_kind, {"a": 1}) is not None
+    monkeypatch.setattr(
+        workspace,
+        "config",
+        type(workspace.config).from_mapping({"harm_weights": {"nuisance": 0.123}}),
+    )
+    assert workspace.find_run(toy_kind, {"a": 1}) is None
+    monkeypatch.undo()
+    monkeypatch.setitem(runs.RUN_KINDS, "test.toy", f"{__name__}:Toy")
+    assert workspace.find_run(toy_kind, {"a": 1}) is not None
+    frame = pd.DataFrame(
+        {"source_id": ["1"], "occurred_at": [pd.Timestamp("2024-01-02", tz="UTC")],
+         "x": [650000.0], "y": [670000.0], "category": ["shooting"]}
+    )
+    workspace.add_events(frame, source="s")
+    assert workspace.find_run(toy_kind, {"a": 1}) is None
+
+
+def test_other_schema_version_counts_as_absent(
+    workspace: Workspace, toy_kind: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    workspace.save_run(toy_kind, {"a": 1}, _toy())
+    monkeypatch.setattr(Toy, "schema_version", 4)
+    assert workspace.find_run(toy_kind, {"a": 1}) is None
+
+
+def test_wrong_result_type_is_refused(workspace: Workspace, toy_kind: str) -> None:
+    with pytest.raises(runs.RunKindError, match="stores a Toy, not a dict"):
+        workspace.save_run(toy_kind, {}, {"z": 1})
+    with pytest.raises(runs.RunKindError, match="unknown run kind"):
+        runs.result_type("nope")
+
+
+def test_legacy_runs_have_no_key_and_are_never_found(workspace: Workspace, toy_kind: str) -> None:
+    workspace.record_run(toy_kind, {"a": 1}, {"label": "x"})
+    assert workspace.find_run(toy_kind, {"a": 1}) is None
+    (info,) = workspace.run_infos(toy_kind)
+    assert info.key is None and info.to_dict()["run"] is None
