@@ -114,8 +114,11 @@ class AnchoredMonth:
         local = local_days(instants, self.timezone)
         a = pd.Timestamp(self.anchor)
         months = (local.year - a.year) * 12 + (local.month - a.month)
-        before = local.day < a.day
-        return np.asarray(months - before.astype(int), dtype=np.int64)
+        # month k starts on the anchor's day of month, clamped to the month's length (an
+        # anchor on the 31st starts a month on 30 April), exactly as :meth:`start` says
+        start_day = np.minimum(a.day, np.asarray(local.days_in_month))
+        before = np.asarray(local.day) < start_day
+        return np.asarray(np.asarray(months) - before.astype(int), dtype=np.int64)
 
     def start(self, code: int) -> dt.date:
         """First day of anchored month ``code``."""
@@ -129,7 +132,7 @@ class AnchoredMonth:
         """Code of the anchored month holding ``day``."""
         a = self.anchor
         k = (day.year - a.year) * 12 + (day.month - a.month)
-        return k - 1 if day.day < a.day else k
+        return k - 1 if day < self.start(k) else k
 
     def lengths(self, first: int, last: int) -> NDArray[np.float64]:
         """Days in months ``first .. last`` (inclusive)."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from pathlib import Path
 from typing import ClassVar
 
 import numpy as np
@@ -105,3 +106,31 @@ def test_legacy_runs_have_no_key_and_are_never_found(workspace: Workspace, toy_k
     assert workspace.find_run(toy_kind, {"a": 1}) is None
     (info,) = workspace.run_infos(toy_kind)
     assert info.key is None and info.to_dict()["run"] is None
+
+
+def test_0004_adds_run_provenance_and_keeps_old_runs(tmp_path: Path) -> None:
+    from alembic import command
+    from sqlalchemy import create_engine, inspect, text
+
+    from hotspotwatch.store.engine import _alembic_config, migrate
+
+    engine = create_engine(f"sqlite:///{tmp_path / 'old.sqlite'}")
+    migrate(engine, "0003_events_time_index")
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "insert into analysis_runs (kind, parameters, data_fingerprint, result, "
+                "software_version, created_at) values ('evaluate', '{}', 'd', '{}', '0.1', "
+                "'2025-01-01 00:00:00')"
+            )
+        )
+    migrate(engine, "head")
+    cols = {c["name"] for c in inspect(engine).get_columns("analysis_runs")}
+    assert {"run_key", "config_fingerprint", "schema_version"} <= cols
+    with engine.connect() as conn:
+        assert runs.list_runs(conn)[0].key is None  # the old run is kept, never reused
+    with engine.begin() as conn:
+        command.downgrade(_alembic_config(conn), "0003_events_time_index")
+    cols = {c["name"] for c in inspect(engine).get_columns("analysis_runs")}
+    assert "run_key" not in cols
+    engine.dispose()
