@@ -37,6 +37,7 @@ GROUPS: list[tuple[str, str]] = [
     ("audit", "audit"),
     ("evaluate", "evaluate"),
     ("report", "report"),
+    ("runs", "runs"),
     ("demo", ""),
 ]
 
