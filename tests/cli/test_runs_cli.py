@@ -6,12 +6,12 @@ import json
 from pathlib import Path
 
 import pytest
+from tests.store.test_runs import _toy
 from typer.testing import CliRunner
 
 from hotspotwatch import Workspace
 from hotspotwatch.cli.main import app
 from hotspotwatch.store import runs
-from tests.store.test_runs import _toy
 
 runner = CliRunner()
 
