@@ -37,6 +37,7 @@ test: install
 lint: install
 	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy src
+	$(BIN)/lint-imports
 
 typecheck: install
 	$(BIN)/mypy src

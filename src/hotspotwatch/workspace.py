@@ -37,7 +37,13 @@ from hotspotwatch.domain.designation import Period, active_periods
 from hotspotwatch.domain.taxonomy import Role, Taxonomy
 from hotspotwatch.store import events as store_events
 from hotspotwatch.store import places, runs
-from hotspotwatch.store.engine import bulk_transaction, make_engine, migrate, sqlite_url
+from hotspotwatch.store.engine import (
+    StoreError,
+    bulk_transaction,
+    make_engine,
+    migrate,
+    sqlite_url,
+)
 from hotspotwatch.store.schema import analysis_runs, areas, designations, events, hotspots, imports
 
 TimeLike: TypeAlias = str | dt.date | dt.datetime | pd.Timestamp
@@ -284,6 +290,15 @@ class Workspace:
         frame = frame[cols]
         geometry = gpd.points_from_xy(frame["x"].to_numpy(), frame["y"].to_numpy())
         return gpd.GeoDataFrame(frame, geometry=geometry, crs=self.config.crs)
+
+    def database_label(self) -> str:
+        """The store's URL with any password hidden (for messages and ``info``)."""
+        return self.engine.url.render_as_string(hide_password=True)
+
+    def event_stats(self) -> dict[str, dict[str, Any]]:
+        """Events per category: ``{category: {"count", "first", "last"}}`` (times in UTC)."""
+        with self.engine.connect() as conn:
+            return store_events.event_stats(conn)
 
     def count_events(self) -> int:
         """Number of stored events."""
@@ -653,4 +668,11 @@ def json_default(obj: Any) -> Any:
     return to_jsonable(obj)
 
 
-__all__ = ["Workspace", "WorkspaceError", "json_default", "row_hashes", "software_version"]
+__all__ = [
+    "StoreError",
+    "Workspace",
+    "WorkspaceError",
+    "json_default",
+    "row_hashes",
+    "software_version",
+]

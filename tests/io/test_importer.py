@@ -105,7 +105,7 @@ def _hash_row_py(values: list[object]) -> str:
 
 
 def test_hash_columns_matches_a_per_row_python_reference():
-    from hotspotwatch.io.importer import hash_columns, hex64
+    from hotspotwatch.store.hashing import hash_columns, hex64
 
     text = np.array(["theft", "assault", None, "théft", "None"], dtype=object)
     ints = np.array([0, -1, 2**62, 1_709_300_000_000_000_000, 7], dtype=np.int64)
@@ -230,23 +230,24 @@ def test_parquet_and_geojson_inputs(tmp_path):
 
 
 def test_transform_points_in_slices_equals_one_call(monkeypatch):
-    from hotspotwatch.io import importer
+    from hotspotwatch.geo.crs import transformer
+    from hotspotwatch.io import coordinates
 
     rng = np.random.default_rng(3)
     a = rng.uniform(141000, 157000, 5000)
     b = rng.uniform(163000, 178000, 5000)
     a[7] = np.nan  # an unusable point stays NaN, in whichever slice it falls
-    to_ws = importer._transformer("EPSG:31370", "EPSG:3812")
-    to_geo = importer._transformer("EPSG:3812", "EPSG:4326")
-    monkeypatch.setattr(importer, "PARALLEL_FROM", 100)
-    [(x, y)] = importer.transform_points([to_ws], a, b)
+    to_ws = transformer("EPSG:31370", "EPSG:3812")
+    to_geo = transformer("EPSG:3812", "EPSG:4326")
+    monkeypatch.setattr(coordinates, "PARALLEL_FROM", 100)
+    [(x, y)] = coordinates.transform_points([to_ws], a, b)
     ref_x, ref_y = Transformer.from_crs("EPSG:31370", "EPSG:3812", always_xy=True).transform(a, b)
     np.testing.assert_array_equal(x, ref_x)
     np.testing.assert_array_equal(y, ref_y)
     assert np.isnan(x[7]) and np.isnan(y[7])
     # lon/lat through the workspace CRS equal the direct Lambert 72 -> WGS84 transformation
     # within 1e-8 degrees (about 1 mm).
-    [(lon, lat)] = importer.transform_points([to_geo], x, y)
+    [(lon, lat)] = coordinates.transform_points([to_geo], x, y)
     ref_lon, ref_lat = Transformer.from_crs("EPSG:31370", "EPSG:4326", always_xy=True).transform(a, b)
     ok = np.isfinite(ref_lon)
     np.testing.assert_allclose(lon[ok], ref_lon[ok], rtol=0, atol=1e-8)

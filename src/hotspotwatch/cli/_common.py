@@ -48,8 +48,7 @@ def fail(message: str, code: int = 2) -> NoReturn:
 def open_workspace(path: Path | str = ".", database_url: str | None = None) -> Any:
     """Open a workspace or fail with a clear message."""
     from hotspotwatch.config import ConfigError
-    from hotspotwatch.store.engine import StoreError
-    from hotspotwatch.workspace import Workspace, WorkspaceError
+    from hotspotwatch.workspace import StoreError, Workspace, WorkspaceError
 
     try:
         return Workspace.open(path, database_url=database_url)

@@ -37,8 +37,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Create a workspace: DIR/hotspotwatch.toml and its store (SQLite by default)."""
         from hotspotwatch.config import ConfigError
-        from hotspotwatch.store.engine import StoreError
-        from hotspotwatch.workspace import Workspace, WorkspaceError
+        from hotspotwatch.workspace import StoreError, Workspace, WorkspaceError
 
         try:
             ws = Workspace.create(
@@ -50,7 +49,7 @@ def register(app: typer.Typer) -> None:
             "workspace": str(ws.path),
             "crs": ws.config.crs,
             "timezone": ws.config.timezone,
-            "database": ws.engine.url.render_as_string(hide_password=True),
+            "database": ws.database_label(),
         }
         if as_json:
             print_json(info)
@@ -73,17 +72,14 @@ def register(app: typer.Typer) -> None:
         as_json: JsonOpt = False,
     ) -> None:
         """Summarise a workspace: events per category and role, areas, hotspots, runs."""
-        from hotspotwatch.store.events import event_stats
-
         ws = open_workspace(workspace, database_url)
-        with ws.engine.connect() as conn:
-            stats = event_stats(conn)
+        stats = ws.event_stats()
         hs = ws.hotspots()
         out = {
             "workspace": str(ws.path),
             "crs": ws.config.crs,
             "timezone": ws.config.timezone,
-            "database": ws.engine.url.render_as_string(hide_password=True),
+            "database": ws.database_label(),
             "events": {
                 c: {**v, "role": ws.taxonomy[c].role if c in ws.taxonomy else None}
                 for c, v in stats.items()

@@ -16,11 +16,8 @@ corrected row is seen as changed.
 from __future__ import annotations
 
 import difflib
-import functools
 import hashlib
-import itertools
 import json
-import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -30,21 +27,21 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-from pyproj import Transformer
 
 from hotspotwatch.domain.taxonomy import Taxonomy
+from hotspotwatch.io.coordinates import PARALLEL_FROM, coordinates, transform_points
 from hotspotwatch.io.errors import SourceError
-from hotspotwatch.io.mapping import FILE_FORMATS, WGS84, EventMapping
+from hotspotwatch.io.mapping import FILE_FORMATS, EventMapping
 from hotspotwatch.io.raw import QUARANTINE_COLUMNS, RawTable, empty_quarantine, raw_json
 from hotspotwatch.io.validate import (
     Flags,
     as_text,
     map_categories,
     parse_date_hour,
-    parse_numbers,
     parse_time_column,
 )
 from hotspotwatch.store.events import EVENT_COLUMNS
+from hotspotwatch.store.hashing import hash_columns, hex64, row_hash
 
 # The store's columns plus the file row number (kept for messages, not stored).
 EVENT_FRAME_COLUMNS: tuple[str, ...] = (*EVENT_COLUMNS, "row_number")
@@ -204,7 +201,7 @@ def normalise(
     # flags, which come first, so a row's reason is the same as in sequential order.
     coord_flags = Flags(n)
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="hw-coords") as pool:
-        coords = pool.submit(_coordinates, raw, mapping, crs=crs, extent=extent, flags=coord_flags)
+        coords = pool.submit(coordinates, raw, mapping, crs=crs, extent=extent, flags=coord_flags)
         occurred, precision, categories, source_ids = _attributes(
             raw, mapping, timezone=tz, taxonomy=taxonomy, flags=flags)
         x, y, lon, lat = coords.result()
@@ -275,158 +272,6 @@ def prepare(
     """Read and normalise one file (see :func:`read_source` and :func:`normalise`)."""
     raw = read_source(path, mapping, fmt=fmt)
     return normalise(raw, mapping, crs=crs, timezone=timezone, taxonomy=taxonomy, extent=extent)
-
-
-# --------------------------------------------------------------------------- coordinates
-
-
-@functools.lru_cache(maxsize=32)
-def _transformer(src: str, dst: str) -> Transformer:
-    """A cached ``always_xy`` transformer (building one takes ~0.1 s)."""
-    return Transformer.from_crs(src, dst, always_xy=True)
-
-
-PARALLEL_FROM = 100_000
-"""Point arrays at least this long are transformed in slices on several threads."""
-
-
-def transform_points(
-    transformers: list[Transformer], a: np.ndarray, b: np.ndarray
-) -> list[tuple[np.ndarray, np.ndarray]]:
-    """Apply each transformer to the points ``(a, b)``; one ``(x, y)`` pair per transformer.
-
-    PROJ runs without the GIL and :class:`pyproj.Transformer` keeps one PROJ object per
-    thread, so long arrays are cut into slices transformed on a small thread pool (measured
-    on 2 cores, 1M points through two transformations: 0.90 s in one thread, 0.45 s in two).
-    Points that cannot be transformed come back as ``inf``/``NaN`` (no exception).
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> tr = _transformer("EPSG:4326", "EPSG:3812")
-    >>> [(x, y)] = transform_points([tr], np.array([4.3517]), np.array([50.8466]))
-    >>> round(float(x[0])), round(float(y[0]))
-    (648799, 670689)
-    """
-    n = len(a)
-    out = [(np.empty(n), np.empty(n)) for _ in transformers]
-    workers = min(os.cpu_count() or 1, 4)
-    parts = workers if n >= PARALLEL_FROM and workers > 1 else 1
-    bounds = np.linspace(0, n, parts + 1).astype(int)
-
-    def run(k: int, lo: int, hi: int) -> None:
-        xs, ys = transformers[k].transform(a[lo:hi], b[lo:hi], errcheck=False)
-        out[k][0][lo:hi] = xs
-        out[k][1][lo:hi] = ys
-
-    jobs = [(k, int(lo), int(hi)) for k in range(len(transformers))
-            for lo, hi in itertools.pairwise(bounds)]
-    if parts == 1:
-        for job in jobs:
-            run(*job)
-    else:
-        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="hw-proj") as pool:
-            for f in [pool.submit(run, *job) for job in jobs]:
-                f.result()
-    return out
-
-
-def _coordinates(
-    raw: RawTable,
-    mapping: EventMapping,
-    *,
-    crs: str,
-    extent: tuple[float, float, float, float] | None,
-    flags: Flags,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    frame = raw.frame
-    n = len(frame)
-    roles = mapping.coordinate_roles
-    decimal = mapping.read.get("decimal")
-    if roles is not None:
-        ca, cb = mapping.columns[roles[0]], mapping.columns[roles[1]]
-        a, a_empty, a_bad = parse_numbers(frame[ca], decimal=decimal)
-        b, b_empty, b_bad = parse_numbers(frame[cb], decimal=decimal)
-        src = mapping.source_crs or WGS84
-        empty = a_empty | b_empty
-        reason = f"no coordinates: {ca!r} and/or {cb!r} are empty"
-        if "Location" in frame.columns and empty.any():
-            loc = as_text(frame["Location"]).to_numpy(dtype=object)
-            reasons = [
-                reason + (" (Location is 'No Location': the publisher could not place it)"
-                          if str(v).casefold() == "no location" else "")
-                for v in loc[empty]
-            ]
-            flags.add(empty, ca, reasons)
-        else:
-            flags.add(empty, ca, reason)
-        for col, vals, bad in ((ca, frame[ca], a_bad), (cb, frame[cb], b_bad)):
-            if bad.any():
-                shown = as_text(vals).to_numpy(dtype=object)[bad]
-                flags.add(bad, col, [f"{col!r} value {v!r} is not a number" for v in shown])
-        field_a, field_b = ca, cb
-    else:
-        import shapely
-
-        geom = raw.geometry if raw.geometry is not None else np.full(n, None, dtype=object)
-        src = mapping.crs or raw.crs or WGS84
-        missing = shapely.is_missing(geom) | shapely.is_empty(geom)
-        kinds = shapely.get_type_id(geom)
-        not_point = ~missing & (kinds != 0)
-        flags.add(missing, "geometry", "no coordinates: the feature has no geometry")
-        if not_point.any():
-            names = shapely.get_type_id(geom[not_point])
-            labels = {1: "LineString", 2: "LinearRing", 3: "Polygon", 4: "MultiPoint",
-                      5: "MultiLineString", 6: "MultiPolygon", 7: "GeometryCollection"}
-            flags.add(not_point, "geometry", [
-                f"geometry is a {labels.get(int(k), 'shape')}, expected a Point" for k in names
-            ])
-        pts = geom.copy()
-        pts[missing | not_point] = None
-        a = np.asarray(shapely.get_x(pts), dtype=float)
-        b = np.asarray(shapely.get_y(pts), dtype=float)
-        field_a = field_b = "geometry"
-    usable = np.isfinite(a) & np.isfinite(b)
-    src_is_geographic = src == WGS84
-    if src_is_geographic:
-        out_range = usable & ((np.abs(a) > 180) | (np.abs(b) > 90))
-        flags.add(out_range, field_b, [
-            f"longitude {u} / latitude {v} are out of range (lon -180..180, lat -90..90)"
-            for u, v in zip(a[out_range], b[out_range], strict=True)
-        ])
-        usable &= ~out_range
-    zero = usable & (a == 0) & (b == 0)
-    flags.add(zero, field_a, "coordinates are 0, 0 (a placeholder for a missing location)")
-    usable &= ~zero
-    a = np.where(usable, a, np.nan)
-    b = np.where(usable, b, np.nan)
-    to_ws = _transformer(src, crs)
-    ((x, y),) = transform_points([to_ws], a, b)
-    if src_is_geographic:
-        lon, lat = a, b
-    else:
-        # lon/lat are those of the stored point: from the workspace CRS, whose inverse
-        # projection is cheaper than the source's datum shift (1M points: 0.23 s vs 0.42 s;
-        # Lambert 72 -> Lambert 2008 -> WGS84 equals Lambert 72 -> WGS84 within 1e-9 degrees).
-        ((lon, lat),) = transform_points([_transformer(crs, WGS84)], x, y)
-    failed = usable & ~(np.isfinite(x) & np.isfinite(y) & np.isfinite(lon) & np.isfinite(lat))
-    flags.add(failed, field_a, f"coordinates cannot be transformed from {src} to {crs}")
-    usable &= ~failed
-    if extent is not None:
-        xmin, ymin, xmax, ymax = extent
-        outside = usable & ~((x >= xmin) & (x <= xmax) & (y >= ymin) & (y <= ymax))
-        if outside.any():
-            sx, sy = (np.asarray(v, dtype=float) for v in to_ws.transform(
-                b[outside], a[outside], errcheck=False))
-            swapped = (sx >= xmin) & (sx <= xmax) & (sy >= ymin) & (sy <= ymax)
-            flags.add(outside, field_a, [
-                f"outside the workspace extent: ({xx:.0f}, {yy:.0f}) in {crs} is not within "
-                f"[{xmin:.0f}, {ymin:.0f}, {xmax:.0f}, {ymax:.0f}]; "
-                + (f"are {field_a!r} and {field_b!r} swapped?" if sw else
-                   f"check the mapping's crs (read as {src})")
-                for xx, yy, sw in zip(x[outside], y[outside], swapped, strict=True)
-            ])
-    return x, y, lon, lat
 
 
 # --------------------------------------------------------------------------- identity
@@ -573,84 +418,19 @@ def _events(
     return frame[list(EVENT_FRAME_COLUMNS)]
 
 
-def row_hash(frame: pd.DataFrame) -> np.ndarray:
-    """64-bit content hash (16 hex digits) of ``category, occurred_at(ns), precision, x_mm,
-    y_mm, attrs`` per row.
 
-    Vectorised (see :func:`hash_columns`): a million rows take a fraction of a second. It
-    only has to tell, per ``(source, source_id)``, whether a row changed, so 64 bits leave a
-    chance of about 5e-20 that a correction goes unnoticed.
-    """
-    if frame.empty:
-        return np.array([], dtype=object)
-    ns = pd.DatetimeIndex(frame["occurred_at"]).as_unit("ns").asi8
-    x_mm = np.round(frame["x"].to_numpy(dtype=float) * 1000).astype(np.int64)
-    y_mm = np.round(frame["y"].to_numpy(dtype=float) * 1000).astype(np.int64)
-    h = hash_columns([
-        frame["category"].to_numpy(dtype=object),
-        ns,
-        frame["time_precision"].to_numpy(dtype=object),
-        x_mm,
-        y_mm,
-        frame["attrs"].to_numpy(dtype=object),
-    ])
-    return hex64(h)
-
-
-_M1 = np.uint64(0xBF58476D1CE4E5B9)
-_M2 = np.uint64(0x94D049BB133111EB)
-_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
-_NULL_HASH = np.uint64(0x6A09E667F3BCC908)  # a missing value (no text hashes to it but by chance)
-
-
-def _mix64(z: np.ndarray) -> np.ndarray:
-    """The splitmix64 finaliser (Steele, Lea & Flood 2014), elementwise on ``uint64``."""
-    z = (z ^ (z >> np.uint64(30))) * _M1
-    z = (z ^ (z >> np.uint64(27))) * _M2
-    return z ^ (z >> np.uint64(31))
-
-
-def _column_words(values: np.ndarray) -> np.ndarray:
-    """One ``uint64`` per value: integers as they are, text by BLAKE2b-64 of each distinct value."""
-    if values.dtype.kind in "iu":
-        return values.astype(np.int64).view(np.uint64)
-    codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    table = np.fromiter(
-        (int.from_bytes(hashlib.blake2b(str(u).encode("utf-8"), digest_size=8).digest(), "little")
-         for u in uniques),
-        dtype=np.uint64,
-        count=len(uniques),
-    )
-    table = np.append(table, _NULL_HASH)
-    return table[codes]  # code -1 (missing) picks the last entry
-
-
-def hash_columns(columns: list[np.ndarray]) -> np.ndarray:
-    """Combine columns into one stable 64-bit hash per row (``uint64`` array).
-
-    Integers enter as their two's-complement bits; text and other objects through a BLAKE2b
-    digest of each distinct value (so the cost is per distinct value, not per row); missing
-    values as a fixed word. Columns are chained with the splitmix64 finaliser, so the order
-    of the columns matters. The result depends on nothing but these rules, not on library
-    versions: stored hashes stay valid across upgrades.
-    """
-    n = len(columns[0]) if columns else 0
-    h = np.full(n, _GOLDEN, dtype=np.uint64)
-    with np.errstate(over="ignore"):
-        for i, col in enumerate(columns, start=1):
-            words = _column_words(np.asarray(col))
-            h = _mix64(h ^ _mix64(words + np.uint64(i) * _GOLDEN))
-    return h
-
-
-_HEX = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
-
-
-def hex64(h: np.ndarray) -> np.ndarray:
-    """``uint64`` values as 16 lower-case hex digits (object array of ``str``)."""
-    n = len(h)
-    octets = np.asarray(h, dtype=np.uint64).astype(">u8").view(np.uint8).reshape(n, 8)
-    out = np.empty((n, 16), dtype=np.uint8)
-    out[:, 0::2] = _HEX[octets >> 4]
-    out[:, 1::2] = _HEX[octets & 15]
-    return out.view("S16").ravel().astype("U16").astype(object)
+__all__ = [
+    "EVENT_FRAME_COLUMNS",
+    "MAX_ID_LENGTH",
+    "PARALLEL_FROM",
+    "NormalisedImport",
+    "check_columns",
+    "detect_format",
+    "hash_columns",
+    "hex64",
+    "normalise",
+    "prepare",
+    "read_source",
+    "row_hash",
+    "transform_points",
+]

@@ -13,10 +13,8 @@ import json
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, TextIO
 
-from sqlalchemy import insert, select
-
 from hotspotwatch.analysis._result import to_jsonable
-from hotspotwatch.store.schema import audit_log
+from hotspotwatch.store import audit as store_audit
 
 if TYPE_CHECKING:
     from hotspotwatch.workspace import Workspace
@@ -36,19 +34,17 @@ def append(
     client: str | None = None,
 ) -> None:
     """Append one audit entry (its own transaction, committed before the response leaves)."""
-    with ws.engine.begin() as conn:
-        conn.execute(
-            insert(audit_log).values(
-                at=dt.datetime.now(dt.UTC).replace(tzinfo=None),
-                username=username,
-                role=role,
-                action=action[:64],
-                target=target,
-                rows=int(rows),
-                detail=json.dumps(to_jsonable(dict(detail)), sort_keys=True) if detail else None,
-                client=client[:100] if client else None,
-            )
-        )
+    store_audit.insert_entry(
+        ws.engine,
+        at=dt.datetime.now(dt.UTC).replace(tzinfo=None),
+        username=username,
+        role=role,
+        action=action[:64],
+        target=target,
+        rows=int(rows),
+        detail=json.dumps(to_jsonable(dict(detail)), sort_keys=True) if detail else None,
+        client=client[:100] if client else None,
+    )
 
 
 def entries(
@@ -71,23 +67,9 @@ def entries(
     limit : int, optional
         Only the newest ``limit`` entries (still returned oldest first).
     """
-    stmt = select(audit_log)
-    if since is not None:
-        stmt = stmt.where(audit_log.c.at >= since)
-    if until is not None:
-        stmt = stmt.where(audit_log.c.at < until)
-    if username is not None:
-        stmt = stmt.where(audit_log.c.username == username)
-    if action is not None:
-        stmt = stmt.where(audit_log.c.action == action)
-    if limit is not None:
-        stmt = stmt.order_by(audit_log.c.audit_id.desc()).limit(limit)
-    else:
-        stmt = stmt.order_by(audit_log.c.audit_id)
-    with ws.engine.connect() as conn:
-        rows = [dict(r._mapping) for r in conn.execute(stmt)]
-    if limit is not None:
-        rows.reverse()
+    rows = store_audit.select_entries(
+        ws.engine, since=since, until=until, username=username, action=action, limit=limit
+    )
     for r in rows:
         r["at"] = r["at"].isoformat() + "Z"
         r["detail"] = json.loads(r["detail"]) if r["detail"] else None

@@ -12,8 +12,8 @@ Roles
 ``regional_analyst``
     everything in the region, event-level data included.
 ``zone_analyst``
-    event-level data only inside their police zone(s) (``zones``, codes of the
-    ``police_zone`` area layer), aggregates elsewhere.
+    event-level data only inside their zone(s) (``zones``, codes of the workspace's
+    zone layer, ``[workspace] zone_layer``, default ``police_zone``), aggregates elsewhere.
 ``partner``
     logs prevention actions for the hotspots assigned to them (``hotspots``), sees aggregates.
 """
@@ -25,14 +25,14 @@ import hashlib
 import json
 import re
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import func, insert, select, update
 
-from hotspotwatch.store.schema import api_tokens, login_attempts, users
+from hotspotwatch.store import users as store_users
 
 if TYPE_CHECKING:
     from hotspotwatch.workspace import Workspace
@@ -108,8 +108,7 @@ class TokenInfo:
     expires_at: dt.datetime | None
 
 
-def _user(row: Any) -> User:
-    m = row._mapping
+def _user(m: Mapping[str, Any]) -> User:
     return User(
         user_id=int(m["user_id"]),
         username=str(m["username"]),
@@ -148,12 +147,13 @@ def _check_scope(ws: Workspace, role: str, zones: list[str], hotspot_names: list
             raise ValueError(
                 "a zone_analyst needs at least one police zone; pass --zone CODE (e.g. --zone 5341)"
             )
+        layer = ws.config.zone_layer
         try:
-            known = set(ws.areas("police_zone")["code"].astype(str))
+            known = set(ws.areas(layer)["code"].astype(str))
         except KeyError:
             raise ValueError(
-                "this workspace has no police_zone area layer; import the zones first "
-                "(`hotspotwatch import areas FILE --layer police_zone`)"
+                f"this workspace has no {layer} area layer; import the zones first "
+                f"(`hotspotwatch import areas FILE --layer {layer}`)"
             ) from None
         unknown = sorted(set(zones) - known)
         if unknown:
@@ -211,18 +211,15 @@ def add_user(
     _check_scope(ws, role, zones_l, hs_l)
     if get_user(ws, username) is not None:
         raise ValueError(f"user {username!r} already exists; pick another name")
-    with ws.engine.begin() as conn:
-        conn.execute(
-            insert(users).values(
-                username=username,
-                password_hash=_HASHER.hash(password),
-                role=role,
-                zones=json.dumps(sorted(set(zones_l))),
-                hotspots=json.dumps(sorted(set(hs_l))),
-                active=True,
-                created_at=_now(),
-            )
-        )
+    store_users.insert_user(
+        ws.engine,
+        username=username,
+        password_hash=_HASHER.hash(password),
+        role=role,
+        zones=json.dumps(sorted(set(zones_l))),
+        hotspots=json.dumps(sorted(set(hs_l))),
+        created_at=_now(),
+    )
     user = get_user(ws, username)
     assert user is not None
     return user
@@ -233,12 +230,7 @@ def set_password(ws: Workspace, username: str, password: str) -> None:
     check_password(password)
     if get_user(ws, username) is None:
         raise ValueError(f"no user {username!r}")
-    with ws.engine.begin() as conn:
-        conn.execute(
-            update(users)
-            .where(users.c.username == username)
-            .values(password_hash=_HASHER.hash(password))
-        )
+    store_users.set_password_hash(ws.engine, _HASHER.hash(password), username=username)
     revoke_user_tokens(ws, username)
 
 
@@ -246,30 +238,26 @@ def set_active(ws: Workspace, username: str, active: bool) -> None:
     """Enable or disable a user (disabling also revokes every token)."""
     if get_user(ws, username) is None:
         raise ValueError(f"no user {username!r}")
-    with ws.engine.begin() as conn:
-        conn.execute(update(users).where(users.c.username == username).values(active=active))
+    store_users.set_active(ws.engine, username, active)
     if not active:
         revoke_user_tokens(ws, username)
 
 
 def get_user(ws: Workspace, username: str) -> User | None:
     """The user called ``username`` or ``None``."""
-    with ws.engine.connect() as conn:
-        row = conn.execute(select(users).where(users.c.username == username)).first()
+    row = store_users.user_row(ws.engine, username)
     return _user(row) if row is not None else None
 
 
 def list_users(ws: Workspace) -> list[User]:
     """Every user, by name."""
-    with ws.engine.connect() as conn:
-        return [_user(r) for r in conn.execute(select(users).order_by(users.c.username))]
+    return [_user(r) for r in store_users.user_rows(ws.engine)]
 
 
 def authenticate(ws: Workspace, username: str, password: str) -> User | None:
     """Return the active user if the password matches, else ``None`` (constant-ish time)."""
-    with ws.engine.connect() as conn:
-        row = conn.execute(select(users).where(users.c.username == username)).first()
-    stored = str(row._mapping["password_hash"]) if row is not None else _dummy_hash()
+    row = store_users.user_row(ws.engine, username)
+    stored = str(row["password_hash"]) if row is not None else _dummy_hash()
     try:
         _HASHER.verify(stored, password)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
@@ -280,12 +268,7 @@ def authenticate(ws: Workspace, username: str, password: str) -> User | None:
     if not user.active:
         return None
     if _HASHER.check_needs_rehash(stored):
-        with ws.engine.begin() as conn:
-            conn.execute(
-                update(users)
-                .where(users.c.user_id == user.user_id)
-                .values(password_hash=_HASHER.hash(password))
-            )
+        store_users.set_password_hash(ws.engine, _HASHER.hash(password), user_id=user.user_id)
     return user
 
 
@@ -304,23 +287,18 @@ def issue_token(
     csrf = secrets.token_urlsafe(24) if kind == "session" else None
     now = _now()
     expires = now + ttl if ttl is not None else None
-    with ws.engine.begin() as conn:
-        res = conn.execute(
-            insert(api_tokens).values(
-                user_id=user.user_id,
-                token_hash=token_digest(token),
-                kind=kind,
-                csrf_token=csrf,
-                label=label,
-                created_at=now,
-                expires_at=expires,
-                revoked_at=None,
-            )
-        )
-        pk = res.inserted_primary_key
-        assert pk is not None
+    token_id = store_users.insert_token(
+        ws.engine,
+        user_id=user.user_id,
+        token_hash=token_digest(token),
+        kind=kind,
+        csrf_token=csrf,
+        label=label,
+        created_at=now,
+        expires_at=expires,
+    )
     return IssuedToken(
-        token=token, token_id=int(pk[0]), kind=kind, csrf_token=csrf, expires_at=expires
+        token=token, token_id=token_id, kind=kind, csrf_token=csrf, expires_at=expires
     )
 
 
@@ -328,23 +306,10 @@ def resolve_token(ws: Workspace, token: str) -> tuple[User, TokenInfo] | None:
     """The active user and token behind ``token``; ``None`` if unknown, expired or revoked."""
     if not token or len(token) > 200:
         return None
-    stmt = (
-        select(
-            users,
-            api_tokens.c.token_id,
-            api_tokens.c.kind,
-            api_tokens.c.csrf_token,
-            api_tokens.c.expires_at,
-            api_tokens.c.revoked_at,
-        )
-        .join(api_tokens, api_tokens.c.user_id == users.c.user_id)
-        .where(api_tokens.c.token_hash == token_digest(token))
-    )
-    with ws.engine.connect() as conn:
-        row = conn.execute(stmt).first()
+    row = store_users.token_row(ws.engine, token_digest(token))
     if row is None:
         return None
-    m = row._mapping
+    m = row
     if m["revoked_at"] is not None or not m["active"]:
         return None
     if m["expires_at"] is not None and m["expires_at"] <= _now():
@@ -360,16 +325,7 @@ def resolve_token(ws: Workspace, token: str) -> tuple[User, TokenInfo] | None:
 
 def revoke_token(ws: Workspace, token_id: int, *, username: str | None = None) -> bool:
     """Revoke one token (only one of ``username``'s when given); return whether it was live."""
-    stmt = update(api_tokens).where(
-        api_tokens.c.token_id == token_id, api_tokens.c.revoked_at.is_(None)
-    )
-    if username is not None:
-        stmt = stmt.where(
-            api_tokens.c.user_id
-            == select(users.c.user_id).where(users.c.username == username).scalar_subquery()
-        )
-    with ws.engine.begin() as conn:
-        return bool(conn.execute(stmt.values(revoked_at=_now())).rowcount)
+    return store_users.revoke_token(ws.engine, token_id, now=_now(), username=username)
 
 
 def revoke_user_tokens(ws: Workspace, username: str) -> int:
@@ -377,86 +333,44 @@ def revoke_user_tokens(ws: Workspace, username: str) -> int:
     user = get_user(ws, username)
     if user is None:
         raise ValueError(f"no user {username!r}")
-    with ws.engine.begin() as conn:
-        res = conn.execute(
-            update(api_tokens)
-            .where(api_tokens.c.user_id == user.user_id, api_tokens.c.revoked_at.is_(None))
-            .values(revoked_at=_now())
-        )
-    return int(res.rowcount)
+    return store_users.revoke_user_tokens(ws.engine, user.user_id, now=_now())
 
 
 def list_tokens(ws: Workspace, username: str | None = None) -> list[dict[str, Any]]:
     """Tokens (never their values), newest first."""
-    stmt = (
-        select(
-            api_tokens.c.token_id,
-            users.c.username,
-            api_tokens.c.kind,
-            api_tokens.c.label,
-            api_tokens.c.created_at,
-            api_tokens.c.expires_at,
-            api_tokens.c.revoked_at,
-        )
-        .join(users, users.c.user_id == api_tokens.c.user_id)
-        .order_by(api_tokens.c.token_id.desc())
-    )
-    if username is not None:
-        stmt = stmt.where(users.c.username == username)
     now = _now()
     out = []
-    with ws.engine.connect() as conn:
-        for row in conn.execute(stmt):
-            m = dict(row._mapping)
-            live = m["revoked_at"] is None and (m["expires_at"] is None or m["expires_at"] > now)
-            out.append(
-                {
-                    "token_id": m["token_id"],
-                    "username": m["username"],
-                    "kind": m["kind"],
-                    "label": m["label"],
-                    "created_at": m["created_at"].isoformat(),
-                    "expires_at": m["expires_at"].isoformat() if m["expires_at"] else None,
-                    "revoked_at": m["revoked_at"].isoformat() if m["revoked_at"] else None,
-                    "live": live,
-                }
-            )
+    for m in store_users.token_rows(ws.engine, username):
+        live = m["revoked_at"] is None and (m["expires_at"] is None or m["expires_at"] > now)
+        out.append(
+            {
+                "token_id": m["token_id"],
+                "username": m["username"],
+                "kind": m["kind"],
+                "label": m["label"],
+                "created_at": m["created_at"].isoformat(),
+                "expires_at": m["expires_at"].isoformat() if m["expires_at"] else None,
+                "revoked_at": m["revoked_at"].isoformat() if m["revoked_at"] else None,
+                "live": live,
+            }
+        )
     return out
 
 
 def record_login_attempt(ws: Workspace, username: str, client: str | None, success: bool) -> None:
     """Remember one login attempt (for rate limiting)."""
-    with ws.engine.begin() as conn:
-        conn.execute(
-            insert(login_attempts).values(
-                username=username[:100], client=client, at=_now(), success=success
-            )
-        )
+    store_users.insert_login_attempt(
+        ws.engine, username=username[:100], client=client, at=_now(), success=success
+    )
 
 
 def failed_logins(
     ws: Workspace, *, username: str, client: str | None, window: dt.timedelta
 ) -> tuple[int, int]:
     """Failed attempts within ``window`` for this user name and for this client address."""
-    since = _now() - window
-    with ws.engine.connect() as conn:
-        by_user = conn.execute(
-            select(func.count()).where(
-                login_attempts.c.username == username[:100],
-                login_attempts.c.at >= since,
-                login_attempts.c.success.is_(False),
-            )
-        ).scalar()
-        by_client: int | None = 0
-        if client is not None:
-            by_client = conn.execute(
-                select(func.count()).where(
-                    login_attempts.c.client == client,
-                    login_attempts.c.at >= since,
-                    login_attempts.c.success.is_(False),
-                )
-            ).scalar()
-    return int(by_user or 0), int(by_client or 0)
+    return store_users.count_failed_logins(
+        ws.engine, username=username[:100], client=client, since=_now() - window
+    )
 
 
 __all__ = [
