@@ -11,13 +11,18 @@ language::
     [nl]
     verdict.reduction = "daling"
 
-Keys are dotted strings; values are ``str.format`` templates. Every key must exist in every
+Keys are dotted strings; values are ``str.format`` templates. A key whose text depends on a
+number is a table of CLDR plural forms (``{ one = "{n} month", other = "{n} months" }``),
+read with :func:`plural`. Numbers and dates are written with Babel in each language's
+conventions (:func:`format_number`, :func:`format_date`, :func:`format_month`). Every key must exist in every
 language (``tests/test_i18n.py`` checks it), so a missing translation is a test failure,
 never a silent fallback in a council report.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import math
 import tomllib
 from functools import lru_cache
 from importlib import resources
@@ -97,3 +102,138 @@ def translate(key: str, lang: str = "en", /, **params: Any) -> str:
 
 
 t = translate
+
+
+# ------------------------------------------------------------------ plurals, numbers, dates
+
+#: Babel locale of each language. English is British English: day-month-year dates
+#: ("1 December 2025") as in the rest of the European documents a council reads.
+LOCALES: dict[str, str] = {"en": "en_GB", "fr": "fr_BE", "nl": "nl_BE"}
+PLURAL_FORMS = ("zero", "one", "two", "few", "many", "other")
+
+
+def _locale(lang: str) -> Any:
+    from babel import Locale
+
+    if lang not in LANGUAGES:
+        raise ValueError(f"unsupported language {lang!r}; use one of {', '.join(LANGUAGES)}")
+    return Locale.parse(LOCALES[lang])
+
+
+def plural_form(n: float, lang: str) -> str:
+    """CLDR plural category of ``n`` in ``lang`` (``"one"``, ``"many"``, ``"other"``...).
+
+    Examples
+    --------
+    >>> plural_form(1, "en"), plural_form(0, "en"), plural_form(0, "fr"), plural_form(1.5, "fr")
+    ('one', 'other', 'one', 'one')
+    """
+    return str(_locale(lang).plural_form(abs(n)))
+
+
+def plural(key: str, n: float, lang: str = "en", /, **params: Any) -> str:
+    """The text of ``key`` in the plural form ``n`` takes in ``lang``.
+
+    A plural key is a table of forms in the catalogue, at least ``one`` and ``other``::
+
+        report.n_places = { one = "{n} place", other = "{n} places" }
+
+    The form is chosen with the language's CLDR rule (French says "0 mois" and "1,5 mois"
+    with the ``one`` form, English "0 months"); a form the catalogue lacks falls back to
+    ``other``. ``{n}`` is ``n`` in the language's number format unless given in ``params``.
+
+    Raises
+    ------
+    KeyError
+        If ``key`` has no ``other`` form in ``lang``.
+
+    Examples
+    --------
+    >>> plural("common.n_months", 1, "en"), plural("common.n_months", 3, "nl")
+    ('1 month', '3 maanden')
+    """
+    form = plural_form(n, lang)
+    table = catalogs()[lang] if lang in LANGUAGES else {}
+    chosen = f"{key}.{form}" if f"{key}.{form}" in table else f"{key}.other"
+    params.setdefault("n", format_number(n, lang, digits=None))
+    return translate(chosen, lang, **params)
+
+
+def format_number(value: Any, lang: str = "en", *, digits: int | None = 2) -> str:
+    """``value`` in the language's number format ("–" when missing or not finite).
+
+    ``digits`` fixes the decimals; ``None`` shows an integer as an integer and otherwise up
+    to three decimals. Negative numbers get the typographic minus.
+
+    Examples
+    --------
+    >>> format_number(1234.5, "fr"), format_number(1234.5, "nl"), format_number(1234.5, "en")
+    ('1\\u202f234,50', '1.234,50', '1,234.50')
+    >>> format_number(-0.004, "en"), format_number(12, "fr", digits=None)
+    ('0.00', '12')
+    """
+    from babel.numbers import format_decimal
+
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        return "–"
+    if not math.isfinite(v):
+        return "–"
+    if digits is None:
+        pattern = "#,##0" if v.is_integer() else "#,##0.###"
+    else:
+        pattern = "#,##0" + ("." + "0" * digits if digits > 0 else "")
+        v = round(v, digits)
+        if v == 0:
+            v = 0.0  # no "-0.00"
+    text = format_decimal(abs(v), format=pattern, locale=_locale(lang))
+    return ("\u2212" + text) if v < 0 else text
+
+
+def format_date(day: dt.date | None, lang: str = "en") -> str:
+    """A date in words ("1 December 2025", "1er décembre 2025", "1 december 2025").
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> format_date(dt.date(2025, 12, 1), "fr"), format_date(dt.date(2025, 12, 2), "fr")
+    ('1er décembre 2025', '2 décembre 2025')
+    >>> format_date(dt.date(2025, 12, 1), "en"), format_date(dt.date(2025, 12, 1), "nl")
+    ('1 December 2025', '1 december 2025')
+    """
+    from babel.dates import format_date as babel_date
+
+    if day is None:
+        return "–"
+    # French writes the first day of a month as an ordinal ("1er"); CLDR has no pattern for it.
+    pattern = "d'er' MMMM y" if lang == "fr" and day.day == 1 else "d MMMM y"
+    return str(babel_date(day, pattern, locale=_locale(lang)))
+
+
+def format_month(day: dt.date, lang: str = "en") -> str:
+    """Month and year ("December 2025", "décembre 2025").
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> format_month(dt.date(2025, 12, 1), "nl")
+    'december 2025'
+    """
+    from babel.dates import format_date as babel_date
+
+    return str(babel_date(day, "LLLL y", locale=_locale(lang)))
+
+
+def format_month_short(day: dt.date, lang: str = "en") -> str:
+    """Abbreviated month and two-digit year for chart axes ("Dec 25", "déc. 25")."""
+    from babel.dates import format_date as babel_date
+
+    return str(babel_date(day, "LLL yy", locale=_locale(lang)))
+
+
+def format_list(items: Any, lang: str = "en") -> str:
+    """Items joined the language's way ("a, b and c", "a, b et c", "a, b en c")."""
+    from babel.lists import format_list as babel_list
+
+    return str(babel_list([str(i) for i in items], locale=_locale(lang)))

@@ -1,0 +1,255 @@
+"""Charts of the renewal report: monthly series, forest plot, data coverage strip.
+
+Series are drawn as given (the evaluation's anchored months, the coverage table's calendar
+months); nothing is counted here. For the public, a value below ``k`` is drawn as a range,
+never as a value.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import matplotlib.dates as mdates
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+
+from hotspotwatch.domain.designation import Period
+from hotspotwatch.report.disclosure import Disclosure
+from hotspotwatch.report.figures import primitives as prim
+from hotspotwatch.report.figures.primitives import (
+    DESIGNATED_FILL,
+    INK,
+    MUTED,
+    PERIMETER,
+    TREATED_LINE,
+)
+
+RING_COLOURS = ("#d9822b", "#b5651d", "#8c4a12", "#633207")
+CONTROL_LINE = "#5f8f3e"
+
+
+def trend_chart(
+    *,
+    months: Sequence[dt.date],
+    treated: np.ndarray,
+    buffer: np.ndarray | None = None,
+    rings: Sequence[np.ndarray] = (),
+    control: np.ndarray | None = None,
+    periods: Sequence[Period],
+    until: dt.date,
+    disclosure: Disclosure,
+    labels: Mapping[str, str],
+    ring_labels: Sequence[str] = (),
+) -> bytes:
+    """Monthly harm in the perimeter, in each buffer ring and in the comparison areas.
+
+    ``months`` are the first days of the evaluation's months; each value is drawn at the
+    middle of its month. ``buffer`` is one ring (kept for callers with a single ring);
+    ``rings`` one series per ring, labelled ``ring_labels``; ``control`` the comparison
+    areas' series (drawn as given, e.g. the mean per control cell). Designation periods are
+    shaded. For the public, a month below ``k`` is not drawn as a value but as a bracket from
+    0 to k−1 (the range the true count lies in).
+    """
+    series_rings = list(rings) if rings else ([buffer] if buffer is not None else [])
+    names = list(ring_labels) or [labels.get("buffer", "")] * len(series_rings)
+    with plt.rc_context(prim.RC):
+        fig, ax = plt.subplots(figsize=(3.1, 2.1))
+        fig.subplots_adjust(left=0.145, right=0.98, top=0.80, bottom=0.14)
+        starts = [np.datetime64(m, "D") for m in months]
+        if starts:
+            ends = [*starts[1:], starts[-1] + np.timedelta64(30, "D")]
+            x = np.array([a + (b - a) / 2 for a, b in zip(starts, ends, strict=True)])
+        else:
+            x = np.array([], dtype="datetime64[D]")
+        for p in periods:
+            end = p.end or (until + dt.timedelta(days=1))
+            ax.axvspan(
+                mdates.date2num(p.start),
+                mdates.date2num(end),
+                color=DESIGNATED_FILL,
+                lw=0,
+                zorder=0,
+            )
+            ax.axvline(mdates.date2num(p.start), color=PERIMETER, lw=0.8, ls=":", zorder=1)
+        top = 0.0
+        drawn: list[tuple[np.ndarray, str, str, str]] = [
+            (np.asarray(treated, float), TREATED_LINE, "o", labels["treated"])
+        ]
+        for i, (ring, name) in enumerate(zip(series_rings, names, strict=False)):
+            drawn.append((np.asarray(ring, float), RING_COLOURS[i % len(RING_COLOURS)], "s", name))
+        if control is not None:
+            drawn.append((np.asarray(control, float), CONTROL_LINE, "^", labels.get("control", "")))
+        handles: list[Any] = []
+        for series, colour, marker, name in drawn:
+            shown = disclosure.mask(series)
+            ax.plot(x, shown, color=colour, lw=1.2, marker=marker, ms=2.2, zorder=3)
+            hidden = disclosure.public & ~np.isfinite(shown)
+            if np.any(hidden):
+                ax.vlines(
+                    x[hidden], 0, disclosure.k - 1, color=colour, lw=2.2, alpha=0.35, zorder=2
+                )
+            if np.isfinite(shown).any():
+                top = max(top, float(np.nanmax(shown)))
+            handles.append(
+                Line2D([], [], color=colour, lw=1.2, marker=marker, ms=2.2, label=name)
+            )
+        top = max(top, float(disclosure.k) if disclosure.public else 1.0)
+        ax.set_ylim(0, top * 1.15 + 0.5)
+        ax.xaxis.set_major_locator(mdates.MonthLocator(bymonth=(1, 7)))
+        ax.xaxis.set_major_formatter(mdates.DateFormatter("%m/%y"))
+        ax.yaxis.set_major_locator(plt.MaxNLocator(5, integer=True))
+        ax.spines[["top", "right"]].set_visible(False)
+        ax.set_ylabel(labels["per_month"])
+        ax.grid(axis="y", color="#e3e3e3", lw=0.5, zorder=0)
+        handles.append(Patch(facecolor=DESIGNATED_FILL, label=labels["designated"]))
+        if disclosure.public:
+            handles.append(
+                Line2D([], [], color=MUTED, lw=2.2, alpha=0.5, label=labels["suppressed"])
+            )
+        ax.legend(
+            handles=handles,
+            loc="lower left",
+            bbox_to_anchor=(0.0, 1.0),
+            ncol=2,
+            fontsize=6,
+            handlelength=1.8,
+            columnspacing=1.0,
+            borderaxespad=0.2,
+        )
+        return prim.png(fig)
+
+
+def forest_plot(
+    *,
+    rows: Sequence[tuple[str, float | None, float | None, float | None, str | None]],
+    pooled: tuple[float | None, float | None, float | None] | None,
+    labels: Mapping[str, str],
+) -> bytes:
+    """Rate ratios with 95 % intervals per hotspot (alphabetical) and the pooled estimate.
+
+    ``rows`` are ``(name, irr, ci_low, ci_high, verdict label)``.
+    """
+    colour_of = {"reduction": "#2e7d32", "increase": "#b23b3b"}
+    n = len(rows) + (2 if pooled else 0)
+    with plt.rc_context(prim.RC):
+        fig, ax = plt.subplots(figsize=(4.1, 0.11 * n + 0.55))
+        fig.subplots_adjust(
+            left=0.43, right=0.98, top=1 - 0.2 / (0.11 * n + 0.55), bottom=0.42 / (0.11 * n + 0.55)
+        )
+        ys = np.arange(len(rows))[::-1] + (2 if pooled else 0)
+        lo_all, hi_all = [1.0], [1.0]
+        for y, (_name, irr, lo, hi, verdict) in zip(ys, rows, strict=True):
+            if irr is None:
+                continue
+            c = colour_of.get(verdict or "", INK)
+            if lo is not None and hi is not None:
+                ax.plot([lo, hi], [y, y], color=c, lw=1.1)
+                lo_all.append(lo)
+                hi_all.append(hi)
+            ax.plot([irr], [y], marker="s", ms=3.8, color=c)
+        if pooled and pooled[0] is not None:
+            p_irr = float(pooled[0])
+            p_lo = float(pooled[1]) if pooled[1] is not None else p_irr
+            p_hi = float(pooled[2]) if pooled[2] is not None else p_irr
+            ax.fill([p_lo, p_irr, p_hi, p_irr], [0.5, 0.8, 0.5, 0.2], color=PERIMETER)
+            lo_all.append(p_lo)
+            hi_all.append(p_hi)
+            ax.axhline(1.25, color="#cccccc", lw=0.5)
+        ax.axvline(1.0, color=MUTED, lw=0.7, ls="--")
+        ax.set_xscale("log")
+        lo_x = max(min(lo_all) / 1.15, 0.05)
+        hi_x = min(max(hi_all) * 1.15, 20.0)
+        ax.set_xlim(lo_x, hi_x)
+        ticks = [
+            t for t in (0.1, 0.2, 0.3, 0.5, 0.7, 1.0, 1.5, 2.0, 3.0, 5.0, 10.0) if lo_x <= t <= hi_x
+        ]
+        ax.set_xticks(ticks)
+        ax.set_xticklabels([f"{t:g}" for t in ticks])
+        ax.minorticks_off()
+        ytick_pos = list(ys) + ([0.5] if pooled else [])
+        ytick_lab = [r[0] for r in rows] + ([labels["pooled"]] if pooled else [])
+        ax.set_yticks(ytick_pos)
+        ax.set_yticklabels(ytick_lab, fontsize=6.8)
+        ax.set_ylim(-0.2 if pooled else -0.7, n - 0.3)
+        ax.spines[["top", "right", "left"]].set_visible(False)
+        ax.tick_params(axis="y", length=0)
+        ax.set_xlabel(labels["axis"])
+        ax.text(
+            0.0,
+            1.0,
+            labels["fewer"],
+            transform=ax.transAxes,
+            ha="left",
+            va="bottom",
+            fontsize=6,
+            color="#2e7d32",
+        )
+        ax.text(
+            1.0,
+            1.0,
+            labels["more"],
+            transform=ax.transAxes,
+            ha="right",
+            va="bottom",
+            fontsize=6,
+            color="#b23b3b",
+        )
+        return prim.png(fig)
+
+
+def coverage_chart(
+    *,
+    table: np.ndarray,
+    rows: Sequence[str],
+    columns: Sequence[str],
+    disclosure: Disclosure,
+    labels: Mapping[str, str],
+) -> bytes:
+    """Events per police zone and month as a heat strip; a gap (white) means no data.
+
+    For the public, months with fewer than ``k`` events in a zone are hatched, not valued.
+    """
+    with plt.rc_context(prim.RC):
+        fig, ax = plt.subplots(figsize=(6.6, 0.28 * max(len(rows), 1) + 0.8))
+        fig.subplots_adjust(
+            left=0.1, right=0.86, top=0.95, bottom=0.35 / (0.28 * max(len(rows), 1) + 0.8)
+        )
+        shown = disclosure.mask(table.astype(float))
+        if np.isfinite(shown).any():
+            rel = shown / np.nanmax(shown, axis=1, keepdims=True).clip(min=1)
+        else:
+            rel = shown
+        im = ax.imshow(
+            np.ma.masked_invalid(rel),
+            aspect="auto",
+            cmap="Blues",
+            vmin=0,
+            vmax=1,
+            interpolation="nearest",
+        )
+        hidden = ~np.isfinite(shown)
+        yy, xx = np.nonzero(hidden)
+        for r, c in zip(yy, xx, strict=True):
+            ax.add_patch(
+                plt.Rectangle(
+                    (c - 0.5, r - 0.5), 1, 1, fill=False, hatch="////", edgecolor="#b0b0b0", lw=0
+                )
+            )
+        ax.set_yticks(range(len(rows)))
+        ax.set_yticklabels(rows)
+        # One tick per January (columns are "YYYY-MM"), labelled with the year.
+        jan = [i for i, c in enumerate(columns) if str(c).endswith("-01")] or [0]
+        ax.set_xticks(jan)
+        ax.set_xticklabels([str(columns[i])[:4] for i in jan])
+        ax.tick_params(length=0)
+        cb = fig.colorbar(im, ax=ax, fraction=0.03, pad=0.01)
+        cb.set_label(labels["relative"], fontsize=6)
+        cb.outline.set_linewidth(0.3)
+        return prim.png(fig)
+
+
+__all__ = ["coverage_chart", "forest_plot", "trend_chart"]
