@@ -12,6 +12,7 @@ import pytest
 
 from hotspotwatch import Workspace
 from hotspotwatch.workflows import web as web_wf
+from hotspotwatch.workflows.web import cache as web_cache
 
 
 @pytest.fixture
@@ -97,7 +98,7 @@ def test_stale_value_is_served_while_one_refresh_runs(
     slow = Slow()
     cached = web_wf.memoised(slow)
     first = cached(ws, 1)
-    monkeypatch.setattr(web_wf, "CACHE_TTL_S", 0.0)
+    monkeypatch.setattr(web_cache, "CACHE_TTL_S", 0.0)
     slow.gate.clear()  # the refresh will be held back
     assert cached(ws, 1) is first  # stale, served at once; a refresh starts
     assert cached(ws, 1) is first  # still stale; no second refresh while one runs
@@ -112,21 +113,26 @@ def test_stale_value_is_served_while_one_refresh_runs(
 
 
 def test_added_data_show_at_once(ws: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(web_wf, "STAMP_TTL_S", 0.0)
+    monkeypatch.setattr(web_cache, "STAMP_TTL_S", 0.0)
     cached = web_wf.memoised(Slow())
     assert cached(ws, 1)["events"] == 0
     ws.add_events(_events(3), source="t")
     assert cached(ws, 1)["events"] == 3
 
 
-def test_a_run_is_parsed_once_and_a_new_run_is_seen(ws: Workspace) -> None:
-    with pytest.raises(web_wf.NotComputedError, match="hotspotwatch evaluate"):
-        web_wf.latest_result(ws, "evaluation")
-    ws.record_run("evaluate", {"a": 1}, {"hotspots": [{"name": "H", "irr": 0.8}]})
-    one = web_wf.latest_result(ws, "evaluation")
-    assert web_wf.latest_result(ws, "evaluation") is one  # the same parsed object
-    assert web_wf.evaluation_row(ws, "H", one) == {"name": "H", "irr": 0.8}
-    ws.record_run("evaluate", {"a": 2}, {"hotspots": []})
-    two = web_wf.latest_result(ws, "evaluation")
-    assert two["id"] != one["id"] and two["parameters"] == {"a": 2}
-    assert web_wf.evaluation_row(ws, "H") is None
+def test_an_edited_config_is_read_again_and_changes_the_stamp(
+    ws: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(web_cache, "STAMP_TTL_S", 0.0)
+    before = web_cache.current_stamp(ws)
+    assert web_cache.current_stamp(ws) == before  # nothing changed
+    weight = ws.config.taxonomy["assault"].harm_weight
+    path = ws.path / "hotspotwatch.toml"
+    path.write_text(path.read_text() + "\n[harm_weights]\nassault = 3.5\n")
+    after = web_cache.current_stamp(ws)
+    assert ws.config.taxonomy["assault"].harm_weight == 3.5 != weight
+    assert after != before and after[1] == ws.config.fingerprint()
+    # a broken edit keeps the config in use
+    path.write_text(path.read_text() + "\n[harm_weights\n")
+    assert web_cache.current_stamp(ws) == after
+    assert ws.config.taxonomy["assault"].harm_weight == 3.5

@@ -1,0 +1,100 @@
+"""Data preparation for the web dashboard and API (selection, counting, stored runs).
+
+The web layer authenticates, authorises, audits and serialises; everything it shows comes
+from here. The package is split along its seams:
+
+- :mod:`~hotspotwatch.workflows.web.cache` -- values cached per workspace until the data or
+  the config change (single flight, stale-while-revalidate, parsed runs held per key);
+- :mod:`~hotspotwatch.workflows.web.runs` -- the stored analysis runs each view shows;
+- :mod:`~hotspotwatch.workflows.web.events` -- events (zone restriction before paging), areas;
+- :mod:`~hotspotwatch.workflows.web.hotspots` -- hotspots, decisions, calendar-month series;
+- :mod:`~hotspotwatch.workflows.web.public` -- disclosure-controlled public aggregates;
+- :mod:`~hotspotwatch.workflows.web.prevention` -- the prevention log.
+
+Every public name is re-exported here (``from hotspotwatch.workflows import web as web_wf``).
+"""
+
+from __future__ import annotations
+
+from hotspotwatch.workflows.web._geo import check_lonlat_bbox, lonlat_bbox_to_ws
+from hotspotwatch.workflows.web.cache import (
+    CACHE_TTL_S,
+    STAMP_TTL_S,
+    current_stamp,
+    data_stamp,
+    memoised,
+    reload_config,
+)
+from hotspotwatch.workflows.web.events import (
+    EventPage,
+    areas_geojson,
+    events_page,
+    select_events,
+    zone_geometry,
+)
+from hotspotwatch.workflows.web.hotspots import (
+    ROLES_OF_EVENTS,
+    all_months,
+    hotspot_geometry,
+    hotspot_monthly,
+    hotspot_record,
+    hotspots_geojson,
+)
+from hotspotwatch.workflows.web.prevention import (
+    ACTION_CATEGORY,
+    ACTION_SOURCE,
+    PREVENTION_KINDS,
+    list_prevention_actions,
+    log_prevention_action,
+    prevention_summary,
+)
+from hotspotwatch.workflows.web.public import (
+    public_grid,
+    public_hotspots,
+    public_monthly,
+    suppress,
+)
+from hotspotwatch.workflows.web.runs import (
+    RESULT_KINDS,
+    NotComputedError,
+    evaluation_row,
+    gistar_cells,
+    latest_result,
+)
+
+__all__ = [
+    "ACTION_CATEGORY",
+    "ACTION_SOURCE",
+    "CACHE_TTL_S",
+    "PREVENTION_KINDS",
+    "RESULT_KINDS",
+    "ROLES_OF_EVENTS",
+    "STAMP_TTL_S",
+    "EventPage",
+    "NotComputedError",
+    "all_months",
+    "areas_geojson",
+    "check_lonlat_bbox",
+    "current_stamp",
+    "data_stamp",
+    "evaluation_row",
+    "events_page",
+    "gistar_cells",
+    "hotspot_geometry",
+    "hotspot_monthly",
+    "hotspot_record",
+    "hotspots_geojson",
+    "latest_result",
+    "list_prevention_actions",
+    "log_prevention_action",
+    "lonlat_bbox_to_ws",
+    "memoised",
+    "prevention_summary",
+    "public_grid",
+    "public_hotspots",
+    "public_monthly",
+    "reload_config",
+    "select_events",
+    "suppress",
+    "zone_geometry",
+]

@@ -1,0 +1,179 @@
+"""Events for the dashboard (zone restriction applied before paging) and area layers.
+
+A zone analyst must never page outside their zones: :func:`select_events` restricts the
+events to the zone geometry *before* :func:`events_page` cuts a page, so totals and offsets
+are those of the restricted set.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import geopandas as gpd
+import numpy as np
+import shapely
+from shapely.geometry.base import BaseGeometry
+
+from hotspotwatch.workflows.web._geo import geojson, lonlat_bbox_to_ws, to_lonlat_geoms
+from hotspotwatch.workflows.web.cache import memoised
+
+if TYPE_CHECKING:
+    from hotspotwatch.workspace import Workspace
+
+
+@memoised
+def zone_geometry(ws: Workspace, codes: Iterable[str]) -> BaseGeometry:
+    """Union of the zone-layer polygons (``ws.config.zone_layer``) with these codes.
+
+    Empty if none match or the workspace has no such layer.
+    """
+    wanted = {str(c) for c in codes}
+    try:
+        zones = ws.areas(ws.config.zone_layer)
+    except KeyError:
+        return shapely.Polygon()
+    sel = zones[zones["code"].astype(str).isin(wanted)]
+    if sel.empty:
+        return shapely.Polygon()
+    return shapely.union_all(sel.geometry.to_numpy())
+
+
+@dataclass(frozen=True)
+class EventPage:
+    """One page of events and the total matching (after the zone restriction)."""
+
+    features: list[dict[str, Any]]
+    total: int
+    limit: int
+    offset: int
+
+    def to_geojson(self) -> dict[str, Any]:
+        """GeoJSON FeatureCollection with paging members."""
+        nxt = self.offset + len(self.features)
+        return {
+            "type": "FeatureCollection",
+            "features": self.features,
+            "total": self.total,
+            "limit": self.limit,
+            "offset": self.offset,
+            "next_offset": nxt if nxt < self.total else None,
+        }
+
+
+def select_events(
+    ws: Workspace,
+    *,
+    categories: list[str] | None = None,
+    roles: list[str] | None = None,
+    start: str | None = None,
+    end: str | None = None,
+    bbox: tuple[float, float, float, float] | None = None,
+    within: BaseGeometry | None = None,
+) -> gpd.GeoDataFrame:
+    """Events matching the filters, restricted to ``within`` (workspace CRS) when given.
+
+    ``bbox`` is WGS84 ``(west, south, east, north)``. Rows are ordered by ``event_id``.
+    """
+    ws_bbox = lonlat_bbox_to_ws(ws, bbox) if bbox is not None else None
+    if within is not None:
+        if within.is_empty:
+            return ws.events().iloc[0:0]
+        wb = within.bounds
+        ws_bbox = (
+            wb
+            if ws_bbox is None
+            else (
+                max(ws_bbox[0], wb[0]),
+                max(ws_bbox[1], wb[1]),
+                min(ws_bbox[2], wb[2]),
+                min(ws_bbox[3], wb[3]),
+            )
+        )
+        if ws_bbox[0] > ws_bbox[2] or ws_bbox[1] > ws_bbox[3]:
+            return ws.events().iloc[0:0]
+    frame = ws.events(
+        categories=categories or None,
+        roles=roles or None,  # type: ignore[arg-type]
+        start=start,
+        end=end,
+        bbox=ws_bbox,
+    )
+    keep = np.ones(len(frame), dtype=bool)
+    if bbox is not None:
+        lon = frame["lon"].to_numpy(float)
+        lat = frame["lat"].to_numpy(float)
+        keep &= (lon >= bbox[0]) & (lon <= bbox[2]) & (lat >= bbox[1]) & (lat <= bbox[3])
+    if within is not None:
+        shapely.prepare(within)
+        keep &= shapely.contains_xy(within, frame["x"].to_numpy(float), frame["y"].to_numpy(float))
+    return frame[keep].sort_values("event_id")
+
+
+def events_page(
+    ws: Workspace,
+    *,
+    limit: int = 1000,
+    offset: int = 0,
+    **filters: Any,
+) -> EventPage:
+    """A page of events as GeoJSON features (lon/lat), see :func:`select_events` for filters."""
+    frame = select_events(ws, **filters)
+    page = frame.iloc[offset : offset + limit]
+    local = page["occurred_at"].dt.tz_convert(ws.config.timezone)
+    features = [
+        {
+            "type": "Feature",
+            "id": int(eid),
+            "geometry": {"type": "Point", "coordinates": [round(lon, 6), round(lat, 6)]},
+            "properties": {
+                "event_id": int(eid),
+                "category": cat,
+                "role": role,
+                "occurred_at": ts.isoformat(),
+                "time_precision": prec,
+                "source": src,
+            },
+        }
+        for eid, lon, lat, cat, role, ts, prec, src in zip(
+            page["event_id"],
+            page["lon"].astype(float),
+            page["lat"].astype(float),
+            page["category"],
+            page["role"],
+            local,
+            page["time_precision"],
+            page["source"],
+            strict=True,
+        )
+    ]
+    return EventPage(features=features, total=len(frame), limit=limit, offset=offset)
+
+
+@memoised
+def areas_geojson(ws: Workspace, layer: str) -> dict[str, Any]:
+    """An area layer as a WGS84 FeatureCollection (``KeyError`` if the layer does not exist)."""
+    frame = ws.areas(layer)
+    geoms = to_lonlat_geoms(ws, frame.geometry.to_numpy())
+    return {
+        "type": "FeatureCollection",
+        "layer": layer,
+        "features": [
+            {
+                "type": "Feature",
+                "id": int(r["area_id"]),
+                "geometry": geojson(g),
+                "properties": {
+                    "code": r["code"],
+                    "name": r["name"],
+                    "name_fr": r["name_fr"],
+                    "name_nl": r["name_nl"],
+                },
+            }
+            for r, g in zip(frame.to_dict("records"), geoms, strict=True)
+        ],
+    }
+
+
+__all__ = ["EventPage", "areas_geojson", "events_page", "select_events", "zone_geometry"]

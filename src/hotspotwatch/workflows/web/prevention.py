@@ -1,0 +1,178 @@
+"""The prevention log: partners record what they did at a hotspot.
+
+Each logged action is stored twice, in one transaction: as a row of the log (who, what,
+hours, contacts) and as a prevention *event* at the hotspot, so that the evaluation counts it
+as preventive dose (never as an outcome). The event goes through the store's one event-write
+path, :func:`hotspotwatch.store.events.upsert_events`, with the importers' row hash.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+import shapely
+
+from hotspotwatch.geo.crs import to_lonlat
+from hotspotwatch.store import events as events_store
+from hotspotwatch.store import prevention as prevention_store
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
+
+    from hotspotwatch.workspace import Workspace
+
+PREVENTION_KINDS: tuple[str, ...] = (
+    "outreach",
+    "peacekeeper_patrol",
+    "lighting",
+    "cleaning",
+    "social_support",
+    "meeting",
+    "other",
+)
+
+# Prevention-log kinds → workspace prevention categories (dose, never outcome).
+ACTION_CATEGORY: dict[str, str] = {
+    "outreach": "prevention_contact",
+    "peacekeeper_patrol": "peacekeeper_patrol",
+    "lighting": "liveability_work",
+    "cleaning": "liveability_work",
+    "social_support": "prevention_contact",
+    "meeting": "prevention_contact",
+    "other": "prevention_contact",
+}
+ACTION_SOURCE = "prevention-log"
+
+
+def log_prevention_action(
+    ws: Workspace,
+    *,
+    hotspot_id: int,
+    occurred_on: dt.date,
+    kind: str,
+    recorded_by: str,
+    description: str | None = None,
+    hours: float | None = None,
+    contacts: int | None = None,
+) -> dict[str, Any]:
+    """Record one prevention action at a hotspot; return it as stored.
+
+    Raises
+    ------
+    KeyError
+        Unknown hotspot.
+    ValueError
+        Unknown kind, a date in the future, or negative hours / contacts.
+    """
+    if kind not in PREVENTION_KINDS:
+        raise ValueError(f"kind must be one of {', '.join(PREVENTION_KINDS)}, got {kind!r}")
+    if occurred_on > dt.date.today() + dt.timedelta(days=1):
+        raise ValueError("occurred_on is in the future; log actions once they took place")
+    if hours is not None and not (0 <= hours <= 10_000):
+        raise ValueError("hours must be between 0 and 10000")
+    if contacts is not None and not (0 <= contacts <= 1_000_000):
+        raise ValueError("contacts must be between 0 and 1000000")
+    with ws.engine.begin() as conn:
+        wkb = prevention_store.hotspot_perimeter_wkb(conn, hotspot_id)
+        if wkb is None:
+            raise KeyError(f"no hotspot with id {hotspot_id}")
+        action_id = prevention_store.insert_action(
+            conn,
+            hotspot_id=hotspot_id,
+            occurred_on=occurred_on,
+            kind=kind,
+            description=description,
+            hours=hours,
+            contacts=contacts,
+            recorded_by=recorded_by,
+        )
+        # The action also becomes a prevention event inside the perimeter, in the same
+        # transaction, so that the evaluation counts it as preventive dose.
+        _add_action_event(
+            conn,
+            ws,
+            perimeter=shapely.from_wkb(wkb),
+            hotspot_id=hotspot_id,
+            action_id=action_id,
+            kind=kind,
+            occurred_on=occurred_on,
+        )
+    return next(a for a in list_prevention_actions(ws, hotspot_id) if a["action_id"] == action_id)
+
+
+def action_event(
+    ws: Workspace,
+    *,
+    perimeter: Any,
+    hotspot_id: int,
+    action_id: int,
+    kind: str,
+    occurred_on: dt.date,
+) -> pd.DataFrame:
+    """The prevention event of one logged action: a point inside the perimeter, at noon
+    local time of the day it took place (day precision), in the importers' frame shape."""
+    from hotspotwatch.workspace import row_hashes
+
+    point = perimeter.representative_point()
+    lon, lat = to_lonlat([point.x], [point.y], ws.config.crs)
+    when = (
+        pd.Timestamp(occurred_on).replace(hour=12).tz_localize(ws.config.timezone).tz_convert("UTC")
+    )
+    frame = pd.DataFrame(
+        {
+            "source": [ACTION_SOURCE],
+            "source_id": [f"action-{action_id}"],
+            "category": [ACTION_CATEGORY.get(kind, "prevention_contact")],
+            "occurred_at": [when],
+            "time_precision": ["day"],
+            "x": [point.x],
+            "y": [point.y],
+            "lon": [float(lon[0])],
+            "lat": [float(lat[0])],
+            "attrs": [json.dumps({"action_id": action_id, "kind": kind, "hotspot_id": hotspot_id})],
+        }
+    )
+    frame["row_hash"] = row_hashes(frame)
+    return frame
+
+
+def _add_action_event(conn: Connection, ws: Workspace, **action: Any) -> None:
+    events_store.upsert_events(conn, action_event(ws, **action), import_id=None)
+
+
+def list_prevention_actions(ws: Workspace, hotspot_id: int) -> list[dict[str, Any]]:
+    """Prevention actions logged at a hotspot, newest first (dates as ISO text)."""
+    with ws.engine.connect() as conn:
+        rows = prevention_store.select_actions(conn, hotspot_id)
+    for r in rows:
+        r["occurred_on"] = r["occurred_on"].isoformat()
+        r["recorded_at"] = r["recorded_at"].isoformat() + "Z"
+    return rows
+
+
+def prevention_summary(ws: Workspace, hotspot_id: int) -> dict[str, Any]:
+    """Totals of logged prevention actions at a hotspot (count, hours, contacts, by kind)."""
+    acts = list_prevention_actions(ws, hotspot_id)
+    by_kind: dict[str, int] = {}
+    for a in acts:
+        by_kind[a["kind"]] = by_kind.get(a["kind"], 0) + 1
+    return {
+        "actions": len(acts),
+        "hours": round(sum(a["hours"] or 0.0 for a in acts), 2),
+        "contacts": int(sum(a["contacts"] or 0 for a in acts)),
+        "by_kind": by_kind,
+    }
+
+
+__all__ = [
+    "ACTION_CATEGORY",
+    "ACTION_SOURCE",
+    "PREVENTION_KINDS",
+    "action_event",
+    "list_prevention_actions",
+    "log_prevention_action",
+    "prevention_summary",
+]
