@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 import shapely
 from shapely.geometry.base import BaseGeometry
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine
 
 from hotspotwatch.config import (
     CONFIG_FILE,
@@ -35,16 +35,10 @@ from hotspotwatch.config import (
 )
 from hotspotwatch.domain.designation import Period, active_periods
 from hotspotwatch.domain.taxonomy import Role, Taxonomy
+from hotspotwatch.store import event_writes, places, runs, summary
 from hotspotwatch.store import events as store_events
-from hotspotwatch.store import places, runs
-from hotspotwatch.store.engine import (
-    StoreError,
-    bulk_transaction,
-    make_engine,
-    migrate,
-    sqlite_url,
-)
-from hotspotwatch.store.schema import analysis_runs, areas, designations, events, hotspots, imports
+from hotspotwatch.store.engine import StoreError, display_url, make_engine, migrate, sqlite_url
+from hotspotwatch.store.hashing import row_hash
 
 TimeLike: TypeAlias = str | dt.date | dt.datetime | pd.Timestamp
 
@@ -258,52 +252,27 @@ class Workspace:
             Columns ``event_id, x, y, lon, lat, occurred_at`` (UTC), ``time_precision,
             category, role, source, source_id, harm_weight, attrs, geometry``.
         """
-        cats = self._categories_for(categories, roles)
-        with self.engine.connect() as conn:
-            frame = store_events.select_events(
-                conn,
-                categories=cats,
-                start=self.to_utc(start) if start is not None else None,
-                end=self.to_utc(end) if end is not None else None,
-                bbox=bbox,
-            )
-        tax = self.taxonomy
-        role_of = {c.name: c.role for c in tax}
-        weight_of = {c.name: c.harm_weight for c in tax}
-        frame["role"] = frame["category"].map(role_of).astype(object)
-        frame["harm_weight"] = frame["category"].map(weight_of).fillna(0.0).astype(float)
-        cols = [
-            "event_id",
-            "x",
-            "y",
-            "lon",
-            "lat",
-            "occurred_at",
-            "time_precision",
-            "category",
-            "role",
-            "source",
-            "source_id",
-            "harm_weight",
-            "attrs",
-        ]
-        frame = frame[cols]
-        geometry = gpd.points_from_xy(frame["x"].to_numpy(), frame["y"].to_numpy())
-        return gpd.GeoDataFrame(frame, geometry=geometry, crs=self.config.crs)
+        return store_events.read_events(
+            self.engine,
+            crs=self.config.crs,
+            taxonomy=self.taxonomy,
+            categories=self._categories_for(categories, roles),
+            start=self.to_utc(start) if start is not None else None,
+            end=self.to_utc(end) if end is not None else None,
+            bbox=bbox,
+        )
 
     def database_label(self) -> str:
         """The store's URL with any password hidden (for messages and ``info``)."""
-        return self.engine.url.render_as_string(hide_password=True)
+        return display_url(self.engine)
 
     def event_stats(self) -> dict[str, dict[str, Any]]:
         """Events per category: ``{category: {"count", "first", "last"}}`` (times in UTC)."""
-        with self.engine.connect() as conn:
-            return store_events.event_stats(conn)
+        return store_events.event_stats(self.engine)
 
     def count_events(self) -> int:
         """Number of stored events."""
-        with self.engine.connect() as conn:
-            return int(conn.execute(select(func.count()).select_from(events)).scalar() or 0)
+        return store_events.count_events(self.engine)
 
     def areas(self, layer: str) -> gpd.GeoDataFrame:
         """Polygons of one area layer (e.g. ``"police_zone"``) in the workspace CRS.
@@ -313,30 +282,26 @@ class Workspace:
         KeyError
             If the layer does not exist (the message lists the layers there are).
         """
-        with self.engine.connect() as conn:
-            frame = places.select_areas(conn, layer)
-            if frame.empty:
-                layers = places.area_layers(conn)
-                raise KeyError(
-                    f"no area layer {layer!r} in this workspace; layers: {', '.join(layers) or 'none yet'}"
-                )
+        frame = places.select_areas(self.engine, layer)
+        if frame.empty:
+            layers = places.area_layers(self.engine)
+            raise KeyError(
+                f"no area layer {layer!r} in this workspace; layers: {', '.join(layers) or 'none yet'}"
+            )
         return gpd.GeoDataFrame(frame, geometry="geometry", crs=self.config.crs)
 
     def area_layers(self) -> list[str]:
         """Names of the area layers."""
-        with self.engine.connect() as conn:
-            return places.area_layers(conn)
+        return places.area_layers(self.engine)
 
     def hotspots(self) -> gpd.GeoDataFrame:
         """Designated places (perimeters) in the workspace CRS."""
-        with self.engine.connect() as conn:
-            frame = places.select_hotspots(conn)
+        frame = places.select_hotspots(self.engine)
         return gpd.GeoDataFrame(frame, geometry="geometry", crs=self.config.crs)
 
     def designations(self) -> pd.DataFrame:
         """Every recorded decision (designate / extend / end), oldest first."""
-        with self.engine.connect() as conn:
-            return places.select_designations(conn)
+        return places.select_designations(self.engine)
 
     def hotspot_periods(self) -> dict[str, list[Period]]:
         """Active designation periods per hotspot name (half-open, local dates)."""
@@ -350,10 +315,9 @@ class Workspace:
         WorkspaceError
             If the workspace has no areas yet.
         """
-        with self.engine.connect() as conn:
-            frame = places.select_areas(conn, "region")
-            if frame.empty:
-                frame = places.select_areas(conn, None)
+        frame = places.select_areas(self.engine, "region")
+        if frame.empty:
+            frame = places.select_areas(self.engine, None)
         if frame.empty:
             raise WorkspaceError(
                 "this workspace has no areas yet; import a study-area polygon with "
@@ -365,19 +329,11 @@ class Workspace:
         """Accepted extent for event import: the config's, else the areas' bounds + 1 km."""
         if self.config.extent is not None:
             return self.config.extent
-        with self.engine.connect() as conn:
-            row = conn.execute(
-                select(
-                    func.min(areas.c.min_x),
-                    func.min(areas.c.min_y),
-                    func.max(areas.c.max_x),
-                    func.max(areas.c.max_y),
-                )
-            ).first()
-        if row is None or row[0] is None:
+        bounds = places.area_bounds(self.engine)
+        if bounds is None:
             return None
         margin = 1000.0
-        return (row[0] - margin, row[1] - margin, row[2] + margin, row[3] + margin)
+        return (bounds[0] - margin, bounds[1] - margin, bounds[2] + margin, bounds[3] + margin)
 
     # ------------------------------------------------------------------ writes
     def add_areas(self, frame: pd.DataFrame, layer: str) -> int:
@@ -388,8 +344,7 @@ class Workspace:
         """
         if isinstance(frame, gpd.GeoDataFrame) and frame.crs is not None:
             frame = frame.to_crs(self.config.crs)
-        with self.engine.begin() as conn:
-            return places.replace_area_layer(conn, layer, pd.DataFrame(frame))
+        return places.replace_area_layer(self.engine, layer, pd.DataFrame(frame))
 
     def add_hotspot(
         self,
@@ -403,17 +358,16 @@ class Workspace:
         note: str | None = None,
     ) -> int:
         """Add (or update, by name) a hotspot perimeter in the workspace CRS; return its id."""
-        with self.engine.begin() as conn:
-            return places.upsert_hotspot(
-                conn,
-                name=name,
-                geometry=geometry,
-                code=code,
-                zone=zone,
-                commune=commune,
-                approximate=approximate,
-                note=note,
-            )
+        return places.upsert_hotspot(
+            self.engine,
+            name=name,
+            geometry=geometry,
+            code=code,
+            zone=zone,
+            commune=commune,
+            approximate=approximate,
+            note=note,
+        )
 
     def add_designation(
         self,
@@ -428,19 +382,17 @@ class Workspace:
         recorded_by: str | None = None,
     ) -> int:
         """Record a designate / extend / end decision for the hotspot called ``hotspot``."""
-        with self.engine.begin() as conn:
-            hid = places.hotspot_id(conn, hotspot)
-            return places.add_designation(
-                conn,
-                hotspot_id=hid,
-                action=action,
-                start=start,
-                end=end,
-                body=body,
-                decision_ref=decision_ref,
-                note=note,
-                recorded_by=recorded_by,
-            )
+        return places.add_designation_for(
+            self.engine,
+            hotspot,
+            action=action,
+            start=start,
+            end=end,
+            body=body,
+            decision_ref=decision_ref,
+            note=note,
+            recorded_by=recorded_by,
+        )
 
     def add_events(
         self,
@@ -471,43 +423,21 @@ class Workspace:
         ValueError
             If a category is unknown or a coordinate is missing (nothing is written).
         """
-        df = pd.DataFrame(frame).copy()
-        missing = {"source_id", "occurred_at", "x", "y", "category"} - set(df.columns)
-        if missing:
-            raise ValueError(f"add_events: frame lacks columns {sorted(missing)}")
-        unknown = sorted(set(df["category"].astype(str)) - set(self.taxonomy.names()))
-        if unknown:
-            raise ValueError(self.taxonomy.unknown_message(unknown[0]))
-        if df[["x", "y"]].isna().any().any():
-            raise ValueError("add_events: some rows have no x/y coordinates")
-        df["source"] = source
-        df["source_id"] = df["source_id"].astype(str)
-        df["occurred_at"] = pd.to_datetime(df["occurred_at"], utc=True)
-        if "lon" not in df or "lat" not in df:
-            from pyproj import Transformer
-
-            tr = Transformer.from_crs(self.config.crs, "EPSG:4326", always_xy=True)
-            lon, lat = tr.transform(df["x"].to_numpy(float), df["y"].to_numpy(float))
-            df["lon"], df["lat"] = lon, lat
-        if "time_precision" not in df:
-            df["time_precision"] = "instant"
-        if "attrs" not in df:
-            df["attrs"] = None
-        df["row_hash"] = row_hashes(df)
-        counts = {"read": len(df), "quarantined": 0}
-        with bulk_transaction(self.engine) as conn:
-            import_id = store_events.record_import(
-                conn,
-                kind="events",
-                file=file,
-                fingerprint=frame_fingerprint(df),
-                fmt="dataframe",
-                source=source,
-                user=user,
-            )
-            ins, upd, unch = store_events.upsert_events(conn, df, import_id=import_id)
-            counts.update(inserted=ins, updated=upd, unchanged=unch)
-            store_events.finish_import(conn, import_id, counts)
+        df = pd.DataFrame(frame)
+        if "category" in df:
+            unknown = sorted(set(df["category"].astype(str)) - set(self.taxonomy.names()))
+            if unknown:
+                raise ValueError(self.taxonomy.unknown_message(unknown[0]))
+        try:
+            df = event_writes.complete_events(df, crs=self.config.crs, source=source)
+        except ValueError as exc:
+            raise ValueError(f"add_events: {exc}") from None
+        record = event_writes.ImportRecord(
+            file=file, fingerprint=frame_fingerprint(df), fmt="dataframe", source=source, user=user
+        )
+        _, counts = event_writes.import_events(
+            self.engine, df, crs=self.config.crs, record=record
+        )
         return counts
 
     # ------------------------------------------------------------------ analysis runs
@@ -517,40 +447,7 @@ class Workspace:
         Built from every import's file fingerprint and counts, row counts and maximum ids per
         table, and the designations; cheap enough to compute on every analysis run.
         """
-        h = hashlib.sha256()
-        with self.engine.connect() as conn:
-            for table, pk in (
-                (events, "event_id"),
-                (areas, "area_id"),
-                (hotspots, "hotspot_id"),
-                (designations, "designation_id"),
-            ):
-                row = conn.execute(select(func.count(), func.max(table.c[pk]))).first()
-                h.update(f"{table.name}:{row}".encode())
-            for row in conn.execute(
-                select(
-                    imports.c.import_id,
-                    imports.c.fingerprint,
-                    imports.c.inserted,
-                    imports.c.updated,
-                ).order_by(imports.c.import_id)
-            ):
-                h.update(repr(tuple(row)).encode())
-            for row in conn.execute(
-                select(hotspots.c.name, hotspots.c.geometry).order_by(hotspots.c.hotspot_id)
-            ):
-                h.update(row[0].encode())
-                h.update(hashlib.sha256(row[1]).digest())
-            for row in conn.execute(
-                select(
-                    designations.c.hotspot_id,
-                    designations.c.action,
-                    designations.c.start,
-                    designations.c.end,
-                ).order_by(designations.c.designation_id)
-            ):
-                h.update(repr(tuple(row)).encode())
-        return h.hexdigest()
+        return summary.data_fingerprint(self.engine)
 
     def config_fingerprint(self) -> str:
         """SHA-256 of the configuration that can change a number (see
@@ -631,19 +528,17 @@ class Workspace:
 
     def run_count(self) -> int:
         """Number of stored analysis runs."""
-        with self.engine.connect() as conn:
-            return int(conn.execute(select(func.count()).select_from(analysis_runs)).scalar() or 0)
+        return summary.count_runs(self.engine)
 
 
 def row_hashes(frame: pd.DataFrame) -> np.ndarray:
     """Content hash of each row, the same one the file importers store.
 
     ``frame`` has ``category, occurred_at, time_precision, x, y, attrs``; see
-    :func:`hotspotwatch.io.importer.row_hash` (64-bit, 16 hex digits, vectorised). One hash
-    function for every writer, so a row is "unchanged" whichever path stored it.
+    :func:`hotspotwatch.store.hashing.row_hash` (64-bit, 16 hex digits, vectorised). One hash
+    function for every writer, so a row is "unchanged" whichever path stored it (and
+    :func:`hotspotwatch.store.event_writes.write_events` computes it when a frame has none).
     """
-    from hotspotwatch.io.importer import row_hash
-
     frame = frame.copy()
     if "time_precision" not in frame:
         frame["time_precision"] = "instant"

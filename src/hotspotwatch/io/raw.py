@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -69,6 +70,15 @@ class RawTable:
     def read(self) -> int:
         """Number of data rows in the file (well-formed or not)."""
         return len(self.frame) + len(self.rejected)
+
+
+def file_fingerprint(path: Path) -> str:
+    """SHA-256 of the file's bytes (an import's identity: the same file imports once)."""
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
 
 
 def check_file(path: str | Path) -> Path:

@@ -69,6 +69,11 @@ def sqlite_url(path: Path) -> str:
     return f"sqlite+pysqlite:///{path}"
 
 
+def display_url(engine: Engine) -> str:
+    """The engine's URL with any password hidden (for messages)."""
+    return engine.url.render_as_string(hide_password=True)
+
+
 def make_engine(url: str) -> Engine:
     """Create an engine; SQLite gets WAL, foreign keys, a busy timeout and a large page cache.
 

@@ -1,25 +1,30 @@
-"""Event, import and quarantine queries.
+"""Event queries: reads, and the bulk upsert behind the one write path.
 
-Writes are bulk and dialect-aware so that a million-row import stays fast: SQLite gets a
-prepared ``executemany``; PostgreSQL gets ``COPY``. Every function takes an open
-``Connection`` and never commits: the caller owns the transaction (one file, one
-transaction), so an interruption leaves the store as it was.
+Write events with :func:`hotspotwatch.store.event_writes.write_events` (it completes and
+hashes the frame, then calls :func:`upsert_events`); never call :func:`upsert_events` from
+outside the store. Writes are bulk and dialect-aware so that a million-row import stays
+fast: SQLite gets a prepared ``executemany``; PostgreSQL gets ``COPY``. Writes take an open
+``Connection`` and never commit: the caller owns the transaction (one file, one
+transaction), so an interruption leaves the store as it was. Reads also accept the engine
+(:mod:`hotspotwatch.store.access`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, and_, func, insert, select, type_coerce, update
 from sqlalchemy import String as SAString
 from sqlalchemy.sql.elements import ColumnElement
 
-from hotspotwatch.store.schema import events, imports, quarantine
+from hotspotwatch.domain.taxonomy import Taxonomy
+from hotspotwatch.store.access import reads
+from hotspotwatch.store.schema import events
 
 EVENT_COLUMNS: tuple[str, ...] = (
     "source",
@@ -332,89 +337,7 @@ def _update_rows(conn: Connection, rows: pd.DataFrame, import_id: int | None) ->
     conn.execute(stmt, records)
 
 
-def record_import(
-    conn: Connection,
-    *,
-    kind: str = "events",
-    file: str,
-    fingerprint: str,
-    fmt: str,
-    source: str,
-    counts: dict[str, int] | None = None,
-    user: str | None = None,
-) -> int:
-    """Insert a row in ``imports`` and return its id (counts can be filled in later)."""
-    counts = counts or {}
-    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-    result = conn.execute(
-        insert(imports).values(
-            kind=kind,
-            file=file,
-            fingerprint=fingerprint,
-            format=fmt,
-            source=source,
-            read=counts.get("read", 0),
-            inserted=counts.get("inserted", 0),
-            updated=counts.get("updated", 0),
-            unchanged=counts.get("unchanged", 0),
-            quarantined=counts.get("quarantined", 0),
-            started_at=now,
-            imported_by=user or _default_user(),
-        )
-    )
-    pk = result.inserted_primary_key
-    assert pk is not None
-    return int(pk[0])
-
-
-def finish_import(conn: Connection, import_id: int, counts: dict[str, int]) -> None:
-    """Write the final counts of an import."""
-    conn.execute(
-        update(imports)
-        .where(imports.c.import_id == import_id)
-        .values(
-            **{
-                k: int(v)
-                for k, v in counts.items()
-                if k in ("read", "inserted", "updated", "unchanged", "quarantined")
-            },
-            finished_at=dt.datetime.now(dt.UTC).replace(tzinfo=None),
-        )
-    )
-
-
-def add_quarantine(conn: Connection, import_id: int, file: str, frame: pd.DataFrame) -> int:
-    """Store rejected rows (columns ``row_number, raw_row, field, reason``); return how many."""
-    if frame.empty:
-        return 0
-    records = [
-        {
-            "import_id": import_id,
-            "file": file,
-            "row_number": None if pd.isna(r.row_number) else int(r.row_number),
-            "raw_row": r.raw_row
-            if isinstance(r.raw_row, str) or r.raw_row is None
-            else json.dumps(r.raw_row, default=str),
-            "field": None
-            if r.field is None or (isinstance(r.field, float) and np.isnan(r.field))
-            else str(r.field),
-            "reason": str(r.reason),
-        }
-        for r in frame.itertuples(index=False)
-    ]
-    conn.execute(insert(quarantine), records)
-    return len(records)
-
-
-def _default_user() -> str:
-    import getpass
-
-    try:
-        return getpass.getuser()
-    except Exception:
-        return "unknown"
-
-
+@reads
 def select_events(
     conn: Connection,
     *,
@@ -476,6 +399,7 @@ def select_events(
     return frame
 
 
+@reads
 def event_stats(conn: Connection) -> dict[str, Any]:
     """Counts per category and the time range, for summaries and fingerprints."""
     rows = conn.execute(
@@ -489,3 +413,52 @@ def event_stats(conn: Connection) -> dict[str, Any]:
         .order_by(events.c.category)
     ).all()
     return {r[0]: {"count": int(r[1]), "first": str(r[2]), "last": str(r[3])} for r in rows}
+
+
+@reads
+def count_events(conn: Connection) -> int:
+    """Number of stored events."""
+    return int(conn.execute(select(func.count()).select_from(events)).scalar() or 0)
+
+
+FRAME_COLUMNS: tuple[str, ...] = (
+    "event_id",
+    "x",
+    "y",
+    "lon",
+    "lat",
+    "occurred_at",
+    "time_precision",
+    "category",
+    "role",
+    "source",
+    "source_id",
+    "harm_weight",
+    "attrs",
+)
+"""Columns of :func:`read_events` (before the geometry)."""
+
+
+@reads
+def read_events(
+    conn: Connection,
+    *,
+    crs: str,
+    taxonomy: Taxonomy,
+    categories: Sequence[str] | None = None,
+    start: dt.datetime | None = None,
+    end: dt.datetime | None = None,
+    bbox: tuple[float, float, float, float] | None = None,
+) -> gpd.GeoDataFrame:
+    """Events as a GeoDataFrame in ``crs`` with each category's role and harm weight.
+
+    ``start`` inclusive, ``end`` exclusive, both naive UTC; see :meth:`Workspace.events`.
+    """
+    frame = select_events(conn, categories=categories, start=start, end=end, bbox=bbox)
+    role_of = {c.name: c.role for c in taxonomy}
+    weight_of = {c.name: c.harm_weight for c in taxonomy}
+    frame["role"] = frame["category"].map(role_of).astype(object)
+    frame["harm_weight"] = frame["category"].map(weight_of).fillna(0.0).astype(float)
+    frame = frame[list(FRAME_COLUMNS)]
+    geometry = gpd.points_from_xy(frame["x"].to_numpy(), frame["y"].to_numpy())
+    return gpd.GeoDataFrame(frame, geometry=geometry, crs=crs)

@@ -1,4 +1,8 @@
-"""Areas, hotspots and designation decisions."""
+"""Areas, hotspots and designation decisions.
+
+Each function takes an open connection (to join the caller's transaction) or the engine
+(one call, one transaction; see :mod:`hotspotwatch.store.access`).
+"""
 
 from __future__ import annotations
 
@@ -10,8 +14,9 @@ from typing import Any
 import pandas as pd
 import shapely
 from shapely.geometry.base import BaseGeometry
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, delete, func, insert, select, update
 
+from hotspotwatch.store.access import reads, writes
 from hotspotwatch.store.schema import areas, designations, hotspots
 
 DESIGNATION_ACTIONS = ("designate", "extend", "end")
@@ -26,6 +31,7 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
+@writes
 def replace_area_layer(conn: Connection, layer: str, frame: pd.DataFrame) -> int:
     """Replace every area of ``layer`` with the rows of ``frame``.
 
@@ -54,6 +60,7 @@ def replace_area_layer(conn: Connection, layer: str, frame: pd.DataFrame) -> int
     return len(rows)
 
 
+@reads
 def select_areas(conn: Connection, layer: str | None = None) -> pd.DataFrame:
     """Areas with a ``geometry`` column of shapely objects."""
     stmt = select(areas).order_by(areas.c.layer, areas.c.code)
@@ -69,11 +76,13 @@ def select_areas(conn: Connection, layer: str | None = None) -> pd.DataFrame:
     return frame.drop(columns=["min_x", "min_y", "max_x", "max_y"])
 
 
+@reads
 def area_layers(conn: Connection) -> list[str]:
     """Names of the area layers in the store."""
     return [r[0] for r in conn.execute(select(areas.c.layer).distinct().order_by(areas.c.layer))]
 
 
+@writes
 def upsert_hotspot(
     conn: Connection,
     *,
@@ -109,6 +118,7 @@ def upsert_hotspot(
     return int(pk[0])
 
 
+@reads
 def hotspot_id(conn: Connection, name: str) -> int:
     """Id of the hotspot called ``name``.
 
@@ -132,6 +142,7 @@ def hotspot_id(conn: Connection, name: str) -> int:
     return int(found)
 
 
+@reads
 def select_hotspots(conn: Connection) -> pd.DataFrame:
     """Hotspots with a ``geometry`` column of shapely objects."""
     frame = pd.DataFrame(
@@ -155,6 +166,7 @@ def select_hotspots(conn: Connection) -> pd.DataFrame:
     return frame.drop(columns=["min_x", "min_y", "max_x", "max_y", "created_at"])
 
 
+@writes
 def add_designation(
     conn: Connection,
     *,
@@ -196,6 +208,7 @@ def add_designation(
     return int(pk[0])
 
 
+@reads
 def select_designations(conn: Connection) -> pd.DataFrame:
     """All decisions, oldest first, with the hotspot name."""
     stmt = (
@@ -218,6 +231,49 @@ def select_designations(conn: Connection) -> pd.DataFrame:
     ]
     frame = pd.DataFrame([dict(r._mapping) for r in conn.execute(stmt)], columns=cols)
     return frame[cols]
+
+
+@writes
+def add_designation_for(
+    conn: Connection,
+    hotspot: str,
+    *,
+    action: str,
+    start: dt.date,
+    end: dt.date | None,
+    body: str,
+    decision_ref: str | None = None,
+    note: str | None = None,
+    recorded_by: str | None = None,
+) -> int:
+    """Record a decision about the hotspot called ``hotspot`` (see :func:`add_designation`)."""
+    return add_designation(
+        conn,
+        hotspot_id=hotspot_id(conn, hotspot),
+        action=action,
+        start=start,
+        end=end,
+        body=body,
+        decision_ref=decision_ref,
+        note=note,
+        recorded_by=recorded_by,
+    )
+
+
+@reads
+def area_bounds(conn: Connection) -> tuple[float, float, float, float] | None:
+    """``(xmin, ymin, xmax, ymax)`` of every stored area, or ``None`` without areas."""
+    row = conn.execute(
+        select(
+            func.min(areas.c.min_x),
+            func.min(areas.c.min_y),
+            func.max(areas.c.max_x),
+            func.max(areas.c.max_y),
+        )
+    ).first()
+    if row is None or row[0] is None:
+        return None
+    return (float(row[0]), float(row[1]), float(row[2]), float(row[3]))
 
 
 def area_record(rec: Mapping[str, Any]) -> dict[str, Any]:

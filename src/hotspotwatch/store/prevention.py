@@ -1,7 +1,7 @@
 """The prevention log: actions partners record at a hotspot (outreach, patrols, lighting...).
 
 Each action is also written as a prevention *event* (by the workflow, through
-:func:`hotspotwatch.store.events.upsert_events`, in the same transaction) so that the
+:func:`hotspotwatch.store.event_writes.write_events`, in the same transaction) so that the
 evaluation counts it as preventive dose. Functions take an open ``Connection`` and never
 commit.
 """

@@ -3,7 +3,7 @@
 Each logged action is stored twice, in one transaction: as a row of the log (who, what,
 hours, contacts) and as a prevention *event* at the hotspot, so that the evaluation counts it
 as preventive dose (never as an outcome). The event goes through the store's one event-write
-path, :func:`hotspotwatch.store.events.upsert_events`, with the importers' row hash.
+path, :func:`hotspotwatch.store.event_writes.write_events`, with the importers' row hash.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import pandas as pd
 import shapely
 
 from hotspotwatch.geo.crs import to_lonlat
-from hotspotwatch.store import events as events_store
+from hotspotwatch.store import event_writes
 from hotspotwatch.store import prevention as prevention_store
 
 if TYPE_CHECKING:
@@ -140,7 +140,7 @@ def action_event(
 
 
 def _add_action_event(conn: Connection, ws: Workspace, **action: Any) -> None:
-    events_store.upsert_events(conn, action_event(ws, **action), import_id=None)
+    event_writes.write_events(conn, action_event(ws, **action), crs=ws.config.crs)
 
 
 def list_prevention_actions(ws: Workspace, hotspot_id: int) -> list[dict[str, Any]]:
