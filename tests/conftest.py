@@ -21,8 +21,6 @@ PG_URL = os.environ.get(
     "HOTSPOTWATCH_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
-REPO = Path(__file__).resolve().parents[1]
-SHARED = (REPO / ".." / "shared").resolve()
 
 
 def _pg_available() -> str | None:

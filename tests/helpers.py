@@ -12,8 +12,6 @@ from pathlib import Path
 import pytest
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
-REPO = Path(__file__).resolve().parents[1]
-SHARED = (REPO / ".." / "shared").resolve()
 
 
 def require_module(name: str) -> object:
@@ -36,7 +34,7 @@ def require_module(name: str) -> object:
 def require_path(path: Path) -> Path:
     """Return ``path`` if it exists; skip on a laptop without it, FAIL under CI=true."""
     if not path.exists():
-        msg = f"reference data {path} not found (shared/ must sit beside the repository)"
+        msg = f"reference data {path} not found"
         if IN_CI:
             pytest.fail(msg + " (CI=true: a reference test may not be skipped)")
         pytest.skip(msg)

@@ -8,16 +8,16 @@ import numpy as np
 import pandas as pd
 import pytest
 from scipy.spatial.distance import pdist
-from tests.helpers import require_module, require_path
+from tests.helpers import require_module
 
 from hotspotwatch.analysis.spacetime.knox import SAME_EDGE, band_labels, knox
 
-REF = Path(__file__).resolve().parents[3] / ".." / "shared" / "reference-data" / "near-repeat"
+REF = Path(__file__).resolve().parents[2] / "data" / "near-repeat"  # see its README.md
 INF = np.inf
 
 
 def _chicago(name: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    df = pd.read_csv(require_path(REF / name), header=None, names=["x", "y", "date"])
+    df = pd.read_csv(REF / name, header=None, names=["x", "y", "date"])
     days = (pd.to_datetime(df["date"]) - pd.Timestamp("2016-01-01")).dt.days.to_numpy()
     return df["x"].to_numpy(), df["y"].to_numpy(), days
 
