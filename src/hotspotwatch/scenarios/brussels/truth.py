@@ -39,16 +39,18 @@ import shapely
 from pyproj import Transformer
 
 from hotspotwatch.analysis._result import to_jsonable
+from hotspotwatch.scenarios.brussels.field import effect_field
+from hotspotwatch.scenarios.brussels.rates import daily_rates
 
 if TYPE_CHECKING:
-    from hotspotwatch.scenarios.brussels.simulator import _Setup
+    from hotspotwatch.scenarios.brussels.setup import Setup
 
 __all__ = ["QUADRATURE_M", "compute_truth"]
 
 QUADRATURE_M = 10.0
 
 
-def _lattice(setup: _Setup, q: float) -> tuple[np.ndarray, np.ndarray]:
+def _lattice(setup: Setup, q: float) -> tuple[np.ndarray, np.ndarray]:
     """Quadrature points within reach of any hotspot, inside the region."""
     keys: list[np.ndarray] = []
     x0, y0 = setup.raster.x0, setup.raster.y0
@@ -74,12 +76,12 @@ def _lattice(setup: _Setup, q: float) -> tuple[np.ndarray, np.ndarray]:
     return x[keep], y[keep]
 
 
-def compute_truth(setup: _Setup, *, seed: int) -> dict[str, Any]:
+def compute_truth(setup: Setup, *, seed: int) -> dict[str, Any]:
     """Return the JSON-ready truth of a simulation set-up (see the module docstring).
 
     Parameters
     ----------
-    setup : _Setup
+    setup : Setup
         The simulator's internal set-up (geography, hotspots, raster, periods, config).
     seed : int
         Recorded as ``truth["seed"]``.
@@ -96,8 +98,6 @@ def compute_truth(setup: _Setup, *, seed: int) -> dict[str, Any]:
         ``annual_rates`` ({category: {year: rate × scale}}), ``expected_counts``
         ({category: {year: expected count with the planted effects}}), ``shooting_hawkes``.
     """
-    from hotspotwatch.scenarios.brussels.simulator import _daily_rates, _field
-
     cfg = setup.config
     q = QUADRATURE_M
     qx, qy = _lattice(setup, q)
@@ -131,13 +131,13 @@ def compute_truth(setup: _Setup, *, seed: int) -> dict[str, Any]:
     field_cache: dict[tuple[int, tuple[float, ...], tuple[float, ...]], np.ndarray] = {}
     for cat in cats:
         role = setup.taxonomy[cat].role
-        daily = _daily_rates(setup.days, cat, role, cfg, setup.scale)
+        daily = daily_rates(setup.days, cat, role, cfg, setup.scale)
         dens = setup.raster.densities[setup.profile(cat)][cell_index] * q * q
         rates[cat] = {int(y): cfg.rate(cat, int(y)) * setup.scale for y in np.unique(years)}
         exp_year = {int(y): 0.0 for y in np.unique(years)}
         for a, b in periods:
             active = setup.active(a)
-            fld = _field(
+            fld = effect_field(
                 cat, role, active, setup.hotspot_xy, setup.effects, setup.radius, setup.outer
             )
             key = (a, tuple(fld.inside.tolist()), tuple(fld.ring.tolist()))
