@@ -49,7 +49,8 @@ def _perimeter(
 ) -> Any:
     import geopandas as gpd
     import shapely
-    from pyproj import Transformer
+
+    from hotspotwatch.geo.crs import from_lonlat
 
     if geometry is not None:
         if not geometry.exists():
@@ -69,9 +70,8 @@ def _perimeter(
         return geom
     if lon is None or lat is None:
         fail("give the perimeter: --geometry FILE, or --lon and --lat (with --radius) for a circle")
-    tr = Transformer.from_crs("EPSG:4326", ws.config.crs, always_xy=True)
-    x, y = tr.transform(lon, lat)
-    return shapely.Point(x, y).buffer(radius, quad_segs=32)
+    x, y = from_lonlat([lon], [lat], ws.config.crs)
+    return shapely.Point(float(x[0]), float(y[0])).buffer(radius, quad_segs=32)
 
 
 @app.command("list")

@@ -16,8 +16,11 @@ workspace's ``hotspotwatch.toml`` can override, not an official scale.
 from __future__ import annotations
 
 import difflib
+import tomllib
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
 from typing import Literal
 
 Role = Literal["harm", "enforcement", "prevention"]
@@ -170,6 +173,22 @@ class Taxonomy:
         return msg
 
 
+@lru_cache(maxsize=1)
+def _labels() -> dict[str, dict[str, str]]:
+    """``{lang: {key: name}}`` from ``domain/labels.toml`` (also merged into the i18n
+    catalogues, whose tests check that every key exists in every language)."""
+    text = (resources.files("hotspotwatch.domain") / "labels.toml").read_text(encoding="utf-8")
+    data = tomllib.loads(text)
+    return {lang: {str(k): str(v) for k, v in table.items()} for lang, table in data.items()}
+
+
+def _label(key: str, lang: str) -> str:
+    labels = _labels()
+    if lang not in labels:
+        raise ValueError(f"unsupported language {lang!r}; use one of {', '.join(labels)}")
+    return labels[lang][key]
+
+
 def category_label(name: str, lang: str = "en", taxonomy: Taxonomy | None = None) -> str:
     """Human label of a category in ``lang`` (EN/FR/NL catalogue, else the config label).
 
@@ -180,10 +199,8 @@ def category_label(name: str, lang: str = "en", taxonomy: Taxonomy | None = None
     >>> category_label("drive_in_dealing", "nl")
     'drive in dealing'
     """
-    from hotspotwatch.i18n import translate
-
     try:
-        return translate(f"category.{name}", lang)
+        return _label(f"category.{name}", lang)
     except KeyError:
         if taxonomy is not None and name in taxonomy and taxonomy[name].label:
             return taxonomy[name].label
@@ -200,8 +217,6 @@ def outcome_label(outcome: str, lang: str = "en", taxonomy: Taxonomy | None = No
     >>> outcome_label("shooting+stabbing", "nl")
     'schietpartij + steekpartij'
     """
-    from hotspotwatch.i18n import translate
-
     if outcome == "harm":
-        return translate("outcome.harm", lang)
+        return _label("outcome.harm", lang)
     return " + ".join(category_label(c, lang, taxonomy) for c in outcome.split("+"))

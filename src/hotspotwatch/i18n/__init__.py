@@ -54,9 +54,11 @@ def catalogs() -> dict[str, dict[str, str]]:
     """
     merged: dict[str, dict[str, str]] = {lang: {} for lang in LANGUAGES}
     folder = resources.files("hotspotwatch.i18n") / "catalogs"
-    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
-        if not entry.name.endswith(".toml"):
-            continue
+    # The names of categories, roles and outcomes are part of the domain vocabulary and live
+    # with it (domain/labels.toml): domain/ imports nothing above it, i18n included.
+    files = [e for e in folder.iterdir() if e.name.endswith(".toml")]
+    files.append(resources.files("hotspotwatch.domain") / "labels.toml")
+    for entry in sorted(files, key=lambda e: e.name):
         data = tomllib.loads(entry.read_text(encoding="utf-8"))
         for lang in LANGUAGES:
             for key, value in _flatten(data.get(lang, {})).items():

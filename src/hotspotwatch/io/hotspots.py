@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from hotspotwatch.geo.crs import transformer
 from hotspotwatch.io.errors import SourceError
 from hotspotwatch.io.raw import check_file
 
@@ -41,7 +42,6 @@ def read_hotspots(path: str | Path, *, crs: str) -> list[dict[str, Any]]:
         Naming the feature and the property at fault.
     """
     import shapely
-    from pyproj import Transformer
     from shapely.geometry import shape
 
     p = check_file(path)
@@ -55,7 +55,7 @@ def read_hotspots(path: str | Path, *, crs: str) -> list[dict[str, Any]]:
     legacy = (doc.get("crs") or {}).get("properties", {}).get("name") if isinstance(doc.get("crs"), dict) else None
     if legacy:
         src = str(legacy)
-    tr = Transformer.from_crs(src, crs, always_xy=True)
+    tr = transformer(src, crs)
     out = []
     seen: set[str] = set()
     for i, feat in enumerate(doc.get("features") or [], start=1):

@@ -137,9 +137,9 @@ def load_brussels(
     )
     events = result.events
     if ws.config.crs != geo.crs:
-        from pyproj import Transformer
+        from hotspotwatch.geo.crs import transformer
 
-        tr = Transformer.from_crs(geo.crs, ws.config.crs, always_xy=True)
+        tr = transformer(geo.crs, ws.config.crs)
         x, y = tr.transform(events["x"].to_numpy(), events["y"].to_numpy())
         events = events.assign(x=x, y=y)
     report(f"storing {len(events):,} events", 0.7)

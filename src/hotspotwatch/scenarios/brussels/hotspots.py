@@ -17,8 +17,9 @@ from typing import Literal
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-from pyproj import Transformer
 from shapely.geometry import Point
+
+from hotspotwatch.geo.crs import WGS84, transformer
 
 __all__ = [
     "BODY",
@@ -58,12 +59,8 @@ class HotspotSite:
 
     def xy(self, crs: str = "EPSG:3812") -> tuple[float, float]:
         """The centre in a projected CRS."""
-        x, y = _transformer(crs).transform(self.lon, self.lat)
+        x, y = transformer(WGS84, crs).transform(self.lon, self.lat)
         return float(x), float(y)
-
-
-def _transformer(crs: str) -> Transformer:
-    return Transformer.from_crs("EPSG:4326", crs, always_xy=True)
 
 
 MARCH_2024 = dt.date(2024, 3, 28)

@@ -36,9 +36,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import shapely
-from pyproj import Transformer
 
 from hotspotwatch.analysis._result import to_jsonable
+from hotspotwatch.geo.crs import WGS84, transformer
 from hotspotwatch.scenarios.brussels.field import effect_field
 from hotspotwatch.scenarios.brussels.rates import daily_rates
 
@@ -196,7 +196,7 @@ def compute_truth(setup: Setup, *, seed: int) -> dict[str, Any]:
             "expected_post_harm": circ_num[h].sum(),
         }
 
-    to_xy = Transformer.from_crs("EPSG:4326", setup.geo.crs, always_xy=True)
+    to_xy = transformer(WGS84, setup.geo.crs)
     emerging = []
     for e in cfg.emerging:
         ex, ey = to_xy.transform(e.lon, e.lat)
