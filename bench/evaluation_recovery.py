@@ -1,7 +1,7 @@
 """Simulation study: does the evaluation recover the planted effects of the Brussels scenario?
 
 Over seeded replications of the simulated city (scale 1), runs exactly the workflow's design
-and estimators (``hotspotwatch.workflows.evaluate.evaluate_frames``, no database) and checks:
+and estimators (``hotspotwatch.analysis.evaluate.strategy.evaluate_frames``, no database) and checks:
 
 - the 95 % intervals of each hotspot's harm IRR contain the planted ``harm_irr`` in 90–99 %
   of hotspot-replications (same for the buffer ``buffer_irr``, reported);
@@ -34,13 +34,13 @@ START = "2023-01-01"  # enough for the 12-month pre-period before 2024-03-28
 
 
 def one_replication(seed: int) -> dict[str, Any]:
+    from hotspotwatch.analysis.evaluate.strategy import evaluate_frames
     from hotspotwatch.scenarios.brussels import (
         designation_frame,
         hotspot_frame,
         load_geography,
         simulate,
     )
-    from hotspotwatch.workflows.evaluate import evaluate_frames
 
     t0 = time.perf_counter()
     sim = simulate(seed=seed, start=START)

@@ -4,9 +4,10 @@
 >>> round(rate_test(5, 12, 15, 12).rate_ratio, 3)
 0.333
 
-``evaluate_strategy`` (the whole workflow on a workspace) lives in
-:mod:`hotspotwatch.workflows.evaluate` and is re-exported here lazily, so that importing the
-estimators never pulls in the store.
+``evaluate_frames`` (the whole evaluation on plain frames) and its result types come from
+:mod:`hotspotwatch.analysis.evaluate.strategy`. ``evaluate_strategy`` (the workflow on a
+workspace) lives in :mod:`hotspotwatch.workflows.evaluate` and is re-exported here lazily, so
+that importing the estimators never pulls in the store.
 """
 
 from __future__ import annotations
@@ -38,6 +39,11 @@ from hotspotwatch.analysis.evaluate import (
     wdd_harm,
     wdq,
 )
+from hotspotwatch.analysis.evaluate.strategy import (
+    HotspotEvaluation,
+    StrategyEvaluation,
+    evaluate_frames,
+)
 
 its = interrupted_time_series
 pooled = random_effects
@@ -45,11 +51,13 @@ pooled = random_effects
 __all__ = [
     "DiDResult",
     "DoseResponseResult",
+    "HotspotEvaluation",
     "ITSResult",
     "MinDetectableRatioResult",
     "MonthsToDetectResult",
     "PooledResult",
     "RateTestResult",
+    "StrategyEvaluation",
     "Verdict",
     "WDDHarmResult",
     "WDDResult",
@@ -57,6 +65,7 @@ __all__ = [
     "buffer_verdict",
     "did",
     "dose_response",
+    "evaluate_frames",
     "evaluate_strategy",  # noqa: F822  (lazy, see __getattr__)
     "interrupted_time_series",
     "its",
@@ -73,7 +82,7 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
-    if name in ("evaluate_strategy", "StrategyEvaluation"):
+    if name in ("evaluate_strategy", "evaluation_spec"):
         import importlib
 
         return getattr(importlib.import_module("hotspotwatch.workflows.evaluate"), name)

@@ -1,4 +1,4 @@
-"""FDR and Holm adjustments against statsmodels' multipletests."""
+"""FDR (BH, BY) and Holm adjustments: statsmodels' multipletests and hand-computed values."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from statsmodels.stats.multitest import multipletests
 from hotspotwatch.analysis.multitest import adjust_pvalues
 
 
-@pytest.mark.parametrize("method", ["fdr_bh", "holm"])
+@pytest.mark.parametrize("method", ["fdr_bh", "fdr_by", "holm"])
 def test_adjust_pvalues_matches_statsmodels(method: str) -> None:
     rng = np.random.default_rng(42)
     p = np.concatenate([rng.uniform(0, 1, 200), rng.uniform(0, 0.01, 20)])
@@ -29,3 +29,22 @@ def test_nan_are_ignored_and_kept() -> None:
 def test_unknown_method_is_refused() -> None:
     with pytest.raises(ValueError, match="fdr_bh"):
         adjust_pvalues([0.1], method="bonferroni")  # type: ignore[arg-type]
+
+
+def test_hand_computed_example() -> None:
+    # sorted 0.005, 0.01, 0.03, 0.04 (m = 4)
+    # BH: m p / rank = 0.02, 0.02, 0.04, 0.04, then the running minimum from the top
+    # Holm: (m - rank + 1) p = 0.02, 0.03, 0.06, 0.04, then the running maximum
+    p = [0.01, 0.04, 0.03, 0.005]
+    bh = adjust_pvalues(p, method="fdr_bh", alpha=0.03)
+    np.testing.assert_allclose(bh.p_adjusted, [0.02, 0.04, 0.04, 0.02], rtol=1e-12)
+    assert bh.reject.tolist() == [True, False, False, True]
+    holm = adjust_pvalues(p, method="holm")
+    np.testing.assert_allclose(holm.p_adjusted, [0.03, 0.06, 0.06, 0.02], rtol=1e-12)
+    by = adjust_pvalues(p, method="fdr_by")
+    c_m = 1 + 1 / 2 + 1 / 3 + 1 / 4
+    np.testing.assert_allclose(by.p_adjusted, np.array([0.02, 0.04, 0.04, 0.02]) * c_m)
+    assert adjust_pvalues(p, method="none").p_adjusted.tolist() == p
+    assert adjust_pvalues([0.9, 0.95], method="fdr_bh").p_adjusted.max() <= 1.0
+    empty = adjust_pvalues([np.nan], method="holm")
+    assert np.isnan(empty.p_adjusted[0]) and not empty.reject[0]

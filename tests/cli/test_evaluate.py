@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pytest
 from tests.workflows.evaluate_fixture import make_workspace
 from typer.testing import CliRunner
 
+from hotspotwatch import Workspace
 from hotspotwatch.cli.main import app
+from hotspotwatch.workflows.evaluate import evaluation_spec
 
 runner = CliRunner()
 
@@ -39,3 +42,23 @@ def test_dose_category_as_outcome_is_a_clear_error(ws_path):
     res = runner.invoke(app, ["evaluate", "-w", str(ws_path), "--outcome", "police_check"])
     assert res.exit_code == 2
     assert "dose" in res.output
+
+
+def test_json_adds_sentences_the_stored_run_does_not_hold(ws_path):
+    res = runner.invoke(app, ["evaluate", "-w", str(ws_path), "--json", "--buffer", "250",
+                              "--buffer", "250"])
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.stdout)
+    north = next(h for h in data["hotspots"] if h["name"] == "North")
+    assert set(north["verdict_text"]) == {"en", "fr", "nl"}
+    assert north["verdict_text"]["en"].startswith("North: reduction in reported harm")
+    assert "surroundings" in north["buffer"]["verdict_text"]["en"]
+    assert data["pooled"]["verdict_text"]["fr"].startswith("La stratégie (tous les hotspots)")
+    assert [r["outer_m"] for r in north["rings"]] == [250, 500]
+    assert all(sum(r["counts"]) > 0 for r in north["rings"])
+    with Workspace.open(ws_path) as ws:
+        until = dt.date.fromisoformat(data["parameters"]["until"])
+        spec = evaluation_spec(ws, until=until, buffer_widths=[250, 250])
+        run = ws.find_run("evaluate", spec.parameters)
+        assert run is not None
+        assert "verdict_text" not in json.dumps(run.result.to_dict())

@@ -21,13 +21,13 @@ EFFECT = {"North": 0.4, "East": 1.0, "South": 1.0}
 DESIGNATED = dt.date(2024, 3, 28)
 
 
-def make_events(seed: int = 7) -> pd.DataFrame:
+def make_events(seed: int = 7, *, background_per_day: float = 40.0) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
     days = pd.date_range("2023-01-01", "2024-12-31", freq="D")
     rows = []
     # background harm: 40 per day over the 10 km square, seasonal
     season = 1 + 0.2 * np.sin(2 * np.pi * days.day_of_year / 365.25)
-    n_bg = rng.poisson(40 * season)
+    n_bg = rng.poisson(background_per_day * season)
     for d, k in zip(days, n_bg, strict=True):
         rows.append(
             pd.DataFrame(
@@ -80,7 +80,11 @@ def make_events(seed: int = 7) -> pd.DataFrame:
 
 
 def make_workspace(path: Path) -> Workspace:
-    ws = Workspace.create(path, crs="EPSG:3812")
+    return populate(Workspace.create(path, crs="EPSG:3812"))
+
+
+def populate(ws: Workspace, *, background_per_day: float = 40.0) -> Workspace:
+    """Add the region, the three hotspots, their designations and the events to ``ws``."""
     ws.add_areas(
         pd.DataFrame(
             {"code": ["R"], "name": ["Region"], "geometry": [box(X0, Y0, X0 + 10_000, Y0 + 10_000)]}
@@ -90,5 +94,5 @@ def make_workspace(path: Path) -> Workspace:
     for name, (cx, cy) in CENTRES.items():
         ws.add_hotspot(name, Point(cx, cy).buffer(250, quad_segs=32), approximate=True)
         ws.add_designation(name, action="designate", start=DESIGNATED, end=None, body="Council")
-    ws.add_events(make_events(), source="test")
+    ws.add_events(make_events(background_per_day=background_per_day), source="test")
     return ws

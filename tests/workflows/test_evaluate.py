@@ -71,10 +71,13 @@ def test_enforcement_is_dose_not_outcome(ws, result):
 
 
 def test_run_is_recorded(ws, result):
-    run = ws.latest_run("evaluate")
+    from hotspotwatch.workflows.evaluate import evaluation_spec
+
+    run = ws.find_run("evaluate", evaluation_spec(ws, until=result.parameters["until"]).parameters)
     assert run is not None
-    assert run["result"]["hotspots"][0]["name"] in EFFECT
-    assert run["parameters"]["n_controls"] == 0
+    assert run.result.hotspots[0].name in EFFECT
+    assert run.parameters["n_controls"] == 0
+    assert run.result.to_dict() == result.to_dict()
 
 
 def test_single_hotspot_and_unknown_name(ws):

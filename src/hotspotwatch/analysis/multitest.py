@@ -1,8 +1,9 @@
 """Multiple-testing corrections shared by detection, space-time and evaluation.
 
-Benjamini & Hochberg (1995) false discovery rate and Holm (1979) step-down family-wise
-error control. Both return adjusted p-values (monotone, capped at 1) so that a caller
-compares them with its alpha; ``reject`` is ``adjusted <= alpha``.
+Benjamini & Hochberg (1995) and Benjamini & Yekutieli (2001) false discovery rate, and Holm
+(1979) step-down family-wise error control, computed by ``statsmodels.stats.multitest``.
+Each returns adjusted p-values (monotone, capped at 1) so that a caller compares them with
+its alpha; ``reject`` is ``adjusted <= alpha``.
 """
 
 from __future__ import annotations
@@ -12,10 +13,12 @@ from typing import Literal
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
+from statsmodels.stats.multitest import multipletests
 
 from hotspotwatch.analysis._result import ResultMixin
 
-Method = Literal["fdr_bh", "holm", "none"]
+Method = Literal["fdr_bh", "fdr_by", "holm", "none"]
+METHODS: tuple[str, ...] = ("fdr_bh", "fdr_by", "holm", "none")
 
 
 @dataclass(frozen=True)
@@ -29,7 +32,7 @@ class MultipleTestResult(ResultMixin):
     reject : ndarray of bool
         ``p_adjusted <= alpha``.
     method : str
-        ``"fdr_bh"``, ``"holm"`` or ``"none"``.
+        ``"fdr_bh"``, ``"fdr_by"``, ``"holm"`` or ``"none"``.
     alpha : float
         Level used for ``reject``.
     """
@@ -43,14 +46,15 @@ class MultipleTestResult(ResultMixin):
 def adjust_pvalues(
     p_values: ArrayLike, *, method: Method = "fdr_bh", alpha: float = 0.05
 ) -> MultipleTestResult:
-    """Adjust p-values for multiple comparisons.
+    """Adjust p-values for multiple comparisons (through ``statsmodels``).
 
     Parameters
     ----------
     p_values : array_like
         Raw p-values in [0, 1]; NaN entries are ignored and stay NaN.
-    method : {"fdr_bh", "holm", "none"}
-        Benjamini–Hochberg step-up FDR, Holm step-down FWER, or no adjustment.
+    method : {"fdr_bh", "fdr_by", "holm", "none"}
+        Benjamini–Hochberg step-up FDR, Benjamini–Yekutieli FDR under any dependence, Holm
+        step-down FWER, or no adjustment.
     alpha : float
         Level for the ``reject`` flags.
 
@@ -60,38 +64,31 @@ def adjust_pvalues(
 
     Notes
     -----
-    BH: :math:`\\tilde p_{(i)} = \\min_{j \\ge i} \\min(1, m p_{(j)} / j)`.
+    BH: :math:`\\tilde p_{(i)} = \\min_{j \\ge i} \\min(1, m p_{(j)} / j)`; BY multiplies
+    by :math:`c(m) = \\sum_{k=1}^m 1/k`.
     Holm: :math:`\\tilde p_{(i)} = \\max_{j \\le i} \\min(1, (m - j + 1) p_{(j)})`.
-    Both agree with ``statsmodels.stats.multitest.multipletests``.
+    Computed by ``statsmodels.stats.multitest.multipletests`` on the finite p-values.
 
     Examples
     --------
     >>> adjust_pvalues([0.01, 0.04, 0.03], method="fdr_bh").p_adjusted.round(3).tolist()
     [0.03, 0.04, 0.04]
     """
+    if method not in METHODS:
+        raise ValueError(
+            f"unknown multiple-testing method {method!r}; use 'fdr_bh', 'fdr_by', 'holm' "
+            "or 'none'"
+        )
     p = np.asarray(p_values, dtype=float)
     out = np.full(p.shape, np.nan)
     ok = np.isfinite(p)
     pv = p[ok]
-    m = pv.size
-    if method not in ("fdr_bh", "holm", "none"):
-        raise ValueError(
-            f"unknown multiple-testing method {method!r}; use 'fdr_bh', 'holm' or 'none'"
-        )
-    if m:
+    if pv.size:
         if method == "none":
-            adj = pv.copy()
+            out[ok] = pv
         else:
-            order = np.argsort(pv, kind="mergesort")
-            ranked = pv[order]
-            ranks = np.arange(1, m + 1)
-            if method == "fdr_bh":
-                adj_sorted = np.minimum.accumulate((ranked * m / ranks)[::-1])[::-1]
-            else:
-                adj_sorted = np.maximum.accumulate(ranked * (m - ranks + 1))
-            adj = np.empty(m)
-            adj[order] = np.minimum(adj_sorted, 1.0)
-        out[ok] = adj
+            _, adj, _, _ = multipletests(pv, alpha=alpha, method=method)
+            out[ok] = np.minimum(adj, 1.0)
     reject = np.zeros(p.shape, dtype=bool)
     reject[ok] = out[ok] <= alpha
     return MultipleTestResult(p_adjusted=out, reject=reject, method=method, alpha=alpha)

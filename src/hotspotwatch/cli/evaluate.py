@@ -47,14 +47,21 @@ def evaluate(
     until: Annotated[
         str | None, typer.Option("--until", help="Last day of the post-period (YYYY-MM-DD).")
     ] = None,
-    pre_months: Annotated[int, typer.Option("--pre-months", help="Pre-period months.")] = 12,
+    pre_months: Annotated[
+        int | None,
+        typer.Option("--pre-months", help="Pre-period months (default: [evaluation], else 12)."),
+    ] = None,
     buffer: Annotated[
         list[float] | None,
         typer.Option(
-            "--buffer", help="Buffer ring width in metres (repeat for rings; default 250)."
+            "--buffer",
+            help="Buffer ring width in metres (repeat for rings; default: [evaluation], else 250).",
         ),
     ] = None,
-    seed: Annotated[int, typer.Option("--seed", help="Seed of the control matching.")] = 0,
+    seed: Annotated[
+        int | None,
+        typer.Option("--seed", help="Seed of the control matching (default: [evaluation], else 0)."),
+    ] = None,
     lang: Annotated[str, typer.Option("--lang", help="Language of verdicts: en, fr, nl.")] = "en",
     json_out: JsonOpt = False,
     database_url: DatabaseUrlOpt = None,
@@ -62,6 +69,7 @@ def evaluate(
     """Run the evaluation (no subcommand needed)."""
     if ctx.invoked_subcommand is not None:
         return
+    from hotspotwatch.i18n.verdicts import with_verdict_texts
     from hotspotwatch.workflows.evaluate import evaluate_strategy
 
     if lang not in ("en", "fr", "nl"):
@@ -82,14 +90,14 @@ def evaluate(
             outcome=out,
             until=until_date,
             pre_months=pre_months,
-            buffer_widths=tuple(buffer) if buffer else (250.0,),
+            buffer_widths=list(buffer) if buffer else None,
             seed=seed,
         )
     except ValueError as exc:
         fail(str(exc))
     finally:
         ws.close()
-    data = res.to_dict()
+    data = with_verdict_texts(res)  # the stored run holds labels; sentences are written here
     if json_out:
         print_json(data)
         return

@@ -262,14 +262,16 @@ def run_knox_shootings(ws: Workspace, *, seed: int) -> dict[str, Any]:
 
 
 def step_evaluate(ctx: DemoContext) -> StepOutcome:
+    from hotspotwatch.i18n.verdicts import with_verdict_texts
     from hotspotwatch.workflows.evaluate import evaluate_strategy
 
     ctx.progress("evaluating 17 hotspots and the strategy", 0.0)
     result = evaluate_strategy(ctx.ws, outcome="harm", seed=ctx.seed)
     payload = result.to_dict()
-    path = ctx.folder / "evaluation.json"
+    path = ctx.folder / "evaluation.json"  # what `hotspotwatch evaluate --json` prints
     path.write_text(
-        json.dumps(to_jsonable(payload), indent=2, ensure_ascii=False), encoding="utf-8"
+        json.dumps(to_jsonable(with_verdict_texts(result)), indent=2, ensure_ascii=False),
+        encoding="utf-8",
     )
     ctx.data["evaluation"] = payload
     pooled = payload.get("pooled") or {}

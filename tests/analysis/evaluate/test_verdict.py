@@ -1,4 +1,4 @@
-"""Verdict rules and their texts in three languages."""
+"""Verdict rules (analysis) and their sentences in three languages (i18n.verdicts)."""
 
 import math
 
@@ -6,6 +6,7 @@ import pytest
 
 from hotspotwatch.analysis.evaluate import buffer_verdict, verdict
 from hotspotwatch.i18n import LANGUAGES, catalogs
+from hotspotwatch.i18n.verdicts import verdict_text
 
 
 def test_labels_follow_interval_and_adjusted_p():
@@ -27,12 +28,12 @@ def test_buffer_labels():
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_no_change_text_states_estimate_interval_and_power(lang):
     v = verdict(0.92, 0.71, 1.19, min_detectable_ratio=0.62)
-    text = v.text(lang, name="Peterbos")
+    text = verdict_text(v, lang, name="Peterbos")
     sep = "," if lang != "en" else "."
     assert "Peterbos" in text
     assert f"0{sep}92" in text and f"0{sep}71" in text and f"1{sep}19" in text
     assert f"0{sep}62" in text and "38" in text
-    none = verdict(0.92, 0.3, 2.5).text(lang, name="X")
+    none = verdict_text(verdict(0.92, 0.3, 2.5), lang, name="X")
     assert none.endswith(
         {"en": "near elimination.", "fr": "quasi-disparition.", "nl": "bijna verdwijnen."}[lang]
     )

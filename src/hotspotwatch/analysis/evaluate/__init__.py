@@ -3,7 +3,9 @@
 One module per family of estimators: ``design`` (treated / buffer / control geometry and
 matching), ``did`` (difference-in-differences count panels), ``wdd`` (WDQ and WDD),
 ``rates`` (exact and E-tests), ``its`` (interrupted time series), ``power`` (minimum
-detectable effects), ``pooling`` (random effects), ``dose`` and ``verdict``.
+detectable effects), ``pooling`` (random effects), ``dose`` and ``verdict`` (labels only).
+``strategy`` runs them all on plain frames (``evaluate_frames`` -> ``StrategyEvaluation``),
+one hotspot at a time (``hotspot``), and keeps the monthly series it counted (``series``).
 """
 
 from hotspotwatch.analysis.evaluate.did import DiDResult, did

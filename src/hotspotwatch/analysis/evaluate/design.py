@@ -27,6 +27,7 @@ from shapely.geometry.base import BaseGeometry
 
 from hotspotwatch.analysis._result import ResultMixin
 from hotspotwatch.geo.rings import buffer_rings  # noqa: F401  (re-exported)
+from hotspotwatch.periods import AnchoredMonth
 
 
 @dataclass(frozen=True)
@@ -122,6 +123,9 @@ def month_index(
 ) -> NDArray[np.int64]:
     """Month number of each instant relative to ``anchor`` (0 = the month starting on it).
 
+    A thin wrapper of :meth:`hotspotwatch.periods.AnchoredMonth.codes`, the one anchored
+    month binning.
+
     Parameters
     ----------
     when : Series or DatetimeIndex of tz-aware timestamps
@@ -143,19 +147,16 @@ def month_index(
     >>> month_index(ts, dt.date(2024, 3, 28), timezone="Europe/Brussels").tolist()
     [0, 0]
     """
-    idx = pd.DatetimeIndex(when)
-    local = idx.tz_convert(timezone).tz_localize(None).normalize()
-    a = pd.Timestamp(anchor)
-    months = (local.year - a.year) * 12 + (local.month - a.month)
-    before = local.day < a.day
-    return np.asarray(months - before.astype(int), dtype=np.int64)
+    return AnchoredMonth(anchor, timezone).codes(when)
 
 
 def month_days(anchor: dt.date, first: int, last: int) -> NDArray[np.float64]:
-    """Length in days of anchored months ``first .. last`` (inclusive)."""
-    a = pd.Timestamp(anchor)
-    starts = [a + pd.DateOffset(months=k) for k in range(first, last + 2)]
-    return np.array([(starts[i + 1] - starts[i]).days for i in range(len(starts) - 1)], float)
+    """Length in days of anchored months ``first .. last`` (inclusive).
+
+    A thin wrapper of :meth:`hotspotwatch.periods.AnchoredMonth.lengths` (the time zone does
+    not change a month's length in days).
+    """
+    return AnchoredMonth(anchor, "UTC").lengths(first, last)
 
 
 def monthly_counts(

@@ -1,8 +1,11 @@
-"""Verdicts in words: reduction, no detectable change, increase — never without uncertainty.
+"""Verdicts: reduction, no detectable change, increase — never without uncertainty.
 
 A verdict is read from an estimate, its interval and (for many hotspots) a p-value adjusted
 for multiple testing. "No detectable change" is always paired with the smallest effect the
 counts could have detected, so that "not significant" is not misread as "no effect".
+
+This module gives labels and the numbers they rest on; the sentences in each language are
+written by :func:`hotspotwatch.i18n.verdicts.verdict_text`.
 """
 
 from __future__ import annotations
@@ -12,17 +15,9 @@ from dataclasses import dataclass
 from typing import Literal
 
 from hotspotwatch.analysis._result import ResultMixin
-from hotspotwatch.i18n import translate
 
 Label = Literal["reduction", "no_detectable_change", "increase"]
 BufferLabel = Literal["displacement", "diffusion", "no_detectable_change"]
-
-
-def _fmt(value: float, lang: str) -> str:
-    if not math.isfinite(value):
-        return "∞" if value > 0 else "–"
-    text = f"{value:.2f}"
-    return text.replace(".", ",") if lang in ("fr", "nl") else text
 
 
 @dataclass(frozen=True)
@@ -62,46 +57,6 @@ class Verdict(ResultMixin):
     def key(self) -> str:
         """Translation key of the short label."""
         return f"evaluate.verdict.{self.label}"
-
-    def text(self, lang: str = "en", *, name: str = "", outcome: str = "harm") -> str:
-        """One sentence stating the verdict with its estimate and interval.
-
-        Parameters
-        ----------
-        lang : {"en", "fr", "nl"}
-            Language.
-        name : str
-            Place name (hotspot, or the strategy).
-        outcome : str
-            Outcome label (already translated if needed).
-
-        Returns
-        -------
-        str
-        """
-        level = f"{100 * (1 - self.alpha):.0f}"
-        params = {
-            "name": name,
-            "outcome": outcome,
-            "irr": _fmt(self.irr, lang),
-            "lo": _fmt(self.ci_low, lang),
-            "hi": _fmt(self.ci_high, lang),
-            "level": level,
-            "pct": f"{abs(1 - self.irr) * 100:.0f}" if math.isfinite(self.irr) else "–",
-        }
-        sentence = translate(f"evaluate.sentence.{self.subject}.{self.label}", lang, **params)
-        if self.label == "no_detectable_change" and self.subject == "hotspot":
-            if math.isfinite(self.min_detectable_ratio):
-                mdr = self.min_detectable_ratio
-                sentence += " " + translate(
-                    "evaluate.sentence.power",
-                    lang,
-                    mdr=_fmt(mdr, lang),
-                    mdr_pct=f"{(1 - mdr) * 100:.0f}",
-                )
-            elif not math.isnan(self.irr):
-                sentence += " " + translate("evaluate.sentence.power_none", lang)
-        return sentence
 
 
 def _significant(ci_low: float, ci_high: float, p: float, alpha: float) -> bool:
@@ -154,8 +109,6 @@ def verdict(
     >>> v = verdict(0.7, 0.55, 0.9)
     >>> v.label
     'reduction'
-    >>> v.text("en", name="Clemenceau")
-    'Clemenceau: reduction in harm, rate ratio 0.70 (95% CI 0.55–0.90), about 30% fewer events than expected.'
     """
     p = p_adjusted if not math.isnan(p_adjusted) else p_value
     if any(math.isnan(v) for v in (irr, ci_low, ci_high)):

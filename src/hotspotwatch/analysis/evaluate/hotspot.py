@@ -1,0 +1,503 @@
+"""One hotspot's comparison: treated area, buffer rings and controls, month by month.
+
+:func:`evaluate_hotspot` builds the comparison of one hotspot (the design of
+:mod:`hotspotwatch.analysis.evaluate.design`), counts its monthly series and runs the
+estimators; :class:`HotspotEvaluation` holds every number it produced, the series included,
+so that the report and the dashboard show them without counting again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import shapely
+from numpy.typing import NDArray
+from shapely.geometry.base import BaseGeometry
+
+from hotspotwatch.analysis._result import ResultMixin, from_jsonable, to_jsonable
+from hotspotwatch.analysis.evaluate.design import (
+    ControlGrid,
+    buffer_rings,
+    match_controls,
+    monthly_counts,
+)
+from hotspotwatch.analysis.evaluate.did import DiDResult, did
+from hotspotwatch.analysis.evaluate.power import min_detectable_ratio
+from hotspotwatch.analysis.evaluate.series import (
+    DAYS_PER_MONTH,
+    DoseSeries,
+    MonthlySeries,
+    RingSeries,
+)
+from hotspotwatch.analysis.evaluate.verdict import Verdict, buffer_verdict, verdict
+from hotspotwatch.analysis.evaluate.wdd import WDDResult, WDQResult, wdd, wdq
+from hotspotwatch.periods import AnchoredMonth, Day, counts
+
+DOSE_ROLES = ("enforcement", "prevention")
+
+
+@dataclass(frozen=True)
+class HotspotEvaluation(ResultMixin):
+    """Everything estimated for one hotspot (see :func:`evaluate_hotspot`).
+
+    Attributes
+    ----------
+    name, outcome : str
+        Hotspot and outcome (``"harm"`` or harm categories joined by ``+``).
+    designated, last_day : datetime.date
+        First designation day and last day of the post-period (inclusive).
+    pre_months : int
+        Whole anchored months before designation.
+    post_months : float
+        Length of the post-period in average months (its exposure).
+    treated_pre, treated_post, buffer_pre, buffer_post, control_pre, control_post : float
+        Outcome totals before / after in the treated area, buffer ring 0 and the controls.
+    n_controls : int
+        Control cells used.
+    did, buffer_did : DiDResult
+        Difference-in-differences of the treated area and of buffer ring 0.
+    wdq, wdd : WDQResult, WDDResult
+        Weighted displacement quotient and weighted displacement difference.
+    min_detectable_ratio : float
+        Smallest rate ratio detectable with 80 % power.
+    p_adjusted, buffer_p_adjusted : float
+        p-values adjusted across hotspots.
+    verdict, buffer_verdict : Verdict
+        Labels with the numbers they rest on.
+    dose : dict
+        Enforcement and prevention per month before / after and their ratio.
+    matching_rule : str
+        The control rule in words.
+    series : MonthlySeries
+        Treated area and controls per anchored month, with the exposure the DiD used.
+    rings : tuple of RingSeries
+        One per buffer width (cumulative, adjacent rings).
+    dose_series : DoseSeries
+        Dose per category and anchored month inside the perimeter.
+    control_boxes : tuple of (xmin, ymin, xmax, ymax)
+        Control cells in the workspace CRS.
+    """
+
+    name: str
+    outcome: str
+    designated: dt.date
+    pre_months: int
+    post_months: float
+    treated_pre: float
+    treated_post: float
+    buffer_pre: float
+    buffer_post: float
+    control_pre: float
+    control_post: float
+    n_controls: int
+    did: DiDResult
+    buffer_did: DiDResult
+    wdq: WDQResult
+    wdd: WDDResult
+    min_detectable_ratio: float
+    p_adjusted: float
+    buffer_p_adjusted: float
+    verdict: Verdict
+    buffer_verdict: Verdict
+    dose: dict[str, float]
+    matching_rule: str
+    last_day: dt.date
+    series: MonthlySeries
+    rings: tuple[RingSeries, ...]
+    dose_series: DoseSeries
+    # Control cells used for this hotspot, as (xmin, ymin, xmax, ymax) in the workspace CRS,
+    # so that maps can show the comparison places without recomputing the design.
+    control_boxes: tuple[tuple[float, float, float, float], ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON shape of the issue (labels and numbers, no sentences), with extra keys."""
+        return {
+            "name": self.name,
+            "outcome": self.outcome,
+            "irr": to_jsonable(self.did.irr),
+            "ci_low": to_jsonable(self.did.ci_low),
+            "ci_high": to_jsonable(self.did.ci_high),
+            "p_value": to_jsonable(self.did.p_value),
+            "p_adjusted": to_jsonable(self.p_adjusted),
+            "wdq": self.wdq.to_dict(),
+            "wdd": self.wdd.to_dict(),
+            "min_detectable_ratio": to_jsonable(self.min_detectable_ratio),
+            "verdict": self.verdict.label,
+            "buffer": {
+                "irr": to_jsonable(self.buffer_did.irr),
+                "ci_low": to_jsonable(self.buffer_did.ci_low),
+                "ci_high": to_jsonable(self.buffer_did.ci_high),
+                "p_value": to_jsonable(self.buffer_did.p_value),
+                "p_adjusted": to_jsonable(self.buffer_p_adjusted),
+                "verdict": self.buffer_verdict.label,
+                "did": self.buffer_did.to_dict(),
+            },
+            "controls": [list(b) for b in self.control_boxes],
+            "counts": {
+                "treated_pre": self.treated_pre,
+                "treated_post": self.treated_post,
+                "buffer_pre": self.buffer_pre,
+                "buffer_post": self.buffer_post,
+                "control_pre": self.control_pre,
+                "control_post": self.control_post,
+            },
+            "design": {
+                "designated": self.designated.isoformat(),
+                "pre_months": self.pre_months,
+                "post_months": round(self.post_months, 2),
+                "n_controls": self.n_controls,
+                "matching_rule": self.matching_rule,
+                "estimator": f"{self.did.family} DiD, unit and month effects, {self.did.cov} SE",
+            },
+            "dose": to_jsonable(self.dose),
+            "did": self.did.to_dict(),
+            "last_day": self.last_day.isoformat(),
+            "series": self.series.to_dict(),
+            "rings": [r.to_dict() for r in self.rings],
+            "dose_series": self.dose_series.to_dict(),
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> HotspotEvaluation:
+        """Rebuild from :meth:`to_dict` (the verdicts from their labels and numbers)."""
+        d_t = DiDResult.from_dict(data["did"])
+        d_b = DiDResult.from_dict(data["buffer"]["did"])
+        design = data["design"]
+        c = data["counts"]
+        series = MonthlySeries.from_dict(data["series"])
+        p_adj = from_jsonable(float, data["p_adjusted"])
+        pb_adj = from_jsonable(float, data["buffer"]["p_adjusted"])
+        mdr = from_jsonable(float, data["min_detectable_ratio"])
+        return cls(
+            name=str(data["name"]),
+            outcome=str(data["outcome"]),
+            designated=dt.date.fromisoformat(design["designated"]),
+            pre_months=int(design["pre_months"]),
+            # the exact exposure (design.post_months is rounded for reading)
+            post_months=float(series.exposure[~series.pre_mask].sum()),
+            treated_pre=float(c["treated_pre"]),
+            treated_post=float(c["treated_post"]),
+            buffer_pre=float(c["buffer_pre"]),
+            buffer_post=float(c["buffer_post"]),
+            control_pre=float(c["control_pre"]),
+            control_post=float(c["control_post"]),
+            n_controls=int(design["n_controls"]),
+            did=d_t,
+            buffer_did=d_b,
+            wdq=WDQResult.from_dict(data["wdq"]),
+            wdd=WDDResult.from_dict(data["wdd"]),
+            min_detectable_ratio=mdr,
+            p_adjusted=p_adj,
+            buffer_p_adjusted=pb_adj,
+            verdict=_verdict_of(data["verdict"], d_t, p_adj, mdr, "hotspot"),
+            buffer_verdict=_verdict_of(data["buffer"]["verdict"], d_b, pb_adj, math.nan, "buffer"),
+            dose=from_jsonable(dict[str, float], data["dose"]),
+            matching_rule=str(design["matching_rule"]),
+            last_day=dt.date.fromisoformat(data["last_day"]),
+            series=series,
+            rings=tuple(RingSeries.from_dict(r) for r in data["rings"]),
+            dose_series=DoseSeries.from_dict(data["dose_series"]),
+            control_boxes=from_jsonable(
+                tuple[tuple[float, float, float, float], ...], data["controls"]
+            ),
+        )
+
+
+def _verdict_of(label: str, d: DiDResult, p_adjusted: float, mdr: float, subject: str) -> Verdict:
+    """The verdict :func:`evaluate_frames` gave: its label on the DiD's numbers."""
+    return Verdict(
+        label=str(label),
+        irr=d.irr,
+        ci_low=d.ci_low,
+        ci_high=d.ci_high,
+        p_value=d.p_value,
+        p_adjusted=p_adjusted,
+        min_detectable_ratio=mdr,
+        subject=subject,
+        alpha=d.alpha,
+    )
+
+
+@dataclass(frozen=True)
+class EventArrays:
+    """Event columns as arrays, shared by every hotspot's comparison.
+
+    Attributes
+    ----------
+    occurred_at : Series
+        Instants (tz-aware UTC).
+    x, y : ndarray
+        Coordinates (workspace CRS, metres).
+    outcome : ndarray of bool
+        Events counted as the outcome.
+    weights : ndarray or None
+        Harm weights when the evaluation is weighted.
+    roles, categories : ndarray of str
+        Each event's role and category.
+    control_cell : ndarray of int
+        Position of each event's cell among the eligible control cells (-1: none).
+    timezone : str
+        Calendar time zone.
+    """
+
+    occurred_at: pd.Series
+    x: NDArray[np.float64]
+    y: NDArray[np.float64]
+    outcome: NDArray[np.bool_]
+    weights: NDArray[np.float64] | None
+    roles: NDArray[Any]
+    categories: NDArray[Any]
+    control_cell: NDArray[np.intp]
+    timezone: str
+    _codes: dict[dt.date | None, NDArray[np.int64]] = field(default_factory=dict, repr=False)
+
+    def months(self, anchor: dt.date) -> NDArray[np.int64]:
+        """Anchored month code of every event (cached per anchor)."""
+        if anchor not in self._codes:
+            self._codes[anchor] = AnchoredMonth(anchor, self.timezone).codes(self.occurred_at)
+        return self._codes[anchor]
+
+    def day(self) -> NDArray[np.int64]:
+        """Local calendar day code of every event (:class:`hotspotwatch.periods.Day`)."""
+        if None not in self._codes:
+            self._codes[None] = Day(self.timezone).codes(self.occurred_at)
+        return self._codes[None]
+
+    def inside(self, geom: BaseGeometry) -> NDArray[np.bool_]:
+        """Events inside ``geom`` (bounding-box prefilter, then point in polygon)."""
+        out = np.zeros(self.x.size, dtype=bool)
+        if geom.is_empty:
+            return out
+        minx, miny, maxx, maxy = geom.bounds
+        cand = np.nonzero(
+            (self.x >= minx) & (self.x <= maxx) & (self.y >= miny) & (self.y <= maxy)
+        )[0]
+        out[cand] = shapely.contains_xy(geom, self.x[cand], self.y[cand])
+        return out
+
+    def dose_categories(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """Dose categories present (enforcement first, alphabetical) and their roles."""
+        pairs = sorted(
+            {(str(r), str(c)) for r, c in zip(self.roles, self.categories, strict=True)
+             if r in DOSE_ROLES},
+            key=lambda rc: (DOSE_ROLES.index(rc[0]), rc[1]),
+        )
+        return tuple(c for _, c in pairs), tuple(r for r, _ in pairs)
+
+
+def evaluate_hotspot(
+    events: EventArrays,
+    grid: ControlGrid,
+    *,
+    name: str,
+    geometry: BaseGeometry,
+    exclude: BaseGeometry,
+    first: dt.date,
+    last: dt.date,
+    outcome: str,
+    dose_categories: tuple[tuple[str, ...], tuple[str, ...]],
+    pre_months: int = 12,
+    buffer_widths: Sequence[float] = (250.0,),
+    n_controls: int = 0,
+    seed: int = 0,
+    alpha: float = 0.05,
+    family: str = "poisson",
+    cov: str = "quasi",
+) -> HotspotEvaluation | None:
+    """Compare one hotspot with its buffer rings and controls (before FDR adjustment).
+
+    Parameters
+    ----------
+    events : EventArrays
+        All events, as arrays.
+    grid : ControlGrid
+        Eligible control cells.
+    name : str
+        Hotspot name.
+    geometry, exclude : shapely geometry
+        The hotspot polygon, and the union of all hotspots (removed from the rings).
+    first, last : datetime.date
+        First designation day and last day of the post-period (inclusive).
+    outcome : str
+        Outcome key stored with the result.
+    dose_categories : (categories, roles)
+        Dose categories to count (from :meth:`EventArrays.dose_categories`).
+    pre_months, buffer_widths, n_controls, seed, alpha, family, cov
+        As in :func:`~hotspotwatch.analysis.evaluate.strategy.evaluate_frames`.
+
+    Returns
+    -------
+    HotspotEvaluation or None
+        ``None`` when the post-period is empty. ``p_adjusted`` is NaN until the caller
+        adjusts across hotspots.
+    """
+    am = AnchoredMonth(first, events.timezone)
+    months = events.months(first)
+    n_post = am.code_of(last) + 1
+    if n_post < 1:
+        return None
+    lo_m, hi_m = -pre_months, n_post - 1
+    codes = np.arange(lo_m, hi_m + 1)
+    days = am.lengths(lo_m, hi_m)
+    # the last post month is partial when the window ends inside it
+    days[-1] = (last - am.start(hi_m)).days + 1
+    exposure = days / DAYS_PER_MONTH
+    # the post-period ends on `last`: later events of its (partial) last month are not counted
+    in_range = (months >= lo_m) & (months <= hi_m) & (events.day() <= Day(events.timezone).code_of(last))
+    sel = events.outcome & in_range
+    weights = events.weights
+
+    def count(mask: NDArray[np.bool_], unit: NDArray[np.intp], n: int) -> NDArray[np.float64]:
+        m = sel & mask
+        if weights is None:
+            return monthly_counts(months[m], unit[m], n, lo_m, hi_m)
+        n_m = hi_m - lo_m + 1
+        flat = unit[m] * n_m + (months[m] - lo_m)
+        return np.bincount(flat, weights=weights[m], minlength=n * n_m).reshape(n, n_m).astype(float)
+
+    in_t = events.inside(geometry)
+    ring_geoms = buffer_rings(geometry, widths=buffer_widths, exclude=exclude)
+    zeros = np.zeros(events.x.size, dtype=np.intp)
+    t_series = count(in_t, zeros, 1)[0]
+    ring_series = [count(events.inside(g), zeros, 1)[0] for g in ring_geoms]
+    b_series = ring_series[0]
+    cell = events.control_cell
+    cells = count(cell >= 0, np.maximum(cell, 0), grid.eligible.size)
+    k_ctrl = n_controls if n_controls > 0 else grid.eligible.size
+    match = match_controls(
+        t_series[:pre_months], cells[:, :pre_months], n_controls=k_ctrl, seed=seed
+    )
+    c_series = cells[match.selected].sum(axis=0)
+    pre = codes < 0
+    n_m = t_series.size
+    unit = np.repeat([0, 1], n_m)
+    kw: dict[str, Any] = {
+        "unit": unit,
+        "time": np.tile(np.arange(n_m), 2),
+        "treated": unit == 0,
+        "post": np.tile(~pre, 2),
+        "exposure": np.tile(exposure, 2),
+        "family": family,
+        "cov": cov,
+        "alpha": alpha,
+    }
+    d_t = did(np.concatenate([t_series, c_series]), **kw)
+    d_b = did(np.concatenate([b_series, c_series]), **kw)
+    t0, t1 = float(t_series[pre].sum()), float(t_series[~pre].sum())
+    b0, b1 = float(b_series[pre].sum()), float(b_series[~pre].sum())
+    c0, c1 = float(c_series[pre].sum()), float(c_series[~pre].sum())
+    pre_len = float(exposure[pre].sum())
+    post_len = float(exposure[~pre].sum())
+    wdq_r = wdq(target=(t0, t1), buffer=(b0, b1), control=(max(c0, 1e-9), max(c1, 1e-9)))
+    wdd_r = wdd(
+        target=(t0, t1),
+        control=(c0, c1),
+        buffer=(b0, b1),
+        buffer_control=(c0, c1),
+        time_weights=(pre_len, post_len),
+        alpha=alpha,
+    )
+    disp = d_t.dispersion if math.isfinite(d_t.dispersion) else 1.0
+    mdr = (
+        min_detectable_ratio(
+            t0,
+            "did",
+            alpha,
+            0.8,
+            max(0.0, disp - 1.0) / t0,
+            post_ratio=post_len / pre_len,
+            control_count=max(c0, 1.0),
+        ).ratio
+        if t0 > 0
+        else math.nan
+    )
+    cats, roles = dose_categories
+    dose_counts = np.zeros((len(cats), n_m))
+    inside_window = in_t & in_range
+    for i, cat in enumerate(cats):
+        m = inside_window & (events.categories == cat)
+        dose_counts[i] = counts(months[m], lo_m, hi_m)
+    dose_series = DoseSeries(cats, roles, dose_counts)
+    dose: dict[str, float] = {}
+    for role in DOSE_ROLES:
+        pre_n = dose_series.role_totals(role, pre)
+        post_n = dose_series.role_totals(role, ~pre)
+        dose[f"{role}_pre_per_month"] = pre_n / pre_len
+        dose[f"{role}_post_per_month"] = post_n / post_len
+        dose[f"{role}_ratio"] = (post_n / post_len) / (pre_n / pre_len) if pre_n > 0 else math.nan
+    reach = np.concatenate([[0.0], np.cumsum(np.asarray(buffer_widths, dtype=float))])
+    rings = tuple(
+        RingSeries(
+            inner_m=float(reach[i]),
+            outer_m=float(reach[i + 1]),
+            wkt=shapely.to_wkt(g, rounding_precision=3),
+            counts=s,
+            pre=float(s[pre].sum()),
+            post=float(s[~pre].sum()),
+        )
+        for i, (g, s) in enumerate(zip(ring_geoms, ring_series, strict=True))
+    )
+    am_months = tuple(am.start(int(k)) for k in codes)
+    return HotspotEvaluation(
+        name=name,
+        outcome=outcome,
+        designated=first,
+        pre_months=pre_months,
+        post_months=post_len,
+        treated_pre=t0,
+        treated_post=t1,
+        buffer_pre=b0,
+        buffer_post=b1,
+        control_pre=c0,
+        control_post=c1,
+        n_controls=int(match.selected.size),
+        did=d_t,
+        buffer_did=d_b,
+        wdq=wdq_r,
+        wdd=wdd_r,
+        min_detectable_ratio=mdr,
+        p_adjusted=math.nan,
+        buffer_p_adjusted=math.nan,
+        verdict=verdict(
+            d_t.irr, d_t.ci_low, d_t.ci_high, p_value=d_t.p_value, min_detectable_ratio=mdr,
+            alpha=alpha,
+        ),
+        buffer_verdict=buffer_verdict(
+            d_b.irr, d_b.ci_low, d_b.ci_high, p_value=d_b.p_value, alpha=alpha
+        ),
+        dose=dose,
+        matching_rule=match.rule,
+        last_day=last,
+        series=MonthlySeries(
+            months=am_months,
+            codes=tuple(int(k) for k in codes),
+            days=days,
+            exposure=exposure,
+            treated=t_series.astype(float),
+            control=c_series.astype(float),
+            n_controls=int(match.selected.size),
+        ),
+        rings=rings,
+        dose_series=dose_series,
+        control_boxes=tuple(
+            (b[0], b[1], b[0] + grid.cell_size, b[1] + grid.cell_size)
+            for b in _cell_corners(grid, grid.eligible[match.selected])
+        ),
+    )
+
+
+def _cell_corners(grid: ControlGrid, flat: NDArray[np.intp]) -> list[tuple[float, float]]:
+    """Lower-left corners of flat grid cells (``row * n_cols + col``)."""
+    rows, cols = np.divmod(np.asarray(flat, dtype=np.intp), grid.n_cols)
+    xs = grid.x0 + cols * grid.cell_size
+    ys = grid.y0 + rows * grid.cell_size
+    return [(float(x), float(y)) for x, y in zip(xs, ys, strict=True)]
+
+
+__all__ = ["DOSE_ROLES", "EventArrays", "HotspotEvaluation", "evaluate_hotspot"]

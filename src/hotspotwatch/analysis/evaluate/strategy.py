@@ -1,0 +1,448 @@
+"""Evaluate a hotspot strategy on plain frames: each hotspot, its surroundings, the whole.
+
+:func:`evaluate_frames` takes events, hotspots, designations and the study area as frames
+(no database), builds each hotspot's comparison (:mod:`~hotspotwatch.analysis.evaluate.hotspot`),
+adjusts across hotspots, pools them and fits the region's interrupted time series. The
+workflow (:mod:`hotspotwatch.workflows.evaluate`) reads the frames from a workspace and stores
+the :class:`StrategyEvaluation`; the simulation study in ``bench/evaluation_recovery.py`` runs
+exactly this function.
+
+Outcomes are harm events (all, or chosen categories). Enforcement and prevention events are
+reported as *dose* per hotspot and are never outcomes. Stored results carry labels and
+numbers; sentences are written by :func:`hotspotwatch.i18n.verdicts.verdict_text`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+import numpy as np
+import pandas as pd
+import shapely
+from scipy import stats
+from shapely.geometry.base import BaseGeometry
+
+from hotspotwatch.analysis._result import ResultMixin, from_jsonable, to_jsonable
+from hotspotwatch.analysis.evaluate.design import control_grid
+from hotspotwatch.analysis.evaluate.dose import dose_response
+from hotspotwatch.analysis.evaluate.hotspot import (
+    DOSE_ROLES,
+    EventArrays,
+    HotspotEvaluation,
+    evaluate_hotspot,
+)
+from hotspotwatch.analysis.evaluate.its import ITSResult, interrupted_time_series
+from hotspotwatch.analysis.evaluate.pooling import PooledResult, random_effects
+from hotspotwatch.analysis.evaluate.series import (
+    DAYS_PER_MONTH,
+    DoseSeries,
+    MonthlySeries,
+    RingSeries,
+)
+from hotspotwatch.analysis.evaluate.verdict import Verdict, buffer_verdict, verdict
+from hotspotwatch.analysis.multitest import adjust_pvalues
+from hotspotwatch.periods import AnchoredMonth, counts
+
+ACTIVE_ACTIONS = ("designate", "extend")
+
+
+@dataclass(frozen=True)
+class StrategyEvaluation(ResultMixin):
+    """Result of :func:`evaluate_frames` (and of the workflow's ``evaluate_strategy``).
+
+    Attributes
+    ----------
+    hotspots : tuple of HotspotEvaluation
+        One per evaluated hotspot.
+    pooled : PooledResult or None
+        Random-effects pooling of the hotspots' log rate ratios.
+    pooled_verdict : Verdict or None
+        Verdict on the pooled rate ratio.
+    region : ITSResult or None
+        Interrupted time series of the region's outcome.
+    dose_response : dict
+        Dose-response of log IRR on log dose ratio per role (3 hotspots or more).
+    parameters : dict
+        The options used, with derived values (``n_control_candidates``).
+    """
+
+    schema_version: ClassVar[int] = 2
+
+    hotspots: tuple[HotspotEvaluation, ...]
+    pooled: PooledResult | None
+    pooled_verdict: Verdict | None
+    region: ITSResult | None
+    dose_response: dict[str, Any]
+    parameters: dict[str, Any] = field(default_factory=dict)
+
+    def hotspot(self, name: str, outcome: str = "harm") -> HotspotEvaluation | None:
+        """The evaluation of hotspot ``name`` on ``outcome``, or ``None``."""
+        for h in self.hotspots:
+            if h.name == name and h.outcome == outcome:
+                return h
+        return None
+
+    def to_dict(self) -> dict[str, Any]:
+        """``{"hotspots": [...], "pooled": {"irr", "ci_low", "ci_high", "i2", ...}, ...}``.
+
+        Labels and numbers only: sentences are written from them
+        (:func:`hotspotwatch.i18n.verdicts.verdict_text`).
+        """
+        pooled: dict[str, Any] | None = None
+        if self.pooled is not None and self.pooled_verdict is not None:
+            p = self.pooled
+            pooled = {
+                "irr": math.exp(p.estimate),
+                "ci_low": math.exp(p.ci_low),
+                "ci_high": math.exp(p.ci_high),
+                "i2": p.i2,
+                "tau2": p.tau2,
+                "prediction_low": to_jsonable(math.exp(p.prediction_low)),
+                "prediction_high": to_jsonable(math.exp(p.prediction_high)),
+                "p_value": p.p_value,
+                "k": p.k,
+                "method": p.method,
+                "verdict": self.pooled_verdict.label,
+                "min_detectable_ratio": to_jsonable(self.pooled_verdict.min_detectable_ratio),
+                "alpha": self.pooled_verdict.alpha,
+                "random_effects": p.to_dict(),
+            }
+        return {
+            "hotspots": [h.to_dict() for h in self.hotspots],
+            "pooled": pooled,
+            "region": None if self.region is None else self.region.to_dict(),
+            "dose_response": to_jsonable(self.dose_response),
+            "parameters": to_jsonable(self.parameters),
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> StrategyEvaluation:
+        """Rebuild from :meth:`to_dict` (the inverse: ``to_dict(from_dict(d)) == d``)."""
+        pooled = pooled_v = None
+        pd_ = data.get("pooled")
+        if pd_ is not None:
+            pooled = PooledResult.from_dict(pd_["random_effects"])
+            pooled_v = Verdict(
+                label=str(pd_["verdict"]),
+                irr=math.exp(pooled.estimate),
+                ci_low=math.exp(pooled.ci_low),
+                ci_high=math.exp(pooled.ci_high),
+                p_value=pooled.p_value,
+                p_adjusted=math.nan,
+                min_detectable_ratio=from_jsonable(float, pd_["min_detectable_ratio"]),
+                subject="hotspot",
+                alpha=float(pd_["alpha"]),
+            )
+        params = dict(data.get("parameters") or {})
+        if isinstance(params.get("until"), str):
+            params["until"] = dt.date.fromisoformat(params["until"])
+        return cls(
+            hotspots=tuple(HotspotEvaluation.from_dict(h) for h in data["hotspots"]),
+            pooled=pooled,
+            pooled_verdict=pooled_v,
+            region=None if data.get("region") is None else ITSResult.from_dict(data["region"]),
+            dose_response=dict(data.get("dose_response") or {}),
+            parameters=params,
+        )
+
+
+def designation_window(
+    designations: pd.DataFrame, hotspot: str, *, until: dt.date
+) -> tuple[dt.date, dt.date] | None:
+    """First designation day and the last day of the continuous designated period (<= until).
+
+    Examples
+    --------
+    >>> des = pd.DataFrame({"hotspot": ["A", "A"], "action": ["designate", "extend"],
+    ...                     "start": [dt.date(2024, 1, 1), dt.date(2024, 7, 1)],
+    ...                     "end": [dt.date(2024, 7, 1), None]})
+    >>> designation_window(des, "A", until=dt.date(2024, 12, 31))
+    (datetime.date(2024, 1, 1), datetime.date(2024, 12, 31))
+    """
+    rows = designations[
+        (designations["hotspot"] == hotspot) & designations["action"].isin(ACTIVE_ACTIONS)
+    ].sort_values("start")
+    if rows.empty:
+        return None
+    first = pd.Timestamp(rows["start"].iloc[0]).date()
+    if first > until:
+        return None
+    end = first - dt.timedelta(days=1)
+    for start, stop in zip(rows["start"], rows["end"], strict=True):
+        s = pd.Timestamp(start).date()
+        if s > end + dt.timedelta(days=1):
+            break  # a gap: the post-period is the first continuous spell
+        e = until if stop is None or pd.isna(stop) else pd.Timestamp(stop).date()
+        end = max(end, e)
+    return first, min(end, until)
+
+
+def _outcome_mask(events: pd.DataFrame, outcome: str | Sequence[str]) -> tuple[np.ndarray, str]:
+    if isinstance(outcome, str) and outcome == "harm":
+        return (events["role"] == "harm").to_numpy(), "harm"
+    cats = [outcome] if isinstance(outcome, str) else list(outcome)
+    harm_cats = set(events.loc[events["role"] == "harm", "category"].astype(str).unique())
+    bad = [c for c in cats if c not in harm_cats]
+    if bad:
+        raise ValueError(
+            f"outcome categories {bad} are not harm categories in the data; enforcement and "
+            "prevention events are dose, never outcomes (use 'harm' or harm categories)"
+        )
+    return events["category"].astype(str).isin(cats).to_numpy(), "+".join(cats)
+
+
+def evaluate_frames(
+    events: pd.DataFrame,
+    hotspots: pd.DataFrame,
+    designations: pd.DataFrame,
+    study_area: BaseGeometry,
+    *,
+    timezone: str = "Europe/Brussels",
+    names: Sequence[str] | None = None,
+    outcome: str | Sequence[str] = "harm",
+    until: dt.date | None = None,
+    pre_months: int = 12,
+    buffer_widths: Sequence[float] = (250.0,),
+    cell_size: float = 500.0,
+    n_controls: int = 0,
+    seed: int = 0,
+    alpha: float = 0.05,
+    fdr: str = "fdr_bh",
+    pool_method: str = "reml",
+    family: str = "poisson",
+    cov: str = "quasi",
+    weighted: bool = False,
+) -> StrategyEvaluation:
+    """Evaluate hotspots on plain frames (no database).
+
+    Parameters
+    ----------
+    events : DataFrame
+        Columns ``x``, ``y`` (metres), ``occurred_at`` (tz-aware UTC), ``category``, ``role``;
+        ``harm_weight`` if ``weighted``.
+    hotspots : DataFrame
+        Columns ``name`` and ``geometry`` (polygons, same CRS as the events).
+    designations : DataFrame
+        Columns ``hotspot`` (name), ``action``, ``start``, ``end`` (date or None).
+    study_area : shapely geometry
+        Region outline (controls are drawn from it).
+    timezone : str
+        Calendar time zone for months.
+    names : sequence of str, optional
+        Hotspots to evaluate (default all with a designation before ``until``).
+    outcome : "harm" or sequence of category names
+        Harm outcome: all harm events, or the given harm categories.
+    until : datetime.date, optional
+        Last day of the post-period (default: the last event day).
+    pre_months : int
+        Months before the first designation used as pre-period.
+    buffer_widths : sequence of float
+        Buffer ring widths (cumulative, adjacent rings); the first ring is the one evaluated
+        for displacement, every ring gets its monthly series.
+    cell_size : float
+        Control grid cell side (metres).
+    n_controls : int
+        Matched control cells per hotspot; 0 (default) keeps every eligible cell. Matching
+        on noisy pre-period counts picks cells that were unusually high by chance, which then
+        regress to the mean and bias the IRR upwards (seen in tests); with many hotspots and a
+        common regional trend the full control set is the safer default.
+    seed : int
+        Seed of the matching tie-break.
+    alpha : float
+        Level of intervals and tests.
+    fdr : {"fdr_bh", "fdr_by", "holm", "none"}
+        Multiple-testing adjustment across hotspots.
+    pool_method : {"reml", "dl"}
+        Random-effects :math:`\\tau^2` estimator.
+    family, cov : str
+        Passed to :func:`~hotspotwatch.analysis.evaluate.did.did`.
+    weighted : bool
+        Count harm-weighted events instead of events.
+
+    Returns
+    -------
+    StrategyEvaluation
+    """
+    if pre_months < 3:
+        raise ValueError(f"pre_months must be at least 3, got {pre_months!r}")
+    ev = events
+    out_mask, outcome_key = _outcome_mask(ev, outcome)
+    if until is None:
+        until = pd.Timestamp(ev["occurred_at"].max()).tz_convert(timezone).date()
+    hs = hotspots.reset_index(drop=True)
+    all_names = [str(n) for n in hs["name"]]
+    if names:
+        unknown = [n for n in names if n not in all_names]
+        if unknown:
+            raise ValueError(f"unknown hotspot(s) {unknown}; known: {', '.join(all_names)}")
+    wanted = list(names) if names else all_names
+    geoms = list(hs["geometry"])
+    all_hot = shapely.union_all(geoms)
+    reach = float(sum(buffer_widths))
+    exclusion = shapely.union_all([g.buffer(reach) for g in geoms])
+    grid = control_grid(study_area, exclusion, cell_size=cell_size)
+    if grid.eligible.size == 0:
+        raise ValueError("no control cells left: reduce buffer_widths or cell_size")
+    x = ev["x"].to_numpy(float)
+    y = ev["y"].to_numpy(float)
+    cell_flat = grid.cell_of(x, y)
+    cell_pos = np.full(grid.n_cols * grid.n_rows, -1, dtype=np.intp)
+    cell_pos[grid.eligible] = np.arange(grid.eligible.size)
+    arrays = EventArrays(
+        occurred_at=ev["occurred_at"],
+        x=x,
+        y=y,
+        outcome=out_mask,
+        weights=ev["harm_weight"].to_numpy(float) if weighted else None,
+        roles=ev["role"].astype(str).to_numpy(),
+        categories=ev["category"].astype(str).to_numpy(),
+        control_cell=np.where(cell_flat >= 0, cell_pos[np.maximum(cell_flat, 0)], -1),
+        timezone=timezone,
+    )
+    dose_cats = arrays.dose_categories()
+
+    results: list[HotspotEvaluation] = []
+    for name in wanted:
+        window = designation_window(designations, name, until=until)
+        if window is None:
+            continue
+        r = evaluate_hotspot(
+            arrays,
+            grid,
+            name=name,
+            geometry=geoms[all_names.index(name)],
+            exclude=all_hot,
+            first=window[0],
+            last=window[1],
+            outcome=outcome_key,
+            dose_categories=dose_cats,
+            pre_months=pre_months,
+            buffer_widths=buffer_widths,
+            n_controls=n_controls,
+            seed=seed,
+            alpha=alpha,
+            family=family,
+            cov=cov,
+        )
+        if r is not None:
+            results.append(r)
+
+    if results:
+        results = _adjust(results, fdr=fdr, alpha=alpha)
+    usable = [r for r in results if math.isfinite(r.did.log_irr) and r.did.se > 0]
+    pooled = pooled_v = None
+    if usable:
+        pooled = random_effects(
+            [r.did.log_irr for r in usable],
+            [r.did.se**2 for r in usable],
+            method=pool_method,  # type: ignore[arg-type]
+            alpha=alpha,
+        )
+        # Smallest pooled reduction detectable with 80 % power at this standard error.
+        k_pow = float(stats.norm.isf(alpha / 2) + stats.norm.ppf(0.8))
+        pooled_v = verdict(
+            math.exp(pooled.estimate),
+            math.exp(pooled.ci_low),
+            math.exp(pooled.ci_high),
+            p_value=pooled.p_value,
+            min_detectable_ratio=math.exp(-k_pow * pooled.se),
+            alpha=alpha,
+        )
+    dose_out: dict[str, Any] = {}
+    if len(usable) >= 3:
+        for role in DOSE_ROLES:
+            ratios = np.array([r.dose[f"{role}_ratio"] for r in usable])
+            dr = dose_response(
+                [r.did.log_irr for r in usable],
+                np.log(ratios),
+                variances=[r.did.se**2 for r in usable],
+                alpha=alpha,
+            )
+            dose_out[f"{role}_log_ratio"] = dr.to_dict()
+    region = _region_its(arrays, results, until, alpha) if results else None
+    params = {
+        "outcome": outcome_key,
+        "until": until,
+        "pre_months": pre_months,
+        "buffer_widths": list(buffer_widths),
+        "cell_size": cell_size,
+        "n_controls": n_controls,
+        "seed": seed,
+        "alpha": alpha,
+        "fdr": fdr,
+        "pool_method": pool_method,
+        "family": family,
+        "cov": cov,
+        "weighted": weighted,
+        "n_control_candidates": int(grid.eligible.size),
+    }
+    return StrategyEvaluation(tuple(results), pooled, pooled_v, region, dose_out, params)
+
+
+def _adjust(
+    results: list[HotspotEvaluation], *, fdr: str, alpha: float
+) -> list[HotspotEvaluation]:
+    """Adjust treated and buffer p-values across hotspots and redo the verdicts."""
+    adj = adjust_pvalues([r.did.p_value for r in results], method=fdr, alpha=alpha)  # type: ignore[arg-type]
+    adj_b = adjust_pvalues([r.buffer_did.p_value for r in results], method=fdr, alpha=alpha)  # type: ignore[arg-type]
+    final = []
+    for r, p, pb in zip(results, adj.p_adjusted, adj_b.p_adjusted, strict=True):
+        v = verdict(
+            r.did.irr,
+            r.did.ci_low,
+            r.did.ci_high,
+            p_value=r.did.p_value,
+            p_adjusted=float(p),
+            min_detectable_ratio=r.min_detectable_ratio,
+            alpha=alpha,
+        )
+        vb = buffer_verdict(
+            r.buffer_did.irr,
+            r.buffer_did.ci_low,
+            r.buffer_did.ci_high,
+            p_value=r.buffer_did.p_value,
+            p_adjusted=float(pb),
+            alpha=alpha,
+        )
+        final.append(
+            dataclasses.replace(
+                r, p_adjusted=float(p), buffer_p_adjusted=float(pb), verdict=v, buffer_verdict=vb
+            )
+        )
+    return final
+
+
+def _region_its(
+    arrays: EventArrays, results: list[HotspotEvaluation], until: dt.date, alpha: float
+) -> ITSResult | None:
+    """Segmented regression of the region's outcome on whole anchored months."""
+    first = min(r.designated for r in results)
+    am = AnchoredMonth(first, arrays.timezone)
+    months = arrays.months(first)
+    lo = int(months[arrays.outcome].min()) + 1  # first whole month
+    hi = am.code_of(until) - 1  # last whole month
+    if lo >= 0 or hi < 1:
+        return None
+    series = counts(months[arrays.outcome], lo, hi)
+    moy = [am.start(k).month for k in range(lo, hi + 1)]
+    return interrupted_time_series(
+        series, interruption=-lo, month_of_year=moy, exposure=am.lengths(lo, hi), alpha=alpha
+    )
+
+
+__all__ = [
+    "ACTIVE_ACTIONS",
+    "DAYS_PER_MONTH",
+    "DoseSeries",
+    "HotspotEvaluation",
+    "MonthlySeries",
+    "RingSeries",
+    "StrategyEvaluation",
+    "designation_window",
+    "evaluate_frames",
+]

@@ -1,0 +1,210 @@
+"""evaluate_frames on plain frames: the typed result, its JSON inverse and its series.
+
+The series are checked against independent counts: months from ``dateutil.relativedelta``,
+ring membership from the distance to each hotspot's centre (the hotspots are discs).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from dateutil.relativedelta import relativedelta
+from shapely.geometry import Point, box
+from tests.workflows.evaluate_fixture import CENTRES, DESIGNATED, X0, Y0, make_events
+
+from hotspotwatch.analysis.evaluate.strategy import StrategyEvaluation, evaluate_frames
+from hotspotwatch.store.runs import canonical
+
+RADIUS = 250.0
+WIDTHS = (250.0, 250.0)
+UNTIL = dt.date(2024, 11, 20)
+
+
+def _frames() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    ev = make_events(background_per_day=15)
+    ev["role"] = np.where(ev["category"] == "assault", "harm", "enforcement")
+    rng = np.random.default_rng(3)
+    # outreach contacts around North (prevention dose) in a second category
+    n = 300
+    days = pd.to_datetime("2023-02-01") + pd.to_timedelta(rng.integers(0, 650, n), "D")
+    prev = pd.DataFrame(
+        {
+            "x": CENTRES["North"][0] + rng.uniform(-150, 150, n),
+            "y": CENTRES["North"][1] + rng.uniform(-150, 150, n),
+            "occurred_at": days.tz_localize("UTC") + pd.Timedelta(hours=12),
+            "category": "prevention_contact",
+            "role": "prevention",
+            "source_id": [f"p{i}" for i in range(n)],
+        }
+    )
+    ev = pd.concat([ev, prev], ignore_index=True)
+    ev["harm_weight"] = np.where(ev["role"] == "harm", 2.0, 0.0)
+    hs = pd.DataFrame(
+        {
+            "name": list(CENTRES),
+            "geometry": [Point(*c).buffer(RADIUS, quad_segs=32) for c in CENTRES.values()],
+        }
+    )
+    des = pd.DataFrame(
+        {"hotspot": list(CENTRES), "action": "designate", "start": DESIGNATED, "end": None}
+    )
+    des.loc[des["hotspot"] == "East", "start"] = dt.date(2024, 1, 15)
+    return ev, hs, des
+
+
+@pytest.fixture(scope="module")
+def frames() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    return _frames()
+
+
+@pytest.fixture(scope="module")
+def result(frames) -> StrategyEvaluation:
+    ev, hs, des = frames
+    area = box(X0, Y0, X0 + 10_000, Y0 + 10_000)
+    return evaluate_frames(ev, hs, des, area, buffer_widths=WIDTHS, until=UNTIL)
+
+
+def test_from_dict_inverts_to_dict_through_stored_json(result):
+    d = result.to_dict()
+    # as the store keeps it: canonical JSON (whole floats written as integers)
+    stored = json.loads(json.dumps(canonical(d)))
+    back = StrategyEvaluation.from_dict(stored)
+    assert back.to_dict() == d
+    assert StrategyEvaluation.from_dict(d).to_dict() == d
+    assert StrategyEvaluation.schema_version == 2
+    for a, b in zip(result.hotspots, back.hotspots, strict=True):
+        assert b.post_months == a.post_months  # exact, though the JSON shows it rounded
+        assert b.verdict == a.verdict and b.buffer_verdict == a.buffer_verdict
+        assert b.did == a.did and b.buffer_did == a.buffer_did
+        assert b.series.days.dtype == float and b.rings[1].counts.dtype == float
+        np.testing.assert_array_equal(b.dose_series.counts, a.dose_series.counts)
+    assert back.pooled_verdict == result.pooled_verdict
+    assert back.parameters["until"] == UNTIL
+
+
+def test_no_sentences_are_stored(result):
+    text = json.dumps(result.to_dict())
+    assert "verdict_text" not in text
+    assert "CI" not in text and "strategy (all hotspots)" not in text
+
+
+def test_new_keys_and_hotspot_accessor(result):
+    h = result.to_dict()["hotspots"][0]
+    assert {"last_day", "series", "rings", "dose_series"} <= set(h)
+    assert set(h["series"]) == {
+        "months", "codes", "days", "exposure", "treated", "control", "n_controls"
+    }
+    assert result.hotspot("East") is not None and result.hotspot("East").name == "East"
+    assert result.hotspot("East", outcome="shooting") is None
+    assert result.hotspot("Nowhere") is None
+
+
+@pytest.mark.parametrize("name", list(CENTRES))
+def test_months_and_days_are_anchored_on_the_designation_day(result, frames, name):
+    h = result.hotspot(name)
+    first = h.designated
+    s = h.series
+    assert s.codes == tuple(range(-12, len(s.codes) - 12))
+    assert s.months == tuple(first + relativedelta(months=k) for k in s.codes)
+    assert h.last_day == UNTIL
+    ends = [first + relativedelta(months=k + 1) for k in s.codes]
+    ends[-1] = UNTIL + dt.timedelta(days=1)  # partial last month
+    assert s.days.tolist() == [(e - m).days for m, e in zip(s.months, ends, strict=True)]
+    np.testing.assert_allclose(s.exposure, s.days / (365.25 / 12), rtol=1e-15)
+    assert h.post_months == pytest.approx(s.exposure[s.codes.index(0):].sum(), rel=1e-15)
+
+
+def _month_of(local: pd.Series, months: tuple[dt.date, ...], last: dt.date) -> np.ndarray:
+    edges = [pd.Timestamp(m) for m in months] + [pd.Timestamp(last + dt.timedelta(days=1))]
+    return np.searchsorted(np.array(edges, dtype="datetime64[ns]"), local.to_numpy(), "right") - 1
+
+
+@pytest.mark.parametrize("name", list(CENTRES))
+def test_series_match_independent_counts(result, frames, name):
+    ev, _, _ = frames
+    h = result.hotspot(name)
+    s = h.series
+    local = ev["occurred_at"].dt.tz_convert("Europe/Brussels").dt.tz_localize(None).dt.normalize()
+    month = _month_of(local, s.months, h.last_day)
+    n_m = len(s.months)
+    valid = (month >= 0) & (month < n_m)
+    cx, cy = CENTRES[name]
+    dist = np.hypot(ev["x"].to_numpy() - cx, ev["y"].to_numpy() - cy)
+    harm = (ev["role"] == "harm").to_numpy()
+    pre = np.asarray(s.codes) < 0
+
+    def per_month(mask: np.ndarray) -> np.ndarray:
+        return np.bincount(month[mask & valid], minlength=n_m).astype(float)
+
+    # the polygon is a 128-gon inscribed in the circle: events within 0.5 m of a boundary
+    # may fall either side
+    for lo, hi, got in [(0.0, RADIUS, s.treated)] + [
+        (r.inner_m + RADIUS, r.outer_m + RADIUS, r.counts) for r in h.rings
+    ]:
+        inside = harm & (dist > lo) & (dist <= hi) if lo else harm & (dist <= hi)
+        near = harm & valid & ((np.abs(dist - lo) < 0.5) | (np.abs(dist - hi) < 0.5))
+        diff = np.abs(per_month(inside) - got).sum()
+        assert diff <= near.sum(), (name, lo, hi)
+        assert got.sum() > 0  # every ring has events, the second one too
+    assert (h.treated_pre, h.treated_post) == (s.treated[pre].sum(), s.treated[~pre].sum())
+    ring0 = h.rings[0]
+    assert (h.buffer_pre, h.buffer_post) == (ring0.pre, ring0.post)
+    assert (ring0.pre, ring0.post) == (ring0.counts[pre].sum(), ring0.counts[~pre].sum())
+    assert (h.control_pre, h.control_post) == (s.control[pre].sum(), s.control[~pre].sum())
+    assert s.n_controls == h.n_controls
+    assert [(r.inner_m, r.outer_m) for r in h.rings] == [(0.0, 250.0), (250.0, 500.0)]
+    assert all(r.wkt.startswith(("POLYGON", "MULTIPOLYGON")) for r in h.rings)
+
+
+def test_rings_are_adjacent_and_cumulative(result):
+    from shapely import wkt
+
+    h = result.hotspot("North")
+    r0, r1 = (wkt.loads(r.wkt) for r in h.rings)
+    assert r0.intersection(r1).area < 1.0
+    outer = Point(*CENTRES["North"]).buffer(RADIUS + 500)
+    inner = Point(*CENTRES["North"]).buffer(RADIUS)
+    assert (r0.union(r1)).area == pytest.approx(outer.area - inner.area, rel=2e-3)
+
+
+def test_dose_series_per_category_inside_the_perimeter(result, frames):
+    ev, _, _ = frames
+    h = result.hotspot("North")
+    ds = h.dose_series
+    assert ds.categories == ("police_check", "prevention_contact")
+    assert ds.roles == ("enforcement", "prevention")
+    assert ds.counts.shape == (2, len(h.series.months))
+    local = ev["occurred_at"].dt.tz_convert("Europe/Brussels").dt.tz_localize(None).dt.normalize()
+    month = _month_of(local, h.series.months, h.last_day)
+    cx, cy = CENTRES["North"]
+    dist = np.hypot(ev["x"].to_numpy() - cx, ev["y"].to_numpy() - cy)
+    for i, cat in enumerate(ds.categories):
+        m = (ev["category"] == cat).to_numpy() & (dist < RADIUS - 0.5)
+        m &= (month >= 0) & (month < len(h.series.months))
+        ref = np.bincount(month[m], minlength=len(h.series.months))
+        near = (ev["category"] == cat).to_numpy() & (np.abs(dist - RADIUS) < 0.5)
+        assert np.abs(ds.counts[i] - ref).sum() <= near.sum()
+    pre = np.asarray(h.series.codes) < 0
+    pre_len = h.series.exposure[pre].sum()
+    assert h.dose["prevention_pre_per_month"] == pytest.approx(ds.counts[1, pre].sum() / pre_len)
+    assert ds.counts[1].sum() > 100
+    east = result.hotspot("East").dose_series
+    assert east.categories == ds.categories and east.counts[1].sum() == 0
+
+
+def test_weighted_series_count_harm_weights(frames):
+    ev, hs, des = frames
+    area = box(X0, Y0, X0 + 10_000, Y0 + 10_000)
+    plain = evaluate_frames(ev, hs, des, area, until=UNTIL, names=["North"])
+    weighted = evaluate_frames(ev, hs, des, area, until=UNTIL, names=["North"], weighted=True)
+    a, b = plain.hotspot("North"), weighted.hotspot("North")
+    np.testing.assert_allclose(b.series.treated, 2.0 * a.series.treated)
+    np.testing.assert_allclose(b.rings[0].counts, 2.0 * a.rings[0].counts)
+    # dose is counted in events, weighted or not
+    np.testing.assert_array_equal(b.dose_series.counts, a.dose_series.counts)
+    assert math.isclose(b.did.irr, a.did.irr, rel_tol=1e-6)
