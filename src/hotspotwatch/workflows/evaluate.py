@@ -75,6 +75,17 @@ def _options(raw: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _resolve(ws: Workspace, options: Mapping[str, Any]) -> dict[str, Any]:
+    """Every option: those given (``None`` = not given), else ``[evaluation]``, else defaults."""
+    unknown = sorted(set(options) - set(OPTIONS))
+    if unknown:
+        raise TypeError(f"evaluation: unknown option(s) {unknown}; known: {', '.join(OPTIONS)}")
+    opts = _frame_defaults()
+    opts.update({k: v for k, v in dict(ws.config.evaluation).items() if k in OPTIONS})
+    opts.update({k: v for k, v in options.items() if v is not None})
+    return _options(opts)
+
+
 def _outcome(outcome: str | Sequence[str]) -> str | list[str]:
     if isinstance(outcome, str):
         return "harm" if outcome == "harm" else [outcome]
@@ -119,19 +130,14 @@ def evaluation_spec(
     TypeError
         For an option :func:`evaluate_frames` does not take.
     """
-    unknown = sorted(set(options) - set(OPTIONS))
-    if unknown:
-        raise TypeError(f"evaluation: unknown option(s) {unknown}; known: {', '.join(OPTIONS)}")
-    opts = _frame_defaults()
-    opts.update({k: v for k, v in dict(ws.config.evaluation).items() if k in OPTIONS})
-    opts.update({k: v for k, v in options.items() if v is not None})
+    opts = _resolve(ws, options)
     if isinstance(until, dt.datetime):
         until = until.date()
     params: dict[str, Any] = {
         "outcome": _outcome(outcome),
         "hotspots": sorted({str(h) for h in hotspots}) if hotspots else None,
         "until": until.isoformat(),
-        **_options(opts),
+        **opts,
     }
     return RunSpec(KIND, params)
 
@@ -217,10 +223,7 @@ def evaluate_strategy(
     -------
     StrategyEvaluation
     """
-    probe = evaluation_spec(
-        ws, until=until or dt.date.today(), outcome=outcome, hotspots=hotspots, **options
-    )
-    pre_months = int(probe.parameters["pre_months"])
+    pre_months = int(_resolve(ws, options)["pre_months"])
     if until is None:
         frames = _load(ws, pre_months=pre_months, until=None)
         last = pd.Timestamp(frames[2]["occurred_at"].max()).tz_convert(ws.config.timezone)
