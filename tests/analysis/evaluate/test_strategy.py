@@ -208,3 +208,47 @@ def test_weighted_series_count_harm_weights(frames):
     # dose is counted in events, weighted or not
     np.testing.assert_array_equal(b.dose_series.counts, a.dose_series.counts)
     assert math.isclose(b.did.irr, a.did.irr, rel_tol=1e-6)
+
+
+def test_designation_window_follows_the_decisions():
+    from hotspotwatch.analysis.evaluate.strategy import designation_window
+
+    d = dt.date
+    des = pd.DataFrame(
+        {
+            "hotspot": ["A", "A", "A", "B", "B", "C"],
+            "action": ["designate", "extend", "end", "designate", "designate", "designate"],
+            "start": [d(2024, 1, 1), d(2024, 7, 1), d(2024, 9, 10), d(2024, 1, 1),
+                      d(2024, 8, 1), d(2025, 1, 1)],
+            "end": [d(2024, 6, 30), None, None, d(2024, 3, 31), None, None],
+        }
+    )
+    until = d(2024, 12, 31)
+    # the extension is adjacent (merged); the end decision stops it the day before
+    assert designation_window(des, "A", until=until) == (d(2024, 1, 1), d(2024, 9, 9))
+    # a gap: the post-period is the first continuous spell, its end inclusive
+    assert designation_window(des, "B", until=until) == (d(2024, 1, 1), d(2024, 3, 31))
+    assert designation_window(des, "B", until=d(2024, 2, 10)) == (d(2024, 1, 1), d(2024, 2, 10))
+    assert designation_window(des, "C", until=until) is None
+    assert designation_window(des, "Z", until=until) is None
+
+
+def test_an_ended_designation_stops_the_count_on_its_last_day(frames):
+    ev, hs, des = frames
+    des = pd.concat(
+        [des, pd.DataFrame({"hotspot": ["North"], "action": ["end"],
+                            "start": [dt.date(2024, 8, 11)], "end": [None]})],
+        ignore_index=True,
+    )
+    area = box(X0, Y0, X0 + 10_000, Y0 + 10_000)
+    h = evaluate_frames(ev, hs, des, area, until=UNTIL, names=["North"]).hotspot("North")
+    assert h.last_day == dt.date(2024, 8, 10)
+    s = h.series
+    assert s.months[-1] == dt.date(2024, 7, 28) and s.days[-1] == 14.0
+    local = ev["occurred_at"].dt.tz_convert("Europe/Brussels").dt.tz_localize(None).dt.normalize()
+    cx, cy = CENTRES["North"]
+    inside = (np.hypot(ev["x"] - cx, ev["y"] - cy) < RADIUS - 0.5) & (ev["role"] == "harm")
+    last_month = (local >= pd.Timestamp("2024-07-28")) & (local <= pd.Timestamp("2024-08-10"))
+    after = (local > pd.Timestamp("2024-08-10")) & (local < pd.Timestamp("2024-08-28"))
+    assert int((inside & after).sum()) > 0  # there are events the count must leave out
+    assert s.treated[-1] == pytest.approx(int((inside & last_month).sum()), abs=1)

@@ -46,8 +46,10 @@ from hotspotwatch.analysis.evaluate.series import (
 )
 from hotspotwatch.analysis.evaluate.verdict import Verdict, buffer_verdict, verdict
 from hotspotwatch.analysis.multitest import adjust_pvalues
+from hotspotwatch.domain.designation import active_periods
 from hotspotwatch.periods import AnchoredMonth, counts
 
+#: Decisions that open or prolong a designated period (an ``end`` decision cuts it).
 ACTIVE_ACTIONS = ("designate", "extend")
 
 
@@ -154,32 +156,33 @@ class StrategyEvaluation(ResultMixin):
 def designation_window(
     designations: pd.DataFrame, hotspot: str, *, until: dt.date
 ) -> tuple[dt.date, dt.date] | None:
-    """First designation day and the last day of the continuous designated period (<= until).
+    """First designation day and the last day of the first continuous designated period.
+
+    The periods are :func:`hotspotwatch.domain.designation.active_periods` (designate and
+    extend stretches merged, cut by an ``end`` decision); the post-period is the first one,
+    up to ``until`` at most.
+
+    Returns
+    -------
+    (first, last) or None
+        Both inclusive; ``None`` when the hotspot has no period starting on or before
+        ``until``.
 
     Examples
     --------
-    >>> des = pd.DataFrame({"hotspot": ["A", "A"], "action": ["designate", "extend"],
-    ...                     "start": [dt.date(2024, 1, 1), dt.date(2024, 7, 1)],
-    ...                     "end": [dt.date(2024, 7, 1), None]})
+    >>> des = pd.DataFrame({"hotspot": ["A", "A", "A"], "action": ["designate", "extend", "end"],
+    ...                     "start": [dt.date(2024, 1, 1), dt.date(2024, 7, 1), dt.date(2024, 11, 5)],
+    ...                     "end": [dt.date(2024, 6, 30), None, None]})
     >>> designation_window(des, "A", until=dt.date(2024, 12, 31))
-    (datetime.date(2024, 1, 1), datetime.date(2024, 12, 31))
+    (datetime.date(2024, 1, 1), datetime.date(2024, 11, 4))
     """
-    rows = designations[
-        (designations["hotspot"] == hotspot) & designations["action"].isin(ACTIVE_ACTIONS)
-    ].sort_values("start")
-    if rows.empty:
+    rows = designations[designations["hotspot"] == hotspot]
+    periods = active_periods(rows).get(str(hotspot), [])
+    if not periods or periods[0].start > until:
         return None
-    first = pd.Timestamp(rows["start"].iloc[0]).date()
-    if first > until:
-        return None
-    end = first - dt.timedelta(days=1)
-    for start, stop in zip(rows["start"], rows["end"], strict=True):
-        s = pd.Timestamp(start).date()
-        if s > end + dt.timedelta(days=1):
-            break  # a gap: the post-period is the first continuous spell
-        e = until if stop is None or pd.isna(stop) else pd.Timestamp(stop).date()
-        end = max(end, e)
-    return first, min(end, until)
+    first = periods[0]
+    last = until if first.end is None else min(first.end - dt.timedelta(days=1), until)
+    return first.start, last
 
 
 def _outcome_mask(events: pd.DataFrame, outcome: str | Sequence[str]) -> tuple[np.ndarray, str]:
