@@ -93,7 +93,7 @@ def test_no_sentences_are_stored(result):
     assert "CI" not in text and "strategy (all hotspots)" not in text
 
 
-def test_new_keys_and_hotspot_accessor(result):
+def test_new_keys_and_hotspot_accessor(result, frames):
     h = result.to_dict()["hotspots"][0]
     assert {"last_day", "series", "rings", "dose_series"} <= set(h)
     assert set(h["series"]) == {
@@ -102,6 +102,11 @@ def test_new_keys_and_hotspot_accessor(result):
     assert result.hotspot("East") is not None and result.hotspot("East").name == "East"
     assert result.hotspot("East", outcome="shooting") is None
     assert result.hotspot("Nowhere") is None
+    ev, hs, des = frames
+    area = box(X0, Y0, X0 + 10_000, Y0 + 10_000)
+    one = evaluate_frames(ev, hs, des, area, until=UNTIL, names=["East"], outcome=["assault"])
+    assert one.hotspot("East", ["assault"]) is one.hotspots[0]
+    assert one.hotspot("East", "assault") is one.hotspots[0] and one.hotspot("East") is None
 
 
 @pytest.mark.parametrize("name", list(CENTRES))

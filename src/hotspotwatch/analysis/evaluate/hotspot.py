@@ -283,9 +283,10 @@ class EventArrays:
 
     def dose_categories(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
         """Dose categories present (enforcement first, alphabetical) and their roles."""
+        dose = np.isin(self.roles, DOSE_ROLES)
+        found = pd.DataFrame({"role": self.roles[dose], "category": self.categories[dose]})
         pairs = sorted(
-            {(str(r), str(c)) for r, c in zip(self.roles, self.categories, strict=True)
-             if r in DOSE_ROLES},
+            {(str(r), str(c)) for r, c in found.drop_duplicates().itertuples(index=False)},
             key=lambda rc: (DOSE_ROLES.index(rc[0]), rc[1]),
         )
         return tuple(c for _, c in pairs), tuple(r for r, _ in pairs)

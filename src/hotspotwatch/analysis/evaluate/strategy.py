@@ -82,10 +82,17 @@ class StrategyEvaluation(ResultMixin):
     dose_response: dict[str, Any]
     parameters: dict[str, Any] = field(default_factory=dict)
 
-    def hotspot(self, name: str, outcome: str = "harm") -> HotspotEvaluation | None:
-        """The evaluation of hotspot ``name`` on ``outcome``, or ``None``."""
+    def hotspot(
+        self, name: str, outcome: str | Sequence[str] = "harm"
+    ) -> HotspotEvaluation | None:
+        """The evaluation of hotspot ``name`` on ``outcome``, or ``None``.
+
+        ``outcome`` is ``"harm"``, an outcome key (``"shooting+stabbing"``) or the list of
+        categories a spec's ``outcome`` parameter holds.
+        """
+        key = outcome if isinstance(outcome, str) else "+".join(str(c) for c in outcome)
         for h in self.hotspots:
-            if h.name == name and h.outcome == outcome:
+            if h.name == name and h.outcome == key:
                 return h
         return None
 
