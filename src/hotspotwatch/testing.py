@@ -72,8 +72,8 @@ _PREVENTION = (0.02, 0.0, 0.2)
 _NEAR_REPEAT_P = 0.33
 _NEAR_REPEAT_M = 100.0
 _NEAR_REPEAT_DAYS = 7
-_CLUSTER_RATE = 0.12  # assaults per day in the undesignated cluster
-_CLUSTER_SD_M = 60.0
+_CLUSTER_RATE = 0.3  # assaults per day in the undesignated cluster
+_CLUSTER_SD_M = 50.0
 
 
 def make_city(

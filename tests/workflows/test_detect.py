@@ -43,7 +43,10 @@ def test_gistar_workflow_records_a_run(ws) -> None:  # type: ignore[no-untyped-d
     run = wf.gistar_grid(ws, cell_size=100, seed=1)  # 9 999 permutations: FDR over 400 cells needs them
     assert run.grid.shape == (20, 20)
     assert run.result.bins[5, 5] >= 2
-    assert ws.latest_run("detect.gistar")["id"] == run.run_id
+    stored = ws.find_run("detect.gistar", run.parameters)
+    assert stored is not None and stored.short_key == run.run_id
+    np.testing.assert_array_equal(stored.result.gistar.bins, run.result.bins)
+    np.testing.assert_array_equal(stored.result.grid.mask, run.grid.mask)
 
 
 def test_coverage_finds_designated_and_unofficial_focal_point(ws) -> None:  # type: ignore[no-untyped-def]

@@ -11,7 +11,9 @@ import pytest
 from hotspotwatch import Workspace
 from hotspotwatch.workflows.spacetime import (
     knox_from_dict,
+    knox_spec,
     local_days,
+    near_repeat_categories,
     run_alert,
     run_emerging,
     run_knox,
@@ -64,18 +66,26 @@ def test_run_knox_finds_planted_near_repeats_and_records(ws, tmp_path):
     assert res.ratio[0, 0] > 3
     assert run["alert"].radius_m >= 100 and run["alert"].days >= 7
     assert run["summary"][0].startswith("Within 100 m of a shooting, within 7 days")
-    latest = ws.latest_run("spacetime.knox")
-    assert latest["id"] == run["run_id"]
-    again = knox_from_dict(latest["result"]["knox"])
+    stored = ws.find_run("spacetime.knox", run["spec"].parameters)
+    assert stored is not None and stored.short_key == run["run_id"]
+    assert stored.result.categories == ("shooting",)
+    again = knox_from_dict(stored.to_dict()["result"]["knox"])
     np.testing.assert_array_equal(again.observed, res.observed)
     assert np.isinf(again.space_bands[-1])
     files = write_knox_outputs(run, tmp_path)
     assert all(f.exists() and f.stat().st_size > 0 for f in files)
 
 
-def test_run_alert_reuses_latest_table(ws, tmp_path):
+def test_run_alert_reads_the_knox_run_of_its_spec(ws, tmp_path):
     run = run_alert(ws, x=151_000.0, y=661_000.0, when=dt.date(2025, 3, 1))
     assert run["alert"].elevated
+    # no category given: the near-repeat categories (every harm category), default bands
+    spec = knox_spec(ws, categories=near_repeat_categories(ws))
+    stored = ws.find_run("spacetime.knox", spec.parameters)
+    assert stored is not None and stored.short_key == run["knox_run"]
+    again = run_alert(ws, x=151_000.0, y=661_000.0, when=dt.date(2025, 3, 1))
+    assert again["knox_run"] == run["knox_run"]  # reused, not refitted
+    assert ws.find_run("spacetime.knox", spec.parameters).created_at == stored.created_at
     until = run["zones"][0][1]
     assert until == dt.date(2025, 3, 1) + dt.timedelta(days=int(run["alert"].zones[0].days))
     (path,) = write_alert_outputs(run, tmp_path, ws.config.crs)

@@ -240,14 +240,16 @@ def coverage_cmd(
 def borders_cmd(
     workspace: WorkspaceOpt = Path("."), category: CategoryOpt = None, role: RoleOpt = None,
     start: StartOpt = None, end: EndOpt = None, cell_size: CellOpt = None,
-    layer: Annotated[str, typer.Option(help="Area layer of the zones.")] = "police_zone",
+    layer: Annotated[str | None, typer.Option(
+        help="Area layer of the zones (default: the workspace's zone_layer).")] = None,
     distance: Annotated[float, typer.Option(help="Distance from internal borders, metres.")] = 200.0,
     json_out: JsonOpt = False,
 ) -> None:
-    """Share of harm near police-zone borders vs share of area, and clusters straddling zones."""
+    """Share of harm near internal zone borders vs share of area, and clusters straddling zones."""
     from hotspotwatch.workflows import detect as wf
 
     ws = open_workspace(workspace)
+    layer = layer or ws.config.zone_layer
     view, _ = _run(lambda: wf.borders(ws, _filter(category, role, start, end, False), layer=layer,
                                       distance=distance, cell_size=cell_size))
     if json_out:

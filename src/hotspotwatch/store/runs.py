@@ -41,13 +41,13 @@ RUN_KINDS: dict[str, str] = {
     "detect.gistar": "hotspotwatch.analysis.detect.gridded:GiStarRun",
     "detect.lisa": "hotspotwatch.analysis.detect.gridded:LocalMoranRun",
     "detect.kde": "hotspotwatch.analysis.detect.gridded:KDERun",
-    "detect.concentration": "hotspotwatch.analysis.detect.concentration:ConcentrationTable",
-    "detect.classify": "hotspotwatch.analysis.detect.classify:ClassifyResult",
+    "detect.concentration": "hotspotwatch.analysis.detect.concentration:ConcentrationResult",
+    "detect.classify": "hotspotwatch.analysis.detect.gridded:ClassifyRun",
     "detect.coverage": "hotspotwatch.analysis.detect.coverage:CoverageSummary",
     "detect.borders": "hotspotwatch.analysis.detect.borders:BorderResult",
-    "spacetime.knox": "hotspotwatch.analysis.spacetime.knox:KnoxResult",
-    "spacetime.emerging": "hotspotwatch.analysis.spacetime.emerging:EmergingHotspotsResult",
-    "spacetime.alerts": "hotspotwatch.analysis.spacetime.alert:NearRepeatAlert",
+    "spacetime.knox": "hotspotwatch.analysis.spacetime.results:KnoxRun",
+    "spacetime.emerging": "hotspotwatch.analysis.spacetime.results:EmergingRun",
+    "spacetime.alerts": "hotspotwatch.analysis.spacetime.results:RecentAlerts",
 }
 
 
@@ -66,7 +66,7 @@ def result_type(kind: str) -> type[Any]:
     Examples
     --------
     >>> result_type("spacetime.knox").__name__
-    'KnoxResult'
+    'KnoxRun'
     """
     try:
         target = RUN_KINDS[kind]

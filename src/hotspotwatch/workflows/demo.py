@@ -222,7 +222,7 @@ def step_spacetime(ctx: DemoContext) -> StepOutcome:
     ctx.progress("near repeat: Knox test on shootings (999 permutations)", 0.0)
     knox_run = run_knox_shootings(ctx.ws, seed=ctx.seed)
     files = write_knox_outputs(knox_run, out_dir)
-    alerts = run_recent_alerts(ctx.ws, category="shooting", days=30)
+    alerts = run_recent_alerts(ctx.ws, category="shooting", days=30, knox=knox_run["spec"])
     alert_path = out_dir / "alerts.json"
     alert_path.write_text(json.dumps(to_jsonable(alerts["alerts"]), indent=2), encoding="utf-8")
     files.append(alert_path)

@@ -1,38 +1,47 @@
-"""Space-time workflows: Knox near-repeat table, near-repeat alert, emerging hot spots.
+"""Space-time workflows: Knox near-repeat table, near-repeat alerts, emerging hot spots.
 
-Reads events through the Workspace, calls ``analysis.spacetime``, records each run and
-writes outputs (JSON, GeoJSON, PNG) to a folder on request.
+Each kind of run has a spec builder (:func:`knox_spec`, :func:`emerging_spec`,
+:func:`alerts_spec`: complete, canonical parameters with a fixed seed) and a compute function
+registered in :data:`hotspotwatch.workflows.runs.COMPUTERS`. The entry points the CLI uses
+(:func:`run_knox`, :func:`run_alert`, :func:`run_emerging`, :func:`run_recent_alerts`) build
+the spec, compute and record; alerts ask for their Knox table by spec
+(:func:`hotspotwatch.workflows.runs.ensure_run`), never for "the latest" one. Files are
+written by :mod:`hotspotwatch.workflows.spacetime_outputs` (re-exported here).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import math
-from collections.abc import Iterable, Sequence
-from dataclasses import fields
-from pathlib import Path
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from hotspotwatch.analysis._result import to_jsonable
+from hotspotwatch.analysis.detect.gridded import GridGeometry
 from hotspotwatch.analysis.spacetime import (
-    EmergingHotspotsResult,
+    EmergingRun,
+    IncidentAlert,
     KnoxResult,
-    NearRepeatAlert,
-    alert_summary,
+    KnoxRun,
+    RecentAlerts,
     alert_zones,
     emerging_hotspots,
-    emerging_summary,
     knox,
-    knox_summary,
     near_repeat_alert,
     space_time_cube,
-    time_step_index,
 )
 from hotspotwatch.domain.taxonomy import category_label
+from hotspotwatch.i18n.spacetime import alert_summary, emerging_summary, knox_summary
+from hotspotwatch.periods import EPOCH, CalendarMonth, Day, Week
+from hotspotwatch.workflows.runs import RunSpec, ensure_run, record
+from hotspotwatch.workflows.spacetime_outputs import (
+    emerging_result_dict,
+    write_alert_outputs,
+    write_emerging_outputs,
+    write_knox_outputs,
+)
 
 DEFAULT_SPACE_BANDS: tuple[float, ...] = (0, 100, 200, 300, 400, math.inf)
 DEFAULT_TIME_BANDS: tuple[float, ...] = (0, 7, 14, 21, 28, math.inf)
@@ -41,9 +50,21 @@ STEPS = ("week", "month", "quarter")
 
 def local_days(occurred_at: pd.Series, timezone: str) -> np.ndarray:
     """Whole calendar days (since 1970-01-01) of UTC instants in the workspace time zone."""
-    ts = pd.to_datetime(occurred_at, utc=True).dt.tz_convert(timezone).dt.tz_localize(None)
-    return ((ts.dt.normalize() - pd.Timestamp("1970-01-01")) // pd.Timedelta(days=1)).to_numpy(
-        dtype=float)
+    return Day(timezone).codes(occurred_at).astype(float)
+
+
+def _iso(value: Any) -> str | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return dt.date.fromisoformat(str(value)[:10]).isoformat()
+
+
+def _sorted(values: Iterable[str] | None) -> list[str] | None:
+    return sorted(set(values)) if values else None
 
 
 def _events(ws: Any, categories: Iterable[str] | None, roles: Iterable[str] | None,
@@ -59,6 +80,67 @@ def _event_label(ws: Any, categories: Sequence[str] | None, lang: str) -> str:
     if categories and len(categories) == 1:
         return category_label(categories[0], lang, getattr(ws, "taxonomy", None)).lower()
     return {"en": "incident", "fr": "incident", "nl": "incident"}.get(lang, "incident")
+
+
+def near_repeat_categories(ws: Any) -> list[str]:
+    """The report's near-repeat categories: ``[report] near_repeat_categories``, else every
+    harm category of the taxonomy."""
+    configured = ws.config.report.near_repeat_categories
+    return sorted(configured) if configured else sorted(ws.taxonomy.names(role="harm"))
+
+
+def _bands(values: Iterable[Any]) -> list[float]:
+    """Band edges from parameters (canonical JSON turns ``inf`` into ``None``)."""
+    return [math.inf if v is None else float(v) for v in values]
+
+
+# ------------------------------------------------------------------------------------ Knox
+def knox_spec(
+    ws: Any, *, categories: Sequence[str], roles: Sequence[str] | None = None, start: Any = None,
+    end: Any = None, space_bands: Sequence[float] = DEFAULT_SPACE_BANDS,
+    time_bands: Sequence[float] = DEFAULT_TIME_BANDS, metric: str = "manhattan",
+    permutations: int = 999, seed: int = 0, same_location: bool = False, same_day: bool = False,
+    alpha: float = 0.05,
+) -> RunSpec:
+    """Spec of a Knox run on ``categories`` (required, as given: the report passes
+    :func:`near_repeat_categories`)."""
+    if not categories:
+        raise ValueError("a Knox run needs its categories, e.g. categories=['burglary']")
+    unknown = [c for c in categories if c not in ws.taxonomy]
+    if unknown:
+        raise ValueError(ws.taxonomy.unknown_message(unknown[0]))
+    if metric not in ("manhattan", "euclidean"):
+        raise ValueError(f"metric must be 'manhattan' or 'euclidean', not {metric!r}")
+    return RunSpec("spacetime.knox", {
+        "categories": _sorted(categories), "roles": _sorted(roles), "start": _iso(start),
+        "end": _iso(end), "space_bands": [float(v) for v in space_bands],
+        "time_bands": [float(v) for v in time_bands], "metric": metric,
+        "permutations": int(permutations), "seed": int(seed), "same_location": bool(same_location),
+        "same_day": bool(same_day), "alpha": float(alpha)})
+
+
+def compute_knox(ws: Any, params: Mapping[str, Any]) -> KnoxRun:
+    """The Knox table (and its near-repeat alert) of a :func:`knox_spec`."""
+    frame = _events(ws, params["categories"], params["roles"], params["start"], params["end"])
+    days = local_days(frame["occurred_at"], ws.config.timezone)
+    result = knox(frame["x"].to_numpy(float), frame["y"].to_numpy(float), days,
+                  _bands(params["space_bands"]), _bands(params["time_bands"]),
+                  metric=params["metric"], permutations=int(params["permutations"]),
+                  seed=params["seed"], same_location=bool(params["same_location"]),
+                  same_day=bool(params["same_day"]))
+    alpha = float(params["alpha"])
+    alert = near_repeat_alert(result, alpha=alpha) if result.permutations else None
+    return KnoxRun(knox=result, alert=alert, categories=tuple(params["categories"]),
+                   roles=tuple(params["roles"] or ()), alpha=alpha)
+
+
+def _default_categories(ws: Any, categories: Sequence[str] | None,
+                        roles: Sequence[str] | None) -> list[str]:
+    if categories:
+        return list(categories)
+    if roles:
+        return sorted(ws.taxonomy.names(role=list(roles)))
+    return near_repeat_categories(ws)
 
 
 def run_knox(
@@ -81,59 +163,51 @@ def run_knox(
 ) -> dict[str, Any]:
     """Knox near-repeat table for the filtered events, with alert and summaries.
 
+    Without ``categories``, the categories of ``roles``, else :func:`near_repeat_categories`;
+    ``seed=None`` means seed 0 (every run is reproducible from its spec).
+
     Returns
     -------
     dict
         ``knox`` (KnoxResult), ``alert`` (NearRepeatAlert), ``summary`` and
-        ``alert_summary`` (lists of sentences), ``n_events`` and ``run_id``.
+        ``alert_summary`` (lists of sentences), ``n_events``, ``run`` (KnoxRun), ``spec``
+        and ``run_id`` (short key of the stored run; ``None`` with ``record=False``).
     """
-    frame = _events(ws, categories, roles, start, end)
-    days = local_days(frame["occurred_at"], ws.config.timezone)
-    result = knox(frame["x"].to_numpy(float), frame["y"].to_numpy(float), days, space_bands,
-                  time_bands, metric=metric,  # type: ignore[arg-type]
-                  permutations=permutations, seed=seed, same_location=same_location,
-                  same_day=same_day)
-    event = _event_label(ws, categories, lang)
-    alert = near_repeat_alert(result, alpha=alpha) if permutations else None
-    out: dict[str, Any] = {
-        "knox": result,
-        "alert": alert,
-        "summary": knox_summary(result, lang, event=event, alpha=alpha) if permutations else [],
-        "alert_summary": alert_summary(alert, lang, event=event) if alert else [],
-        "n_events": len(frame),
-        "run_id": None,
+    cats = _default_categories(ws, categories, roles)
+    spec = knox_spec(ws, categories=cats, roles=roles, start=start, end=end,
+                     space_bands=space_bands, time_bands=time_bands, metric=metric,
+                     permutations=permutations, seed=0 if seed is None else seed,
+                     same_location=same_location, same_day=same_day, alpha=alpha)
+    run = compute_knox(ws, spec.parameters)
+    event = _event_label(ws, cats, lang)
+    return {
+        "knox": run.knox,
+        "alert": run.alert,
+        "summary": knox_summary(run.knox, lang, event=event, alpha=alpha) if permutations else [],
+        "alert_summary": alert_summary(run.alert, lang, event=event) if run.alert else [],
+        "n_events": run.n_events,
+        "run": run,
+        "spec": spec,
+        "run_id": _record(ws, spec, run) if record else None,
     }
-    if record:
-        params = {"categories": list(categories or []), "roles": list(roles or []),
-                  "start": str(start) if start else None, "end": str(end) if end else None,
-                  "space_bands": [float(v) for v in space_bands],
-                  "time_bands": [float(v) for v in time_bands], "metric": metric,
-                  "permutations": permutations, "seed": result.seed,
-                  "same_location": same_location, "same_day": same_day, "alpha": alpha}
-        out["run_id"] = ws.record_run("spacetime.knox", to_jsonable(params), {
-            "knox": result.to_dict(), "alert": alert.to_dict() if alert else None})
-    return out
+
+
+def _record(ws: Any, spec: RunSpec, result: Any) -> str:
+    return record(ws, spec, result).short_key
 
 
 def knox_from_dict(data: dict[str, Any]) -> KnoxResult:
-    """Rebuild a KnoxResult from its ``to_dict()`` (JSON turns inf/NaN into None)."""
-    values: dict[str, Any] = {}
-    for f in fields(KnoxResult):
-        v = data[f.name]
-        if f.name in ("space_labels", "time_labels"):
-            values[f.name] = tuple(v)
-        elif f.name == "observed":
-            values[f.name] = np.asarray(v, dtype=np.int64)
-        elif isinstance(v, list):
-            arr = np.array(v, dtype=object)
-            arr[arr == None] = np.nan  # noqa: E711 - elementwise on an object array
-            arr = arr.astype(float)
-            if f.name in ("space_bands", "time_bands"):
-                arr[np.isnan(arr)] = np.inf
-            values[f.name] = arr
-        else:
-            values[f.name] = v
-    return KnoxResult(**values)
+    """Rebuild a KnoxResult from its ``to_dict()`` (see :meth:`KnoxResult.from_dict`)."""
+    return KnoxResult.from_dict(data)
+
+
+def _alert_for(ws: Any, spec: RunSpec) -> tuple[KnoxRun, str]:
+    stored = ensure_run(ws, spec)
+    run: KnoxRun = stored.result
+    if run.alert is None:
+        raise ValueError("the Knox run has no permutations, so no alert can be read from it; "
+                         "use --permutations 999")
+    return run, stored.short_key
 
 
 def run_alert(
@@ -149,33 +223,183 @@ def run_alert(
 ) -> dict[str, Any]:
     """Alert area and days for a new incident at ``(x, y)`` on ``when``.
 
-    Uses the latest recorded Knox run when the data have not changed since (same data
-    fingerprint), otherwise fits a new table with ``knox_kwargs``.
+    Reads the Knox run of ``knox_spec(ws, **knox_kwargs)`` (categories default as in
+    :func:`run_knox`), reused when stored for the current data and config, computed and
+    stored otherwise.
     """
-    latest = ws.latest_run("spacetime.knox")
-    result: KnoxResult | None = None
-    if latest and not knox_kwargs and latest.get("data_fingerprint") == ws.data_fingerprint():
-        result = knox_from_dict(latest["result"]["knox"])
-    if result is None or result.permutations == 0:
-        result = run_knox(ws, lang=lang, alpha=alpha, **knox_kwargs)["knox"]
-    alert = near_repeat_alert(result, alpha=alpha)
-    day0 = dt.date(1970, 1, 1)
-    t_day = float((when - day0).days)
-    zones = [(geom, day0 + dt.timedelta(days=int(until)))
-             for geom, until in alert_zones(alert, x, y, t_day)]
-    return {"alert": alert, "knox": result, "zones": zones, "x": x, "y": y, "when": when,
-            "summary": alert_summary(alert, lang, event=event)}
+    kwargs = {k: v for k, v in knox_kwargs.items() if v is not None}
+    cats = _default_categories(ws, kwargs.pop("categories", None), kwargs.get("roles"))
+    run, key = _alert_for(ws, knox_spec(ws, categories=cats, alpha=alpha, **kwargs))
+    assert run.alert is not None
+    t_day = float((when - EPOCH).days)
+    zones = [(geom, EPOCH + dt.timedelta(days=int(until)))
+             for geom, until in alert_zones(run.alert, x, y, t_day)]
+    return {"alert": run.alert, "knox": run.knox, "zones": zones, "x": x, "y": y, "when": when,
+            "knox_run": key, "summary": alert_summary(run.alert, lang, event=event)}
 
 
-def _step_edges(start: pd.Timestamp, end: pd.Timestamp, step: str) -> pd.DatetimeIndex:
-    freq = {"week": "W-MON", "month": "MS", "quarter": "QS"}[step]
-    first = start.to_period({"week": "W-SUN", "month": "M", "quarter": "Q"}[step]).start_time
-    edges = pd.date_range(first, end + pd.Timedelta(days=1), freq=freq)
-    if len(edges) == 0 or edges[0] > first:
-        edges = edges.insert(0, first)
-    if edges[-1] <= end:
-        edges = edges.append(pd.DatetimeIndex([edges[-1] + pd.tseries.frequencies.to_offset(freq)]))
-    return edges
+# ---------------------------------------------------------------------------- recent alerts
+def alerts_spec(
+    ws: Any, *, categories: Sequence[str] | None = None, days: int = 30,
+    as_of: dt.date | str | None = None, alpha: float = 0.05, knox: RunSpec | None = None,
+) -> RunSpec:
+    """Spec of the near-repeat alerts of every incident of ``categories`` (default
+    :func:`near_repeat_categories`) in the ``days`` up to ``as_of`` (default: the last
+    incident's day), read from the Knox run ``knox`` (default ``knox_spec`` on the same
+    categories)."""
+    cats = sorted(set(categories)) if categories else near_repeat_categories(ws)
+    if as_of is None:
+        frame = ws.events(categories=cats)
+        as_of = (frame["occurred_at"].dt.tz_convert(ws.config.timezone).max().date()
+                 if len(frame) else None)
+    knox_run = knox or knox_spec(ws, categories=cats, alpha=alpha)
+    if knox_run.kind != "spacetime.knox":
+        raise ValueError(f"alerts read a spacetime.knox run, not {knox_run.kind}")
+    return RunSpec("spacetime.alerts", {"categories": cats, "days": int(days), "as_of": _iso(as_of),
+                                        "alpha": float(alpha), "knox": dict(knox_run.parameters)})
+
+
+def compute_alerts(ws: Any, params: Mapping[str, Any]) -> RecentAlerts:
+    """Alerts of a :func:`alerts_spec` (stores its Knox run if it was not stored)."""
+    cats = list(params["categories"])
+    as_of = dt.date.fromisoformat(params["as_of"]) if params["as_of"] else None
+    frame = ws.events(categories=cats)
+    alerts: list[IncidentAlert] = []
+    key = ""
+    if len(frame) and as_of is not None:
+        run, key = _alert_for(ws, RunSpec("spacetime.knox", params["knox"]))
+        assert run.alert is not None
+        day = Day(ws.config.timezone)
+        codes = day.codes(frame["occurred_at"])
+        last = day.code_of(as_of)
+        keep = (codes > last - int(params["days"])) & (codes <= last)
+        for row, code in zip(frame[keep].itertuples(index=False), codes[keep], strict=True):
+            when = day.start(int(code))
+            zones = alert_zones(run.alert, float(row.x), float(row.y), float(code))
+            until = max((EPOCH + dt.timedelta(days=int(u)) for _, u in zones), default=when)
+            alerts.append(IncidentAlert(
+                event_id=int(row.event_id), category=str(row.category), x=float(row.x),
+                y=float(row.y), lon=float(row.lon), lat=float(row.lat), when=when, until=until,
+                active=until >= as_of, elevated=bool(run.alert.elevated),
+                radius_m=float(run.alert.radius_m), days=float(run.alert.days)))
+    return RecentAlerts(alerts=tuple(alerts), as_of=as_of or EPOCH, categories=tuple(cats),
+                        days=int(params["days"]), knox_run=key)
+
+
+def run_recent_alerts(
+    ws: Any,
+    *,
+    category: str = "shooting",
+    days: int = 30,
+    as_of: dt.date | None = None,
+    alpha: float = 0.05,
+    lang: str = "en",
+    record: bool = True,
+    knox: RunSpec | None = None,
+) -> dict[str, Any]:
+    """Near-repeat alerts for every ``category`` incident of the last ``days`` days.
+
+    The Knox table is the run of ``knox`` (default ``knox_spec(ws, categories=[category])``),
+    reused when stored. Each alert lists the incident's place (x/y in the workspace CRS and
+    lon/lat), its day, the alert radius and the last day of raised risk; the run is stored
+    as ``spacetime.alerts`` (:class:`RecentAlerts`) for the dashboard (event-level: only
+    roles allowed to see events get it).
+
+    Returns
+    -------
+    dict
+        ``alerts`` (list of dicts, each with its ``summary`` sentences), ``as_of``,
+        ``result`` (RecentAlerts) and ``run_id``.
+    """
+    spec = alerts_spec(ws, categories=[category], days=days, as_of=as_of, alpha=alpha, knox=knox)
+    if spec.parameters["as_of"] is None:
+        return {"alerts": [], "as_of": as_of, "result": None, "run_id": None}
+    result = compute_alerts(ws, spec.parameters)
+    knox_run, _ = _alert_for(ws, RunSpec("spacetime.knox", spec.parameters["knox"]))
+    sentences = alert_summary(knox_run.alert, lang, event=category) if knox_run.alert else []
+    alerts = [a.to_dict() | {"summary": sentences} for a in result.alerts]
+    return {"alerts": alerts, "as_of": result.as_of.isoformat(), "result": result,
+            "run_id": _record(ws, spec, result) if record else None}
+
+
+# ---------------------------------------------------------------------------- emerging
+def emerging_spec(
+    ws: Any, *, categories: Sequence[str] | None = None, roles: Sequence[str] | None = None,
+    start: Any = None, end: Any = None, cell_size: float = 250.0, step: str = "month",
+    distance: float | None = None, time_window: int = 1, alpha: float = 0.05,
+) -> RunSpec:
+    """Spec of an emerging hot spot analysis (``distance`` default 1.5 x ``cell_size``)."""
+    if step not in STEPS:
+        raise ValueError(f"step must be one of {', '.join(STEPS)}; got {step!r}")
+    return RunSpec("spacetime.emerging", {
+        "categories": _sorted(categories), "roles": _sorted(roles), "start": _iso(start),
+        "end": _iso(end), "cell_size": float(cell_size), "step": step,
+        "distance": float(distance) if distance else 1.5 * float(cell_size),
+        "time_window": int(time_window), "alpha": float(alpha)})
+
+
+def _step_codes(occurred_at: pd.Series, step: str, timezone: str) -> tuple[np.ndarray, Any]:
+    """Calendar step of each instant (weeks from Monday, months, quarters) and the first
+    day of a step code."""
+    if step == "week":
+        week = Week(timezone)
+        return week.codes(occurred_at), week.start
+    month = CalendarMonth(timezone)
+    if step == "month":
+        return month.codes(occurred_at), month.start
+    return month.codes(occurred_at) // 3, lambda q: month.start(3 * int(q))
+
+
+def compute_emerging(ws: Any, params: Mapping[str, Any]) -> EmergingRun:
+    """Emerging hot spot analysis on a square grid x calendar steps (workspace time zone)."""
+    from hotspotwatch.geo.grid import make_grid
+
+    frame = _events(ws, params["categories"], params["roles"], params["start"], params["end"])
+    x = frame["x"].to_numpy(float)
+    y = frame["y"].to_numpy(float)
+    try:
+        area = ws.study_area()
+    except Exception:  # no region layer: the events' extent is the study area
+        area = None
+    if area is not None and getattr(area, "is_empty", False):
+        area = None
+    grid = make_grid(area, points=(x, y), cell_size=float(params["cell_size"]))
+    rows, cols = grid.cell_index(x, y)
+    ny, nx = grid.shape
+    flat_cells = np.flatnonzero(grid.mask.ravel())
+    lookup = np.full(ny * nx, -1)
+    lookup[flat_cells] = np.arange(flat_cells.size)
+    ok = rows >= 0
+    cell = np.full(x.size, -1)
+    cell[ok] = lookup[rows[ok] * nx + cols[ok]]
+    cx_all, cy_all = grid.centres()
+    cx = np.asarray(cx_all).ravel()[flat_cells]
+    cy = np.asarray(cy_all).ravel()[flat_cells]
+    codes, start_of = _step_codes(frame["occurred_at"], params["step"], ws.config.timezone)
+    first, last = int(codes.min()), int(codes.max())
+    cube = space_time_cube(cell, codes - first, cell_x=cx, cell_y=cy, n_steps=last - first + 1)
+    result = emerging_hotspots(cube.counts, cx, cy, distance=float(params["distance"]),
+                               time_window=int(params["time_window"]), alpha=float(params["alpha"]))
+    return EmergingRun(emerging=result, grid=GridGeometry.from_grid(grid), step=params["step"],
+                       steps=tuple(start_of(c) for c in range(first, last + 1)),
+                       counts=cube.counts, n_events=len(frame))
+
+
+def emerging_cells(ws: Any, run: EmergingRun) -> Any:
+    """GeoDataFrame of the cells with ``category``, ``total``, trends and hot/cold steps."""
+    import geopandas as gpd
+
+    res = run.emerging
+    polys = np.asarray(run.grid.to_grid().polygons())  # restricted to the mask, row-major
+    return gpd.GeoDataFrame({
+        "cell": np.arange(polys.size),
+        "category": list(res.category),
+        "total": run.counts.sum(axis=1),
+        "trend_z": res.trend_z,
+        "count_trend_p": res.count_trend_p,
+        "hot_steps": res.hot.sum(axis=1),
+        "cold_steps": res.cold.sum(axis=1),
+    }, geometry=list(polys), crs=ws.config.crs)
 
 
 def run_emerging(
@@ -199,207 +423,45 @@ def run_emerging(
     -------
     dict
         ``result`` (EmergingHotspotsResult), ``cells`` (GeoDataFrame with ``category``),
-        ``steps`` (step start dates), ``summary`` and ``run_id``.
+        ``steps`` (step start dates), ``summary``, ``n_events``, ``run`` (EmergingRun),
+        ``spec`` and ``run_id``.
     """
-    import geopandas as gpd
-
-    from hotspotwatch.geo.grid import make_grid
-
-    if step not in STEPS:
-        raise ValueError(f"step must be one of {', '.join(STEPS)}; got {step!r}")
-    frame = _events(ws, categories, roles, start, end)
-    x = frame["x"].to_numpy(float)
-    y = frame["y"].to_numpy(float)
-    try:
-        area = ws.study_area()
-    except Exception:  # no region layer: the events' extent is the study area
-        area = None
-    if area is not None and getattr(area, "is_empty", False):
-        area = None
-    grid = make_grid(area, points=(x, y), cell_size=cell_size)
-    rows, cols = grid.cell_index(x, y)
-    ny, nx = grid.shape
-    flat_cells = np.flatnonzero(grid.mask.ravel())
-    lookup = np.full(ny * nx, -1)
-    lookup[flat_cells] = np.arange(flat_cells.size)
-    ok = rows >= 0
-    cell = np.full(x.size, -1)
-    cell[ok] = lookup[rows[ok] * nx + cols[ok]]
-    cx_all, cy_all = grid.centres()
-    cx = np.asarray(cx_all).ravel()[flat_cells]
-    cy = np.asarray(cy_all).ravel()[flat_cells]
-
-    local = pd.to_datetime(frame["occurred_at"], utc=True).dt.tz_convert(
-        ws.config.timezone).dt.tz_localize(None)
-    edges = _step_edges(local.min(), local.max(), step)
-    step_of = time_step_index(local.to_numpy().astype("datetime64[s]").astype(np.int64),
-                              edges.to_numpy().astype("datetime64[s]").astype(np.int64))
-    cube = space_time_cube(cell, step_of, cell_x=cx, cell_y=cy, n_steps=len(edges) - 1)
-    result = emerging_hotspots(cube.counts, cx, cy,
-                               distance=distance if distance else 1.5 * grid.cell_size,
-                               time_window=time_window, alpha=alpha)
-    polys = np.asarray(grid.polygons())  # already restricted to the mask, row-major
-    cells = gpd.GeoDataFrame({
-        "cell": np.arange(flat_cells.size),
-        "category": list(result.category),
-        "total": cube.counts.sum(axis=1),
-        "trend_z": result.trend_z,
-        "count_trend_p": result.count_trend_p,
-        "hot_steps": result.hot.sum(axis=1),
-        "cold_steps": result.cold.sum(axis=1),
-    }, geometry=list(polys), crs=ws.config.crs)
-    out: dict[str, Any] = {
-        "result": result,
-        "cells": cells,
-        "steps": [d.date() for d in edges[:-1]],
-        "summary": emerging_summary(result, lang),
-        "n_events": len(frame),
-        "run_id": None,
+    spec = emerging_spec(ws, categories=categories, roles=roles, start=start, end=end,
+                         cell_size=cell_size, step=step, distance=distance,
+                         time_window=time_window, alpha=alpha)
+    run = compute_emerging(ws, spec.parameters)
+    return {
+        "result": run.emerging,
+        "cells": emerging_cells(ws, run),
+        "steps": list(run.steps),
+        "summary": emerging_summary(run.emerging, lang),
+        "n_events": run.n_events,
+        "run": run,
+        "spec": spec,
+        "run_id": _record(ws, spec, run) if record else None,
     }
-    if record:
-        params = {"categories": list(categories or []), "roles": list(roles or []),
-                  "start": str(start) if start else None, "end": str(end) if end else None,
-                  "cell_size": grid.cell_size, "step": step,
-                  "distance": result.distance, "time_window": time_window, "alpha": alpha}
-        out["run_id"] = ws.record_run("spacetime.emerging", params, {
-            "category_counts": result.category_counts,
-            "steps": [str(s) for s in out["steps"]],
-            "cells": [{"cell": int(i), "category": c} for i, c in enumerate(result.category)
-                      if c != "no_pattern"],
-        })
-    return out
 
 
-# ---------------------------------------------------------------- outputs (files)
-
-def write_knox_outputs(run: dict[str, Any], folder: Path) -> list[Path]:
-    """``knox.json`` and ``knox_ratios.png`` (Knox ratio heat map, p <= 0.05 outlined)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    folder.mkdir(parents=True, exist_ok=True)
-    res: KnoxResult = run["knox"]
-    paths = [folder / "knox.json", folder / "knox_ratios.png"]
-    paths[0].write_text(json.dumps(to_jsonable({
-        "knox": res, "alert": run.get("alert"), "summary": run.get("summary")}),
-        indent=2, ensure_ascii=False), encoding="utf-8")
-    fig, ax = plt.subplots(figsize=(1.6 + 1.3 * len(res.time_labels),
-                                    1.2 + 0.6 * len(res.space_labels)))
-    ratio = np.nan_to_num(res.ratio, nan=1.0)
-    im = ax.imshow(ratio, cmap="RdBu_r", vmin=0, vmax=max(2.0, float(ratio.max())))
-    for i in range(ratio.shape[0]):
-        for j in range(ratio.shape[1]):
-            sig = res.p_value[i, j] <= 0.05 and ratio[i, j] > 1
-            ax.text(j, i, f"{ratio[i, j]:.2f}", ha="center", va="center",
-                    fontweight="bold" if sig else "normal", fontsize=8)
-    ax.set_xticks(range(len(res.time_labels)), [f"{s} d" for s in res.time_labels])
-    ax.set_yticks(range(len(res.space_labels)), [f"{s} m" for s in res.space_labels])
-    ax.set_title("Knox ratio (bold: p ≤ 0.05)")
-    fig.colorbar(im, ax=ax, shrink=0.8)
-    fig.tight_layout()
-    fig.savefig(paths[1], dpi=120)
-    plt.close(fig)
-    return paths
-
-
-def write_alert_outputs(run: dict[str, Any], folder: Path, crs: str) -> list[Path]:
-    """``alert.geojson``: one ring per zone with the day the alert ends (WGS84)."""
-    import geopandas as gpd
-
-    folder.mkdir(parents=True, exist_ok=True)
-    alert: NearRepeatAlert = run["alert"]
-    rows = [{"inner_m": z.inner_m, "outer_m": z.outer_m, "days": z.days,
-             "until": until.isoformat(), "max_ratio": z.max_ratio}
-            for z, (_, until) in zip(alert.zones, run["zones"], strict=True)]
-    frame = gpd.GeoDataFrame(rows, geometry=[g for g, _ in run["zones"]], crs=crs)
-    path = folder / "alert.geojson"
-    frame.to_crs("EPSG:4326").to_file(path, driver="GeoJSON")
-    return [path]
-
-
-def write_emerging_outputs(run: dict[str, Any], folder: Path) -> list[Path]:
-    """``emerging.geojson`` (cells with a category, WGS84) and ``emerging.png`` (map)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    folder.mkdir(parents=True, exist_ok=True)
-    cells = run["cells"]
-    paths = [folder / "emerging.geojson", folder / "emerging.png"]
-    cells.to_crs("EPSG:4326").to_file(paths[0], driver="GeoJSON")
-    colours = {"new_hot": "#fdd49e", "consecutive_hot": "#fdbb84", "intensifying_hot": "#d7301f",
-               "persistent_hot": "#ef6548", "diminishing_hot": "#fc8d59",
-               "sporadic_hot": "#fee8c8", "oscillating_hot": "#e7298a",
-               "historical_hot": "#bdbdbd", "no_pattern": "#f7f7f7"}
-    fig, ax = plt.subplots(figsize=(7, 6))
-    for cat, group in cells.groupby("category"):
-        group.plot(ax=ax, color=colours.get(str(cat), "#6baed6"), linewidth=0,
-                   label=str(cat).replace("_", " "))
-    ax.set_axis_off()
-    ax.legend(loc="lower left", fontsize=7, frameon=False)
-    ax.set_title("Emerging hot spots")
-    fig.tight_layout()
-    fig.savefig(paths[1], dpi=120)
-    plt.close(fig)
-    return paths
-
-
-def emerging_result_dict(result: EmergingHotspotsResult) -> dict[str, Any]:
-    """Compact JSON view (per-location categories and counts, not the full cube)."""
-    return {"category_counts": result.category_counts, "category": list(result.category),
-            "distance": result.distance, "time_window": result.time_window,
-            "alpha": result.alpha, "correction": result.correction}
-
-
-def run_recent_alerts(
-    ws: Any,
-    *,
-    category: str = "shooting",
-    days: int = 30,
-    as_of: dt.date | None = None,
-    alpha: float = 0.05,
-    lang: str = "en",
-    record: bool = True,
-) -> dict[str, Any]:
-    """Near-repeat alerts for every ``category`` incident of the last ``days`` days.
-
-    Uses the latest Knox run for the same data (see :func:`run_alert`). Each alert lists the
-    incident's place (x/y in the workspace CRS and lon/lat), its day, the alert radius and the
-    last day of raised risk; the run is recorded as ``spacetime.alerts`` with
-    ``{"alerts": [...]}`` for the dashboard (event-level: only roles allowed to see events get it).
-
-    Returns
-    -------
-    dict
-        ``alerts`` (list of dicts), ``as_of`` and ``run_id``.
-    """
-    frame = ws.events(categories=[category])
-    if frame.empty:
-        return {"alerts": [], "as_of": as_of, "run_id": None}
-    local = frame["occurred_at"].dt.tz_convert(ws.config.timezone)
-    last = as_of or local.max().date()
-    recent = frame[(local.dt.date > last - dt.timedelta(days=days)) & (local.dt.date <= last)]
-    alerts: list[dict[str, Any]] = []
-    for row in recent.itertuples(index=False):
-        when = pd.Timestamp(row.occurred_at).tz_convert(ws.config.timezone).date()
-        run = run_alert(ws, x=float(row.x), y=float(row.y), when=when, alpha=alpha, lang=lang,
-                        event=category)
-        alert = run["alert"]
-        until = max((u for _, u in run["zones"]), default=when)
-        alerts.append({
-            "event_id": int(row.event_id), "category": category, "x": float(row.x), "y": float(row.y),
-            "lon": float(row.lon), "lat": float(row.lat), "when": when.isoformat(),
-            "until": until.isoformat(), "active": until >= last, "elevated": bool(alert.elevated),
-            "radius_m": float(alert.radius_m), "days": float(alert.days),
-            "summary": run["summary"],
-        })
-    out: dict[str, Any] = {"alerts": alerts, "as_of": last.isoformat(), "run_id": None}
-    if record:
-        out["run_id"] = ws.record_run(
-            "spacetime.alerts", {"category": category, "days": days, "as_of": last.isoformat(), "alpha": alpha},
-            {"alerts": alerts, "as_of": last.isoformat()},
-        )
-    return out
+__all__ = [
+    "DEFAULT_SPACE_BANDS",
+    "DEFAULT_TIME_BANDS",
+    "STEPS",
+    "alerts_spec",
+    "compute_alerts",
+    "compute_emerging",
+    "compute_knox",
+    "emerging_cells",
+    "emerging_result_dict",
+    "emerging_spec",
+    "knox_from_dict",
+    "knox_spec",
+    "local_days",
+    "near_repeat_categories",
+    "run_alert",
+    "run_emerging",
+    "run_knox",
+    "run_recent_alerts",
+    "write_alert_outputs",
+    "write_emerging_outputs",
+    "write_knox_outputs",
+]

@@ -17,8 +17,8 @@ from hotspotwatch.analysis.spacetime.alert import (
 )
 from hotspotwatch.analysis.spacetime.emerging import CATEGORIES
 from hotspotwatch.analysis.spacetime.knox import KnoxResult, band_labels, knox
-from hotspotwatch.analysis.spacetime.summary import alert_summary, knox_summary
 from hotspotwatch.i18n import LANGUAGES, translate
+from hotspotwatch.i18n.spacetime import alert_summary, knox_summary
 
 INF = np.inf
 

@@ -8,7 +8,7 @@ places where two zones must coordinate.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -56,6 +56,18 @@ class BorderResult(ResultMixin):
     border_length : float
         Length of the internal borders in metres.
     straddling : list of StraddlingCluster
+    band : shapely geometry
+        The area within ``distance`` of an internal border (WKT in ``to_dict``, to the
+        centimetre).
+
+    Examples
+    --------
+    >>> import shapely
+    >>> zones = [shapely.box(0, 0, 100, 100), shapely.box(100, 0, 200, 100)]
+    >>> res = border_view([95, 105, 20], [50, 50, 50], zones, distance=10)
+    >>> again = BorderResult.from_dict(res.to_dict())
+    >>> again.to_dict() == res.to_dict(), round(again.band.area)
+    (True, 2000)
     """
 
     distance: float
@@ -69,8 +81,23 @@ class BorderResult(ResultMixin):
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready values; the band geometry as WKT."""
         d = super().to_dict()
-        d["band"] = self.band.wkt
+        d["band"] = shapely.to_wkt(self.band, rounding_precision=2, trim=True)
         return d
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> BorderResult:
+        """Inverse of :meth:`to_dict` (the band from WKT; empty when absent)."""
+        band = data.get("band")
+        return cls(distance=float(data["distance"]), harm_share=_float(data["harm_share"]),
+                   area_share=_float(data["area_share"]),
+                   location_quotient=_float(data["location_quotient"]),
+                   border_length=float(data["border_length"]),
+                   straddling=[StraddlingCluster.from_dict(s) for s in data.get("straddling") or []],
+                   band=shapely.from_wkt(band) if band else shapely.Polygon())
+
+
+def _float(value: Any) -> float:
+    return float("nan") if value is None else float(value)
 
 
 def internal_borders(zones: Sequence[BaseGeometry], *, tolerance: float = 1.0) -> BaseGeometry:

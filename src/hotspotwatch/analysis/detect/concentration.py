@@ -207,3 +207,68 @@ def concentration_table(counts: ArrayLike, *, event_shares: Sequence[float] = (0
         event_shares=shares, place_shares=np.array([res.places_for(s) for s in shares]),
         places_with_events=float(np.mean(x > 0)), gini=res.gini, gini_generalized=res.gini_generalized,
     )
+
+
+@dataclass(frozen=True)
+class ConcentrationResult(ResultMixin):
+    """Concentration of events and of harm over the grid cells of a study area.
+
+    Attributes
+    ----------
+    count, harm : ConcentrationTable
+        "x % at y % of cells" and Gini of event counts and of harm weights.
+    count_lorenz, harm_lorenz : LorenzResult
+        The Lorenz curves behind them.
+    n_cells : int
+        Cells (places) in the study area.
+    cell_size : float
+        Cell side in metres.
+    cell_size_rule : str
+        ``"given"`` or the automatic rule in words.
+
+    Examples
+    --------
+    >>> res = concentration_result([3, 1, 0, 0], [30, 1, 0, 0], cell_size=100)
+    >>> res.count.gini < res.harm.gini
+    True
+    >>> ConcentrationResult.from_dict(res.to_dict()).to_dict() == res.to_dict()
+    True
+    """
+
+    count: ConcentrationTable
+    harm: ConcentrationTable
+    count_lorenz: LorenzResult
+    harm_lorenz: LorenzResult
+    n_cells: int
+    cell_size: float
+    cell_size_rule: str = "given"
+
+
+def concentration_result(
+    counts: ArrayLike, harm: ArrayLike, *, cell_size: float, cell_size_rule: str = "given",
+    event_shares: Sequence[float] = (0.25, 0.5, 0.75),
+) -> ConcentrationResult:
+    """Tables and Lorenz curves of event counts and harm per place.
+
+    Parameters
+    ----------
+    counts, harm : array_like
+        Events and harm weight per place (zeros included), same places in the same order.
+    cell_size : float
+        Cell side in metres (recorded with the result).
+    cell_size_rule : str
+        How the cell size was chosen.
+    event_shares : sequence of float
+        Shares of events of the tables.
+
+    Returns
+    -------
+    ConcentrationResult
+    """
+    c = np.asarray(counts, dtype=float)
+    return ConcentrationResult(
+        count=concentration_table(c, event_shares=event_shares),
+        harm=concentration_table(harm, event_shares=event_shares),
+        count_lorenz=lorenz(c), harm_lorenz=lorenz(harm), n_cells=int(c.size),
+        cell_size=float(cell_size), cell_size_rule=cell_size_rule,
+    )

@@ -8,7 +8,8 @@ Predictive Accuracy Index of the designation (Chainey, Tompson & Uhlig 2008).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import datetime as dt
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -51,6 +52,18 @@ class HotCluster(ResultMixin):
         d = super().to_dict()
         d["geometry"] = self.geometry.wkt
         return d
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> HotCluster:
+        """Inverse of :meth:`to_dict` (the geometry from WKT)."""
+        return cls(cluster_id=int(data["cluster_id"]), n_cells=int(data["n_cells"]),
+                   harm=float(data["harm"]), max_z=_float(data["max_z"]),
+                   geometry=shapely.from_wkt(data["geometry"]),
+                   designated=[str(v) for v in data.get("designated") or []])
+
+
+def _float(value: Any) -> float:
+    return float("nan") if value is None else float(value)
 
 
 @dataclass(frozen=True)
@@ -237,3 +250,158 @@ def designation_coverage(
                           max_bin=max_bin, harm_inside=harm_inside, clusters=clusters,
                           designated_harm_share=harm_share, designated_area_share=area_share,
                           pai=float(pai_value), min_bin=min_bin)
+
+
+@dataclass(frozen=True)
+class CoverageRow(ResultMixin):
+    """One designated hotspot in the coverage table.
+
+    Attributes
+    ----------
+    hotspot : str
+        Hotspot name.
+    designated : date
+        First day of its first designation.
+    pre_start, period_end : date
+        The Gi* period ``[pre_start, period_end)`` it was tested on.
+    statistical_hotspot : bool
+        The perimeter overlaps a cell with Gi* bin >= ``min_bin``.
+    max_bin : int
+    max_z : float
+    hot_area_share : float
+        Share of the perimeter's area in hot cells.
+    harm_inside : float
+        Harm inside the perimeter in the period.
+    pai_all : float
+        PAI of all perimeters in force then (the row's group).
+    """
+
+    hotspot: str
+    designated: dt.date
+    pre_start: dt.date
+    period_end: dt.date
+    statistical_hotspot: bool
+    max_bin: int
+    max_z: float
+    hot_area_share: float
+    harm_inside: float
+    pai_all: float
+
+
+@dataclass(frozen=True)
+class UndesignatedCluster(ResultMixin):
+    """A hot cluster of harm touching no perimeter in force ("unofficial focal point").
+
+    Attributes
+    ----------
+    designated_period_start : date
+        Start of the Gi* group it was found in (designation day, or the period's start).
+    n_cells : int
+    harm : float
+    max_z : float
+    x, y : float
+        Centroid (workspace CRS).
+    wkt : str
+        The cluster's cells (union) as WKT.
+    """
+
+    designated_period_start: dt.date
+    n_cells: int
+    harm: float
+    max_z: float
+    x: float
+    y: float
+    wkt: str
+
+    @property
+    def geometry(self) -> BaseGeometry:
+        """The cluster as a shapely geometry."""
+        return shapely.from_wkt(self.wkt)
+
+
+@dataclass(frozen=True)
+class CoverageGroup(ResultMixin):
+    """One Gi* run of the coverage: hotspots designated on one day (or one period).
+
+    Attributes
+    ----------
+    start : date
+        Designation day (or the period's start).
+    pre_start, end : date
+        Gi* period ``[pre_start, end)``.
+    hotspots : tuple of str
+        Perimeters in force then (they decide which clusters are undesignated).
+    designated_harm_share, designated_area_share, pai : float
+        Share of harm and of the area inside those perimeters, and the PAI.
+    n_clusters : int
+        Hot clusters found.
+    """
+
+    start: dt.date
+    pre_start: dt.date
+    end: dt.date
+    hotspots: tuple[str, ...]
+    designated_harm_share: float
+    designated_area_share: float
+    pai: float
+    n_clusters: int
+
+
+@dataclass(frozen=True)
+class CoverageSummary(ResultMixin):
+    """Designation coverage as stored: table, undesignated clusters and Gi* groups.
+
+    Attributes
+    ----------
+    table : tuple of CoverageRow
+        One row per designated hotspot tested.
+    undesignated : tuple of UndesignatedCluster
+        Hot clusters touching no perimeter in force, per group, largest harm first.
+    groups : tuple of CoverageGroup
+        One per Gi* run (designation day, or the one period).
+    cell_size : float
+    cell_size_rule : str
+
+    Examples
+    --------
+    >>> row = CoverageRow("A", dt.date(2024, 3, 1), dt.date(2023, 3, 1), dt.date(2024, 3, 1),
+    ...                   True, 3, 4.2, 0.8, 120.0, 15.0)
+    >>> s = CoverageSummary(table=(row,), undesignated=(), groups=(), cell_size=100.0)
+    >>> CoverageSummary.from_dict(s.to_dict()) == s
+    True
+    >>> s.row("A").max_bin
+    3
+    """
+
+    table: tuple[CoverageRow, ...]
+    undesignated: tuple[UndesignatedCluster, ...]
+    groups: tuple[CoverageGroup, ...]
+    cell_size: float
+    cell_size_rule: str = "given"
+
+    def row(self, hotspot: str) -> CoverageRow | None:
+        """The table row of ``hotspot`` (``None`` when it was not tested)."""
+        return next((r for r in self.table if r.hotspot == hotspot), None)
+
+
+def coverage_rows(res: CoverageResult, names: Sequence[str], first: Mapping[str, dt.date],
+                  pre_start: dt.date, end: dt.date) -> list[CoverageRow]:
+    """Table rows of the hotspots ``names`` from one :func:`designation_coverage` result."""
+    rows = []
+    for k, name in enumerate(res.hotspot_ids):
+        if name not in names:
+            continue
+        rows.append(CoverageRow(hotspot=name, designated=first[name], pre_start=pre_start,
+                                period_end=end, statistical_hotspot=bool(res.is_hotspot[k]),
+                                max_bin=int(res.max_bin[k]), max_z=float(res.max_z[k]),
+                                hot_area_share=float(res.hot_area_share[k]),
+                                harm_inside=float(res.harm_inside[k]), pai_all=float(res.pai)))
+    return rows
+
+
+def undesignated_clusters(res: CoverageResult, start: dt.date) -> list[UndesignatedCluster]:
+    """The undesignated clusters of one :func:`designation_coverage` result."""
+    return [UndesignatedCluster(designated_period_start=start, n_cells=c.n_cells, harm=c.harm,
+                                max_z=c.max_z, x=float(c.geometry.centroid.x),
+                                y=float(c.geometry.centroid.y), wkt=c.geometry.wkt)
+            for c in res.undesignated]

@@ -24,7 +24,12 @@ from hotspotwatch.analysis.spacetime.emerging import (
 )
 from hotspotwatch.analysis.spacetime.knox import SAME_EDGE, KnoxResult, band_labels, knox
 from hotspotwatch.analysis.spacetime.mann_kendall import MannKendallResult, mann_kendall
-from hotspotwatch.analysis.spacetime.summary import alert_summary, emerging_summary, knox_summary
+from hotspotwatch.analysis.spacetime.results import (
+    EmergingRun,
+    IncidentAlert,
+    KnoxRun,
+    RecentAlerts,
+)
 
 __all__ = [
     "CATEGORIES",
@@ -32,20 +37,21 @@ __all__ = [
     "SAME_EDGE",
     "AlertZone",
     "EmergingHotspotsResult",
+    "EmergingRun",
+    "IncidentAlert",
     "KnoxResult",
+    "KnoxRun",
     "MannKendallResult",
     "NearRepeatAlert",
+    "RecentAlerts",
     "SpaceTimeCube",
     "SpaceTimeGiStar",
     "alert_area",
-    "alert_summary",
     "alert_zones",
     "band_labels",
     "classify_emerging",
     "emerging_hotspots",
-    "emerging_summary",
     "knox",
-    "knox_summary",
     "mann_kendall",
     "near_repeat_alert",
     "space_time_cube",

@@ -16,16 +16,16 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal, cast
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.spatial import cKDTree
 
-from hotspotwatch.analysis._result import ResultMixin
+from hotspotwatch.analysis._result import ResultMixin, _dataclass_from_dict
 from hotspotwatch.analysis.multitest import adjust_pvalues
 
 Metric = Literal["manhattan", "euclidean"]
@@ -97,6 +97,18 @@ class KnoxResult(ResultMixin):
     permutations: int
     metric: str
     seed: int
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> KnoxResult:
+        """Inverse of :meth:`to_dict`: JSON turned ``inf`` band edges and NaN cells into
+        ``None``; they come back as ``inf`` (band edges) and NaN (cells)."""
+        res = _dataclass_from_dict(cls, data)
+        for name in ("space_bands", "time_bands"):
+            edges = np.asarray(getattr(res, name), dtype=float).copy()
+            edges[np.isnan(edges)] = np.inf
+            object.__setattr__(res, name, edges)
+        object.__setattr__(res, "observed", np.asarray(res.observed, dtype=np.int64))
+        return cast(KnoxResult, res)
 
 
 def band_labels(edges: ArrayLike) -> tuple[str, ...]:

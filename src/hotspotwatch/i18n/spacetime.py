@@ -1,5 +1,8 @@
 """Plain-language summaries of Knox tables, near-repeat alerts and emerging hot spots.
 
+Sentences are written here, from the labels and numbers of the analysis results (analysis
+itself never imports i18n); the CLI, the report and the dashboard call these.
+
 Like the Near Repeat Calculator's summary, but the bands are named as what they are
 (half-open ``[a, b)``: "within 200 m" means closer than 200 m) and each sentence is in the
 user's language (EN/FR/NL, catalogue ``i18n/catalogs/spacetime.toml``).
