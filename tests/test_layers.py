@@ -38,6 +38,9 @@ WORKSPACE_ENGINE_USE = {
     "runs",
 }
 
+# cli/, web/ and report/ do not even hold the engine: they call workflows and the Workspace.
+INTERFACES = ("cli/", "web/", "report/")
+
 SQL_WORDS = ("SELECT", "INSERT", "UPDATE", "DELETE", "PRAGMA", "CREATE", "DROP", "ALTER", "WITH")
 EVENT_WRITERS = {"store/event_writes.py", "store/events.py"}
 
@@ -80,6 +83,10 @@ def sql_offenders(rel: str, tree: ast.Module) -> list[str]:
                     module == "hotspotwatch.store" and "schema" in [a.name for a in node.names]
                 ):
                     found.append(f"{rel}:{line}: imports the store's tables")
+        elif isinstance(node, ast.Attribute) and node.attr == "engine" and rel.startswith(
+            INTERFACES
+        ):
+            found.append(f"{rel}:{line}: reaches the engine (interfaces call workflows)")
         elif isinstance(node, ast.Attribute) and isinstance(node.value, ast.Attribute):
             if node.value.attr == "engine":
                 if rel == "workspace.py" and functions.get(line) in WORKSPACE_ENGINE_USE:
@@ -113,6 +120,9 @@ def test_sql_offenders_are_found():
         "workflows/x.py:2: imports the store's tables",
         "workflows/x.py:4: uses the engine directly (.engine.connect)",
         "workflows/x.py:5: runs SQL text('SELECT 1')",
+    ]
+    assert sql_offenders("cli/x.py", ast.parse("def f(ws):\n    g(ws.engine)\n")) == [
+        "cli/x.py:2: reaches the engine (interfaces call workflows)"
     ]
     lifecycle = "class W:\n    def close(self):\n        self.engine.dispose()\n"
     assert sql_offenders("workspace.py", ast.parse(lifecycle)) == []
