@@ -35,7 +35,7 @@ from hotspotwatch.config import (
 )
 from hotspotwatch.domain.designation import Period, active_periods
 from hotspotwatch.domain.taxonomy import Role, Taxonomy
-from hotspotwatch.store import event_writes, places, runs, summary
+from hotspotwatch.store import event_writes, fingerprint, places, runs
 from hotspotwatch.store import events as store_events
 from hotspotwatch.store.engine import StoreError, display_url, make_engine, migrate, sqlite_url
 from hotspotwatch.store.hashing import row_hash
@@ -447,7 +447,7 @@ class Workspace:
         Built from every import's file fingerprint and counts, row counts and maximum ids per
         table, and the designations; cheap enough to compute on every analysis run.
         """
-        return summary.data_fingerprint(self.engine)
+        return fingerprint.data_fingerprint(self.engine)
 
     def config_fingerprint(self) -> str:
         """SHA-256 of the configuration that can change a number (see
@@ -528,7 +528,7 @@ class Workspace:
 
     def run_count(self) -> int:
         """Number of stored analysis runs."""
-        return summary.count_runs(self.engine)
+        return fingerprint.count_runs(self.engine)
 
 
 def row_hashes(frame: pd.DataFrame) -> np.ndarray:

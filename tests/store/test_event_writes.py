@@ -85,3 +85,42 @@ def test_write_events_joins_the_callers_transaction(workspace: Workspace):
         assert event_writes.write_events(conn, _frame(), crs="EPSG:3812", source="log") == (4, 0, 0)
     assert workspace.count_events() == 4
     assert workspace.events()["source"].tolist() == ["log"] * 4
+
+
+def test_record_action_stores_the_action_and_its_event_in_one_transaction(workspace: Workspace):
+    import datetime as dt
+
+    import shapely
+
+    from hotspotwatch.store import prevention
+
+    hid = workspace.add_hotspot("H", shapely.Point(649500, 665500).buffer(100))
+
+    def event(perimeter, action_id):
+        point = perimeter.representative_point()
+        return pd.DataFrame({
+            "source": ["prevention-log"], "source_id": [f"action-{action_id}"],
+            "occurred_at": [pd.Timestamp("2024-03-01 11:00", tz="UTC")],
+            "x": [point.x], "y": [point.y], "category": ["prevention_contact"],
+            "time_precision": ["day"],
+        })
+
+    args = {"occurred_on": dt.date(2024, 3, 1), "kind": "outreach", "recorded_by": "p",
+            "crs": workspace.config.crs}
+    action_id = prevention.record_action(workspace.engine, hotspot_id=hid, event=event, **args)
+    stored = workspace.events()
+    assert stored["source_id"].tolist() == [f"action-{action_id}"]
+    assert shapely.Point(stored["x"].iloc[0], stored["y"].iloc[0]).within(
+        workspace.hotspots()["geometry"].iloc[0]
+    )
+    assert [a["action_id"] for a in prevention.select_actions(workspace.engine, hid)] == [action_id]
+
+    def broken(perimeter, action_id):
+        raise RuntimeError("no event")
+
+    with pytest.raises(RuntimeError, match="no event"):
+        prevention.record_action(workspace.engine, hotspot_id=hid, event=broken, **args)
+    with pytest.raises(KeyError, match="no hotspot"):
+        prevention.record_action(workspace.engine, hotspot_id=hid + 99, event=event, **args)
+    assert len(prevention.select_actions(workspace.engine, hid)) == 1  # both rolled back
+    assert workspace.count_events() == 1

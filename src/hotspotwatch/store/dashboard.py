@@ -3,7 +3,8 @@
 The dashboard caches what it shows and must notice at once when data are added. :func:`
 data_stamp` is that cheap check: one statement reading the largest id of every table that
 can change a page, and the number of events (a deletion lowers it). Every function takes an
-open ``Connection``; the caller owns the transaction.
+open ``Connection`` (the caller owns the transaction) or the engine (one call, one
+connection: pass ``ws.engine``; see :mod:`hotspotwatch.store.access`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import Connection, func, select
 
+from hotspotwatch.store.access import reads
 from hotspotwatch.store.schema import (
     analysis_runs,
     areas,
@@ -25,6 +27,7 @@ from hotspotwatch.store.schema import (
 )
 
 
+@reads
 def data_stamp(conn: Connection, *, runs: bool = True) -> tuple[Any, ...]:
     """Largest ids of events, imports, hotspots, decisions, areas and prevention actions
     (and stored runs unless ``runs=False``), plus the number of events.
@@ -47,6 +50,7 @@ def data_stamp(conn: Connection, *, runs: bool = True) -> tuple[Any, ...]:
     return tuple(conn.execute(select(*cols)).one())
 
 
+@reads
 def event_time_range(
     conn: Connection, categories: Sequence[str] | None = None
 ) -> tuple[dt.datetime, dt.datetime] | None:

@@ -1,4 +1,4 @@
-"""Workspace-wide counts and the data fingerprint."""
+"""The data fingerprint (what a stored run was computed on) and workspace-wide counts."""
 
 from __future__ import annotations
 
