@@ -41,7 +41,8 @@ SpaceOpt = Annotated[
 TimeOpt = Annotated[str, typer.Option("--time-bands", help="Day band edges; 'inf' allowed.")]
 MetricOpt = Annotated[str, typer.Option("--metric", help="manhattan or euclidean.")]
 PermOpt = Annotated[int, typer.Option("--permutations", help="Monte Carlo permutations.")]
-SeedOpt = Annotated[int | None, typer.Option("--seed", help="Seed for reproducible runs.")]
+SeedOpt = Annotated[int | None, typer.Option(
+    "--seed", help="Permutation seed (default 0: a run is reproducible from its parameters).")]
 
 
 def _edges(text: str, option: str) -> list[float]:

@@ -62,7 +62,41 @@ def gistar_spec(
     neighbourhood: str = "queen", radius: float = 1, permutations: int = 9999, seed: int = 0,
     correction: str = "fdr_bh",
 ) -> RunSpec:
-    """Spec of a Gi* run (``cell_size=None``: the automatic rule, recorded in the result)."""
+    """Spec of a Gi* run on a square grid over the study area.
+
+    Parameters
+    ----------
+    ws : Workspace
+    categories, roles : sequence of str, optional
+        Event filter; without either, the harm categories. Categories given with roles are
+        narrowed to those roles.
+    start, end : date or ISO text, optional
+        Events in ``[start, end)`` (workspace time zone).
+    weighted : bool
+        Harm weights (else one per event).
+    cell_size : float, optional
+        Cell side in metres; ``None``: the automatic rule (recorded in the result).
+    neighbourhood, radius : str, float
+        Gi* neighbourhood (``"queen"``, ``"rook"``, ``"disk"``) and its radius in cells.
+    permutations, seed : int
+        Conditional permutations (0: analytic only) and their seed.
+    correction : str
+        ``"fdr_bh"``, ``"holm"`` or ``"none"``.
+
+    Returns
+    -------
+    RunSpec
+        Kind ``"detect.gistar"`` with every parameter, defaults filled in.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from hotspotwatch.testing import make_city
+    >>> ws = make_city(tempfile.mkdtemp() + "/c", scale=0.1)
+    >>> gistar_spec(ws, categories=["burglary"]).parameters["roles"] is None
+    True
+    >>> ws.close()
+    """
     flt = make_filter(categories=categories, roles=roles, start=start, end=end, weighted=weighted)
     return spec_of(ws, "detect.gistar", flt, cell_size=cell_size, neighbourhood=neighbourhood,
                  radius=radius, permutations=permutations, seed=seed, correction=correction)
@@ -77,7 +111,19 @@ def _gistar_on(ws: Any, flt: EventFilter, grid: Grid, **options: Any) -> GiStarR
 
 
 def compute_gistar(ws: Any, params: Mapping[str, Any]) -> GiStarRun:
-    """Gi* of (harm-weighted) events on a square grid over the study area."""
+    """Gi* of (harm-weighted) events on a square grid over the study area.
+
+    Parameters
+    ----------
+    ws : Workspace
+    params : mapping
+        The parameters of a :func:`gistar_spec` (canonical JSON form).
+
+    Returns
+    -------
+    GiStarRun
+        Not stored (:func:`hotspotwatch.workflows.runs.ensure_run` stores it).
+    """
     grid = study_grid(ws, cell_size=cell_size_of(params["cell_size"]))
     return _gistar_on(ws, EventFilter.from_parameters(params), grid,
                       neighbourhood=params["neighbourhood"], radius=params["radius"],
@@ -103,14 +149,58 @@ def lisa_spec(
     start: Dates = None, end: Dates = None, weighted: bool = True, cell_size: float | None = None,
     permutations: int = 999, seed: int = 0, correction: str = "fdr_bh",
 ) -> RunSpec:
-    """Spec of a local Moran run (queen contiguity on the study grid)."""
+    """Spec of a local Moran (LISA) run, queen contiguity on the study grid.
+
+    Parameters
+    ----------
+    ws : Workspace
+    categories, roles : sequence of str, optional
+        Event filter; without either, the harm categories. Categories given with roles are
+        narrowed to those roles.
+    start, end : date or ISO text, optional
+        Events in ``[start, end)`` (workspace time zone).
+    weighted : bool
+        Harm weights (else one per event).
+    cell_size : float, optional
+        Cell side in metres; ``None``: the automatic rule (recorded in the result).
+    permutations, seed : int
+        Conditional permutations and their seed.
+    correction : str
+        ``"fdr_bh"``, ``"holm"`` or ``"none"``.
+
+    Returns
+    -------
+    RunSpec
+        Kind ``"detect.lisa"`` with every parameter, defaults filled in.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from hotspotwatch.testing import make_city
+    >>> ws = make_city(tempfile.mkdtemp() + "/c", scale=0.1)
+    >>> lisa_spec(ws).parameters["permutations"]
+    999
+    >>> ws.close()
+    """
     flt = make_filter(categories=categories, roles=roles, start=start, end=end, weighted=weighted)
     return spec_of(ws, "detect.lisa", flt, cell_size=cell_size, permutations=permutations, seed=seed,
                  correction=correction)
 
 
 def compute_lisa(ws: Any, params: Mapping[str, Any]) -> LocalMoranRun:
-    """Local Moran clusters (HH/LH/LL/HL) of events on a square grid."""
+    """Local Moran clusters (HH/LH/LL/HL) of events on a square grid.
+
+    Parameters
+    ----------
+    ws : Workspace
+    params : mapping
+        The parameters of a :func:`lisa_spec` (canonical JSON form).
+
+    Returns
+    -------
+    LocalMoranRun
+        Not stored (:func:`hotspotwatch.workflows.runs.ensure_run` stores it).
+    """
     grid = study_grid(ws, cell_size=cell_size_of(params["cell_size"]))
     x, y, w = load_points(ws, EventFilter.from_parameters(params))
     counts = grid.count(x, y, w)
@@ -138,13 +228,57 @@ def kde_spec(
     start: Dates = None, end: Dates = None, weighted: bool = True, bandwidth: str | float = "nrd",
     kernel: str = "quartic", cell_size: float | None = None,
 ) -> RunSpec:
-    """Spec of a kernel density run (``bandwidth``: a rule name or metres)."""
+    """Spec of a kernel density run over the study area.
+
+    Parameters
+    ----------
+    ws : Workspace
+    categories, roles : sequence of str, optional
+        Event filter; without either, the harm categories. Categories given with roles are
+        narrowed to those roles.
+    start, end : date or ISO text, optional
+        Events in ``[start, end)`` (workspace time zone).
+    weighted : bool
+        Harm weights (else one per event).
+    bandwidth : str or float
+        ``"nrd"``, ``"scott"`` or metres (the value used is in the result).
+    kernel : str
+        ``"quartic"`` or ``"gaussian"``.
+    cell_size : float, optional
+        Cell side in metres; ``None``: the automatic rule (recorded in the result).
+
+    Returns
+    -------
+    RunSpec
+        Kind ``"detect.kde"`` with every parameter, defaults filled in.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from hotspotwatch.testing import make_city
+    >>> ws = make_city(tempfile.mkdtemp() + "/c", scale=0.1)
+    >>> kde_spec(ws, bandwidth=150).parameters["bandwidth"]
+    150
+    >>> ws.close()
+    """
     flt = make_filter(categories=categories, roles=roles, start=start, end=end, weighted=weighted)
     return spec_of(ws, "detect.kde", flt, bandwidth=bandwidth, kernel=kernel, cell_size=cell_size)
 
 
 def compute_kde(ws: Any, params: Mapping[str, Any]) -> KDERun:
-    """Kernel density of (harm-weighted) events over the study area."""
+    """Kernel density of (harm-weighted) events over the study area.
+
+    Parameters
+    ----------
+    ws : Workspace
+    params : mapping
+        The parameters of a :func:`kde_spec` (canonical JSON form).
+
+    Returns
+    -------
+    KDERun
+        Not stored (:func:`hotspotwatch.workflows.runs.ensure_run` stores it).
+    """
     area = ws.study_area()
     x, y, w = load_points(ws, EventFilter.from_parameters(params))
     bw = params["bandwidth"]
@@ -185,13 +319,55 @@ def concentration_spec(
     ws: Any, *, categories: Sequence[str] | None = None, roles: Sequence[str] | None = None,
     start: Dates = None, end: Dates = None, weighted: bool = True, cell_size: float | None = None,
 ) -> RunSpec:
-    """Spec of a concentration run (all harm by default; one category and one year, ...)."""
+    """Spec of a concentration run (all harm by default; or one category and one year, ...).
+
+    Parameters
+    ----------
+    ws : Workspace
+    categories, roles : sequence of str, optional
+        Event filter; without either, the harm categories. Categories given with roles are
+        narrowed to those roles.
+    start, end : date or ISO text, optional
+        Events in ``[start, end)`` (workspace time zone).
+    weighted : bool
+        Harm weights (else one per event).
+    cell_size : float, optional
+        Cell side in metres; ``None``: the automatic rule (recorded in the result).
+
+    Returns
+    -------
+    RunSpec
+        Kind ``"detect.concentration"`` with every parameter, defaults filled in.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from hotspotwatch.testing import make_city
+    >>> ws = make_city(tempfile.mkdtemp() + "/c", scale=0.1)
+    >>> a = concentration_spec(ws)
+    >>> b = concentration_spec(ws, categories=["burglary"], start="2022-01-01", end="2023-01-01")
+    >>> a == b
+    False
+    >>> ws.close()
+    """
     flt = make_filter(categories=categories, roles=roles, start=start, end=end, weighted=weighted)
     return spec_of(ws, "detect.concentration", flt, cell_size=cell_size)
 
 
 def compute_concentration(ws: Any, params: Mapping[str, Any]) -> ConcentrationResult:
-    """Lorenz curves, Gini and "x % of harm at y % of cells" (events and harm)."""
+    """Lorenz curves, Gini and "x % of harm at y % of cells" (events and harm).
+
+    Parameters
+    ----------
+    ws : Workspace
+    params : mapping
+        The parameters of a :func:`concentration_spec` (canonical JSON form).
+
+    Returns
+    -------
+    ConcentrationResult
+        Not stored (:func:`hotspotwatch.workflows.runs.ensure_run` stores it).
+    """
     grid = study_grid(ws, cell_size=cell_size_of(params["cell_size"]))
     x, y, w = load_points(ws, EventFilter.from_parameters(params))
     return concentration_result(grid.count(x, y)[grid.mask], grid.count(x, y, w)[grid.mask],
@@ -223,7 +399,39 @@ def classify_spec(
     cell_size: float | None = None, critical_p: float = 0.05, hotspot_prop: float = 0.1,
     persistent_prop: float = 0.8, recent_prop: float = 0.2,
 ) -> RunSpec:
-    """Spec of a hot-spot classification over ``n_periods`` equal periods of ``[start, end)``."""
+    """Spec of a hot-spot classification over ``n_periods`` equal periods of ``[start, end)``.
+
+    Parameters
+    ----------
+    ws : Workspace
+    categories, roles : sequence of str, optional
+        Event filter; without either, the harm categories. Categories given with roles are
+        narrowed to those roles.
+    start, end : date or ISO text, optional
+        Events in ``[start, end)`` (workspace time zone).
+    weighted : bool
+        Harm weights (else one per event).
+    n_periods : int
+        Number of equal periods.
+    cell_size : float, optional
+        Cell side in metres; ``None``: the automatic rule (recorded in the result).
+    critical_p, hotspot_prop, persistent_prop, recent_prop : float
+        sfhotspot's thresholds (see :func:`hotspotwatch.analysis.detect.hotspot_classify`).
+
+    Returns
+    -------
+    RunSpec
+        Kind ``"detect.classify"`` with every parameter, defaults filled in.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from hotspotwatch.testing import make_city
+    >>> ws = make_city(tempfile.mkdtemp() + "/c", scale=0.1)
+    >>> classify_spec(ws, start="2021-01-01", end="2024-01-01").parameters["n_periods"]
+    8
+    >>> ws.close()
+    """
     flt = make_filter(categories=categories, roles=roles, start=start, end=end, weighted=weighted)
     return _classify_spec(ws, flt, n_periods=n_periods, cell_size=cell_size, critical_p=critical_p,
                           hotspot_prop=hotspot_prop, persistent_prop=persistent_prop,
@@ -237,7 +445,19 @@ def _classify_spec(ws: Any, flt: EventFilter, **options: Any) -> RunSpec:
 
 
 def compute_classify(ws: Any, params: Mapping[str, Any]) -> ClassifyRun:
-    """Persistent / emerging / former / intermittent hot spots over equal periods."""
+    """Persistent / emerging / former / intermittent hot spots over equal periods.
+
+    Parameters
+    ----------
+    ws : Workspace
+    params : mapping
+        The parameters of a :func:`classify_spec` (canonical JSON form).
+
+    Returns
+    -------
+    ClassifyRun
+        Not stored (:func:`hotspotwatch.workflows.runs.ensure_run` stores it).
+    """
     flt = EventFilter.from_parameters(params)
     if flt.start is None or flt.end is None:
         raise ValueError("classification needs --start and --end (the span split into periods)")

@@ -72,6 +72,34 @@ def coverage_spec(
 
     Without ``start``/``end``: each hotspot tested on the ``pre_months`` before its
     designation. With both: one Gi* over ``[start, end)`` (``pre_months`` is then ``None``).
+
+    Parameters
+    ----------
+    ws : Workspace
+    categories, roles, start, end, weighted
+        Event filter (see :func:`hotspotwatch.workflows.detect.gistar_spec`).
+    pre_months : int
+        Months before each designation.
+    cell_size : float, optional
+        Cell side in metres; ``None``: the automatic rule.
+    correction : str
+        Multiple-testing correction of the Gi*.
+    min_bin : int
+        Gi* bin that counts as hot (2: 95 %).
+
+    Returns
+    -------
+    RunSpec
+        Kind ``"detect.coverage"``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from hotspotwatch.testing import make_city
+    >>> ws = make_city(tempfile.mkdtemp() + "/c", scale=0.1)
+    >>> coverage_spec(ws, start="2023-01-01", end="2024-01-01").parameters["pre_months"] is None
+    True
+    >>> ws.close()
     """
     flt = make_filter(categories=categories, roles=roles, start=start, end=end, weighted=weighted)
     return _coverage_spec(ws, flt, pre_months=pre_months, cell_size=cell_size, correction=correction,
@@ -133,7 +161,19 @@ def _coverage(ws: Any, params: Mapping[str, Any]) -> tuple[CoverageSummary, list
 
 
 def compute_coverage(ws: Any, params: Mapping[str, Any]) -> CoverageSummary:
-    """For each designated hotspot: was it a Gi* hot spot of harm before designation?"""
+    """For each designated hotspot: was it a Gi* hot spot of harm before designation?
+
+    Parameters
+    ----------
+    ws : Workspace
+    params : mapping
+        The parameters of a :func:`coverage_spec` (canonical JSON form).
+
+    Returns
+    -------
+    CoverageSummary
+        Not stored (:func:`hotspotwatch.workflows.runs.ensure_run` stores it).
+    """
     return _coverage(ws, params)[0]
 
 
@@ -190,7 +230,34 @@ def borders_spec(
     start: Dates = None, end: Dates = None, weighted: bool = True, layer: str | None = None,
     distance: float = 200.0, cell_size: float | None = None,
 ) -> RunSpec:
-    """Spec of a border view on ``layer`` (default the workspace's ``zone_layer``)."""
+    """Spec of a border view on ``layer`` (default the workspace's ``zone_layer``).
+
+    Parameters
+    ----------
+    ws : Workspace
+    categories, roles, start, end, weighted
+        Event filter (see :func:`hotspotwatch.workflows.detect.gistar_spec`).
+    layer : str, optional
+        Zone layer; default ``ws.config.zone_layer``.
+    distance : float
+        Distance from the internal borders in metres.
+    cell_size : float, optional
+        Cell side of the Gi* whose clusters are tested for straddling.
+
+    Returns
+    -------
+    RunSpec
+        Kind ``"detect.borders"``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from hotspotwatch.testing import make_city
+    >>> ws = make_city(tempfile.mkdtemp() + "/c", scale=0.1, zone_layer="ward")
+    >>> borders_spec(ws).parameters["layer"]
+    'ward'
+    >>> ws.close()
+    """
     flt = make_filter(categories=categories, roles=roles, start=start, end=end, weighted=weighted)
     return spec_of(ws, "detect.borders", flt, layer=layer or ws.config.zone_layer, distance=distance,
                    cell_size=cell_size)
@@ -217,7 +284,19 @@ def _borders(ws: Any, params: Mapping[str, Any]) -> tuple[BorderResult, GridRun]
 
 
 def compute_borders(ws: Any, params: Mapping[str, Any]) -> BorderResult:
-    """Harm near the internal borders of a zone layer, and Gi* clusters straddling two zones."""
+    """Harm near the internal borders of a zone layer, and Gi* clusters straddling two zones.
+
+    Parameters
+    ----------
+    ws : Workspace
+    params : mapping
+        The parameters of a :func:`borders_spec` (canonical JSON form).
+
+    Returns
+    -------
+    BorderResult
+        Not stored (:func:`hotspotwatch.workflows.runs.ensure_run` stores it).
+    """
     return _borders(ws, params)[0]
 
 

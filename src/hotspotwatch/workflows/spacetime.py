@@ -102,8 +102,43 @@ def knox_spec(
     permutations: int = 999, seed: int = 0, same_location: bool = False, same_day: bool = False,
     alpha: float = 0.05,
 ) -> RunSpec:
-    """Spec of a Knox run on ``categories`` (required, as given: the report passes
-    :func:`near_repeat_categories`)."""
+    """Spec of a Knox run on ``categories``.
+
+    Parameters
+    ----------
+    ws : Workspace
+    categories : sequence of str
+        Required, as given (the report passes :func:`near_repeat_categories`).
+    roles : sequence of str, optional
+        Further role filter.
+    start, end : date or ISO text, optional
+        Events in ``[start, end)``.
+    space_bands, time_bands : sequence of float
+        Band edges in metres and days (``inf`` allowed; stored as ``null``).
+    metric : str
+        ``"manhattan"`` or ``"euclidean"``.
+    permutations, seed : int
+        Monte Carlo permutations and their seed.
+    same_location, same_day : bool
+        Separate bands for distance 0 / the same day.
+    alpha : float
+        Level of the near-repeat alert read from the table.
+
+    Returns
+    -------
+    RunSpec
+        Kind ``"spacetime.knox"``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from hotspotwatch.testing import make_city
+    >>> ws = make_city(tempfile.mkdtemp() + "/c", scale=0.1)
+    >>> a = knox_spec(ws, categories=["burglary"])
+    >>> a == knox_spec(ws, categories=["shooting"]), a.parameters["space_bands"][-1] is None
+    (False, True)
+    >>> ws.close()
+    """
     if not categories:
         raise ValueError("a Knox run needs its categories, e.g. categories=['burglary']")
     unknown = [c for c in categories if c not in ws.taxonomy]
@@ -120,7 +155,19 @@ def knox_spec(
 
 
 def compute_knox(ws: Any, params: Mapping[str, Any]) -> KnoxRun:
-    """The Knox table (and its near-repeat alert) of a :func:`knox_spec`."""
+    """The Knox table (and its near-repeat alert) of a :func:`knox_spec`.
+
+    Parameters
+    ----------
+    ws : Workspace
+    params : mapping
+        The parameters of a :func:`knox_spec` (canonical JSON form).
+
+    Returns
+    -------
+    KnoxRun
+        Not stored (:func:`hotspotwatch.workflows.runs.ensure_run` stores it).
+    """
     frame = _events(ws, params["categories"], params["roles"], params["start"], params["end"])
     days = local_days(frame["occurred_at"], ws.config.timezone)
     result = knox(frame["x"].to_numpy(float), frame["y"].to_numpy(float), days,
@@ -243,10 +290,28 @@ def alerts_spec(
     ws: Any, *, categories: Sequence[str] | None = None, days: int = 30,
     as_of: dt.date | str | None = None, alpha: float = 0.05, knox: RunSpec | None = None,
 ) -> RunSpec:
-    """Spec of the near-repeat alerts of every incident of ``categories`` (default
-    :func:`near_repeat_categories`) in the ``days`` up to ``as_of`` (default: the last
-    incident's day), read from the Knox run ``knox`` (default ``knox_spec`` on the same
-    categories)."""
+    """Spec of the near-repeat alerts of every recent incident.
+
+    Parameters
+    ----------
+    ws : Workspace
+    categories : sequence of str, optional
+        Incident categories; default :func:`near_repeat_categories`.
+    days : int
+        Incidents in ``(as_of - days, as_of]``.
+    as_of : date, optional
+        Last day; default the last incident's day (resolved here, so it is in the spec).
+    alpha : float
+        Level of the alert.
+    knox : RunSpec, optional
+        The Knox run the alerts are read from; default ``knox_spec`` on ``categories``.
+        Its parameters are part of this spec.
+
+    Returns
+    -------
+    RunSpec
+        Kind ``"spacetime.alerts"``.
+    """
     cats = sorted(set(categories)) if categories else near_repeat_categories(ws)
     if as_of is None:
         frame = ws.events(categories=cats)
@@ -260,7 +325,19 @@ def alerts_spec(
 
 
 def compute_alerts(ws: Any, params: Mapping[str, Any]) -> RecentAlerts:
-    """Alerts of a :func:`alerts_spec` (stores its Knox run if it was not stored)."""
+    """Alerts of a :func:`alerts_spec` (stores its Knox run if it was not stored).
+
+    Parameters
+    ----------
+    ws : Workspace
+    params : mapping
+        The parameters of a :func:`alerts_spec` (canonical JSON form).
+
+    Returns
+    -------
+    RecentAlerts
+        Not stored (:func:`hotspotwatch.workflows.runs.ensure_run` stores it).
+    """
     cats = list(params["categories"])
     as_of = dt.date.fromisoformat(params["as_of"]) if params["as_of"] else None
     frame = ws.events(categories=cats)
@@ -282,7 +359,7 @@ def compute_alerts(ws: Any, params: Mapping[str, Any]) -> RecentAlerts:
                 y=float(row.y), lon=float(row.lon), lat=float(row.lat), when=when, until=until,
                 active=until >= as_of, elevated=bool(run.alert.elevated),
                 radius_m=float(run.alert.radius_m), days=float(run.alert.days)))
-    return RecentAlerts(alerts=tuple(alerts), as_of=as_of or EPOCH, categories=tuple(cats),
+    return RecentAlerts(alerts=tuple(alerts), as_of=as_of, categories=tuple(cats),
                         days=int(params["days"]), knox_run=key)
 
 
@@ -318,7 +395,7 @@ def run_recent_alerts(
     knox_run, _ = _alert_for(ws, RunSpec("spacetime.knox", spec.parameters["knox"]))
     sentences = alert_summary(knox_run.alert, lang, event=category) if knox_run.alert else []
     alerts = [a.to_dict() | {"summary": sentences} for a in result.alerts]
-    return {"alerts": alerts, "as_of": result.as_of.isoformat(), "result": result,
+    return {"alerts": alerts, "as_of": _iso(result.as_of), "result": result,
             "run_id": _record(ws, spec, result) if record else None}
 
 
@@ -328,7 +405,31 @@ def emerging_spec(
     start: Any = None, end: Any = None, cell_size: float = 250.0, step: str = "month",
     distance: float | None = None, time_window: int = 1, alpha: float = 0.05,
 ) -> RunSpec:
-    """Spec of an emerging hot spot analysis (``distance`` default 1.5 x ``cell_size``)."""
+    """Spec of an emerging hot spot analysis (grid cells x calendar steps).
+
+    Parameters
+    ----------
+    ws : Workspace
+    categories, roles : sequence of str, optional
+        Event filter (none: every event).
+    start, end : date or ISO text, optional
+        Events in ``[start, end)``.
+    cell_size : float
+        Cell side in metres.
+    step : str
+        ``"week"`` (from Monday), ``"month"`` or ``"quarter"`` (calendar, workspace time zone).
+    distance : float, optional
+        Neighbourhood distance; default 1.5 x ``cell_size`` (resolved here).
+    time_window : int
+        Previous steps in the neighbourhood.
+    alpha : float
+        Significance level after FDR.
+
+    Returns
+    -------
+    RunSpec
+        Kind ``"spacetime.emerging"``.
+    """
     if step not in STEPS:
         raise ValueError(f"step must be one of {', '.join(STEPS)}; got {step!r}")
     return RunSpec("spacetime.emerging", {
@@ -351,7 +452,19 @@ def _step_codes(occurred_at: pd.Series, step: str, timezone: str) -> tuple[np.nd
 
 
 def compute_emerging(ws: Any, params: Mapping[str, Any]) -> EmergingRun:
-    """Emerging hot spot analysis on a square grid x calendar steps (workspace time zone)."""
+    """Emerging hot spot analysis on a square grid x calendar steps (workspace time zone).
+
+    Parameters
+    ----------
+    ws : Workspace
+    params : mapping
+        The parameters of a :func:`emerging_spec` (canonical JSON form).
+
+    Returns
+    -------
+    EmergingRun
+        Not stored (:func:`hotspotwatch.workflows.runs.ensure_run` stores it).
+    """
     from hotspotwatch.geo.grid import make_grid
 
     frame = _events(ws, params["categories"], params["roles"], params["start"], params["end"])

@@ -161,8 +161,8 @@ class RecentAlerts(ResultMixin):
     Attributes
     ----------
     alerts : tuple of IncidentAlert
-    as_of : date
-        Last day considered.
+    as_of : date or None
+        Last day considered (``None``: no incident of the categories at all).
     categories : tuple of str
         Categories of the incidents.
     days : int
@@ -174,7 +174,7 @@ class RecentAlerts(ResultMixin):
     schema_version = 2
 
     alerts: tuple[IncidentAlert, ...]
-    as_of: dt.date
+    as_of: dt.date | None
     categories: tuple[str, ...]
     days: int
     knox_run: str
