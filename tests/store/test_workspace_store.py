@@ -180,3 +180,25 @@ def test_create_refuses_geographic_crs(tmp_path) -> None:  # type: ignore[no-unt
         Workspace.create(tmp_path / "w", crs="EPSG:4326")
     with pytest.raises(WorkspaceError, match="IANA"):
         Workspace.create(tmp_path / "w2", timezone="Brussels/Nowhere")
+
+
+def test_database_label_hides_the_password() -> None:
+    from hotspotwatch.store.engine import display_url, make_engine
+
+    engine = make_engine("postgresql+psycopg://analyst:s3cret@db.example:5432/hw")
+    assert display_url(engine) == "postgresql+psycopg://analyst:***@db.example:5432/hw"
+    engine.dispose()
+
+
+def test_info_reports_the_store_through_the_workspace(workspace: Workspace) -> None:
+    workspace.add_events(_events(), source="s")
+    stats = workspace.event_stats()
+    assert {c: v["count"] for c, v in stats.items()} == {
+        "assault": 1,
+        "nuisance": 1,
+        "police_check": 1,
+        "prevention_contact": 1,
+        "shooting": 1,
+    }
+    assert stats["shooting"]["first"].startswith("2024-01-01 08:00")
+    assert workspace.database_label().split(":")[0] in ("sqlite+pysqlite", "postgresql+psycopg")
