@@ -1,7 +1,7 @@
 """Read → map → validate → normalised events + quarantine.
 
 :func:`normalise` turns a :class:`~hotspotwatch.io.raw.RawTable` into the frame the store
-expects (see ``store.events.upsert_events``) and a quarantine frame, so that for every file::
+expects (see ``store.event_writes.write_events``) and a quarantine frame, so that for every file::
 
     read == len(events) + len(quarantine)
 
