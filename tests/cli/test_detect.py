@@ -43,3 +43,23 @@ def test_detect_cli_bad_date_is_a_clear_error(tmp_path) -> None:  # type: ignore
     r = runner.invoke(app, ["gistar", "-w", str(ws.path), "--start", "March"])
     assert r.exit_code == 2
     assert "--start" in r.output
+
+
+def test_detect_cli_on_another_city_uses_its_zone_layer_and_records_by_spec(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from hotspotwatch.testing import make_city
+    from hotspotwatch.workflows import detect as wd
+
+    ws = make_city(tmp_path / "city", scale=0.3, zone_layer="ward")
+    r = runner.invoke(app, ["borders", "-w", str(ws.path), "--cell-size", "200"])
+    assert r.exit_code == 0, r.output
+    assert "ward borders" in " ".join(r.output.split())
+    stored = ws.find_run("detect.borders", wd.borders_spec(ws, cell_size=200).parameters)
+    assert stored is not None and stored.parameters["layer"] == "ward"
+    r = runner.invoke(app, ["concentration", "-w", str(ws.path), "-c", "burglary", "--start",
+                            "2022-01-01", "--end", "2023-01-01", "--json"])
+    assert r.exit_code == 0, r.output
+    spec = wd.concentration_spec(ws, categories=["burglary"], start="2022-01-01", end="2023-01-01")
+    found = ws.find_run(spec.kind, spec.parameters)
+    assert found is not None and json.loads(r.output)["run_id"] == found.short_key
+    assert json.loads(r.output)["harm"]["gini"] == found.result.harm.gini
+    ws.close()

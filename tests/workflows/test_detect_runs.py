@@ -206,3 +206,26 @@ def test_emerging_steps_on_periods_match_the_old_calendar_edges(city: Workspace,
                         edges.to_numpy().astype("datetime64[s]").astype(np.int64))
     assert (k >= 0).all()
     np.testing.assert_array_equal(run.counts.sum(axis=0), np.bincount(k, minlength=len(edges) - 1))
+
+
+def test_round_trip_without_permutations(city: Workspace) -> None:
+    gi = ensure_run(city, wd.gistar_spec(city, permutations=0, cell_size=250))
+    assert gi.result.gistar.p_sim is None
+    again = type(gi.result).from_dict(gi.result.to_dict())
+    assert again.gistar.p_sim is None and again.to_dict() == gi.result.to_dict()
+    np.testing.assert_array_equal(again.gistar.bins, gi.result.gistar.bins)
+    assert again.gistar.bins.dtype.kind == "i" and again.grid.mask.dtype == bool
+    kn = ensure_run(city, wst.knox_spec(city, categories=["robbery"], permutations=0))
+    assert kn.result.alert is None
+    back = city.find_run("spacetime.knox", kn.parameters)
+    assert back is not None and back.result.alert is None
+    np.testing.assert_array_equal(back.result.knox.observed, kn.result.knox.observed)
+    assert back.result.knox.observed.dtype == np.int64
+    assert np.isinf(back.result.knox.time_bands[-1])
+
+
+def test_entry_points_fix_the_seed(city: Workspace) -> None:
+    run = wd.gistar_grid(city, cell_size=250, permutations=19, seed=None)
+    assert run.parameters["seed"] == 0
+    knox = wst.run_knox(city, categories=["burglary"], permutations=19, seed=None, record=False)
+    assert knox["spec"].parameters["seed"] == 0 and knox["knox"].seed == 0

@@ -136,9 +136,11 @@ def gistar_grid(
     neighbourhood: str = "queen", radius: float = 1, permutations: int = 9999, seed: int | None = 0,
     correction: str = "fdr_bh",
 ) -> GridRun:
-    """Gi* hot spots of (harm-weighted) events on a square grid over the study area."""
+    """Gi* hot spots of (harm-weighted) events on a square grid over the study area
+    (``seed=None`` means seed 0: every stored run is reproducible from its spec)."""
     spec = spec_of(ws, "detect.gistar", flt, cell_size=cell_size, neighbourhood=neighbourhood,
-                 radius=radius, permutations=permutations, seed=seed, correction=correction)
+                   radius=radius, permutations=permutations, seed=0 if seed is None else seed,
+                   correction=correction)
     run = compute_gistar(ws, spec.parameters)
     return grid_run("detect.gistar", run.grid.to_grid(), run.counts, run.gistar, spec, run, ws)
 
@@ -216,8 +218,8 @@ def lisa_grid(
     permutations: int = 999, seed: int | None = 0, correction: str = "fdr_bh",
 ) -> GridRun:
     """Local Moran clusters (HH/LH/LL/HL) of events on a square grid (queen contiguity)."""
-    spec = spec_of(ws, "detect.lisa", flt, cell_size=cell_size, permutations=permutations, seed=seed,
-                 correction=correction)
+    spec = spec_of(ws, "detect.lisa", flt, cell_size=cell_size, permutations=permutations,
+                   seed=0 if seed is None else seed, correction=correction)
     run = compute_lisa(ws, spec.parameters)
     return grid_run("detect.lisa", run.grid.to_grid(), run.counts, run.lisa, spec, run, ws)
 
