@@ -29,7 +29,7 @@ def _counts(counts: ArrayLike, name: str = "counts") -> NDArray[np.float64]:
     return x
 
 
-def gini(counts: ArrayLike, generalized: bool = False, unbiased: bool = False) -> float:
+def gini(counts: ArrayLike, *, generalized: bool = False, unbiased: bool = False) -> float:
     """Gini coefficient of events over places.
 
     Parameters

@@ -159,10 +159,10 @@ def _moments(y: NDArray[np.float64]) -> tuple[float, float, float]:
 def gistar(
     values: ArrayLike,
     weights: sparse.spmatrix | sparse.sparray | ArrayLike,
+    *,
     permutations: int = 0,
     seed: int | None = None,
     alternative: str = "two-sided",
-    *,
     self_weight: float | None = None,
     correction: Correction = "none",
 ) -> GiStarResult:

@@ -186,6 +186,7 @@ def _kernel_stencil(kernel: str, h: float, dx: float, dy: float, px: int, py: in
 def kde(
     x: ArrayLike,
     y: ArrayLike,
+    *,
     weights: ArrayLike | None = None,
     bandwidth: str | float = "nrd",
     kernel: Kernel = "quartic",

@@ -107,9 +107,9 @@ def _standardised(values: ArrayLike) -> NDArray[np.float64]:
 def moran(
     values: ArrayLike,
     weights: sparse.spmatrix | sparse.sparray | ArrayLike,
+    *,
     transform: str = "r",
     permutations: int = 0,
-    *,
     seed: int | None = None,
     alternative: str = "two-sided",
 ) -> MoranResult:
@@ -237,9 +237,9 @@ class LocalMoranResult(ResultMixin):
 def local_moran(
     values: ArrayLike,
     weights: sparse.spmatrix | sparse.sparray | ArrayLike,
+    *,
     transform: str = "r",
     permutations: int = 0,
-    *,
     seed: int | None = None,
     alternative: str = "two-sided",
     correction: str = "none",
