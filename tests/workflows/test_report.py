@@ -1,4 +1,9 @@
-"""The renewal report's data preparation (workflows/report.py) against brute-force counts."""
+"""The renewal report's inputs (workflows/report.py, workflows/views.py).
+
+The report asks for its runs by parameters and reads typed results; the only counts it makes
+are descriptive (display grid, data coverage, import summary), checked here against brute
+force. A synthetic city in another shape (make_city: UTM, a ``neighbourhood`` zone layer).
+"""
 
 from __future__ import annotations
 
@@ -9,180 +14,159 @@ import numpy as np
 import pandas as pd
 import pytest
 import shapely
-from shapely.geometry import Point, box
 
 from hotspotwatch import Workspace
-from hotspotwatch.workflows.report import (
-    evaluation_counts,
-    gather_renewal,
-    quarantine_by_source,
+from hotspotwatch.testing import make_city
+from hotspotwatch.workflows.report import gather_renewal, quarantine_by_source
+from hotspotwatch.workflows.runs import ensure_run
+from hotspotwatch.workflows.views import (
+    KNOX_SPACE_BANDS,
+    near_repeat_categories,
+    previous_review_spec,
+    regional_window,
+    renewal_specs,
 )
 
 DATA = Path(__file__).resolve().parents[1] / "data"
+UNTIL = dt.date(2023, 12, 31)
 
 
-def _small_workspace(path: Path) -> Workspace:
-    """Two square zones, one circular hotspot designated 2024-03-28, seeded events."""
-    ws = Workspace.create(path, crs="EPSG:3812", timezone="Europe/Brussels", name="Test")
-    zones = pd.DataFrame(
-        {
-            "code": ["A", "B"],
-            "name": ["Zone A", "Zone B"],
-            "geometry": [box(0, 0, 2000, 2000), box(2000, 0, 4000, 2000)],
-        }
-    )
-    ws.add_areas(zones, "police_zone")
-    ws.add_areas(
-        pd.DataFrame({"code": ["R"], "name": ["Region"], "geometry": [box(0, 0, 4000, 2000)]}),
-        "region",
-    )
-    ws.add_hotspot("Centre", Point(1000, 1000).buffer(200), zone="A")
-    ws.add_designation(
-        "Centre",
-        action="designate",
-        start=dt.date(2024, 3, 28),
-        end=dt.date(2024, 9, 27),
-        body="Council",
-    )
-    rng = np.random.default_rng(7)
-    n = 3000
-    t0 = pd.Timestamp("2023-03-01", tz="Europe/Brussels")
-    frame = pd.DataFrame(
-        {
-            "source_id": [f"e{i}" for i in range(n)],
-            "x": np.r_[rng.normal(1000, 250, n // 2), rng.uniform(0, 4000, n - n // 2)],
-            "y": np.r_[rng.normal(1000, 250, n // 2), rng.uniform(0, 2000, n - n // 2)],
-            "occurred_at": t0 + pd.to_timedelta(rng.integers(0, 550 * 86400, n), unit="s"),
-            "category": rng.choice(["assault", "nuisance", "police_check", "arrest"], n),
-        }
-    )
-    ws.add_events(frame, source="test")
-    return ws
-
-
-@pytest.fixture
-def small_ws(tmp_path: Path):
-    ws = _small_workspace(tmp_path / "ws")
+@pytest.fixture(scope="module")
+def city(tmp_path_factory: pytest.TempPathFactory):
+    ws = make_city(tmp_path_factory.mktemp("report") / "city", seed=1, scale=0.6)
     yield ws
     ws.close()
 
 
-def test_monthly_counts_match_a_brute_force_count_in_local_months(small_ws):
-    data = gather_renewal(small_ws, until="2024-08-31", run_evaluation=False)
-    (sec,) = data.hotspots
-    ev = small_ws.events(roles="harm")
-    local = ev["occurred_at"].dt.tz_convert("Europe/Brussels")
-    inside = shapely.contains_xy(sec.geometry, ev["x"].to_numpy(), ev["y"].to_numpy())
-    month = local.dt.strftime("%Y-%m")
-    for i, m in enumerate(sec.monthly.months):
-        key = m.strftime("%Y-%m")
-        assert sec.monthly.treated[i] == int(((month == key) & inside).sum()), key
-    # The ring (250 m outside the perimeter) never double-counts perimeter events.
-    ring = Point(1000, 1000).buffer(450).difference(sec.geometry)
-    in_ring = shapely.contains_xy(ring, ev["x"].to_numpy(), ev["y"].to_numpy())
-    key = sec.monthly.months[5].strftime("%Y-%m")
-    assert abs(sec.monthly.buffer[5] - int(((month == key) & in_ring).sum())) <= 2
+@pytest.fixture(scope="module")
+def data(city):
+    return gather_renewal(city, until=UNTIL)
 
 
-def test_before_after_and_dose_counts_match_a_brute_force_count(small_ws):
-    data = gather_renewal(small_ws, until="2024-08-31", run_evaluation=False)
-    (sec,) = data.hotspots
-    ev = small_ws.events()
-    local = ev["occurred_at"].dt.tz_convert("Europe/Brussels").dt.date
-    inside = shapely.contains_xy(sec.geometry, ev["x"].to_numpy(), ev["y"].to_numpy())
-    before = (local >= dt.date(2023, 3, 28)) & (local < dt.date(2024, 3, 28))
-    after = (local >= dt.date(2024, 3, 28)) & (local <= dt.date(2024, 8, 31))
-    harm = (ev["role"] == "harm").to_numpy()
-    treated = next(r for r in sec.outcome_table if r.area == "treated")
-    assert treated.before == int((inside & harm & before).sum())
-    assert treated.after == int((inside & harm & after).sum())
-    dose = {cat: (b, a) for _role, cat, b, a in sec.dose}
-    is_check = (ev["category"] == "police_check").to_numpy()
-    assert dose["police_check"] == (
-        int((inside & is_check & before).sum()),
-        int((inside & is_check & after).sum()),
-    )
-    # Enforcement is never an outcome: it is not in the monthly harm series.
-    assert sec.monthly.treated.sum() <= int((inside & harm).sum())
+def test_specs_depend_on_the_config_and_the_date_only(city):
+    specs = renewal_specs(city, until=UNTIL)
+    again = renewal_specs(city, until=UNTIL)
+    assert list(specs.items()) == list(again.items())
+    assert [s for s, _ in specs.items()] == [
+        "evaluation", "knox", "concentration", "coverage", "borders", "gistar", "emerging",
+    ]
+    p = {section: spec.parameters for section, spec in specs.items()}
+    assert p["evaluation"]["until"] == "2023-12-31" and p["evaluation"]["outcome"] == "harm"
+    # Knox on every harm category by default (no [report] near_repeat_categories here).
+    harm = sorted(city.taxonomy.names(role="harm"))
+    assert p["knox"]["categories"] == harm == list(near_repeat_categories(city))
+    assert p["knox"]["seed"] == 0 and p["knox"]["permutations"] == 999
+    assert p["knox"]["space_bands"][:-1] == list(KNOX_SPACE_BANDS)[:-1]
+    # All harm, in the twelve months up to the review date; borders on the zone layer.
+    start, end = regional_window(UNTIL)
+    assert (start, end) == (dt.date(2023, 1, 1), dt.date(2024, 1, 1))
+    assert p["concentration"]["categories"] is None and p["concentration"]["roles"] == ["harm"]
+    assert p["concentration"]["start"] == "2023-01-01" and p["concentration"]["end"] == "2024-01-01"
+    assert p["borders"]["layer"] == city.config.zone_layer == "neighbourhood"
+    assert p["gistar"]["seed"] == 0 and p["gistar"]["permutations"] == 0
+    assert renewal_specs(city, until=dt.date(2023, 6, 30)).evaluation != specs.evaluation
+    assert previous_review_spec(city, until=UNTIL).parameters["until"] == "2023-06-30"
 
 
-def test_coverage_counts_every_event_by_zone_and_month(small_ws):
-    data = gather_renewal(small_ws, until="2024-08-31", run_evaluation=False)
-    ev = small_ws.events(start=data.pre_start, end=dt.date(2024, 9, 1))
-    assert int(data.coverage.to_numpy().sum()) == len(ev)
-    in_a = shapely.contains_xy(box(0, 0, 2000, 2000), ev["x"].to_numpy(), ev["y"].to_numpy())
-    assert int(data.coverage.loc["A"].sum()) == int(in_a.sum())
+def test_the_report_shows_the_runs_it_asked_for_not_the_latest(city, data):
+    from hotspotwatch.workflows.detect import concentration_spec
+    from hotspotwatch.workflows.spacetime import knox_spec
+
+    specs = renewal_specs(city, until=UNTIL)
+    # Runs stored after the report's own: Knox on burglary, concentration of one category.
+    ensure_run(city, knox_spec(city, categories=["burglary"], permutations=9, seed=2))
+    ensure_run(city, concentration_spec(city, categories=["burglary"], start="2022-01-01",
+                                        end="2023-01-01"))
+    again = gather_renewal(city, until=UNTIL)
+    for section, spec in specs.items():
+        (record,) = [r for r in again.runs if r.section == section]
+        assert record.kind == spec.kind and dict(record.parameters) == dict(spec.parameters)
+        assert record.key == city.find_run(spec.kind, spec.parameters).key
+    assert again.knox_categories == tuple(specs.knox.parameters["categories"])
+    assert again.concentration.harm.gini == data.concentration.harm.gini
 
 
-def test_outcome_table_uses_the_counts_the_evaluation_reports(small_ws):
-    evaluation = {
-        "id": 1,
-        "parameters": {"buffer_widths": [250.0], "pre_months": 12},
-        "result": {
-            "hotspots": [
-                {
-                    "name": "Centre",
-                    "outcome": "harm",
-                    "irr": 0.8,
-                    "ci_low": 0.6,
-                    "ci_high": 1.1,
-                    "p_value": 0.2,
-                    "verdict": "no_detectable_change",
-                    "counts": {
-                        "treated_pre": 101,
-                        "treated_post": 77,
-                        "buffer_pre": 55,
-                        "buffer_post": 60,
-                        "control_pre": 900,
-                        "control_post": 880,
-                    },
-                }
-            ],
-            "pooled": None,
-        },
-    }
-    data = gather_renewal(small_ws, until="2024-08-31", evaluation=evaluation)
-    table = {r.area: (r.before, r.after) for r in data.hotspots[0].outcome_table}
-    assert table == {"treated": (101, 77), "buffer": (55, 60), "control": (900, 880)}
+def test_pages_carry_the_evaluation_typed_rows_rings_and_controls(city, data):
+    spec = renewal_specs(city, until=UNTIL).evaluation
+    stored = city.find_run(spec.kind, spec.parameters).result
+    evaluated = [s for s in data.hotspots if s.evaluation is not None]
+    assert len(evaluated) == len(stored.hotspots) > 0
+    for sec in evaluated:
+        h = stored.hotspot(sec.name)
+        assert sec.evaluation.did.irr == h.did.irr
+        assert sec.evaluation.series.treated.tolist() == h.series.treated.tolist()
+        assert [g.wkt for g in sec.rings] == [shapely.from_wkt(r.wkt).wkt for r in h.rings]
+        assert len(sec.controls) == len(h.control_boxes) == h.n_controls
+    assert [s.name for s in data.hotspots] == sorted(s.name for s in data.hotspots)
 
 
-def test_evaluation_counts_reads_both_stored_shapes():
-    assert evaluation_counts({"counts": {"treated_pre": 3, "treated_post": 4}}) == {
-        "treated": (3.0, 4.0)
-    }
-    assert evaluation_counts({"wdd": {"target": [5, 6], "control": {"before": 7, "after": 8}}}) == {
-        "treated": (5.0, 6.0),
-        "control": (7.0, 8.0),
-    }
+def test_display_grid_counts_harm_since_designation_in_the_window(city, data):
+    sec = next(s for s in data.hotspots if s.first_designated is not None)
+    ev = city.events(roles="harm", start=sec.first_designated, end=UNTIL + dt.timedelta(days=1))
+    x0, y0, x1, y1 = sec.grid.extent
+    x, y = ev["x"].to_numpy(), ev["y"].to_numpy()
+    inside = (x >= x0) & (x < x1) & (y >= y0) & (y < y1)
+    assert sec.grid.counts.sum() == inside.sum() == len(sec.points)
+    cell = sec.grid.cell_size
+    col = np.floor((x[inside] - x0) / cell).astype(int)
+    row = np.floor((y[inside] - y0) / cell).astype(int)
+    brute = np.zeros_like(sec.grid.counts)
+    np.add.at(brute, (row, col), 1)
+    assert np.array_equal(brute, sec.grid.counts)
 
 
-def test_quarantine_by_source_matches_the_import_reports(tmp_path):
+def test_data_coverage_counts_every_event_by_zone_and_calendar_month(city, data):
+    cov = data.data_coverage
+    assert cov.zones == tuple(city.areas("neighbourhood")["code"])
+    first, last = cov.months[0], cov.months[-1]
+    assert first.day == 1 and last == dt.date(2023, 12, 1)
+    ev = city.events(start=first, end=UNTIL + dt.timedelta(days=1))
+    assert int(cov.counts.sum()) == len(ev)  # zones tile the square: every event counted once
+    zone = city.areas("neighbourhood").iloc[0]
+    local = pd.to_datetime(ev["occurred_at"], utc=True).dt.tz_convert(city.config.timezone)
+    in_zone = shapely.contains_xy(zone.geometry, ev["x"].to_numpy(), ev["y"].to_numpy())
+    march = (local.dt.year == 2023) & (local.dt.month == 3)
+    assert cov.counts[0][cov.months.index(dt.date(2023, 3, 1))] == int((in_zone & march).sum())
+
+
+def test_rows_read_count_each_file_once(tmp_path):
     from hotspotwatch.workflows.ingest import import_events
 
     ws = Workspace.create(tmp_path / "q", crs="EPSG:3812", timezone="Europe/Brussels")
     ws.add_areas(
-        pd.DataFrame(
-            {"code": ["R"], "name": ["R"], "geometry": [box(640000, 660000, 660000, 680000)]}
-        ),
+        pd.DataFrame({"code": ["R"], "name": ["R"],
+                      "geometry": [shapely.box(640000, 660000, 660000, 680000)]}),
         "region",
     )
-    reports = import_events(
-        ws, [DATA / "generic_events.csv"], mapping=DATA / "generic_mapping.toml"
-    )
-    table = quarantine_by_source(ws)
-    (row,) = table.itertuples(index=False)
-    assert row.source == reports[0].source
-    assert row.read == reports[0].read
-    assert row.quarantined == reports[0].quarantined
-    assert row.inserted == reports[0].inserted + reports[0].updated + reports[0].unchanged
-    assert sum(n for _reason, n in row.reasons) <= row.quarantined
-    ws.close()
+    try:
+        first = import_events(ws, [DATA / "generic_events.csv"],
+                              mapping=DATA / "generic_mapping.toml")[0]
+        import_events(ws, [DATA / "generic_events.csv"], mapping=DATA / "generic_mapping.toml")
+        (row,) = quarantine_by_source(ws)
+        assert row.source == first.source
+        assert row.imports == 2 and row.files == 1
+        assert row.read == first.read  # not twice
+        assert row.quarantined == first.quarantined
+        assert row.stored == first.inserted == ws.count_events()
+        assert sum(n for _reason, n in row.reasons) <= row.quarantined
+    finally:
+        ws.close()
 
 
-def test_gather_refuses_a_workspace_without_hotspots_and_a_bad_date(tmp_path, small_ws):
+def test_gather_refuses_a_workspace_without_hotspots_and_a_bad_date(tmp_path, city):
     empty = Workspace.create(tmp_path / "empty")
     with pytest.raises(ValueError, match="no hotspots"):
-        gather_renewal(empty, run_evaluation=False)
+        gather_renewal(empty)
     with pytest.raises(ValueError, match="until must be a date"):
-        gather_renewal(small_ws, until="last month", run_evaluation=False)
+        gather_renewal(city, until="last month")
     empty.close()
+
+
+def test_without_computing_a_missing_run_is_said_missing_never_replaced(tmp_path):
+    ws = make_city(tmp_path / "fresh", seed=2, scale=0.3, n_hotspots=2)
+    try:
+        data = gather_renewal(ws, until=UNTIL, run_evaluation=False)
+        assert data.runs == [] and data.evaluation is None
+        assert set(data.unavailable) >= {"evaluation", "knox", "concentration"}
+    finally:
+        ws.close()

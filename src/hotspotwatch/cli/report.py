@@ -47,7 +47,12 @@ def renewal(
         ),
     ] = None,
 ) -> None:
-    """Build the renewal report: summary, one page per hotspot, regional picture, methods, data quality."""
+    """Build the renewal report: summary, one page per hotspot, regional picture, methods,
+    the runs behind it, data quality.
+
+    Each section's run is asked for by its parameters (fixed by the report and the
+    workspace config): reused when stored on the same data and config, computed otherwise.
+    """
     from hotspotwatch.report.builders import check_format, check_lang
     from hotspotwatch.report.disclosure import check_audience
 
@@ -65,15 +70,21 @@ def renewal(
             fail(f"--until must be a date like 2025-09-03, got {until!r}")
     out = output or Path(f"renewal-{audience}-{lang}.{fmt}")
     ws = open_workspace(workspace)
-    from hotspotwatch.workflows.report import build_renewal_report
+    from hotspotwatch.workflows.report import build_renewal_report, gather_renewal
 
     try:
+        with console.status("gathering the report's runs (reused when stored, else computed)…"):
+            data = gather_renewal(ws, until=until_day)
         with console.status("building the renewal report…"):
             path = build_renewal_report(
-                ws, until=until_day, lang=lang, fmt=fmt, audience=audience, output=out
+                ws, lang=lang, fmt=fmt, audience=audience, output=out, data=data
             )
     except ValueError as exc:
         fail(str(exc))
     finally:
         ws.close()
+    for run in data.runs:
+        console.print(f"  {run.section:<20} {run.short_key}  {run.kind}", highlight=False)
+    for section, reason in data.unavailable.items():
+        console.print(f"  {section:<20} not available: {reason}", highlight=False)
     console.print(f"wrote {path}", highlight=False)

@@ -299,6 +299,24 @@ def _build_reports(workspace: str, data: Any, jobs: list[tuple[str, str, str, st
     return [job[3] for job in jobs]
 
 
+def apply_brussels_settings(ws: Workspace) -> Workspace:
+    """Write the Brussels zone layer and report wording into ``hotspotwatch.toml`` and
+    reopen (:data:`hotspotwatch.scenarios.brussels.config.WORKSPACE_SETTINGS`)."""
+    import tomllib
+
+    from hotspotwatch.config import CONFIG_FILE, Config
+    from hotspotwatch.scenarios.brussels.config import WORKSPACE_SETTINGS
+
+    data = tomllib.loads(ws.config.to_toml())
+    for table, content in WORKSPACE_SETTINGS.items():
+        data.setdefault(table, {}).update(content)
+    cfg = Config.from_mapping(data, source="demo")
+    (ws.path / CONFIG_FILE).write_text(cfg.to_toml(), encoding="utf-8")
+    path, url = ws.path, ws.config.database_url
+    ws.close()
+    return Workspace.open(path, database_url=url)
+
+
 def step_report(ctx: DemoContext) -> StepOutcome:
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
@@ -413,6 +431,7 @@ def run_demo(
         timezone="Europe/Brussels",
         name="Brussels-Capital Region (simulated demo)",
     )
+    ws = apply_brussels_settings(ws)
     ctx = DemoContext(root, ws, seed, scale, progress or (lambda _m, _f: None))
     outcomes: list[StepOutcome] = []
     t_all = time.perf_counter()

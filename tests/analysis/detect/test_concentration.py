@@ -66,32 +66,3 @@ def test_concentration_table() -> None:
 def test_concentration_rejects_bad_counts(bad) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(ValueError, match="counts"):
         gini(bad)
-
-
-def test_generalized_gini_of_harm_uses_the_event_count() -> None:
-    # lorenzgini's example [5, 2, 1, 0 x 7] (generalised Gini 0.75) with every event weighing
-    # 4: the harm is [20, 8, 4, 0 ...], 32 "harm" but still 8 events over 10 places
-    counts = np.array([5, 2, 1] + [0] * 7, dtype=float)
-    assert gini(4 * counts, generalized=True, events=8) == pytest.approx(0.75, abs=1e-12)
-    # the old bug: harm total taken as the event count (32 >= 10 places: no sparsity correction)
-    assert gini(4 * counts, generalized=True) == pytest.approx(0.80, abs=1e-12)
-    # closed form G' = max(1, N/E)(G - 1) + 1 with E the events, G the ordinary Gini
-    g = gini(counts)
-    assert gini(4 * counts, generalized=True, events=8) == pytest.approx(10 / 8 * (g - 1) + 1)
-    with pytest.raises(ValueError, match="events"):
-        gini(counts, generalized=True, events=0)
-
-
-def test_concentration_result_count_and_harm_generalized_gini_equal_for_one_weight() -> None:
-    from hotspotwatch.analysis.detect.concentration import ConcentrationResult, concentration_result
-
-    counts = np.array([5, 2, 1] + [0] * 7, dtype=float)
-    res = concentration_result(counts, 3.5 * counts, cell_size=100)
-    assert res.count.gini_generalized == pytest.approx(0.75, abs=1e-12)
-    assert res.harm.gini_generalized == pytest.approx(res.count.gini_generalized, abs=1e-12)
-    assert res.harm_lorenz.n_events == 8
-    np.testing.assert_allclose(res.harm_lorenz.maximal_equality, res.count_lorenz.maximal_equality)
-    # unequal weights: harm-weighted concentration is its own measure
-    mixed = concentration_result(counts, np.array([5, 20, 1] + [0] * 7, dtype=float), cell_size=100)
-    assert mixed.harm.gini_generalized != pytest.approx(mixed.count.gini_generalized)
-    assert ConcentrationResult.schema_version == 2

@@ -8,10 +8,8 @@ concentration when data are sparse.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import ClassVar
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -31,8 +29,7 @@ def _counts(counts: ArrayLike, name: str = "counts") -> NDArray[np.float64]:
     return x
 
 
-def gini(counts: ArrayLike, *, generalized: bool = False, unbiased: bool = False,
-         events: float | None = None) -> float:
+def gini(counts: ArrayLike, *, generalized: bool = False, unbiased: bool = False) -> float:
     """Gini coefficient of events over places.
 
     Parameters
@@ -41,11 +38,6 @@ def gini(counts: ArrayLike, *, generalized: bool = False, unbiased: bool = False
         Events (or harm) per place, **including places with zero**.
     generalized : bool
         Bernasco & Steenbeek's generalised Gini for sparse counts (fewer events than places).
-    events : float, optional
-        Number of events behind ``counts`` (default: their sum, i.e. ``counts`` are event
-        counts). Pass the event count when ``counts`` are harm weights: the sparsity
-        correction is about how many *events* could spread over the places, so the same
-        events give the same generalised Gini whatever one common weight they carry.
     unbiased : bool
         Small-sample correction: ``× N/(N−1)`` (ordinary), ``× m/(m−1)`` with
         ``m = min(N, events)`` (generalised), as in the ``lorenzgini`` R package.
@@ -59,8 +51,7 @@ def gini(counts: ArrayLike, *, generalized: bool = False, unbiased: bool = False
     With places sorted ascending :math:`x_{(1)} \\le \\dots \\le x_{(N)}` and total :math:`T`,
     :math:`G = \\frac{2\\sum_i i x_{(i)}}{N T} - \\frac{N+1}{N}` (DescTools ``Gini``).
     Generalised (Bernasco & Steenbeek 2017, J. Quant. Criminol. 33:451–467):
-    :math:`G' = \\max(1, N/E)(G - 1) + 1` with :math:`E` the number of events (``events``,
-    default :math:`T`), which equals :math:`G` when :math:`E \\ge N`.
+    :math:`G' = \\max(1, N/T)(G - 1) + 1`, which equals :math:`G` when :math:`T \\ge N`.
 
     Examples
     --------
@@ -72,12 +63,11 @@ def gini(counts: ArrayLike, *, generalized: bool = False, unbiased: bool = False
     x = np.sort(_counts(counts))
     n = x.size
     total = x.sum()
-    n_events = _n_events(total, events)
     g = 2.0 * float(np.sum(np.arange(1, n + 1) * x)) / (n * total) - (n + 1.0) / n
     if generalized:
-        g = max(1.0, n / n_events) * (g - 1.0) + 1.0
+        g = max(1.0, n / total) * (g - 1.0) + 1.0
         if unbiased:
-            m = min(n, n_events)
+            m = min(n, total)
             if m <= 1:
                 raise ValueError("the unbiased generalised Gini needs at least 2 places and 2 events")
             g *= m / (m - 1.0)
@@ -86,14 +76,6 @@ def gini(counts: ArrayLike, *, generalized: bool = False, unbiased: bool = False
             raise ValueError("the unbiased Gini needs at least 2 places")
         g *= n / (n - 1.0)
     return float(g)
-
-
-def _n_events(total: float, events: float | None) -> float:
-    if events is None:
-        return float(total)
-    if not (math.isfinite(events) and events > 0):
-        raise ValueError(f"events must be a positive number of events; got {events!r}")
-    return float(events)
 
 
 @dataclass(frozen=True)
@@ -140,16 +122,13 @@ class LorenzResult(ResultMixin):
         return float(ps[idx - 1] + frac * (ps[idx] - ps[idx - 1]))
 
 
-def lorenz(counts: ArrayLike, *, events: float | None = None) -> LorenzResult:
+def lorenz(counts: ArrayLike) -> LorenzResult:
     """Lorenz curve (most affected places first) with the maximal-equality line.
 
     Parameters
     ----------
     counts : array_like
         Events (or harm) per place, zeros included.
-    events : float, optional
-        Number of events behind ``counts`` when they are harm weights (see :func:`gini`);
-        maximal equality and the generalised Gini use it. Default: the sum of ``counts``.
 
     Returns
     -------
@@ -172,11 +151,10 @@ def lorenz(counts: ArrayLike, *, events: float | None = None) -> LorenzResult:
     desc = np.sort(x)[::-1]
     place_share = np.arange(n + 1) / n
     event_share = np.concatenate([[0.0], np.cumsum(desc) / total])
-    n_events = _n_events(total, events)
-    maximal = np.minimum(1.0, place_share * max(1.0, n / n_events))
+    maximal = np.minimum(1.0, place_share * max(1.0, n / total))
     return LorenzResult(place_share=place_share, event_share=event_share, maximal_equality=maximal,
-                        gini=gini(x), gini_generalized=gini(x, generalized=True, events=n_events),
-                        n_places=n, n_events=n_events)
+                        gini=gini(x), gini_generalized=gini(x, generalized=True), n_places=n,
+                        n_events=total)
 
 
 @dataclass(frozen=True)
@@ -201,8 +179,7 @@ class ConcentrationTable(ResultMixin):
     gini_generalized: float
 
 
-def concentration_table(counts: ArrayLike, *, event_shares: Sequence[float] = (0.25, 0.5, 0.75),
-                        events: float | None = None) -> ConcentrationTable:
+def concentration_table(counts: ArrayLike, *, event_shares: Sequence[float] = (0.25, 0.5, 0.75)) -> ConcentrationTable:
     """Share of places that hold given shares of events.
 
     Parameters
@@ -211,8 +188,6 @@ def concentration_table(counts: ArrayLike, *, event_shares: Sequence[float] = (0
         Events (or harm) per place, zeros included.
     event_shares : sequence of float
         Shares of events in (0, 1].
-    events : float, optional
-        Number of events behind ``counts`` when they are harm weights (see :func:`gini`).
 
     Returns
     -------
@@ -226,7 +201,7 @@ def concentration_table(counts: ArrayLike, *, event_shares: Sequence[float] = (0
     shares = np.asarray(event_shares, dtype=float)
     if np.any((shares <= 0) | (shares > 1)):
         raise ValueError("event_shares must be in (0, 1], e.g. (0.25, 0.5, 0.75)")
-    res = lorenz(counts, events=events)
+    res = lorenz(counts)
     x = _counts(counts)
     return ConcentrationTable(
         event_shares=shares, place_shares=np.array([res.places_for(s) for s in shares]),
@@ -240,14 +215,8 @@ class ConcentrationResult(ResultMixin):
 
     Attributes
     ----------
-    count : ConcentrationTable
-        Concentration of *events*: "x % of events at y % of cells" and the (generalised)
-        Gini of the event counts (Bernasco & Steenbeek 2017).
-    harm : ConcentrationTable
-        Harm-weighted concentration, a separate measure: the same on the harm weight per
-        cell. Its generalised Gini corrects for sparsity with the number of *events* (not
-        the harm total), so for one category (one weight for every event) it equals
-        ``count.gini_generalized``.
+    count, harm : ConcentrationTable
+        "x % at y % of cells" and Gini of event counts and of harm weights.
     count_lorenz, harm_lorenz : LorenzResult
         The Lorenz curves behind them.
     n_cells : int
@@ -265,9 +234,6 @@ class ConcentrationResult(ResultMixin):
     >>> ConcentrationResult.from_dict(res.to_dict()).to_dict() == res.to_dict()
     True
     """
-
-    #: 2: ``harm.gini_generalized`` and ``harm_lorenz`` use the event count for sparsity.
-    schema_version: ClassVar[int] = 2
 
     count: ConcentrationTable
     harm: ConcentrationTable
@@ -300,10 +266,9 @@ def concentration_result(
     ConcentrationResult
     """
     c = np.asarray(counts, dtype=float)
-    n_events = float(np.nansum(c))
     return ConcentrationResult(
         count=concentration_table(c, event_shares=event_shares),
-        harm=concentration_table(harm, event_shares=event_shares, events=n_events),
-        count_lorenz=lorenz(c), harm_lorenz=lorenz(harm, events=n_events), n_cells=int(c.size),
+        harm=concentration_table(harm, event_shares=event_shares),
+        count_lorenz=lorenz(c), harm_lorenz=lorenz(harm), n_cells=int(c.size),
         cell_size=float(cell_size), cell_size_rule=cell_size_rule,
     )

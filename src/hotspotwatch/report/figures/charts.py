@@ -44,6 +44,7 @@ def trend_chart(
     disclosure: Disclosure,
     labels: Mapping[str, str],
     ring_labels: Sequence[str] = (),
+    exposure: np.ndarray | None = None,
 ) -> bytes:
     """Monthly harm in the perimeter, in each buffer ring and in the comparison areas.
 
@@ -51,8 +52,9 @@ def trend_chart(
     middle of its month. ``buffer`` is one ring (kept for callers with a single ring);
     ``rings`` one series per ring, labelled ``ring_labels``; ``control`` the comparison
     areas' series (drawn as given, e.g. the mean per control cell). Designation periods are
-    shaded. For the public, a month below ``k`` is not drawn as a value but as a bracket from
-    0 to k−1 (the range the true count lies in).
+    shaded. With ``exposure`` (months of exposure per value, e.g. 0.5 for a half month),
+    each value is drawn per whole month. For the public, a month below ``k`` is not drawn as a
+    value but as a bracket from 0 to k−1 (the range the true count lies in).
     """
     series_rings = list(rings) if rings else ([buffer] if buffer is not None else [])
     names = list(ring_labels) or [labels.get("buffer", "")] * len(series_rings)
@@ -84,8 +86,9 @@ def trend_chart(
         if control is not None:
             drawn.append((np.asarray(control, float), CONTROL_LINE, "^", labels.get("control", "")))
         handles: list[Any] = []
+        scale = np.ones(len(x)) if exposure is None else np.asarray(exposure, float)
         for series, colour, marker, name in drawn:
-            shown = disclosure.mask(series)
+            shown = disclosure.mask(series) / scale
             ax.plot(x, shown, color=colour, lw=1.2, marker=marker, ms=2.2, zorder=3)
             hidden = disclosure.public & ~np.isfinite(shown)
             if np.any(hidden):
@@ -136,9 +139,9 @@ def forest_plot(
     colour_of = {"reduction": "#2e7d32", "increase": "#b23b3b"}
     n = len(rows) + (2 if pooled else 0)
     with plt.rc_context(prim.RC):
-        fig, ax = plt.subplots(figsize=(4.1, 0.11 * n + 0.55))
+        fig, ax = plt.subplots(figsize=(4.1, 0.09 * n + 0.5))
         fig.subplots_adjust(
-            left=0.43, right=0.98, top=1 - 0.2 / (0.11 * n + 0.55), bottom=0.42 / (0.11 * n + 0.55)
+            left=0.43, right=0.98, top=1 - 0.2 / (0.09 * n + 0.5), bottom=0.42 / (0.09 * n + 0.5)
         )
         ys = np.arange(len(rows))[::-1] + (2 if pooled else 0)
         lo_all, hi_all = [1.0], [1.0]

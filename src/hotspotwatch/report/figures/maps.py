@@ -193,7 +193,7 @@ def regional_map(
     """The region: harm per cell, police zones, designated perimeters (numbered) and places
     flagged by the detection workflow (undesignated or emerging statistical hotspots)."""
     with plt.rc_context(prim.RC):
-        fig = plt.figure(figsize=(6.6, 4.3))
+        fig = plt.figure(figsize=(6.6, 3.8))
         ax = fig.add_axes((0.0, 0.0, 0.70, 1.0))
         minx, miny, maxx, maxy = region.bounds
         pad = 300

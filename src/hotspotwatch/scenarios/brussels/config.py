@@ -17,12 +17,47 @@ __all__ = [
     "DEFAULT_ANNUAL_RATES",
     "DEFAULT_EFFECTS",
     "DEFAULT_EMERGING",
+    "WORKSPACE_SETTINGS",
     "EmergingPlace",
     "HotspotEffect",
     "SimulationConfig",
 ]
 
 Mechanism = Literal["displacement", "diffusion", "none"]
+
+#: ``hotspotwatch.toml`` tables of the Brussels demo workspace: the zone layer and what a
+#: zone is called, and the renewal report's wording (nothing Brussels-specific is in code).
+WORKSPACE_SETTINGS: dict[str, dict[str, Any]] = {
+    "workspace": {
+        "zone_layer": "police_zone",
+        "zone_label": {"en": "police zone", "fr": "zone de police", "nl": "politiezone"},
+    },
+    "report": {
+        "title": {
+            "en": "Drug-related harm in designated places: renewal review",
+            "fr": "Nuisances et violences liées à la drogue dans les lieux désignés : bilan pour "
+            "le renouvellement",
+            "nl": "Druggerelateerde overlast en geweld op aangewezen plaatsen: evaluatie voor de "
+            "verlenging",
+        },
+        "body": {
+            "en": "Regional Security Council",
+            "fr": "Conseil régional de sécurité",
+            "nl": "Gewestelijke Veiligheidsraad",
+        },
+        "strategy": {
+            "en": "regional strategy against drug-related harm",
+            "fr": "stratégie régionale contre les nuisances liées à la drogue",
+            "nl": "gewestelijke strategie tegen druggerelateerde overlast",
+        },
+        "harm_focus": {
+            "en": "drug-related harm",
+            "fr": "nuisances et violences liées à la drogue",
+            "nl": "druggerelateerde overlast en geweld",
+        },
+        "near_repeat_categories": ["shooting"],
+    },
+}
 
 
 @dataclass(frozen=True)

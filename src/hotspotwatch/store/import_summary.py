@@ -1,4 +1,4 @@
-"""Read-only summaries of the store for reports: imports per source, the newest event.
+"""Read-only summaries for the renewal report: imports per source, the newest event.
 
 A file imported twice is one file: rows read and rows quarantined are counted once per
 distinct file fingerprint (the first import of that file), so re-running an import does not
@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, func, select
 
+from hotspotwatch.store.access import reads
 from hotspotwatch.store.schema import events, imports, quarantine
 
 EVENT_IMPORT_KINDS = ("events", "scenario")
@@ -45,6 +46,7 @@ class SourceSummary:
     reasons: tuple[tuple[str, int], ...]
 
 
+@reads
 def source_summaries(conn: Connection) -> list[SourceSummary]:
     """One :class:`SourceSummary` per event source, in source order."""
     rows = conn.execute(
@@ -104,6 +106,7 @@ def source_summaries(conn: Connection) -> list[SourceSummary]:
     return out
 
 
+@reads
 def newest_event_time(conn: Connection) -> dt.datetime | None:
     """The newest event's instant (naive UTC), or ``None`` when there are no events."""
     value = conn.execute(select(func.max(events.c.occurred_at))).scalar()

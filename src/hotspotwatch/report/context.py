@@ -1,0 +1,366 @@
+"""The renewal report's page context: the summary and one page per hotspot.
+
+Everything here reads typed results by attribute (:class:`HotspotEvaluation`,
+:class:`StrategyEvaluation`) and writes words and formatted numbers; it counts nothing. The
+monthly series, the rings, the control cells and the dose come from the evaluation run
+(anchored months), so a table and a chart on a page agree with the estimate beside them.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import math
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from shapely.geometry.base import BaseGeometry
+
+from hotspotwatch.report import figures
+from hotspotwatch.report.fmt import Fmt
+
+if TYPE_CHECKING:
+    from hotspotwatch.analysis.evaluate.strategy import HotspotEvaluation, StrategyEvaluation
+    from hotspotwatch.report.data import HotspotSection, RenewalData
+
+VERDICTS = ("reduction", "no_detectable_change", "increase")
+BUFFER_LABELS = ("displacement", "diffusion", "no_detectable_change")
+
+
+def data_uri(png: bytes) -> str:
+    """A PNG as a ``data:`` URI (the HTML is self-contained)."""
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+
+
+def finite(value: Any) -> float | None:
+    """``value`` as a finite float, else ``None``."""
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        return None
+    return v if math.isfinite(v) else None
+
+
+def verdict_of(ev: HotspotEvaluation | None) -> str | None:
+    """The verdict label of a hotspot's evaluation (``None``: not evaluated)."""
+    if ev is None:
+        return None
+    label = ev.verdict.label
+    return label if label in VERDICTS else None
+
+
+def interval(f: Fmt, lo: Any, hi: Any, digits: int = 2) -> str:
+    """``lo – hi`` in the language's number format."""
+    return f"{f.num(lo, digits)} – {f.num(hi, digits)}"
+
+
+def effect_sentence(f: Fmt, verdict: str | None, irr: Any, lo: Any, hi: Any) -> str:
+    """Plain words for a rate ratio and its interval (a reading of the numbers, not a test)."""
+    irr_f, lo_f, hi_f = finite(irr), finite(lo), finite(hi)
+    if irr_f is None or lo_f is None or hi_f is None:
+        return f.t("report.effect.not_estimated")
+    if verdict == "reduction":
+        return f.t(
+            "report.effect.words.reduction", a=f.pct(100 * (1 - hi_f)), b=f.pct(100 * (1 - lo_f))
+        )
+    if verdict == "increase":
+        return f.t(
+            "report.effect.words.increase", a=f.pct(100 * (lo_f - 1)), b=f.pct(100 * (hi_f - 1))
+        )
+    if lo_f < 1 < hi_f:
+        return f.t("report.effect.words.none", a=f.pct(100 * (1 - lo_f)), b=f.pct(100 * (hi_f - 1)))
+    return f.t("report.effect.words.none_edge", irr=f.num(irr_f))
+
+
+def mdr_text(f: Fmt, mdr: Any) -> str | None:
+    """The smallest detectable change in words."""
+    v = finite(mdr)
+    if v is None or v <= 0:
+        return None
+    if v < 1:
+        return f.t("report.effect.mdr_reduction", pct=f.pct(100 * (1 - v)), ratio=f.num(v))
+    return f.t("report.effect.mdr_ratio", ratio=f.num(v))
+
+
+def mdr_short(f: Fmt, mdr: Any) -> str | None:
+    """"≥ x %": the smallest detectable reduction, for the summary's groups."""
+    v = finite(mdr)
+    if v is None or v <= 0 or v >= 1:
+        return None
+    return "≥ " + f.pct(100 * (1 - v)) + "\u00a0%"
+
+
+def ring_name(f: Fmt, inner: float, outer: float) -> str:
+    """"Ring 0–250 m" in the language."""
+    return f.t("report.area.ring", inner=f.num(inner, 0), outer=f.num(outer, 0))
+
+
+def _effect(f: Fmt, ev: HotspotEvaluation) -> dict[str, Any]:
+    verdict = verdict_of(ev)
+    buffer = ev.buffer_verdict.label
+    return {
+        "irr": f.num(ev.did.irr),
+        "ci": interval(f, ev.did.ci_low, ev.did.ci_high),
+        "p": f.pvalue(ev.did.p_value),
+        "p_adj": f.pvalue(ev.p_adjusted) if finite(ev.p_adjusted) is not None else None,
+        "wdq": f.num(ev.wdq.wdq),
+        "tne": f.num(ev.wdq.total_net_effect, 1) if finite(ev.wdq.total_net_effect) else None,
+        "wdd": f.num(ev.wdd.estimate, 1),
+        "wdd_ci": (
+            interval(f, ev.wdd.ci_low, ev.wdd.ci_high, 1)
+            if finite(ev.wdd.ci_low) is not None and finite(ev.wdd.ci_high) is not None
+            else None
+        ),
+        "mdr": mdr_text(f, ev.min_detectable_ratio),
+        "verdict": verdict,
+        "verdict_label": f.t(f"report.verdict.{verdict}") if verdict else f.t(
+            "report.verdict.unknown"
+        ),
+        "words": effect_sentence(f, verdict, ev.did.irr, ev.did.ci_low, ev.did.ci_high),
+        "buffer": f.t(f"report.buffer.{buffer}") if buffer in BUFFER_LABELS else None,
+    }
+
+
+def outcome_rows(f: Fmt, ev: HotspotEvaluation) -> list[dict[str, Any]]:
+    """Before/after totals of the perimeter, each ring and the controls, as evaluated."""
+    pre = ev.series.pre_mask
+    m_before = float(ev.series.exposure[pre].sum())
+    m_after = float(ev.series.exposure[~pre].sum())
+    rows = [("treated", f.t("report.area.treated"), ev.treated_pre, ev.treated_post)]
+    for ring in ev.rings:
+        rows.append(("ring", ring_name(f, ring.inner_m, ring.outer_m), ring.pre, ring.post))
+    rows.append(("control", f.t("report.area.control"), ev.control_pre, ev.control_post))
+    return [
+        {
+            "kind": kind,
+            "area": label,
+            "before": f.count(before),
+            "after": f.count(after),
+            "change": f.change(before, after, m_before, m_after),
+        }
+        for kind, label, before, after in rows
+    ]
+
+
+def dose_rows(f: Fmt, ev: HotspotEvaluation) -> list[dict[str, Any]]:
+    """Dose per category inside the perimeter, before and after, from the evaluation."""
+    ds = ev.dose_series
+    pre = ev.series.pre_mask
+    counts = np.asarray(ds.counts, dtype=float).reshape(len(ds.categories), -1)
+    order = sorted(range(len(ds.categories)), key=lambda i: (ds.roles[i], ds.categories[i]))
+    rows = []
+    for i in order:
+        before, after = float(counts[i, pre].sum()), float(counts[i, ~pre].sum())
+        if before == 0 and after == 0:
+            continue
+        rows.append(
+            {
+                "role_key": ds.roles[i],
+                "role": f.t(f"report.dose.role.{ds.roles[i]}"),
+                "category": f.category(ds.categories[i]),
+                "before": f.count(before),
+                "after": f.count(after),
+            }
+        )
+    return rows
+
+
+def hotspot_page(
+    sec: HotspotSection,
+    data: RenewalData,
+    f: Fmt,
+    labels_map: Mapping[str, str],
+    labels_chart: Mapping[str, str],
+    others: Sequence[BaseGeometry],
+) -> dict[str, Any]:
+    """Context of one hotspot's page."""
+    d = f.disclosure
+    ev = sec.evaluation
+    map_png = figures.hotspot_map(
+        perimeter=sec.geometry,
+        buffer_rings=sec.rings,
+        counts=sec.grid.counts,
+        extent=sec.grid.extent,
+        zones=data.zones,
+        other_perimeters=others,
+        points=None if d.public else sec.points,
+        region=data.region,
+        controls=sec.controls,
+        disclosure=d,
+        labels=labels_map,
+    )
+    chart = None
+    months_before = months_after = ""
+    if ev is not None:
+        s = ev.series
+        # The comparison areas on the perimeter's scale before designation: the trend the
+        # difference-in-differences compares with (a reading aid, not an estimate).
+        scaled = (
+            s.control * (ev.treated_pre / ev.control_pre) if ev.control_pre > 0 else None
+        )
+        chart = data_uri(
+            figures.trend_chart(
+                months=list(s.months),
+                treated=s.treated,
+                rings=[r.counts for r in ev.rings],
+                ring_labels=[ring_name(f, r.inner_m, r.outer_m) for r in ev.rings],
+                control=scaled,
+                exposure=s.exposure,
+                periods=sec.periods,
+                until=data.until,
+                disclosure=d,
+                labels=labels_chart,
+            )
+        )
+        months_before = f.months(float(s.exposure[s.pre_mask].sum()))
+        months_after = f.months(float(s.exposure[~s.pre_mask].sum()))
+    periods_text = [
+        f"{f.date(p.start)} – "
+        + (f.date(p.end - dt.timedelta(days=1)) if p.end else f.t("report.hotspot.open_ended"))
+        for p in sec.periods
+    ]
+    return {
+        "name": sec.name,
+        "anchor": f"hs-{sec.code or abs(hash(sec.name))}",
+        "zone": f.t("report.hotspot.zone", label=f.zone(), zone=sec.zone) if sec.zone else None,
+        "commune": sec.commune,
+        "approximate": sec.approximate,
+        "first": f.date(sec.first_designated),
+        "periods": periods_text,
+        "map": data_uri(map_png),
+        "chart": chart,
+        "effect": _effect(f, ev) if ev is not None else None,
+        "evaluated_to": f.date(ev.last_day) if ev is not None else None,
+        "table": outcome_rows(f, ev) if ev is not None else [],
+        "months_before": months_before,
+        "months_after": months_after,
+        "dose": dose_rows(f, ev) if ev is not None else [],
+    }
+
+
+def pooled_context(f: Fmt, evaluation: StrategyEvaluation | None) -> dict[str, Any] | None:
+    """The strategy-level (pooled) estimate in numbers and words."""
+    if evaluation is None or evaluation.pooled is None or evaluation.pooled_verdict is None:
+        return None
+    p = evaluation.pooled
+    irr, lo, hi = math.exp(p.estimate), math.exp(p.ci_low), math.exp(p.ci_high)
+    label = evaluation.pooled_verdict.label
+    verdict = label if label in VERDICTS else "no_detectable_change"
+    pi_lo, pi_hi = finite(p.prediction_low), finite(p.prediction_high)
+    return {
+        "irr": f.num(irr),
+        "ci": interval(f, lo, hi),
+        "verdict": verdict,
+        "verdict_label": f.t(f"report.verdict.{verdict}"),
+        "headline": f.p(
+            "report.summary.pooled", p.k, irr=f.num(irr), lo=f.num(lo), hi=f.num(hi)
+        ),
+        "words": effect_sentence(f, verdict, irr, lo, hi),
+        "i2": f.t("report.summary.i2", i2=f.num(100 * p.i2, 0)) if finite(p.i2) is not None
+        else None,
+        "pi": (
+            f.t("report.summary.pi", lo=f.num(math.exp(pi_lo)), hi=f.num(math.exp(pi_hi)))
+            if pi_lo is not None and pi_hi is not None
+            else None
+        ),
+    }
+
+
+def summary_context(data: RenewalData, f: Fmt, pages: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """Verdict groups, changes since the previous review, displacement, forest plot."""
+    t = f.t
+    groups: dict[str, list[dict[str, Any]]] = {v: [] for v in VERDICTS}
+    not_evaluated = []
+    for sec, page in zip(data.hotspots, pages, strict=True):
+        v = verdict_of(sec.evaluation)
+        if v is None or sec.evaluation is None:
+            not_evaluated.append(sec.name)
+            continue
+        groups[v].append(
+            {
+                "name": sec.name,
+                "irr": page["effect"]["irr"],
+                "ci": page["effect"]["ci"],
+                "mdr_short": mdr_short(f, sec.evaluation.min_detectable_ratio),
+            }
+        )
+    changes: list[str] | None = None
+    if data.previous is not None and data.previous.hotspots:
+        changes = []
+        for sec in data.hotspots:
+            now = verdict_of(sec.evaluation)
+            before = verdict_of(data.previous.hotspot(sec.name))
+            if now and before and before != now:
+                changes.append(
+                    t(
+                        "report.summary.change_item",
+                        name=sec.name,
+                        before=t(f"report.verdict.{before}"),
+                        after=t(f"report.verdict.{now}"),
+                    )
+                )
+            elif now and before is None:
+                changes.append(t("report.summary.change_new", name=sec.name))
+    buf = {label: 0 for label in BUFFER_LABELS}
+    for sec in data.hotspots:
+        if sec.evaluation is not None and sec.evaluation.buffer_verdict.label in buf:
+            buf[sec.evaluation.buffer_verdict.label] += 1
+    displacement = (
+        t(
+            "report.summary.displacement",
+            parts="; ".join(
+                f.p(f"report.summary.buffer_{label}", n) for label, n in buf.items() if n
+            ),
+        )
+        if sum(buf.values())
+        else t("report.summary.displacement_wdq")
+    )
+    evaluation = data.evaluation
+    pooled = evaluation.pooled if evaluation is not None else None
+    forest = figures.forest_plot(
+        rows=[
+            (
+                s.name,
+                finite(s.evaluation.did.irr) if s.evaluation else None,
+                finite(s.evaluation.did.ci_low) if s.evaluation else None,
+                finite(s.evaluation.did.ci_high) if s.evaluation else None,
+                verdict_of(s.evaluation),
+            )
+            for s in data.hotspots
+        ],
+        pooled=(
+            (math.exp(pooled.estimate), math.exp(pooled.ci_low), math.exp(pooled.ci_high))
+            if pooled is not None
+            else None
+        ),
+        labels={
+            "pooled": t("report.summary.pooled_label"),
+            "axis": t("report.forest.axis"),
+            "fewer": t("report.forest.fewer"),
+            "more": t("report.forest.more"),
+        },
+    )
+    return {
+        "pooled": pooled_context(f, evaluation),
+        "groups": groups,
+        "not_evaluated": not_evaluated,
+        "changes": changes,
+        "previous_until": f.date(data.previous_until) if data.previous_until else None,
+        "displacement_text": displacement,
+        "forest": data_uri(forest),
+    }
+
+
+__all__ = [
+    "BUFFER_LABELS",
+    "VERDICTS",
+    "data_uri",
+    "dose_rows",
+    "effect_sentence",
+    "hotspot_page",
+    "outcome_rows",
+    "pooled_context",
+    "summary_context",
+    "verdict_of",
+]

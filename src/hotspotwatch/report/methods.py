@@ -1,0 +1,124 @@
+"""The closing pages' context: the runs behind each section, data quality, reproducibility.
+
+The runs table lists, for every section, the stored run it shows: its short key (the first
+12 hex digits of the run key), kind, every parameter, the data and config fingerprints, the
+software version and the day it was computed (ISO). The printed command rebuilds the report
+from the same runs (reused when stored, recomputed otherwise: the numbers are the same).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from hotspotwatch.report import figures
+from hotspotwatch.report.context import data_uri
+from hotspotwatch.report.fmt import Fmt
+
+if TYPE_CHECKING:
+    from hotspotwatch.report.data import RenewalData
+
+SECTIONS = (
+    "evaluation",
+    "previous_evaluation",
+    "knox",
+    "concentration",
+    "coverage",
+    "borders",
+    "gistar",
+    "emerging",
+)
+
+
+def _value(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def rebuild_command(data: RenewalData, *, lang: str, audience: str, fmt: str = "pdf") -> str:
+    """The command that rebuilds this report (run in the workspace folder)."""
+    return (
+        f"hotspotwatch report renewal --until {data.until.isoformat()} "
+        f"--lang {lang} --audience {audience} --format {fmt}"
+    )
+
+
+def methods_context(
+    data: RenewalData, f: Fmt, audience: str, fmt: str = "pdf"
+) -> dict[str, Any]:
+    """Context of the runs table, the data-quality page and the reproducibility box."""
+    t = f.t
+    d = f.disclosure
+    labels = {s: t(f"report.runs.section_{s}") for s in SECTIONS}
+    runs = [
+        {
+            "section": r.section,
+            "label": labels.get(r.section, r.section),
+            "short_key": r.short_key,
+            "kind": r.kind,
+            "parameters": [(k, _value(v)) for k, v in sorted(r.parameters.items())],
+            "data_fp": r.data_fingerprint[:12],
+            "config_fp": r.config_fingerprint[:12],
+            "version": r.software_version,
+            "created": r.created.isoformat(),
+        }
+        for r in sorted(data.runs, key=lambda r: SECTIONS.index(r.section)
+                        if r.section in SECTIONS else len(SECTIONS))
+    ]
+    unavailable = {
+        s: t("report.runs.unavailable", reason=data.unavailable.get(s, "–")) for s in SECTIONS
+    }
+    quarantine = [
+        {
+            "source": r.source,
+            "files": r.files,
+            "imports": r.imports,
+            "read": f.count(r.read),
+            "stored": f.count(r.stored),
+            "quarantined": f.count(r.quarantined),
+            "share": (f.num(100.0 * r.quarantined / r.read, 1) + "\u00a0%")
+            if r.read and not d.suppressed(r.quarantined)
+            else "–",
+            "reasons": "; ".join(f"{reason} ({f.count(n)})" for reason, n in r.reasons) or "–",
+        }
+        for r in data.quarantine
+    ]
+    cov = data.data_coverage
+    coverage_png = None
+    empty_months = 0
+    if not cov.empty:
+        coverage_png = data_uri(
+            figures.coverage_chart(
+                table=np.asarray(cov.counts, dtype=float),
+                rows=list(cov.zones),
+                columns=[m.strftime("%Y-%m") for m in cov.months],
+                disclosure=d,
+                labels={"relative": t("report.quality.relative")},
+            )
+        )
+        empty_months = int(np.sum(np.asarray(cov.counts) == 0))
+    pre = data.evaluation.parameters.get("pre_months") if data.evaluation else None
+    return {
+        "runs": runs,
+        "section_labels": labels,
+        "unavailable": unavailable,
+        "unavailable_runs": [(s, unavailable[s]) for s in SECTIONS if s in data.unavailable],
+        "descriptive_text": t(
+            "report.methods.descriptive",
+            m=f.num(data.display.get("map_cell_m", 100), 0),
+            r=f.num(data.display.get("region_cell_m", 500), 0),
+        ),
+        "pre_months_text": f.months(float(pre)) if pre is not None else "–",
+        "quarantine": quarantine,
+        "coverage_map": coverage_png,
+        "empty_months": empty_months,
+        "fingerprint": data.fingerprint,
+        "config_fingerprint": data.config_fingerprint,
+        "software_version": data.software_version,
+        "generated_iso": data.generated.isoformat(),
+        "command": rebuild_command(data, lang=f.lang, audience=audience, fmt=fmt),
+    }
+
+
+__all__ = ["SECTIONS", "methods_context", "rebuild_command"]

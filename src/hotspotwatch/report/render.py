@@ -1,0 +1,176 @@
+"""Render the renewal report: the page context into HTML (Jinja2) and PDF (WeasyPrint).
+
+:func:`renewal_html` turns :class:`~hotspotwatch.report.data.RenewalData` into one
+self-contained HTML document (figures embedded); :func:`render_renewal` writes it as HTML or
+PDF. The context is assembled from :mod:`~hotspotwatch.report.context` (summary, hotspot
+pages), :mod:`~hotspotwatch.report.regional` (regional picture, near repeats) and
+:mod:`~hotspotwatch.report.methods` (runs, data quality, reproducibility).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import jinja2
+
+from hotspotwatch.domain.disclosure import Disclosure, check_audience
+from hotspotwatch.report import context as ctx
+from hotspotwatch.report import methods, regional
+from hotspotwatch.report.fmt import Fmt, check_format, check_lang
+
+if TYPE_CHECKING:
+    from hotspotwatch.report.data import RenewalData
+
+#: Perimeters within this distance of a place are outlined on its map.
+NEIGHBOUR_M = 1500.0
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def renewal_html(
+    data: RenewalData, *, lang: str = "en", audience: str = "council", fmt: str = "html"
+) -> str:
+    """Render the renewal report as one self-contained HTML document (figures embedded).
+
+    Parameters
+    ----------
+    data : RenewalData
+        Inputs gathered by :func:`hotspotwatch.workflows.report.gather_renewal`.
+    lang : {"en", "fr", "nl"}
+    audience : {"council", "public"}
+    fmt : {"html", "pdf"}
+        The format the document is written in (named in the printed rebuild command).
+
+    Returns
+    -------
+    str
+    """
+    check_lang(lang)
+    aud = check_audience(audience)
+    d = Disclosure(aud, data.disclosure_k)
+    f = Fmt(lang, d, data.report_config, data.zone_label)
+    t = f.t
+    zone_label = f.zone()
+    widths = [f"{f.num(r.inner_m, 0)}–{f.num(r.outer_m, 0)}" for r in _rings(data)]
+    labels_map = {
+        "perimeter": t("report.map.perimeter"),
+        "buffer": t("report.map.buffer", m=", ".join(widths) or "–"),
+        "zone_border": _capital(t("report.map.zone_border", label=zone_label)),
+        "harm_cells": t("report.map.harm_cells", m=f.num(data.display.get("map_cell_m", 100), 0)),
+        "events": t("report.map.events"),
+        "controls": t("report.map.controls"),
+        "cell_legend": t("report.map.cell_legend"),
+        "zone": _capital(zone_label),
+    }
+    labels_chart = {
+        "per_month": t("report.chart.per_month"),
+        "treated": t("report.chart.treated"),
+        "control": t("report.chart.control"),
+        "designated": t("report.chart.designated"),
+        "suppressed": t("report.chart.suppressed", k=d.k),
+    }
+    perimeters = [(s.name, s.geometry) for s in data.hotspots]
+    pages = []
+    for sec in data.hotspots:
+        near = sec.geometry.buffer(NEIGHBOUR_M)
+        others = [g for n, g in perimeters if n != sec.name and g.intersects(near)]
+        pages.append(ctx.hotspot_page(sec, data, f, labels_map, labels_chart, others))
+    summary = ctx.summary_context(data, f, pages)
+    reg = regional.regional_context(data, f)
+    first = data.first_designation
+    n = len(data.hotspots)
+    context: dict[str, Any] = {
+        "lang": lang,
+        "t": t,
+        "f": f,
+        "k": d.k,
+        "public": d.public,
+        "title": _capital(f.title()),
+        "body": f.body(),
+        "region": data.workspace_name,
+        "until": f.date(data.until),
+        "subtitle": f.p(
+            "report.subtitle",
+            n,
+            strategy=_capital(f.strategy()),
+            start=f.date(first),
+            until=f.date(data.until),
+        ),
+        "audience_label": f.body() if aud == "council" else t("report.audience.public"),
+        "zone_label": zone_label,
+        "zone_layer": data.zone_layer,
+        "map_caption": t("report.map.caption", label=zone_label),
+        "pages": pages,
+        "regional": reg,
+        "regional_map": regional.regional_map(data, f, reg),
+        "knox": reg["knox"],
+        "nearrepeat_heading": reg["knox_heading"],
+        **summary,
+        **methods.methods_context(data, f, aud, fmt),
+        "css": _css(),
+    }
+    return _env().get_template("renewal.html.j2").render(**context)
+
+
+def _rings(data: RenewalData) -> tuple[Any, ...]:
+    """The ring bands of the evaluation (the same for every place)."""
+    for sec in data.hotspots:
+        if sec.evaluation is not None and sec.evaluation.rings:
+            return tuple(sec.evaluation.rings)
+    return ()
+
+
+def _env() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("hotspotwatch.report", "templates"),
+        autoescape=jinja2.select_autoescape(["html", "j2"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=jinja2.StrictUndefined,
+    )
+
+
+def _css() -> str:
+    from importlib import resources
+
+    return (resources.files("hotspotwatch.report") / "templates" / "report.css").read_text(
+        encoding="utf-8"
+    )
+
+
+def html_to_pdf(html: str, output: Path) -> Path:
+    """Write ``html`` as a PDF with WeasyPrint (A4, fonts embedded)."""
+    import logging
+
+    import weasyprint
+
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    logging.getLogger("fontTools").setLevel(logging.ERROR)
+    weasyprint.HTML(string=html).write_pdf(str(output))
+    return output
+
+
+def render_renewal(data: RenewalData, *, lang: str, fmt: str, audience: str, output: Path) -> Path:
+    """Render the renewal report to ``output`` as HTML or PDF.
+
+    Raises
+    ------
+    ValueError
+        If ``lang``, ``fmt`` or ``audience`` is not supported.
+    """
+    check_lang(lang)
+    check_format(fmt)
+    check_audience(audience)
+    html = renewal_html(data, lang=lang, audience=audience, fmt=fmt)
+    output = Path(output)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    if fmt == "html":
+        output.write_text(html, encoding="utf-8")
+        return output
+    return html_to_pdf(html, output)
+
+
+__all__ = ["html_to_pdf", "render_renewal", "renewal_html"]
