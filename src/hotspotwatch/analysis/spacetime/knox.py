@@ -10,6 +10,9 @@ its row is "all pairs in that time band minus the pairs in the finite bands"; th
 gaps of *all* pairs form the same multiset under every permutation of the times (the
 permutation only changes which pair of locations receives which pair of times), so the
 all-pairs time-gap histogram is computed once, exactly, from the sorted times.
+(3) Events at one location (snapped points) are grouped: the KD-tree runs on the distinct
+locations, and the pairs at one location are never listed; their gap histogram is counted
+per permutation from the times sorted within each location (see ``_knox_pairs``).
 """
 
 from __future__ import annotations
@@ -27,11 +30,24 @@ from scipy.spatial import cKDTree
 
 from hotspotwatch.analysis._result import ResultMixin, _dataclass_from_dict
 from hotspotwatch.analysis.multitest import adjust_pvalues
+from hotspotwatch.analysis.spacetime._knox_pairs import (
+    SameLocation,
+    cross_location_pairs,
+    distinct_locations,
+)
+from hotspotwatch.analysis.spacetime._knox_pairs import (
+    same_location as _same_location,
+)
 
 Metric = Literal["manhattan", "euclidean"]
 
 #: Upper edge of a degenerate first band that only holds distance / gap exactly 0.
 SAME_EDGE = float(np.nextafter(0.0, 1.0))
+
+# Group events by distinct location (pairs at one location counted per location, in closed
+# form over sorted times) when the times are whole days. Tests switch it off to compare
+# with the pair-by-pair count.
+_GROUP_LOCATIONS = True
 
 # Permutations are drawn in fixed-size blocks, each with its own child seed, so that the
 # result is identical whatever the number of worker threads.
@@ -342,11 +358,23 @@ def knox(
     n_cols = t_edges.size - 1
     radius = float(s_edges[-2] if space_inf else s_edges[-1])
 
-    pi, pj, d = _close_pairs(xa, ya, radius, metric)
+    binner = _TimeBinner(ta, t_edges)
+    same: SameLocation | None = None
+    if binner.integer and _GROUP_LOCATIONS:
+        # snapped points: pairs at one location are counted per location, never listed
+        ux, uy, loc, per_loc = distinct_locations(xa, ya)
+        pi, pj, d = cross_location_pairs(ux, uy, loc, per_loc, radius, metric)
+        same = _same_location(loc, per_loc, binner.t, _max_finite(t_edges))
+        if same.n_pairs == 0 or radius <= 0:  # distance 0 is "close" only below a radius > 0
+            same = None
+    else:
+        pi, pj, d = _close_pairs(xa, ya, radius, metric)
     row = np.searchsorted(s_edges, d, side="right") - 1
     row[row < 0] = n_fin  # closer than the first edge: kept only to subtract from an inf row
     del d
-    binner = _TimeBinner(ta, t_edges)
+    # the row of distance 0 (n_fin when 0 is below the first edge: only subtracted)
+    same_row = int(np.searchsorted(s_edges, 0.0, side="right") - 1)
+    same_row = n_fin if same_row < 0 or same_row >= n_fin else same_row
     width = n_cols + 1
     n_bins = (n_fin + 1) * width
     # int32 keeps the per-permutation arrays small (memory for 10^7 close pairs ~ 40 MB each)
@@ -354,16 +382,24 @@ def knox(
     del row
 
     # Space band totals (any time gap) and all-pairs time-gap histogram: both invariant.
-    space_tot = np.bincount(row_base // width, minlength=n_fin + 1)[:n_fin].astype(float)
+    space_tot = np.bincount(row_base // width, minlength=n_fin + 1).astype(float)
+    n_close = pi.size
+    if same is not None:
+        space_tot[same_row] += same.n_pairs
+        n_close += same.n_pairs
+    space_tot = space_tot[:n_fin]
     ts = np.sort(ta)
     below_t = [_count_gaps_below(ts, float(e)) for e in t_edges]
     time_tot = np.diff(np.asarray(below_t, dtype=float))
     if space_inf:
-        space_tot = np.append(space_tot, n_pairs - pi.size)
+        space_tot = np.append(space_tot, n_pairs - n_close)
 
     def table(order: NDArray[np.intp] | None) -> NDArray[np.int64]:
         cols = binner.columns(order, pi, pj)
         counts = np.bincount(row_base + cols, minlength=n_bins).reshape(n_fin + 1, width)
+        if same is not None:
+            tp = binner.t if order is None else binner.t[order]
+            counts[same_row, :n_cols] += np.diff(same.gaps_below(tp, t_edges))
         fin = counts[:n_fin, :n_cols]
         if not space_inf:
             return fin.astype(np.int64)
@@ -424,6 +460,11 @@ def knox(
         metric=metric,
         seed=int(ss.entropy) if isinstance(ss.entropy, int) else 0,
     )
+
+
+def _max_finite(edges: NDArray[np.float64]) -> float:
+    finite = edges[np.isfinite(edges)]
+    return float(finite.max()) if finite.size else 0.0
 
 
 def _ratio(num: NDArray[np.int64], den: NDArray[np.float64]) -> NDArray[np.float64]:
