@@ -12,11 +12,12 @@ them):
 
 - the **evaluation** of harm up to the review date, with the ``[evaluation]`` defaults;
 - the **regional picture** (concentration of all harm, Gi* hot spots, border areas of the
-  zone layer, near repeats) on harm in the :data:`REGIONAL_MONTHS` months up to the review
-  date; **emerging hot spots** on the :data:`EMERGING_MONTHS` months up to it (a trend needs
+  zone layer) on harm in the :data:`REGIONAL_MONTHS` months up to the review date;
+  **emerging hot spots** on the :data:`EMERGING_MONTHS` months up to it (a trend needs
   more steps);
 - **near repeats** (Knox) on ``[report] near_repeat_categories`` (default every harm
-  category) with :data:`KNOX_SPACE_BANDS` × :data:`KNOX_TIME_BANDS`,
+  category) in the :data:`KNOX_MONTHS` months up to the review date, with
+  :data:`KNOX_SPACE_BANDS` × :data:`KNOX_TIME_BANDS`,
   :data:`PERMUTATIONS` permutations and seed :data:`SEED`; Gi* with the normal
   approximation (:data:`GISTAR_PERMUTATIONS`);
 - **coverage**: was each place a Gi* hot spot in the ``pre_months`` before its designation;
@@ -43,6 +44,10 @@ if TYPE_CHECKING:
 REGIONAL_MONTHS = 12
 #: Months of harm the emerging hot spot analysis looks at.
 EMERGING_MONTHS = 24
+#: Months of events the near-repeat (Knox) test looks at: a near-repeat pattern is a
+#: property of the kind of event, estimated on several years for power (rare events such as
+#: shootings give too few pairs in one year).
+KNOX_MONTHS = 36
 #: Months between two reviews: the previous review's evaluation ends this much earlier.
 REVIEW_MONTHS = 6
 #: Knox space bands (metres) and time bands (days) of the report's near-repeat section.
@@ -126,6 +131,7 @@ def renewal_specs(ws: Workspace, *, until: dt.date) -> RenewalSpecs:
 
     start, end = regional_window(until)
     e_start, _ = regional_window(until, EMERGING_MONTHS)
+    k_start, _ = regional_window(until, KNOX_MONTHS)
     pre_months = int(ws.config.evaluation.get("pre_months", 12))
     harm = ["harm"]
     return RenewalSpecs(
@@ -133,7 +139,7 @@ def renewal_specs(ws: Workspace, *, until: dt.date) -> RenewalSpecs:
         knox=knox_spec(
             ws,
             categories=list(near_repeat_categories(ws)),
-            start=start,
+            start=k_start,
             end=end,
             space_bands=list(KNOX_SPACE_BANDS),
             time_bands=list(KNOX_TIME_BANDS),
@@ -177,6 +183,7 @@ def previous_until(until: dt.date) -> dt.date:
 __all__ = [
     "EMERGING_MONTHS",
     "GISTAR_PERMUTATIONS",
+    "KNOX_MONTHS",
     "KNOX_SPACE_BANDS",
     "KNOX_TIME_BANDS",
     "PERMUTATIONS",
