@@ -129,28 +129,28 @@ def test_data_coverage_counts_every_event_by_zone_and_calendar_month(city, data)
     assert cov.counts[0][cov.months.index(dt.date(2023, 3, 1))] == int((in_zone & march).sum())
 
 
-def test_rows_read_count_each_file_once(tmp_path):
+def test_rows_read_count_each_file_once(workspace):
     from hotspotwatch.workflows.ingest import import_events
+    from hotspotwatch.workflows.report import default_until
 
-    ws = Workspace.create(tmp_path / "q", crs="EPSG:3812", timezone="Europe/Brussels")
+    ws = workspace
     ws.add_areas(
         pd.DataFrame({"code": ["R"], "name": ["R"],
                       "geometry": [shapely.box(640000, 660000, 660000, 680000)]}),
         "region",
     )
-    try:
-        first = import_events(ws, [DATA / "generic_events.csv"],
-                              mapping=DATA / "generic_mapping.toml")[0]
-        import_events(ws, [DATA / "generic_events.csv"], mapping=DATA / "generic_mapping.toml")
-        (row,) = quarantine_by_source(ws)
-        assert row.source == first.source
-        assert row.imports == 2 and row.files == 1
-        assert row.read == first.read  # not twice
-        assert row.quarantined == first.quarantined
-        assert row.stored == first.inserted == ws.count_events()
-        assert sum(n for _reason, n in row.reasons) <= row.quarantined
-    finally:
-        ws.close()
+    first = import_events(ws, [DATA / "generic_events.csv"],
+                          mapping=DATA / "generic_mapping.toml")[0]
+    import_events(ws, [DATA / "generic_events.csv"], mapping=DATA / "generic_mapping.toml")
+    (row,) = quarantine_by_source(ws)
+    assert row.source == first.source
+    assert row.imports == 2 and row.files == 1
+    assert row.read == first.read  # not twice
+    assert row.quarantined == first.quarantined
+    assert row.stored == first.inserted == ws.count_events()
+    assert sum(n for _reason, n in row.reasons) <= row.quarantined
+    newest = pd.to_datetime(ws.events()["occurred_at"], utc=True).max()
+    assert default_until(ws) == newest.tz_convert(ws.config.timezone).date()
 
 
 def test_gather_refuses_a_workspace_without_hotspots_and_a_bad_date(tmp_path, city):

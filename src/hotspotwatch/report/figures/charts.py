@@ -212,7 +212,7 @@ def coverage_chart(
     disclosure: Disclosure,
     labels: Mapping[str, str],
 ) -> bytes:
-    """Events per police zone and month as a heat strip; a gap (white) means no data.
+    """Events per zone and month as a heat strip; a gap (white) means no data.
 
     For the public, months with fewer than ``k`` events in a zone are hatched, not valued.
     """

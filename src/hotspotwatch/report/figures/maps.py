@@ -190,7 +190,7 @@ def regional_map(
     disclosure: Disclosure,
     labels: Mapping[str, str],
 ) -> bytes:
-    """The region: harm per cell, police zones, designated perimeters (numbered) and places
+    """The region: harm per cell, zones, designated perimeters (numbered) and places
     flagged by the detection workflow (undesignated or emerging statistical hotspots)."""
     with plt.rc_context(prim.RC):
         fig = plt.figure(figsize=(6.6, 3.8))
