@@ -41,6 +41,10 @@ SpaceOpt = Annotated[
 TimeOpt = Annotated[str, typer.Option("--time-bands", help="Day band edges; 'inf' allowed.")]
 MetricOpt = Annotated[str, typer.Option("--metric", help="manhattan or euclidean.")]
 PermOpt = Annotated[int, typer.Option("--permutations", help="Monte Carlo permutations.")]
+MinPrecisionOpt = Annotated[str | None, typer.Option(
+    "--min-precision",
+    help="Drop events whose time precision is coarser (instant, hour, day, month) instead of "
+         "refusing bands or steps finer than the data; the output says how many.")]
 SeedOpt = Annotated[int | None, typer.Option(
     "--seed", help="Permutation seed (default 0: a run is reproducible from its parameters).")]
 
@@ -94,6 +98,10 @@ def knox_command(
     seed: SeedOpt = None,
     same_location: Annotated[bool, typer.Option(help="Separate band for distance 0.")] = False,
     same_day: Annotated[bool, typer.Option(help="Separate band for the same day.")] = False,
+    min_precision: MinPrecisionOpt = None,
+    include_duplicates: Annotated[bool, typer.Option(
+        help="Count exact duplicates (same source, time, place, category) as separate "
+             "events (default: each incident once).")] = False,
     output: OutputOpt = None,
     lang: LangOpt = "en",
     json_out: JsonOpt = False,
@@ -105,14 +113,20 @@ def knox_command(
     try:
         run = run_knox(ws, categories=category, roles=role, start=parse_date(start, "--start"),
                        end=parse_date(end, "--end"), same_location=same_location,
-                       same_day=same_day, lang=lang,
+                       same_day=same_day, lang=lang, min_precision=min_precision,
+                       include_duplicates=include_duplicates,
                        **_knox_kwargs(space_bands, time_bands, metric, permutations, seed))
     except (ValueError, KeyError) as exc:
         fail(str(exc).strip("'\""))
     files = write_knox_outputs(run, output) if output else []
     if json_out:
+        kr = run["run"]
         print_json({"knox": run["knox"], "alert": run["alert"], "summary": run["summary"],
                     "alert_summary": run["alert_summary"], "run_id": run["run_id"],
+                    "time_precision": kr.time_precision, "min_precision": kr.min_precision,
+                    "n_dropped_precision": kr.n_dropped_precision,
+                    "n_duplicates": kr.n_duplicates,
+                    "same_place_same_day": kr.same_place_same_day,
                     "files": [str(f) for f in files]})
         return
     _print_knox_table(run["knox"])
@@ -134,6 +148,7 @@ def alert_command(
     role: RoleOpt = None,
     start: StartOpt = None,
     end: EndOpt = None,
+    min_precision: MinPrecisionOpt = None,
     output: OutputOpt = None,
     lang: LangOpt = "en",
     json_out: JsonOpt = False,
@@ -150,9 +165,9 @@ def alert_command(
         fail("give the incident location with --x/--y (workspace CRS) or --lon/--lat")
     when = parse_date(date, "--date") or dt.date.today()
     extra: dict[str, Any] = {}
-    if category or role or start or end:
+    if category or role or start or end or min_precision:
         extra = {"categories": category, "roles": role, "start": parse_date(start, "--start"),
-                 "end": parse_date(end, "--end")}
+                 "end": parse_date(end, "--end"), "min_precision": min_precision}
     try:
         run = run_alert(ws, x=float(x), y=float(y), when=when, lang=lang, **extra)
     except (ValueError, KeyError) as exc:
@@ -160,6 +175,7 @@ def alert_command(
     files = write_alert_outputs(run, output, ws.config.crs) if output and run["zones"] else []
     if json_out:
         print_json({"alert": run["alert"], "x": run["x"], "y": run["y"], "date": when,
+                    "time_precision": run["time_precision"],
                     "zones": [{"until": u, "area_m2": g.area} for g, u in run["zones"]],
                     "summary": run["summary"], "files": [str(f) for f in files]})
         return
@@ -182,6 +198,7 @@ def emerging_command(
         help="Neighbourhood distance in metres (default 1.5 × cell size).")] = None,
     time_window: Annotated[int, typer.Option(help="Previous steps in the neighbourhood.")] = 1,
     alpha: Annotated[float, typer.Option(help="Significance level (after FDR).")] = 0.05,
+    min_precision: MinPrecisionOpt = None,
     output: OutputOpt = None,
     lang: LangOpt = "en",
     json_out: JsonOpt = False,
@@ -198,13 +215,17 @@ def emerging_command(
     try:
         run = run_emerging(ws, categories=category, roles=role, start=parse_date(start, "--start"),
                            end=parse_date(end, "--end"), cell_size=cell_size, step=step,
-                           distance=distance, time_window=time_window, alpha=alpha, lang=lang)
+                           distance=distance, time_window=time_window, alpha=alpha, lang=lang,
+                           min_precision=min_precision)
     except (ValueError, KeyError) as exc:
         fail(str(exc).strip("'\""))
     files = write_emerging_outputs(run, output) if output else []
     if json_out:
+        er = run["run"]
         print_json({"result": emerging_result_dict(run["result"]), "steps": run["steps"],
                     "summary": run["summary"], "run_id": run["run_id"],
+                    "time_precision": er.time_precision, "min_precision": er.min_precision,
+                    "n_dropped_precision": er.n_dropped_precision,
                     "files": [str(f) for f in files]})
         return
     table = Table(title=run["summary"])
@@ -214,5 +235,8 @@ def emerging_command(
         if n:
             table.add_row(translate(f"spacetime.category.{cat}", lang), str(n))
     console.print(table)
+    if run["run"].n_dropped_precision:
+        console.print(f"{run['run'].n_dropped_precision} events coarser than --min-precision "
+                      f"{min_precision} were left out.", highlight=False)
     for f in files:
         console.print(f"wrote {f}", highlight=False)

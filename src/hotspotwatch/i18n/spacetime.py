@@ -17,6 +17,7 @@ import numpy as np
 from hotspotwatch.analysis.spacetime.alert import NearRepeatAlert
 from hotspotwatch.analysis.spacetime.emerging import EmergingHotspotsResult
 from hotspotwatch.analysis.spacetime.knox import SAME_EDGE, KnoxResult
+from hotspotwatch.analysis.spacetime.results import KnoxRun
 from hotspotwatch.i18n import translate
 
 
@@ -153,3 +154,37 @@ def emerging_summary(result: EmergingHotspotsResult, lang: str = "en") -> str:
     return translate("spacetime.emerging.summary", lang, new=c["new_hot"],
                      intensifying=c["intensifying_hot"], persistent=c["persistent_hot"],
                      total=len(result.category))
+
+
+def knox_notes(run: KnoxRun, lang: str = "en") -> list[str]:
+    """What the reader of a Knox table must know about its events, in words.
+
+    The time precision (when coarser than an instant), the events dropped by the minimum
+    precision, the exact duplicates counted once, and the pairs at the same place on the
+    same day, reported apart from near repeats.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from hotspotwatch.analysis.spacetime import knox
+    >>> res = knox([0, 0, 50], [0, 0, 0], [3, 3, 9], [0, 100, np.inf], [0, 7, np.inf],
+    ...            permutations=0)
+    >>> run = KnoxRun(knox=res, alert=None, categories=("burglary",), time_precision="day",
+    ...               n_duplicates=2, same_place_same_day=1)
+    >>> for line in knox_notes(run): print(line)  # doctest: +ELLIPSIS
+    Event times are known to the day only.
+    2 exact duplicate records (same source, time, place and category) were counted once.
+    1 pairs are at the same place on the same day: ...
+    """
+    lines = []
+    if run.time_precision != "instant":
+        lines.append(translate(f"spacetime.knox.precision.{run.time_precision}", lang))
+    if run.n_dropped_precision:
+        minimum = translate(f"spacetime.precision.{run.min_precision}", lang)
+        lines.append(translate("spacetime.knox.dropped", lang, n=run.n_dropped_precision,
+                               min=minimum))
+    if run.n_duplicates:
+        lines.append(translate("spacetime.knox.duplicates", lang, n=run.n_duplicates))
+    if run.same_place_same_day:
+        lines.append(translate("spacetime.knox.same_place_day", lang, n=run.same_place_same_day))
+    return lines

@@ -17,25 +17,39 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
-from hotspotwatch.analysis.detect.gridded import GridGeometry
+from hotspotwatch.analysis import precision as tp
+from hotspotwatch.analysis.precision import RESOLUTION_DAYS, finest_band
 from hotspotwatch.analysis.spacetime import (
-    EmergingRun,
     IncidentAlert,
     KnoxResult,
     KnoxRun,
     RecentAlerts,
     alert_zones,
-    emerging_hotspots,
     knox,
     near_repeat_alert,
-    space_time_cube,
 )
 from hotspotwatch.domain.taxonomy import category_label
-from hotspotwatch.i18n.spacetime import alert_summary, emerging_summary, knox_summary
-from hotspotwatch.periods import EPOCH, CalendarMonth, Day, Week
-from hotspotwatch.workflows.runs import RunSpec, ensure_run, record
+from hotspotwatch.i18n.spacetime import alert_summary, knox_notes, knox_summary
+from hotspotwatch.periods import EPOCH, Day
+from hotspotwatch.workflows.runs import RunSpec, ensure_run
+from hotspotwatch.workflows.spacetime_emerging import (
+    STEPS,
+    compute_emerging,
+    emerging_cells,
+    emerging_spec,
+    run_emerging,
+)
+from hotspotwatch.workflows.spacetime_events import (
+    PrecisionError,
+    _iso,
+    _record,
+    _sorted,
+    check_min_precision,
+    local_days,
+    refuse_finer_bands,
+    select,
+)
 from hotspotwatch.workflows.spacetime_outputs import (
     emerging_result_dict,
     write_alert_outputs,
@@ -45,35 +59,7 @@ from hotspotwatch.workflows.spacetime_outputs import (
 
 DEFAULT_SPACE_BANDS: tuple[float, ...] = (0, 100, 200, 300, 400, math.inf)
 DEFAULT_TIME_BANDS: tuple[float, ...] = (0, 7, 14, 21, 28, math.inf)
-STEPS = ("week", "month", "quarter")
 
-
-def local_days(occurred_at: pd.Series, timezone: str) -> np.ndarray:
-    """Whole calendar days (since 1970-01-01) of UTC instants in the workspace time zone."""
-    return Day(timezone).codes(occurred_at).astype(float)
-
-
-def _iso(value: Any) -> str | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return dt.date.fromisoformat(str(value)[:10]).isoformat()
-
-
-def _sorted(values: Iterable[str] | None) -> list[str] | None:
-    return sorted(set(values)) if values else None
-
-
-def _events(ws: Any, categories: Iterable[str] | None, roles: Iterable[str] | None,
-            start: Any, end: Any) -> pd.DataFrame:
-    frame = ws.events(categories=list(categories) if categories else None,
-                      roles=list(roles) if roles else None, start=start, end=end)
-    if len(frame) < 2:
-        raise ValueError("fewer than 2 events match the filters; widen --category/--start/--end")
-    return frame
 
 
 def _event_label(ws: Any, categories: Sequence[str] | None, lang: str) -> str:
@@ -100,7 +86,7 @@ def knox_spec(
     end: Any = None, space_bands: Sequence[float] = DEFAULT_SPACE_BANDS,
     time_bands: Sequence[float] = DEFAULT_TIME_BANDS, metric: str = "manhattan",
     permutations: int = 999, seed: int = 0, same_location: bool = False, same_day: bool = False,
-    alpha: float = 0.05,
+    alpha: float = 0.05, min_precision: str | None = None, include_duplicates: bool = False,
 ) -> RunSpec:
     """Spec of a Knox run on ``categories``.
 
@@ -123,6 +109,14 @@ def knox_spec(
         Separate bands for distance 0 / the same day.
     alpha : float
         Level of the near-repeat alert read from the table.
+    min_precision : {"instant", "hour", "day", "month"}, optional
+        Drop the events whose ``time_precision`` is coarser (the result counts them).
+        Without it, time bands finer than the coarsest precision of the events are
+        refused (:class:`PrecisionError`).
+    include_duplicates : bool
+        Count exact duplicates (same source, time, place and category) as separate events;
+        by default each incident is counted once, so the pairs between its copies (and
+        its pairs with other events counted twice) are left out.
 
     Returns
     -------
@@ -151,7 +145,9 @@ def knox_spec(
         "end": _iso(end), "space_bands": [float(v) for v in space_bands],
         "time_bands": [float(v) for v in time_bands], "metric": metric,
         "permutations": int(permutations), "seed": int(seed), "same_location": bool(same_location),
-        "same_day": bool(same_day), "alpha": float(alpha)})
+        "same_day": bool(same_day), "alpha": float(alpha),
+        "min_precision": check_min_precision(min_precision),
+        "include_duplicates": bool(include_duplicates)})
 
 
 def compute_knox(ws: Any, params: Mapping[str, Any]) -> KnoxRun:
@@ -168,7 +164,10 @@ def compute_knox(ws: Any, params: Mapping[str, Any]) -> KnoxRun:
     KnoxRun
         Not stored (:func:`hotspotwatch.workflows.runs.ensure_run` stores it).
     """
-    frame = _events(ws, params["categories"], params["roles"], params["start"], params["end"])
+    sel = select(ws, params, include_duplicates=bool(params.get("include_duplicates", False)))
+    refuse_finer_bands(sel, finest_band(_bands(params["time_bands"])), what="Knox",
+                       option="time bands", coarser_hint=_coarser_bands(sel.precision))
+    frame = sel.frame
     days = local_days(frame["occurred_at"], ws.config.timezone)
     result = knox(frame["x"].to_numpy(float), frame["y"].to_numpy(float), days,
                   _bands(params["space_bands"]), _bands(params["time_bands"]),
@@ -178,7 +177,24 @@ def compute_knox(ws: Any, params: Mapping[str, Any]) -> KnoxRun:
     alpha = float(params["alpha"])
     alert = near_repeat_alert(result, alpha=alpha) if result.permutations else None
     return KnoxRun(knox=result, alert=alert, categories=tuple(params["categories"]),
-                   roles=tuple(params["roles"] or ()), alpha=alpha)
+                   roles=tuple(params["roles"] or ()), alpha=alpha, time_precision=sel.precision,
+                   min_precision=params.get("min_precision"),
+                   n_dropped_precision=sel.n_dropped_precision, n_duplicates=sel.n_duplicates,
+                   same_place_same_day=_same_place_same_day(frame, days))
+
+
+def _coarser_bands(precision: str) -> str:
+    w = int(RESOLUTION_DAYS[precision])
+    return f"time bands at least {w} days wide (e.g. --time-bands 0,{w},{2 * w},{3 * w},inf)"
+
+
+def _same_place_same_day(frame: Any, days: np.ndarray) -> int:
+    """Pairs of events at exactly the same place on the same local day."""
+    if len(frame) < 2:
+        return 0
+    keys = np.column_stack([frame["x"].to_numpy(float), frame["y"].to_numpy(float), days])
+    _, counts = np.unique(keys, axis=0, return_counts=True)
+    return int((counts * (counts - 1) // 2).sum())
 
 
 def _default_categories(ws: Any, categories: Sequence[str] | None,
@@ -207,6 +223,8 @@ def run_knox(
     alpha: float = 0.05,
     lang: str = "en",
     record: bool = True,
+    min_precision: str | None = None,
+    include_duplicates: bool = False,
 ) -> dict[str, Any]:
     """Knox near-repeat table for the filtered events, with alert and summaries.
 
@@ -217,30 +235,30 @@ def run_knox(
     -------
     dict
         ``knox`` (KnoxResult), ``alert`` (NearRepeatAlert), ``summary`` and
-        ``alert_summary`` (lists of sentences), ``n_events``, ``run`` (KnoxRun), ``spec``
-        and ``run_id`` (short key of the stored run; ``None`` with ``record=False``).
+        ``alert_summary`` (lists of sentences; the summary ends with the notes on
+        precision, dropped events, duplicates and same-place/same-day pairs), ``n_events``,
+        ``run`` (KnoxRun), ``spec`` and ``run_id`` (short key of the stored run; ``None``
+        with ``record=False``).
     """
     cats = _default_categories(ws, categories, roles)
     spec = knox_spec(ws, categories=cats, roles=roles, start=start, end=end,
                      space_bands=space_bands, time_bands=time_bands, metric=metric,
                      permutations=permutations, seed=0 if seed is None else seed,
-                     same_location=same_location, same_day=same_day, alpha=alpha)
+                     same_location=same_location, same_day=same_day, alpha=alpha,
+                     min_precision=min_precision, include_duplicates=include_duplicates)
     run = compute_knox(ws, spec.parameters)
     event = _event_label(ws, cats, lang)
+    summary = knox_summary(run.knox, lang, event=event, alpha=alpha) if permutations else []
     return {
         "knox": run.knox,
         "alert": run.alert,
-        "summary": knox_summary(run.knox, lang, event=event, alpha=alpha) if permutations else [],
+        "summary": summary + knox_notes(run, lang),
         "alert_summary": alert_summary(run.alert, lang, event=event) if run.alert else [],
         "n_events": run.n_events,
         "run": run,
         "spec": spec,
         "run_id": _record(ws, spec, run) if record else None,
     }
-
-
-def _record(ws: Any, spec: RunSpec, result: Any) -> str:
-    return record(ws, spec, result).short_key
 
 
 def knox_from_dict(data: dict[str, Any]) -> KnoxResult:
@@ -282,13 +300,15 @@ def run_alert(
     zones = [(geom, EPOCH + dt.timedelta(days=int(until)))
              for geom, until in alert_zones(run.alert, x, y, t_day)]
     return {"alert": run.alert, "knox": run.knox, "zones": zones, "x": x, "y": y, "when": when,
-            "knox_run": key, "summary": alert_summary(run.alert, lang, event=event)}
+            "knox_run": key, "time_precision": run.time_precision,
+            "summary": alert_summary(run.alert, lang, event=event) + knox_notes(run, lang)}
 
 
 # ---------------------------------------------------------------------------- recent alerts
 def alerts_spec(
     ws: Any, *, categories: Sequence[str] | None = None, days: int = 30,
     as_of: dt.date | str | None = None, alpha: float = 0.05, knox: RunSpec | None = None,
+    min_precision: str | None = None,
 ) -> RunSpec:
     """Spec of the near-repeat alerts of every recent incident.
 
@@ -306,6 +326,10 @@ def alerts_spec(
     knox : RunSpec, optional
         The Knox run the alerts are read from; default ``knox_spec`` on ``categories``.
         Its parameters are part of this spec.
+    min_precision : str, optional
+        Drop incidents (and, for the default Knox run, events) coarser than this precision;
+        default the Knox run's ``min_precision``. An alert needs the incident's day, so
+        month-only incidents are refused without it.
 
     Returns
     -------
@@ -317,11 +341,14 @@ def alerts_spec(
         frame = ws.events(categories=cats)
         as_of = (frame["occurred_at"].dt.tz_convert(ws.config.timezone).max().date()
                  if len(frame) else None)
-    knox_run = knox or knox_spec(ws, categories=cats, alpha=alpha)
+    knox_run = knox or knox_spec(ws, categories=cats, alpha=alpha, min_precision=min_precision)
     if knox_run.kind != "spacetime.knox":
         raise ValueError(f"alerts read a spacetime.knox run, not {knox_run.kind}")
+    if min_precision is None:
+        min_precision = knox_run.parameters.get("min_precision")
     return RunSpec("spacetime.alerts", {"categories": cats, "days": int(days), "as_of": _iso(as_of),
-                                        "alpha": float(alpha), "knox": dict(knox_run.parameters)})
+                                        "alpha": float(alpha), "knox": dict(knox_run.parameters),
+                                        "min_precision": check_min_precision(min_precision)})
 
 
 def compute_alerts(ws: Any, params: Mapping[str, Any]) -> RecentAlerts:
@@ -343,6 +370,7 @@ def compute_alerts(ws: Any, params: Mapping[str, Any]) -> RecentAlerts:
     frame = ws.events(categories=cats)
     alerts: list[IncidentAlert] = []
     key = ""
+    precision, n_dropped = "instant", 0
     if len(frame) and as_of is not None:
         run, key = _alert_for(ws, RunSpec("spacetime.knox", params["knox"]))
         assert run.alert is not None
@@ -350,6 +378,7 @@ def compute_alerts(ws: Any, params: Mapping[str, Any]) -> RecentAlerts:
         codes = day.codes(frame["occurred_at"])
         last = day.code_of(as_of)
         keep = (codes > last - int(params["days"])) & (codes <= last)
+        keep, precision, n_dropped = _alert_precision(frame, keep, params.get("min_precision"))
         for row, code in zip(frame[keep].itertuples(index=False), codes[keep], strict=True):
             when = day.start(int(code))
             zones = alert_zones(run.alert, float(row.x), float(row.y), float(code))
@@ -360,7 +389,24 @@ def compute_alerts(ws: Any, params: Mapping[str, Any]) -> RecentAlerts:
                 active=until >= as_of, elevated=bool(run.alert.elevated),
                 radius_m=float(run.alert.radius_m), days=float(run.alert.days)))
     return RecentAlerts(alerts=tuple(alerts), as_of=as_of, categories=tuple(cats),
-                        days=int(params["days"]), knox_run=key)
+                        days=int(params["days"]), knox_run=key, time_precision=precision,
+                        n_dropped_precision=n_dropped)
+
+
+def _alert_precision(frame: Any, window: np.ndarray,
+                     min_precision: str | None) -> tuple[np.ndarray, str, int]:
+    """Incidents of the window kept after ``min_precision``; an alert needs the incident's
+    day, so incidents known only to a coarser precision are refused."""
+    flt = tp.select(frame["time_precision"].to_numpy(dtype=object)[window], min_precision)
+    kept = window.copy()
+    kept[np.flatnonzero(window)[~flt.keep]] = False
+    if tp.finer_than(1.0, flt.precision):
+        n = int((frame["time_precision"][kept] == flt.precision).sum())
+        raise PrecisionError(
+            f"alerts: {n} incident(s) of the window are known only to the {flt.precision}, so "
+            "the day their alert starts is unknown; use --min-precision day (min_precision=) "
+            "to drop them")
+    return kept, flt.precision, flt.n_dropped
 
 
 def run_recent_alerts(
@@ -373,6 +419,7 @@ def run_recent_alerts(
     lang: str = "en",
     record: bool = True,
     knox: RunSpec | None = None,
+    min_precision: str | None = None,
 ) -> dict[str, Any]:
     """Near-repeat alerts for every ``category`` incident of the last ``days`` days.
 
@@ -388,7 +435,8 @@ def run_recent_alerts(
         ``alerts`` (list of dicts, each with its ``summary`` sentences), ``as_of``,
         ``result`` (RecentAlerts) and ``run_id``.
     """
-    spec = alerts_spec(ws, categories=[category], days=days, as_of=as_of, alpha=alpha, knox=knox)
+    spec = alerts_spec(ws, categories=[category], days=days, as_of=as_of, alpha=alpha, knox=knox,
+                       min_precision=min_precision)
     if spec.parameters["as_of"] is None:
         return {"alerts": [], "as_of": as_of, "result": None, "run_id": None}
     result = compute_alerts(ws, spec.parameters)
@@ -399,166 +447,11 @@ def run_recent_alerts(
             "run_id": _record(ws, spec, result) if record else None}
 
 
-# ---------------------------------------------------------------------------- emerging
-def emerging_spec(
-    ws: Any, *, categories: Sequence[str] | None = None, roles: Sequence[str] | None = None,
-    start: Any = None, end: Any = None, cell_size: float = 250.0, step: str = "month",
-    distance: float | None = None, time_window: int = 1, alpha: float = 0.05,
-) -> RunSpec:
-    """Spec of an emerging hot spot analysis (grid cells x calendar steps).
-
-    Parameters
-    ----------
-    ws : Workspace
-    categories, roles : sequence of str, optional
-        Event filter (none: every event).
-    start, end : date or ISO text, optional
-        Events in ``[start, end)``.
-    cell_size : float
-        Cell side in metres.
-    step : str
-        ``"week"`` (from Monday), ``"month"`` or ``"quarter"`` (calendar, workspace time zone).
-    distance : float, optional
-        Neighbourhood distance; default 1.5 x ``cell_size`` (resolved here).
-    time_window : int
-        Previous steps in the neighbourhood.
-    alpha : float
-        Significance level after FDR.
-
-    Returns
-    -------
-    RunSpec
-        Kind ``"spacetime.emerging"``.
-    """
-    if step not in STEPS:
-        raise ValueError(f"step must be one of {', '.join(STEPS)}; got {step!r}")
-    return RunSpec("spacetime.emerging", {
-        "categories": _sorted(categories), "roles": _sorted(roles), "start": _iso(start),
-        "end": _iso(end), "cell_size": float(cell_size), "step": step,
-        "distance": float(distance) if distance else 1.5 * float(cell_size),
-        "time_window": int(time_window), "alpha": float(alpha)})
-
-
-def _step_codes(occurred_at: pd.Series, step: str, timezone: str) -> tuple[np.ndarray, Any]:
-    """Calendar step of each instant (weeks from Monday, months, quarters) and the first
-    day of a step code."""
-    if step == "week":
-        week = Week(timezone)
-        return week.codes(occurred_at), week.start
-    month = CalendarMonth(timezone)
-    if step == "month":
-        return month.codes(occurred_at), month.start
-    return month.codes(occurred_at) // 3, lambda q: month.start(3 * int(q))
-
-
-def compute_emerging(ws: Any, params: Mapping[str, Any]) -> EmergingRun:
-    """Emerging hot spot analysis on a square grid x calendar steps (workspace time zone).
-
-    Parameters
-    ----------
-    ws : Workspace
-    params : mapping
-        The parameters of a :func:`emerging_spec` (canonical JSON form).
-
-    Returns
-    -------
-    EmergingRun
-        Not stored (:func:`hotspotwatch.workflows.runs.ensure_run` stores it).
-    """
-    from hotspotwatch.geo.grid import make_grid
-
-    frame = _events(ws, params["categories"], params["roles"], params["start"], params["end"])
-    x = frame["x"].to_numpy(float)
-    y = frame["y"].to_numpy(float)
-    try:
-        area = ws.study_area()
-    except Exception:  # no region layer: the events' extent is the study area
-        area = None
-    if area is not None and getattr(area, "is_empty", False):
-        area = None
-    grid = make_grid(area, points=(x, y), cell_size=float(params["cell_size"]))
-    rows, cols = grid.cell_index(x, y)
-    ny, nx = grid.shape
-    flat_cells = np.flatnonzero(grid.mask.ravel())
-    lookup = np.full(ny * nx, -1)
-    lookup[flat_cells] = np.arange(flat_cells.size)
-    ok = rows >= 0
-    cell = np.full(x.size, -1)
-    cell[ok] = lookup[rows[ok] * nx + cols[ok]]
-    cx_all, cy_all = grid.centres()
-    cx = np.asarray(cx_all).ravel()[flat_cells]
-    cy = np.asarray(cy_all).ravel()[flat_cells]
-    codes, start_of = _step_codes(frame["occurred_at"], params["step"], ws.config.timezone)
-    first, last = int(codes.min()), int(codes.max())
-    cube = space_time_cube(cell, codes - first, cell_x=cx, cell_y=cy, n_steps=last - first + 1)
-    result = emerging_hotspots(cube.counts, cx, cy, distance=float(params["distance"]),
-                               time_window=int(params["time_window"]), alpha=float(params["alpha"]))
-    return EmergingRun(emerging=result, grid=GridGeometry.from_grid(grid), step=params["step"],
-                       steps=tuple(start_of(c) for c in range(first, last + 1)),
-                       counts=cube.counts, n_events=len(frame))
-
-
-def emerging_cells(ws: Any, run: EmergingRun) -> Any:
-    """GeoDataFrame of the cells with ``category``, ``total``, trends and hot/cold steps."""
-    import geopandas as gpd
-
-    res = run.emerging
-    polys = np.asarray(run.grid.to_grid().polygons())  # restricted to the mask, row-major
-    return gpd.GeoDataFrame({
-        "cell": np.arange(polys.size),
-        "category": list(res.category),
-        "total": run.counts.sum(axis=1),
-        "trend_z": res.trend_z,
-        "count_trend_p": res.count_trend_p,
-        "hot_steps": res.hot.sum(axis=1),
-        "cold_steps": res.cold.sum(axis=1),
-    }, geometry=list(polys), crs=ws.config.crs)
-
-
-def run_emerging(
-    ws: Any,
-    *,
-    categories: Sequence[str] | None = None,
-    roles: Sequence[str] | None = None,
-    start: Any = None,
-    end: Any = None,
-    cell_size: float = 250.0,
-    step: str = "month",
-    distance: float | None = None,
-    time_window: int = 1,
-    alpha: float = 0.05,
-    lang: str = "en",
-    record: bool = True,
-) -> dict[str, Any]:
-    """Emerging hot spot analysis on a square grid × calendar steps (workspace time zone).
-
-    Returns
-    -------
-    dict
-        ``result`` (EmergingHotspotsResult), ``cells`` (GeoDataFrame with ``category``),
-        ``steps`` (step start dates), ``summary``, ``n_events``, ``run`` (EmergingRun),
-        ``spec`` and ``run_id``.
-    """
-    spec = emerging_spec(ws, categories=categories, roles=roles, start=start, end=end,
-                         cell_size=cell_size, step=step, distance=distance,
-                         time_window=time_window, alpha=alpha)
-    run = compute_emerging(ws, spec.parameters)
-    return {
-        "result": run.emerging,
-        "cells": emerging_cells(ws, run),
-        "steps": list(run.steps),
-        "summary": emerging_summary(run.emerging, lang),
-        "n_events": run.n_events,
-        "run": run,
-        "spec": spec,
-        "run_id": _record(ws, spec, run) if record else None,
-    }
-
-
 __all__ = [
     "DEFAULT_SPACE_BANDS",
     "DEFAULT_TIME_BANDS",
     "STEPS",
+    "PrecisionError",
     "alerts_spec",
     "compute_alerts",
     "compute_emerging",

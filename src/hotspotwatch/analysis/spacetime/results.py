@@ -50,15 +50,35 @@ class KnoxRun(ResultMixin):
         Roles of those events (empty: no role filter).
     alpha : float
         Significance level of the alert.
+    time_precision : str
+        Coarsest ``time_precision`` of the events used (``"instant"``, ``"hour"``, ``"day"``
+        or ``"month"``): the precision the table was computed at.
+    min_precision : str or None
+        The run's ``min_precision`` (events coarser than it were dropped).
+    n_dropped_precision : int
+        Events dropped because their time precision was coarser than ``min_precision``.
+    n_duplicates : int
+        Exact duplicate rows (same source, time, place and category) counted once, i.e.
+        left out of the table (0 when the run included duplicates).
+    same_place_same_day : int
+        Pairs of the events used at exactly the same place on the same day: reported
+        apart from near repeats (they are in the table's closest cell when its bands start
+        at 0; ``same_location``/``same_day`` bands isolate them).
     """
 
-    schema_version = 2
+    #: 3: time precision, dropped events, duplicates and same-place/same-day pairs.
+    schema_version = 3
 
     knox: KnoxResult
     alert: NearRepeatAlert | None
     categories: tuple[str, ...]
     roles: tuple[str, ...] = ()
     alpha: float = 0.05
+    time_precision: str = "instant"
+    min_precision: str | None = None
+    n_dropped_precision: int = 0
+    n_duplicates: int = 0
+    same_place_same_day: int = 0
 
     @property
     def n_events(self) -> int:
@@ -91,13 +111,20 @@ class EmergingRun(ResultMixin):
         The space-time cube (events per cell and step).
     n_events : int
         Events read (some may fall outside every cell).
+    time_precision : str
+        Coarsest ``time_precision`` of the events used; the step is never finer.
+    min_precision : str or None
+        The run's ``min_precision``.
+    n_dropped_precision : int
+        Events dropped because their time precision was coarser than ``min_precision``.
 
     Notes
     -----
     ``to_dict()`` also carries ``category_counts`` at the top level.
     """
 
-    schema_version = 2
+    #: 3: time precision and dropped events.
+    schema_version = 3
 
     emerging: EmergingHotspotsResult
     grid: GridGeometry
@@ -105,6 +132,9 @@ class EmergingRun(ResultMixin):
     steps: tuple[dt.date, ...]
     counts: NDArray[np.float64]
     n_events: int
+    time_precision: str = "instant"
+    min_precision: str | None = None
+    n_dropped_precision: int = 0
 
     @property
     def category_counts(self) -> dict[str, int]:
@@ -169,15 +199,23 @@ class RecentAlerts(ResultMixin):
         Window length: incidents in ``(as_of - days, as_of]``.
     knox_run : str
         Key of the stored Knox run the alerts were read from.
+    time_precision : str
+        Coarsest ``time_precision`` of the incidents alerted on (their day must be known:
+        coarser incidents are refused, or dropped with ``min_precision``).
+    n_dropped_precision : int
+        Incidents of the window dropped by ``min_precision``.
     """
 
-    schema_version = 2
+    #: 3: time precision and dropped incidents.
+    schema_version = 3
 
     alerts: tuple[IncidentAlert, ...]
     as_of: dt.date | None
     categories: tuple[str, ...]
     days: int
     knox_run: str
+    time_precision: str = "instant"
+    n_dropped_precision: int = 0
 
     def active(self) -> tuple[IncidentAlert, ...]:
         """Alerts still running on ``as_of``."""
