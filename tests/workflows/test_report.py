@@ -170,3 +170,25 @@ def test_without_computing_a_missing_run_is_said_missing_never_replaced(tmp_path
         assert set(data.unavailable) >= {"evaluation", "knox", "concentration"}
     finally:
         ws.close()
+
+
+def test_a_section_the_data_cannot_answer_says_why(tmp_path):
+    import tomllib
+
+    from hotspotwatch.config import CONFIG_FILE, Config
+
+    ws = make_city(tmp_path / "odd", seed=5, scale=0.3, n_hotspots=2,
+                   categories=("robbery", "assault", "police_check"))
+    table = tomllib.loads(ws.config.to_toml())
+    table["workspace"]["zone_layer"] = "missing_layer"
+    table["report"] = {"near_repeat_categories": ["shooting"]}  # none simulated
+    (ws.path / CONFIG_FILE).write_text(Config.from_mapping(table).to_toml(), encoding="utf-8")
+    path = ws.path
+    ws.close()
+    with Workspace.open(path) as ws:
+        data = gather_renewal(ws, until=UNTIL)
+        assert "missing_layer" in data.unavailable["borders"]
+        assert "fewer than 2 events" in data.unavailable["knox"]
+        assert data.knox is None and data.borders is None and data.evaluation is not None
+        assert {r.section for r in data.runs} >= {"evaluation", "concentration"}
+        assert data.zones == [] and data.data_coverage.empty

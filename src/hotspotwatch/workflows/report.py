@@ -35,6 +35,7 @@ from hotspotwatch.workflows.views import (
     regional_window,
     renewal_specs,
 )
+from hotspotwatch.workspace import WorkspaceError
 
 if TYPE_CHECKING:
     from hotspotwatch.analysis.evaluate.strategy import HotspotEvaluation
@@ -88,8 +89,10 @@ class _Runs:
                     self.unavailable[section] = "no stored run with these parameters"
                     return None
                 run = found
-        except ValueError as exc:
-            self.unavailable[section] = str(exc)
+        except (ValueError, KeyError, WorkspaceError) as exc:
+            # The data cannot answer this question (too few events, no such zone layer, no
+            # study area...): the section says why instead of showing another run.
+            self.unavailable[section] = str(exc.args[0]) if exc.args else type(exc).__name__
             return None
         self.records.append(_record(section, run))
         return run.result
