@@ -1,7 +1,8 @@
 """Requests per second and p95 latency of the hotspot page's API calls (20 concurrent clients).
 
-A synthetic workspace (4 police zones, 15 hotspots, 50,000 events over two years, an
-evaluation result of the Brussels demo's size with each hotspot's control cells) is served
+A synthetic workspace (4 police zones, 15 hotspots, 50,000 events over two years, and the
+dashboard's evaluation run -- the renewal report's spec for the review day -- computed and
+stored at build time, each hotspot with its control cells) is served
 by uvicorn on a loopback port in one child process; the load comes from another child
 process (asyncio, 20 concurrent clients, each with its own keep-alive connection), so the
 client's own Python work does not share the server's interpreter. Each client loads the
@@ -98,30 +99,12 @@ def build(path: Path) -> list[int]:
         }
     )
     ws.add_events(frame, source="bench")
-    ws.record_run(
-        "evaluate",
-        {},
-        {
-            "hotspots": [
-                {
-                    "name": f"Hotspot {k + 1}",
-                    "irr": 0.8,
-                    "ci_low": 0.6,
-                    "ci_high": 1.1,
-                    "verdict": "no_detectable_change",
-                    # control cells as the evaluation stores them (about 40 kB per hotspot,
-                    # as in the Brussels demo, whose evaluation result is 0.75 MB)
-                    "controls": [
-                        [round(float(cx), 1), round(float(cy), 1),
-                         round(float(cx) + 250, 1), round(float(cy) + 250, 1)]
-                        for cx, cy in rng.uniform(x0, x0 + 16000, (1000, 2))
-                    ],
-                }
-                for k in range(15)
-            ],
-            "pooled": {"irr": 0.9, "ci_low": 0.8, "ci_high": 1.0, "i2": 0.1},
-        },
-    )
+    # The dashboard's evaluation (the renewal report's spec for the review day), computed and
+    # stored as the page would on first use: every hotspot with all its control cells (about
+    # 900 per hotspot, as in the Brussels demo).
+    from hotspotwatch.workflows.web import evaluation_run
+
+    evaluation_run(ws)
     users.add_user(ws, "bench", "benchmark password", role="regional_analyst")
     ws.close()
     return ids

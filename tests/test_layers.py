@@ -15,11 +15,11 @@ from pathlib import Path
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "hotspotwatch"
 
-# Still holding SQL or engine use, being moved into store/ by their owners (issue 13 item 4):
-# the `web` engineer (workflows/web/, formerly workflows/web.py) and the `report` engineer
-# (workflows/report.py). Store functions accept the engine (store/access.py): pass
+# Modules still holding SQL or engine use while their owners move it into store/ (issue 13
+# item 4): none left (workflows/web/ queries through store/dashboard.py and
+# store/prevention.py). Store functions accept the engine (store/access.py): pass
 # ``ws.engine`` instead of opening ``ws.engine.connect()`` in a workflow.
-IN_PROGRESS = ("workflows/web/", "workflows/web.py")
+IN_PROGRESS: tuple[str, ...] = ()
 
 # The Workspace owns the engine's lifecycle (create, open, close) and the lead's run
 # methods keep their transactions; everything else in workspace.py calls store functions.

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -36,48 +37,28 @@ USERS = {
     "spare": ("regional_analyst", [], []),
 }
 ROLE_USER = {"admin": "ada", "regional_analyst": "rita", "zone_analyst": "zeno", "partner": "paula"}
-EVALUATION = {
-    "hotspots": [
-        {
-            "name": "Gare du Midi",
-            "outcome": "harm",
-            "irr": 0.72,
-            "ci_low": 0.55,
-            "ci_high": 0.94,
-            "p_value": 0.012,
-            "wdq": 0.4,
-            "wdd": -5.0,
-            "min_detectable_ratio": 0.7,
-            "verdict": "reduction",
-        },
-        {
-            "name": "Porte de Hal",
-            "outcome": "harm",
-            "irr": 1.05,
-            "ci_low": 0.8,
-            "ci_high": 1.37,
-            "p_value": 0.71,
-            "wdq": None,
-            "wdd": 1.0,
-            "min_detectable_ratio": 0.6,
-            "verdict": "no_detectable_change",
-        },
-    ],
-    "pooled": {"irr": 0.85, "ci_low": 0.7, "ci_high": 1.03, "i2": 0.2},
-}
-ALERTS = {
-    "alerts": [
-        {"x": 646200.0, "y": 667200.0, "until": "2024-12-20", "label": "in 5341"},
-        {"x": 650200.0, "y": 669200.0, "until": "2024-12-20", "label": "in 5339"},
-        {"label": "no coordinates"},
-    ]
-}
+
+
+def last_data_day(ws: Workspace) -> dt.date:
+    """The dashboard's default review day, counted here from the events themselves: the
+    newest event's local day, the prevention log (actions logged in the dashboard) left out."""
+    ev = ws.events()
+    ev = ev[ev["source"] != "prevention-log"]
+    return ev["occurred_at"].dt.tz_convert(ws.config.timezone).max().date()
+
+
+def report_evaluation(ws: Workspace, until: dt.date | None = None) -> Any:
+    """The renewal report's evaluation run for ``until`` (default the last data day)."""
+    from hotspotwatch.workflows.runs import ensure_run
+    from hotspotwatch.workflows.views import renewal_specs
+
+    return ensure_run(ws, renewal_specs(ws, until=until or last_data_day(ws)).evaluation)
 
 
 def synthetic_events(seed: int = 7) -> pd.DataFrame:
     """400 events over 2023-2024: a cluster in Gare du Midi, the rest spread over the region."""
     rng = np.random.default_rng(seed)
-    n_spread, n_cluster = 300, 100
+    n_spread, n_cluster = 260, 140
     x = np.concatenate(
         [rng.uniform(645100, 652900, n_spread), rng.uniform(646010, 646390, n_cluster)]
     )
@@ -92,6 +73,21 @@ def synthetic_events(seed: int = 7) -> pd.DataFrame:
         size=n_spread + n_cluster,
         p=[0.2, 0.4, 0.3, 0.1],
     )
+    # outreach in the Gare du Midi cluster: a fifth of its events are prevention contacts
+    cats[n_spread::5] = "prevention_contact"
+    # A planted effect: most harm in the Gare du Midi cluster during its designation
+    # (2024-03-01 .. 2024-08-31) happened in the year before instead.
+    harm = np.isin(cats, ["shooting", "assault"])
+    post = (t >= pd.Timestamp("2024-03-01", tz="UTC")) & (
+        t < pd.Timestamp("2024-09-01", tz="UTC")
+    )
+    moved = harm & np.asarray(post) & (np.arange(x.size) >= n_spread)
+    moved &= rng.random(x.size) < 0.9
+    pre0 = pd.Timestamp("2023-03-05", tz="UTC").value
+    pre1 = pd.Timestamp("2024-02-25", tz="UTC").value
+    t = pd.DatetimeIndex(
+        np.where(moved, rng.integers(pre0, pre1, x.size), t.asi8), tz="UTC"
+    )
     return pd.DataFrame(
         {
             "source_id": [f"e{i}" for i in range(x.size)],
@@ -104,7 +100,11 @@ def synthetic_events(seed: int = 7) -> pd.DataFrame:
 
 
 def populate(ws: Workspace) -> dict[str, int]:
-    """Fill ``ws`` with areas, hotspots, decisions, events, runs and users; return hotspot ids."""
+    """Fill ``ws`` with areas, hotspots, decisions, events and users; return hotspot ids.
+
+    No run is stored: the dashboard computes the runs it shows (the renewal report's) on
+    first use and stores them.
+    """
     ws.add_areas(
         gpd.GeoDataFrame(
             {"code": ["04000"], "name": ["Brussels"], "geometry": [REGION]}, crs=ws.config.crs
@@ -134,8 +134,6 @@ def populate(ws: Workspace) -> dict[str, int]:
             decision_ref="CRS-2024-03",
         )
     ws.add_events(synthetic_events(), source="test")
-    ws.record_run("evaluate", {"alpha": 0.05}, EVALUATION)
-    ws.record_run("spacetime.alerts", {}, ALERTS)
     for name, (role, zones, hs) in USERS.items():
         users_wf.add_user(ws, name, PASSWORD, role=role, zones=zones, hotspots=hs)
     return ids

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from pathlib import Path
+
 import numpy as np
 import pytest
 import shapely
 from pyproj import Transformer
 
-from .conftest import HOTSPOTS, ZONES, WebEnv
+from .conftest import HOTSPOTS, ZONES, WebEnv, last_data_day, report_evaluation
 
 TO_LAMBERT = Transformer.from_crs("EPSG:4326", "EPSG:3812", always_xy=True)
 
@@ -128,7 +131,6 @@ def test_hotspot_detail_has_evaluation_decisions_and_monthly_series(web: WebEnv)
     hid = web.ids["Gare du Midi"]
     d = web.client.get(f"/api/v1/hotspots/{hid}", headers=web.auth("partner")).json()
     assert d["properties"]["name"] == "Gare du Midi"
-    assert d["evaluation"]["verdict"] == "reduction" and d["evaluation"]["ci_high"] == 0.94
     assert d["properties"]["designations"][0]["decision_ref"] == "CRS-2024-03"
     assert d["can_log_actions"] is True
     m = web.client.get(f"/api/v1/hotspots/{hid}/monthly", headers=web.auth("partner")).json()
@@ -141,17 +143,141 @@ def test_hotspot_detail_has_evaluation_decisions_and_monthly_series(web: WebEnv)
     assert m["periods"] == [["2024-03-01", "2024-09-01"]]
 
 
-def test_missing_result_says_which_command_computes_it(web: WebEnv) -> None:
-    r = web.client.get("/api/v1/results/gistar", headers=web.auth("regional_analyst"))
+def test_hotspot_shows_the_report_s_evaluation_run_and_its_numbers(web: WebEnv) -> None:
+    """IRR, ADJUSTED p, WDQ, WDD and dose are the renewal report's evaluation's own."""
+    hid = web.ids["Gare du Midi"]
+    d = web.client.get(f"/api/v1/hotspots/{hid}?lang=fr", headers=web.auth("partner")).json()
+    run = report_evaluation(web.ws)  # the report's spec: reuses the run the page stored
+    assert d["evaluation_run"]["key"] == run.key and d["evaluation_run"]["run"] == run.key[:12]
+    assert d["evaluation_run"]["parameters"] == run.parameters
+    assert d["evaluation_run"]["parameters"]["until"] == last_data_day(web.ws).isoformat()
+    h = run.result.hotspot("Gare du Midi")
+    s = d["evaluation"]["summary"]
+    assert s["irr"] == pytest.approx(h.did.irr) and s["ci_high"] == pytest.approx(h.did.ci_high)
+    assert s["p_adjusted"] == pytest.approx(h.p_adjusted)
+    assert s["p_adjusted"] > s["p_value"] > 0  # BH over two hotspots raises the smaller p
+    assert s["wdq"] == pytest.approx(h.wdq.wdq) and np.isfinite(s["wdq"])
+    assert s["wdd"] == pytest.approx(h.wdd.estimate)
+    assert s["verdict"] == h.verdict.label == "reduction"
+    assert s["verdict_text"].startswith("Gare du Midi") and "baisse" in s["verdict_text"]
+    # dose: counted here from the events (anchored months = [2023-03-01, 2024-03-01) before,
+    # [2024-03-01, 2024-09-01) after: the designation), against the evaluation's table
+    ev = web.ws.events(roles=["enforcement", "prevention"])
+    local = ev["occurred_at"].dt.tz_convert("Europe/Brussels").dt.tz_localize(None)
+    inside = shapely.contains_xy(HOTSPOTS["Gare du Midi"][0], ev["x"], ev["y"])
+    before = inside & (local >= "2023-03-01") & (local < "2024-03-01")
+    after = inside & (local >= "2024-03-01") & (local < "2024-09-01")
+    table = {r["category"]: (r["before"], r["after"]) for r in s["dose"]}
+    for cat in ("police_check", "prevention_contact"):
+        is_cat = (ev["category"] == cat).to_numpy()
+        assert table[cat] == (float((before & is_cat).sum()), float((after & is_cat).sum()))
+    assert s["dose_totals"]["prevention"]["after"] == table["prevention_contact"][1] > 0
+
+
+def test_results_name_their_run_and_reuse_it(web: WebEnv) -> None:
+    from hotspotwatch.workflows.views import renewal_specs
+
+    r = web.client.get("/api/v1/results/evaluation", headers=web.auth("regional_analyst"))
+    assert r.status_code == 200
+    body = r.json()
+    spec = renewal_specs(web.ws, until=last_data_day(web.ws)).evaluation
+    assert body["kind"] == "evaluate" and body["parameters"] == spec.parameters
+    stored = web.ws.find_run(spec.kind, spec.parameters)
+    assert stored is not None and body["key"] == stored.key and body["id"] == stored.key[:12]
+    assert {h["name"] for h in body["result"]["hotspots"]} == set(HOTSPOTS)
+    assert all("verdict_text" not in h for h in body["result"]["hotspots"])  # labels only
+    assert set(body["verdict_text"]) == set(HOTSPOTS)
+    again = web.client.get("/api/v1/results/evaluation", headers=web.auth("regional_analyst"))
+    assert again.json()["key"] == body["key"]
+    assert len(web.ws.run_infos("evaluate")) == 1  # computed once, then reused
+
+
+def test_a_run_stored_with_other_parameters_is_not_shown(web: WebEnv) -> None:
+    """An evaluation up to an earlier day (CLI `evaluate --until`) is not the dashboard's."""
+    earlier = report_evaluation(web.ws, dt.date(2024, 6, 30))
+    body = web.client.get(
+        "/api/v1/results/evaluation", headers=web.auth("regional_analyst")
+    ).json()
+    assert body["key"] != earlier.key
+    assert body["parameters"]["until"] == last_data_day(web.ws).isoformat()
+
+
+def test_a_result_that_cannot_be_computed_is_404_with_the_reason(tmp_path: Path) -> None:
+    from fastapi.testclient import TestClient
+
+    from hotspotwatch import Workspace
+    from hotspotwatch.web import create_app
+    from hotspotwatch.workflows import users as users_wf
+
+    ws = Workspace.create(tmp_path / "empty")
+    user = users_wf.add_user(ws, "rita", "correct horse battery", role="regional_analyst")
+    token = users_wf.issue_token(ws, user, kind="api").token
+    with TestClient(create_app(ws)) as client:
+        r = client.get("/api/v1/results/gistar", headers={"Authorization": f"Bearer {token}"})
     assert r.status_code == 404
-    assert "hotspotwatch detect gistar" in r.json()["detail"]
+    assert "no events" in r.json()["detail"]
+
+
+def test_public_evaluation_has_verdict_sentences_and_the_run(web: WebEnv) -> None:
+    body = web.client.get("/api/v1/public/evaluation?lang=nl").json()
+    run = report_evaluation(web.ws)
+    assert body["run"]["key"] == run.key and body["run_id"] == run.key[:12]
+    rows = {r["name"]: r for r in body["hotspots"]}
+    h = run.result.hotspot("Gare du Midi")
+    assert rows["Gare du Midi"]["p_adjusted"] == pytest.approx(h.p_adjusted)
+    assert rows["Gare du Midi"]["verdict"] == "reduction"
+    assert rows["Gare du Midi"]["verdict_text"].startswith("Gare du Midi")
+    hs = web.client.get("/api/v1/public/hotspots").json()
+    verdicts = {f["properties"]["name"]: f["properties"]["verdict"] for f in hs["features"]}
+    assert verdicts["Gare du Midi"] == "reduction"
+
+
+def _record_alerts(web: WebEnv) -> None:
+    """Store an alerts run with two known incidents under the dashboard's own spec."""
+    from hotspotwatch.analysis.spacetime.results import IncidentAlert, RecentAlerts
+    from hotspotwatch.geo.crs import to_lonlat
+    from hotspotwatch.workflows import web as web_wf
+    from hotspotwatch.workflows.runs import record
+
+    spec = web_wf.view_spec(web.ws, "near_repeat_alerts")
+    day = dt.date(2024, 12, 20)
+
+    def alert(event_id: int, x: float, y: float) -> IncidentAlert:
+        lon, lat = to_lonlat([x], [y], web.ws.config.crs)
+        return IncidentAlert(
+            event_id=event_id, category="shooting", x=x, y=y, lon=float(lon[0]),
+            lat=float(lat[0]), when=day, until=day + dt.timedelta(days=14), active=True,
+            elevated=True, radius_m=200.0, days=14.0,
+        )
+
+    result = RecentAlerts(
+        alerts=(alert(1, 646200.0, 667200.0), alert(2, 650200.0, 669200.0)),
+        as_of=day, categories=tuple(spec.parameters["categories"]), days=30, knox_run="",
+    )
+    record(web.ws, spec, result)
 
 
 def test_near_repeat_alerts_filtered_to_zone(web: WebEnv) -> None:
+    _record_alerts(web)
     zone = web.client.get("/api/v1/alerts/near-repeat", headers=web.auth("zone_analyst")).json()
-    assert [a["label"] for a in zone["alerts"]] == ["in 5341"]
+    assert [a["event_id"] for a in zone["alerts"]] == [1]  # the one in zone 5341
     reg = web.client.get("/api/v1/alerts/near-repeat", headers=web.auth("regional_analyst")).json()
-    assert len(reg["alerts"]) == 3
+    assert [a["event_id"] for a in reg["alerts"]] == [1, 2]
+    assert reg["run"]["kind"] == "spacetime.alerts" and reg["run_id"] == reg["run"]["run"]
+
+
+def test_near_repeat_alerts_are_computed_from_the_report_s_knox_run(web: WebEnv) -> None:
+    from hotspotwatch.workflows.views import renewal_specs
+
+    r = web.client.get("/api/v1/alerts/near-repeat", headers=web.auth("regional_analyst"))
+    assert r.status_code == 200
+    body = r.json()
+    knox = renewal_specs(web.ws, until=last_data_day(web.ws)).knox
+    assert body["run"]["parameters"]["knox"] == knox.parameters
+    as_of = dt.date.fromisoformat(body["as_of"])
+    for a in body["alerts"]:
+        assert a["category"] in body["run"]["parameters"]["categories"]
+        assert as_of - dt.timedelta(days=30) < dt.date.fromisoformat(a["when"]) <= as_of
 
 
 def test_prevention_action_is_logged_and_listed(web: WebEnv) -> None:
@@ -264,3 +390,20 @@ def test_a_route_s_own_cache_control_is_kept(web: WebEnv) -> None:
     assert r.status_code == 200
     assert r.headers["cache-control"] == "max-age=86400"
     assert r.headers["x-content-type-options"] == "nosniff"
+
+
+def test_an_action_logged_today_does_not_move_the_review_day(web: WebEnv) -> None:
+    from hotspotwatch.workflows import web as web_wf
+
+    day = web_wf.review_day(web.ws)
+    assert day == last_data_day(web.ws) and day.year == 2024
+    hid = web.ids["Gare du Midi"]
+    r = web.client.post(
+        f"/api/v1/hotspots/{hid}/actions",
+        headers=web.auth("partner"),
+        json={"occurred_on": dt.date.today().isoformat(), "kind": "outreach"},
+    )
+    assert r.status_code == 201
+    assert max(web.ws.events()["occurred_at"]).date() == dt.date.today()
+    d = web.client.get(f"/api/v1/hotspots/{hid}", headers=web.auth("partner")).json()
+    assert d["evaluation_run"]["parameters"]["until"] == day.isoformat()

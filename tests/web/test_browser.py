@@ -19,7 +19,7 @@ import pytest
 from hotspotwatch import Workspace
 from hotspotwatch.web import create_app
 
-from .conftest import PASSWORD, populate
+from .conftest import PASSWORD, last_data_day, populate, report_evaluation
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -45,7 +45,7 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[str, int]]]:
+def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[str, int], Workspace]]:
     """A populated SQLite workspace served by uvicorn on a loopback port."""
     import uvicorn
     from argon2 import PasswordHasher
@@ -66,7 +66,7 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[s
     while not server.started and time.monotonic() < deadline:
         time.sleep(0.05)
     assert server.started, "uvicorn did not start"
-    yield f"http://127.0.0.1:{port}", ids
+    yield f"http://127.0.0.1:{port}", ids, ws
     server.should_exit = True
     thread.join(timeout=10)
     ws.close()
@@ -109,9 +109,9 @@ def _login(page: object, base: str, user: str, next_path: str) -> None:
 
 
 def test_login_then_hotspot_page_shows_chart_and_verdict(
-    live: tuple[str, dict[str, int]], browser: object
+    live: tuple[str, dict[str, int], Workspace], browser: object
 ) -> None:
-    base, ids = live
+    base, ids, _ = live
     page = browser.new_page(viewport={"width": 1200, "height": 900})  # type: ignore[attr-defined]
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
@@ -122,8 +122,9 @@ def test_login_then_hotspot_page_shows_chart_and_verdict(
     assert page.locator("#trend svg rect.band").count() == 1  # designation period
     assert page.inner_text("#hs-name") == "Gare du Midi"
     assert page.inner_text("#verdict") == "reduction"
+    assert page.inner_text("#verdict-sentence").startswith("Gare du Midi: reduction")
     interval = page.inner_text("#verdict-interval")
-    assert "0.72" in interval and "0.55" in interval and "0.94" in interval
+    assert interval.startswith("Rate ratio 0.") and " to " in interval
     assert "CRS-2024-03" in page.inner_text("#decisions")
     # a partner assigned to this hotspot logs a prevention action through the form
     assert page.is_visible("#action-form")
@@ -138,9 +139,9 @@ def test_login_then_hotspot_page_shows_chart_and_verdict(
 
 
 def test_hotspot_page_in_french_on_a_phone(
-    live: tuple[str, dict[str, int]], browser: object
+    live: tuple[str, dict[str, int], Workspace], browser: object
 ) -> None:
-    base, ids = live
+    base, ids, _ = live
     page = browser.new_page(viewport={"width": 390, "height": 844}, device_scale_factor=2)  # type: ignore[attr-defined]
     _login(page, base, "rita", "/strategy")
     page.goto(f"{base}/hotspots/{ids['Gare du Midi']}?lang=fr")
@@ -153,23 +154,29 @@ def test_hotspot_page_in_french_on_a_phone(
 
 
 def test_strategy_page_shows_pooled_verdict_and_table(
-    live: tuple[str, dict[str, int]], browser: object
+    live: tuple[str, dict[str, int], Workspace], browser: object
 ) -> None:
-    base, _ = live
+    import math
+
+    base, _, ws = live
+    run = report_evaluation(ws)  # the run the page shows
+    pooled = run.result.pooled
     page = browser.new_page()  # type: ignore[attr-defined]
     _login(page, base, "rita", "/strategy")
     page.wait_for_selector("#strategy-table tbody tr")
     assert page.locator("#strategy-table tbody tr").count() == 2
-    assert "0.85" in page.inner_text("#pooled")
-    assert page.locator("#forest svg rect").count() == 2
+    assert f"{math.exp(pooled.estimate):.2f}" in page.inner_text("#pooled")
+    assert page.inner_text("#pooled-sentence").startswith("The strategy")
+    drawn = [h for h in run.result.hotspots if h.did.ci_low > 0 and math.isfinite(h.did.ci_high)]
+    assert page.locator("#forest svg rect").count() == len(drawn) >= 1  # finite intervals
     _shot(page, "strategy")
     page.close()
 
 
 def test_public_page_shows_no_count_below_k(
-    live: tuple[str, dict[str, int]], browser: object
+    live: tuple[str, dict[str, int], Workspace], browser: object
 ) -> None:
-    base, _ = live
+    base, _, _ = live
     page = browser.new_page()  # type: ignore[attr-defined]
     page.goto(f"{base}/public?lang=nl")
     page.wait_for_selector("#pub-grid svg path.cell")
@@ -195,9 +202,9 @@ def test_public_page_shows_no_count_below_k(
 
 
 def test_map_page_loads_maplibre_from_node_modules(
-    live: tuple[str, dict[str, int]], browser: object
+    live: tuple[str, dict[str, int], Workspace], browser: object
 ) -> None:
-    base, _ = live
+    base, _, _ = live
     from hotspotwatch.web.app import node_modules
 
     if node_modules() is None:
@@ -224,4 +231,44 @@ def test_map_page_loads_maplibre_from_node_modules(
         assert "WebGL" in page.inner_text("#map-status")
     assert external == []  # no CDN, no tiles without a configured tile URL
     _shot(page, "map")
+    page.close()
+
+
+def test_hotspot_page_shows_the_report_s_numbers(
+    live: tuple[str, dict[str, int], Workspace], browser: object
+) -> None:
+    """IRR, adjusted p, WDQ, WDD and dose on the page are the renewal report's, as the
+    report prints them (its own formatting, English council version)."""
+    from hotspotwatch.domain.disclosure import Disclosure
+    from hotspotwatch.report.context import dose_rows
+    from hotspotwatch.report.fmt import Fmt
+    from hotspotwatch.workflows.report import gather_renewal
+
+    base, ids, ws = live
+    day = last_data_day(ws)  # the dashboard's review day (its prevention log left out)
+    data = gather_renewal(ws, until=day)
+    sec = next(h for h in data.hotspots if h.name == "Gare du Midi")
+    ev = sec.evaluation
+    assert ev is not None
+    f = Fmt("en", Disclosure("council", ws.config.disclosure_k))
+
+    page = browser.new_page(viewport={"width": 1200, "height": 900})  # type: ignore[attr-defined]
+    _login(page, base, "rita", f"/hotspots/{ids['Gare du Midi']}?lang=en")
+    page.wait_for_selector("#ev-irr")
+    assert page.inner_text("#ev-irr") == f.num(ev.did.irr)
+    assert page.inner_text("#ev-p-adjusted") == f.pvalue(ev.p_adjusted)
+    assert page.inner_text("#ev-wdq") == f.num(ev.wdq.wdq) != "–"
+    assert page.inner_text("#ev-wdd").split(" (")[0] == f.num(ev.wdd.estimate, 1)
+    shown = [
+        (r.locator("td.before").inner_text(), r.locator("td.after").inner_text())
+        for r in page.locator("#dose-table tbody tr").all()
+    ]
+    report = [(r["before"], r["after"]) for r in dose_rows(f, ev)]
+    assert shown == report and report
+    prevention = [r for r in dose_rows(f, ev) if r["role_key"] == "prevention"]
+    assert page.inner_text("#dose-prevention") == f.count(
+        sum(float(r["after"].replace(",", "")) for r in prevention)
+    ) != "0"
+    assert page.inner_text("#verdict-run").startswith("Evaluation run ")
+    _shot(page, "hotspot-vs-report")
     page.close()

@@ -136,3 +136,58 @@ def test_an_edited_config_is_read_again_and_changes_the_stamp(
     path.write_text(path.read_text() + "\n[harm_weights\n")
     assert web_cache.current_stamp(ws) == after
     assert ws.config.taxonomy["assault"].harm_weight == 3.5
+
+
+@pytest.fixture
+def city(tmp_path: Path) -> Workspace:
+    from hotspotwatch.testing import make_city
+
+    return make_city(tmp_path / "city", seed=3)
+
+
+def test_a_view_run_is_the_report_s_spec_stored_once_and_held_parsed(city: Workspace) -> None:
+    from hotspotwatch.workflows.views import renewal_specs
+
+    day = web_wf.review_day(city)
+    assert day == city.events()["occurred_at"].dt.tz_convert(city.config.timezone).max().date()
+    spec = web_wf.view_spec(city, "evaluation")
+    assert spec == renewal_specs(city, until=day).evaluation
+    assert city.find_run(spec.kind, spec.parameters) is None
+    one = web_wf.view_run(city, spec)
+    assert type(one.result).__name__ == "StrategyEvaluation"  # typed, no dict
+    stored = city.find_run(spec.kind, spec.parameters)
+    assert stored is not None and stored.key == one.key  # computed once and stored
+    assert web_wf.view_run(city, spec) is one  # cached
+    assert web_cache.held_run(city, one.key) is one  # held parsed under its key
+
+
+def test_new_data_give_a_new_run_and_other_runs_are_ignored(
+    city: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import datetime as dt
+
+    from hotspotwatch.workflows.evaluate import evaluation_spec
+    from hotspotwatch.workflows.runs import ensure_run
+
+    monkeypatch.setattr(web_cache, "STAMP_TTL_S", 0.0)
+    spec = web_wf.view_spec(city, "evaluation")
+    one = web_wf.view_run(city, spec)
+    # a run of the same kind with other parameters (an earlier --until) changes nothing
+    ensure_run(city, evaluation_spec(city, until=dt.date.fromisoformat(spec.parameters["until"]) - dt.timedelta(days=90)))
+    assert web_wf.view_run(city, web_wf.view_spec(city, "evaluation")).key == one.key
+    # added data: the stamp changes, the old run is stale, a new one is computed
+    hs = city.hotspots().iloc[0]
+    point = hs.geometry.representative_point()
+    last = pd.Timestamp(spec.parameters["until"], tz=city.config.timezone).tz_convert("UTC")
+    city.add_events(
+        pd.DataFrame({
+            "source_id": ["late-1"],
+            "occurred_at": [last - pd.Timedelta(days=3)],
+            "x": [point.x],
+            "y": [point.y],
+            "category": [city.taxonomy.names(role="harm")[0]],
+        }),
+        source="late",
+    )
+    two = web_wf.view_run(city, web_wf.view_spec(city, "evaluation"))
+    assert two.key != one.key and two.data_fingerprint != one.data_fingerprint

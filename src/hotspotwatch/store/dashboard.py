@@ -52,13 +52,18 @@ def data_stamp(conn: Connection, *, runs: bool = True) -> tuple[Any, ...]:
 
 @reads
 def event_time_range(
-    conn: Connection, categories: Sequence[str] | None = None
+    conn: Connection,
+    categories: Sequence[str] | None = None,
+    *,
+    exclude_source: str | None = None,
 ) -> tuple[dt.datetime, dt.datetime] | None:
     """First and last ``occurred_at`` (naive UTC) of the events, optionally of some
-    categories; ``None`` when there is none."""
+    categories or leaving out one source; ``None`` when there is none."""
     stmt = select(func.min(events.c.occurred_at), func.max(events.c.occurred_at))
     if categories is not None:
         stmt = stmt.where(events.c.category.in_(list(categories)))
+    if exclude_source is not None:
+        stmt = stmt.where(events.c.source != exclude_source)
     lo, hi = conn.execute(stmt).one()
     if lo is None or hi is None:
         return None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from hotspotwatch.web.auth import (
@@ -165,7 +165,9 @@ def create_token(
 
 @router.delete("/auth/tokens/{token_id}", tags=["auth"])
 def delete_token(
-    token_id: int, request: Request, principal: Principal = Depends(require("self"))
+    request: Request,
+    token_id: int = Path(ge=1, le=2**63 - 1),  # a database integer; larger ids cannot exist
+    principal: Principal = Depends(require("self")),
 ) -> dict[str, Any]:
     """Revoke one of my tokens."""
     if not users_wf.revoke_token(workspace(request), token_id, username=principal.username):

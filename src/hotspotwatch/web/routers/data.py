@@ -19,7 +19,10 @@ from hotspotwatch.workspace import WorkspaceError
 router = APIRouter()
 
 RoleName = Literal["harm", "enforcement", "prevention"]
-ResultName = Literal["evaluation", "gistar", "kde", "concentration", "coverage", "knox", "emerging"]
+ResultName = Literal[
+    "evaluation", "gistar", "kde", "concentration", "coverage", "borders", "knox", "emerging"
+]
+Lang = Literal["en", "fr", "nl"]
 _REPORT_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,200}$")
 REPORT_SUFFIXES = (".pdf", ".html", ".csv", ".json")
 
@@ -130,28 +133,23 @@ def _hotspot_or_404(request: Request, hotspot_id: int) -> dict[str, Any]:
 
 @router.get("/hotspots/{hotspot_id}", tags=["hotspots"])
 def hotspot(
-    hotspot_id: int, request: Request, principal: Principal = Depends(require("aggregates.read"))
+    hotspot_id: int,
+    request: Request,
+    principal: Principal = Depends(require("aggregates.read")),
+    lang: Lang = Query("en", description="language of the verdict sentence"),
 ) -> dict[str, Any]:
-    """One hotspot: perimeter, decisions, evaluation entry, logged prevention, permissions."""
+    """One hotspot: perimeter, decisions, evaluation entry, logged prevention, permissions.
+
+    The evaluation is the renewal report's for the dashboard's review day (``evaluation_run``
+    names the run: short key, parameters, fingerprints); ``evaluation.summary`` holds the
+    numbers the page shows (IRR, adjusted p, WDQ, WDD, dose) and the verdict in words.
+    """
     ws = workspace(request)
     feat = _hotspot_or_404(request, hotspot_id)
     props = feat["properties"]
-    try:
-        run = web_wf.latest_result(ws, "evaluation")
-        evaluation = web_wf.evaluation_row(ws, props["name"], run)
-        eval_meta: dict[str, Any] | None = {
-            "run_id": run["id"],
-            "created_at": run["created_at"],
-            "parameters": run["parameters"],
-        }
-        eval_missing = None
-    except web_wf.NotComputedError as exc:
-        evaluation, eval_meta, eval_missing = None, None, str(exc)
     return {
         **feat,
-        "evaluation": evaluation,
-        "evaluation_run": eval_meta,
-        "evaluation_missing": eval_missing,
+        **web_wf.hotspot_evaluation_view(ws, props["name"], lang=lang),
         "prevention": web_wf.prevention_summary(ws, hotspot_id),
         "can_log_actions": _may_log(principal, props),
     }
@@ -244,7 +242,7 @@ def log_action(
 def gistar_cells(
     request: Request, principal: Principal = Depends(require("aggregates.read"))
 ) -> dict[str, Any]:
-    """Gi* hot and cold cells of the newest run as GeoJSON (404 when not stored)."""
+    """Gi* hot and cold cells of the renewal report's Gi* run as GeoJSON (with its run)."""
     try:
         return web_wf.gistar_cells(workspace(request))
     except web_wf.NotComputedError as exc:
@@ -253,50 +251,45 @@ def gistar_cells(
 
 @router.get("/results/{name}", tags=["results"])
 def result(
-    name: ResultName, request: Request, principal: Principal = Depends(require("aggregates.read"))
+    name: ResultName,
+    request: Request,
+    principal: Principal = Depends(require("aggregates.read")),
+    lang: Lang = Query("en", description="language of verdict sentences"),
 ) -> dict[str, Any]:
-    """The newest stored run of a detection, space-time or evaluation result (404: not yet)."""
+    """The run a view shows (the renewal report's for the review day), with its provenance.
+
+    Computed and stored when no stored run matches its kind, parameters and the current
+    data and config; 404 when it cannot be computed on this workspace.
+    """
     try:
-        return web_wf.latest_result(workspace(request), name)
+        return web_wf.result_view(workspace(request), name, lang=lang)
     except web_wf.NotComputedError as exc:
         raise HTTPException(404, detail=str(exc)) from None
-
-
-def _alert_inside(alert: dict[str, Any], ws: Any, within: Any) -> bool:
-    import shapely
-
-    if "x" in alert and "y" in alert:
-        x, y = alert["x"], alert["y"]
-    elif "lon" in alert and "lat" in alert:
-        from pyproj import Transformer
-
-        tr = Transformer.from_crs("EPSG:4326", ws.config.crs, always_xy=True)
-        x, y = tr.transform(alert["lon"], alert["lat"])
-    else:
-        return False  # cannot place it: never show it to a zone analyst
-    try:
-        return bool(shapely.contains_xy(within, float(x), float(y)))
-    except (TypeError, ValueError):
-        return False
 
 
 @router.get("/alerts/near-repeat", tags=["events"])
 def near_repeat_alerts(
     request: Request, principal: Principal = Depends(require("events.read"))
 ) -> dict[str, Any]:
-    """Current near-repeat alerts (event-level; a zone analyst sees those in their zones)."""
+    """Current near-repeat alerts (event-level; a zone analyst sees those in their zones).
+
+    Read from the alerts run of the report's Knox table (``run`` names it).
+    """
     ws = workspace(request)
+    within = web_wf.zone_geometry(ws, principal.zones) if principal.role == ZONE else None
     try:
-        run = web_wf.latest_result(ws, "near_repeat_alerts")
+        run, alerts = web_wf.near_repeat_alerts(ws, within=within)
     except web_wf.NotComputedError as exc:
         raise HTTPException(404, detail=str(exc)) from None
-    res = run["result"]
-    alerts = list(res.get("alerts", [])) if isinstance(res, dict) else []
-    if principal.role == ZONE:
-        within = web_wf.zone_geometry(ws, principal.zones)
-        alerts = [a for a in alerts if isinstance(a, dict) and _alert_inside(a, ws, within)]
-    audit(request, principal, "alerts.read", rows=len(alerts), detail={"run_id": run["id"]})
-    return {"run_id": run["id"], "created_at": run["created_at"], "alerts": alerts}
+    meta = web_wf.provenance(run)
+    audit(request, principal, "alerts.read", rows=len(alerts), detail={"run_id": meta["run"]})
+    return {
+        "run_id": meta["run"],
+        "run": meta,
+        "created_at": meta["created_at"],
+        "as_of": run.result.as_of.isoformat() if run.result.as_of else None,
+        "alerts": alerts,
+    }
 
 
 def reports_dir(ws: Any, public: bool) -> Path:

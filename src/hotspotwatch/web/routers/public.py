@@ -7,7 +7,7 @@ partition (calendar years), and the region-wide series one partition (calendar m
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import FileResponse
@@ -86,30 +86,15 @@ def public_hotspots(request: Request) -> dict[str, Any]:
 
 
 @router.get("/public/evaluation", tags=["public"])
-def public_evaluation(request: Request) -> dict[str, Any]:
-    """Per-hotspot verdicts and the pooled estimate (estimates, not counts)."""
+def public_evaluation(
+    request: Request,
+    lang: Literal["en", "fr", "nl"] = Query("en", description="language of verdict sentences"),
+) -> dict[str, Any]:
+    """Per-hotspot verdicts and the pooled estimate (estimates, not counts), with the run."""
     try:
-        run = web_wf.latest_result(workspace(request), "evaluation")
+        return web_wf.public_evaluation(workspace(request), lang=lang)
     except web_wf.NotComputedError as exc:
         raise HTTPException(404, detail=str(exc)) from None
-    res = run["result"]
-    keep = (
-        "name",
-        "outcome",
-        "irr",
-        "ci_low",
-        "ci_high",
-        "p_value",
-        "wdq",
-        "min_detectable_ratio",
-        "verdict",
-    )
-    return {
-        "run_id": run["id"],
-        "created_at": run["created_at"],
-        "hotspots": [{k: row.get(k) for k in keep} for row in res.get("hotspots", []) or []],
-        "pooled": res.get("pooled"),
-    }
 
 
 @router.get("/public/reports", tags=["public"])

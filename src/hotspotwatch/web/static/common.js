@@ -32,7 +32,13 @@ const HW = (() => {
   }
   function fmt(x, digits = 2) {
     if (x === null || x === undefined || Number.isNaN(x)) return "–";
-    return Number(x).toLocaleString(lang, { maximumFractionDigits: digits, minimumFractionDigits: digits });
+    // U+2212 minus sign, as the report prints negative numbers
+    return Number(x).toLocaleString(lang, { maximumFractionDigits: digits, minimumFractionDigits: digits }).replace(/^-/, "\u2212");
+  }
+  // p-values as the report prints them: three decimals, "< 0.001" below.
+  function pvalue(p) {
+    if (p === null || p === undefined || Number.isNaN(p)) return "–";
+    return p < 0.001 ? "< " + fmt(0.001, 3) : fmt(p, 3);
   }
   function int(x) { return x === null || x === undefined ? "–" : Number(x).toLocaleString(lang); }
   function el(tag, attrs = {}, ...children) {
@@ -69,5 +75,5 @@ const HW = (() => {
     }
   }
   document.addEventListener("DOMContentLoaded", header);
-  return { t, api, ApiError, fmt, int, el, me, lang, loginRedirect, verdictText, showError, cookie };
+  return { t, api, ApiError, fmt, pvalue, int, el, me, lang, loginRedirect, verdictText, showError, cookie };
 })();

@@ -7,7 +7,7 @@
   let hs, monthly, actions;
   try {
     [hs, monthly, actions] = await Promise.all([
-      api(`/hotspots/${id}`), api(`/hotspots/${id}/monthly`), api(`/hotspots/${id}/actions`)]);
+      api(`/hotspots/${id}?lang=${HW.lang}`), api(`/hotspots/${id}/monthly`), api(`/hotspots/${id}/actions`)]);
   } catch (e) {
     if (e.status === 401) return HW.loginRedirect();
     return HW.showError(status, e);
@@ -29,31 +29,39 @@
     title: t("web.hotspot.trend"),
   });
 
-  const ev = hs.evaluation;
+  // Every number below is the evaluation's own (the renewal report's run for the review day).
+  const ev = hs.evaluation ? hs.evaluation.summary : null;
   const vEl = document.getElementById("verdict");
+  const dose = document.getElementById("dose");
+  const addD = (k, v, id) => dose.append(el("dt", { text: k }), el("dd", id ? { id, text: v } : { text: v }));
   if (ev) {
     vEl.textContent = HW.verdictText(ev.verdict);
     vEl.classList.add(ev.verdict || "none");
+    document.getElementById("verdict-sentence").textContent = ev.verdict_text || "";
     document.getElementById("verdict-interval").textContent = t("web.hotspot.rate_ratio", { irr: fmt(ev.irr), lo: fmt(ev.ci_low), hi: fmt(ev.ci_high) });
     const dl = document.getElementById("verdict-details");
-    const add = (k, v) => dl.append(el("dt", { text: k }), el("dd", { text: v }));
-    if (ev.outcome) add(t("web.strategy.outcome"), ev.outcome);
-    add(t("web.hotspot.p_value"), fmt(ev.p_value, 3));
-    add(t("web.hotspot.wdq"), fmt(ev.wdq));
-    add(t("web.hotspot.mdr"), fmt(ev.min_detectable_ratio));
+    const add = (k, v, id) => dl.append(el("dt", { text: k }), el("dd", { id, text: v }));
+    if (ev.outcome) add(t("web.strategy.outcome"), ev.outcome_label || ev.outcome, "ev-outcome");
+    add(t("web.hotspot.irr"), fmt(ev.irr), "ev-irr");
+    add(t("web.hotspot.p_value"), HW.pvalue(ev.p_adjusted), "ev-p-adjusted");
+    add(t("web.hotspot.wdq"), fmt(ev.wdq), "ev-wdq");
+    add(t("web.hotspot.wdd"), fmt(ev.wdd, 1) + (ev.wdd_ci_low === null ? "" : " (" + fmt(ev.wdd_ci_low, 1) + " – " + fmt(ev.wdd_ci_high, 1) + ")"), "ev-wdd");
+    add(t("web.hotspot.mdr"), fmt(ev.min_detectable_ratio), "ev-mdr");
+    const run = hs.evaluation_run;
+    document.getElementById("verdict-run").textContent = t("web.hotspot.run", { run: run.run, until: run.parameters.until || "–" });
+    addD(t("web.hotspot.dose_enforcement"), int(ev.dose_totals.enforcement.after), "dose-enforcement");
+    addD(t("web.hotspot.dose_prevention_events"), int(ev.dose_totals.prevention.after), "dose-prevention");
+    const body = document.querySelector("#dose-table tbody");
+    for (const r of ev.dose) body.append(el("tr", { "data-category": r.category },
+      el("td", { text: t("web.hotspot." + r.role) }), el("td", { text: r.label }),
+      el("td", { class: "num before", text: int(r.before) }), el("td", { class: "num after", text: int(r.after) })));
+    document.getElementById("dose-table").hidden = !ev.dose.length;
   } else {
     vEl.textContent = hs.evaluation_missing ? t("web.common.not_computed", { message: hs.evaluation_missing }) : t("web.hotspot.no_evaluation");
   }
-
-  const first = (monthly.periods[0] || [null])[0];
-  const since = first ? first.slice(0, 7) : null;
-  const enfSince = monthly.months.reduce((acc, m, i) => acc + (since && m >= since ? monthly.enforcement[i] : 0), 0);
-  const dose = document.getElementById("dose");
-  const addD = (k, v) => dose.append(el("dt", { text: k }), el("dd", { text: v }));
-  addD(t("web.hotspot.dose_enforcement"), since ? int(enfSince) : "–");
-  addD(t("web.hotspot.dose_prevention"), int(hs.prevention.actions));
-  addD(t("web.hotspot.hours_total"), fmt(hs.prevention.hours, 1));
-  addD(t("web.hotspot.contacts_total"), int(hs.prevention.contacts));
+  addD(t("web.hotspot.dose_prevention"), int(hs.prevention.actions), "log-actions");
+  addD(t("web.hotspot.hours_total"), fmt(hs.prevention.hours, 1), "log-hours");
+  addD(t("web.hotspot.contacts_total"), int(hs.prevention.contacts), "log-contacts");
   document.getElementById("dose-note").textContent = t("evaluate.dose_note");
 
   const tbody = document.querySelector("#actions tbody");

@@ -86,8 +86,7 @@ def data_stamp(ws: Workspace) -> tuple[Any, ...]:
     Stored runs are not part of it: a run answers a question on data and config, and is
     found again by its key (storing a run the dashboard computed must not empty the cache).
     """
-    with ws.engine.connect() as conn:
-        return dashboard_store.data_stamp(conn, runs=False)
+    return dashboard_store.data_stamp(ws.engine, runs=False)
 
 
 def reload_config(ws: Workspace, store: _Store | None = None) -> bool:
@@ -106,9 +105,8 @@ def reload_config(ws: Workspace, store: _Store | None = None) -> bool:
         return False
     seen = (st.st_mtime_ns, st.st_size)
     if store is not None:
-        if store.config_file is None:
-            store.config_file = seen  # the config in use was read from this file
-            return False
+        # First look: the file may have changed since the workspace was opened; parsing it
+        # once tells (the comparison below).
         if store.config_file == seen:
             return False
         store.config_file = seen

@@ -98,8 +98,7 @@ def month_span(ws: Workspace, *, role: str | None = None) -> tuple[int, int] | N
     """First and last :class:`~hotspotwatch.periods.CalendarMonth` codes with a stored event
     (of ``role`` if given), or ``None``."""
     cats = ws.taxonomy.names(role=role) if role is not None else None  # type: ignore[arg-type]
-    with ws.engine.connect() as conn:
-        span = dashboard_store.event_time_range(conn, cats)
+    span = dashboard_store.event_time_range(ws.engine, cats)
     if span is None:
         return None
     codes = CalendarMonth(ws.config.timezone).codes(pd.DatetimeIndex(list(span), tz="UTC"))

@@ -3,7 +3,8 @@
 Each logged action is stored twice, in one transaction: as a row of the log (who, what,
 hours, contacts) and as a prevention *event* at the hotspot, so that the evaluation counts it
 as preventive dose (never as an outcome). The event goes through the store's one event-write
-path, :func:`hotspotwatch.store.event_writes.write_events`, with the importers' row hash.
+path, :func:`hotspotwatch.store.event_writes.write_events` (inside
+:func:`hotspotwatch.store.prevention.record_action`).
 """
 
 from __future__ import annotations
@@ -13,15 +14,10 @@ import json
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
-import shapely
 
-from hotspotwatch.geo.crs import to_lonlat
-from hotspotwatch.store import event_writes
 from hotspotwatch.store import prevention as prevention_store
 
 if TYPE_CHECKING:
-    from sqlalchemy import Connection
-
     from hotspotwatch.workspace import Workspace
 
 PREVENTION_KINDS: tuple[str, ...] = (
@@ -75,31 +71,27 @@ def log_prevention_action(
         raise ValueError("hours must be between 0 and 10000")
     if contacts is not None and not (0 <= contacts <= 1_000_000):
         raise ValueError("contacts must be between 0 and 1000000")
-    with ws.engine.begin() as conn:
-        wkb = prevention_store.hotspot_perimeter_wkb(conn, hotspot_id)
-        if wkb is None:
-            raise KeyError(f"no hotspot with id {hotspot_id}")
-        action_id = prevention_store.insert_action(
-            conn,
-            hotspot_id=hotspot_id,
-            occurred_on=occurred_on,
-            kind=kind,
-            description=description,
-            hours=hours,
-            contacts=contacts,
-            recorded_by=recorded_by,
-        )
-        # The action also becomes a prevention event inside the perimeter, in the same
-        # transaction, so that the evaluation counts it as preventive dose.
-        _add_action_event(
-            conn,
+    # The action also becomes a prevention event inside the perimeter, in the same
+    # transaction, so that the evaluation counts it as preventive dose.
+    action_id = prevention_store.record_action(
+        ws.engine,
+        hotspot_id=hotspot_id,
+        occurred_on=occurred_on,
+        kind=kind,
+        recorded_by=recorded_by,
+        event=lambda perimeter, action_id: action_event(
             ws,
-            perimeter=shapely.from_wkb(wkb),
+            perimeter=perimeter,
             hotspot_id=hotspot_id,
             action_id=action_id,
             kind=kind,
             occurred_on=occurred_on,
-        )
+        ),
+        crs=ws.config.crs,
+        description=description,
+        hours=hours,
+        contacts=contacts,
+    )
     return next(a for a in list_prevention_actions(ws, hotspot_id) if a["action_id"] == action_id)
 
 
@@ -113,11 +105,9 @@ def action_event(
     occurred_on: dt.date,
 ) -> pd.DataFrame:
     """The prevention event of one logged action: a point inside the perimeter, at noon
-    local time of the day it took place (day precision), in the importers' frame shape."""
-    from hotspotwatch.workspace import row_hashes
-
+    local time of the day it took place (day precision); the store's write path completes
+    lon/lat and the row hash."""
     point = perimeter.representative_point()
-    lon, lat = to_lonlat([point.x], [point.y], ws.config.crs)
     when = (
         pd.Timestamp(occurred_on).replace(hour=12).tz_localize(ws.config.timezone).tz_convert("UTC")
     )
@@ -130,23 +120,15 @@ def action_event(
             "time_precision": ["day"],
             "x": [point.x],
             "y": [point.y],
-            "lon": [float(lon[0])],
-            "lat": [float(lat[0])],
             "attrs": [json.dumps({"action_id": action_id, "kind": kind, "hotspot_id": hotspot_id})],
         }
     )
-    frame["row_hash"] = row_hashes(frame)
     return frame
-
-
-def _add_action_event(conn: Connection, ws: Workspace, **action: Any) -> None:
-    event_writes.write_events(conn, action_event(ws, **action), crs=ws.config.crs)
 
 
 def list_prevention_actions(ws: Workspace, hotspot_id: int) -> list[dict[str, Any]]:
     """Prevention actions logged at a hotspot, newest first (dates as ISO text)."""
-    with ws.engine.connect() as conn:
-        rows = prevention_store.select_actions(conn, hotspot_id)
+    rows = prevention_store.select_actions(ws.engine, hotspot_id)
     for r in rows:
         r["occurred_on"] = r["occurred_on"].isoformat()
         r["recorded_at"] = r["recorded_at"].isoformat() + "Z"

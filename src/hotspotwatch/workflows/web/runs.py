@@ -1,114 +1,452 @@
-"""Stored analysis runs shown by the dashboard (interim: being moved to RunSpecs)."""
+"""The stored analysis runs the dashboard shows, asked for by what they answer.
+
+The dashboard follows the renewal report's rule: every view that shows a stored result names
+its :class:`~hotspotwatch.workflows.runs.RunSpec` -- the report's own
+(:func:`hotspotwatch.workflows.views.renewal_specs` for the dashboard's review day), or a spec
+builder of the analysis workflows for the views the report has not (KDE, near-repeat alerts)
+-- and gets it through :func:`hotspotwatch.workflows.runs.ensure_run`: a stored run is reused
+only when kind, parameters, data fingerprint and config fingerprint all match; otherwise it is
+computed and stored. Views read the typed result's attributes; nothing guesses keys, and
+nothing takes "the latest run of a kind". So the hotspot page and the report show the same
+numbers for the same review day, whatever else the workspace holds.
+
+The review day (:func:`review_day`) is ``[web] review_day`` of ``hotspotwatch.toml`` when set,
+else the last day with data (the local date of the newest event, the report's default),
+the dashboard's own prevention log left out.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import math
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import pandas as pd
 import shapely
 
+from hotspotwatch.domain.taxonomy import category_label, outcome_label
+from hotspotwatch.periods import local_days
+from hotspotwatch.store import dashboard as dashboard_store
+from hotspotwatch.store.runs import run_key
+from hotspotwatch.workflows.runs import RunSpec, ensure_run
 from hotspotwatch.workflows.web._geo import geojson, to_lonlat_geoms
-from hotspotwatch.workflows.web.cache import memoised
+from hotspotwatch.workflows.web._geo import inside as _inside
+from hotspotwatch.workflows.web.cache import held_run, hold_run, memoised
+from hotspotwatch.workflows.web.prevention import ACTION_SOURCE
 
 if TYPE_CHECKING:
+    from hotspotwatch.analysis.evaluate.hotspot import HotspotEvaluation
+    from hotspotwatch.analysis.evaluate.strategy import StrategyEvaluation
+    from hotspotwatch.analysis.evaluate.verdict import Verdict
+    from hotspotwatch.store.runs import StoredRun
+    from hotspotwatch.workflows.views import RenewalSpecs
     from hotspotwatch.workspace import Workspace
 
-RESULT_KINDS: dict[str, tuple[tuple[str, ...], str]] = {
-    "evaluation": (("evaluate",), "hotspotwatch evaluate"),
-    "gistar": (("detect.gistar", "gistar"), "hotspotwatch detect gistar"),
-    "kde": (("detect.kde", "kde"), "hotspotwatch detect kde"),
-    "concentration": (
-        ("detect.concentration", "concentration"),
-        "hotspotwatch detect concentration",
-    ),
-    "coverage": (("detect.coverage", "coverage"), "hotspotwatch detect coverage"),
-    "knox": (("spacetime.knox", "knox"), "hotspotwatch spacetime knox"),
-    "emerging": (("spacetime.emerging", "emerging"), "hotspotwatch spacetime emerging"),
-    "near_repeat_alerts": (
-        ("spacetime.alerts", "spacetime.near_repeat_alerts", "near_repeat_alerts"),
-        "hotspotwatch demo (or workflows.spacetime.run_recent_alerts)",
-    ),
+#: Result names of ``/api/v1/results/{name}`` -> the run kind each shows.
+RESULT_KINDS: dict[str, str] = {
+    "evaluation": "evaluate",
+    "gistar": "detect.gistar",
+    "kde": "detect.kde",
+    "concentration": "detect.concentration",
+    "coverage": "detect.coverage",
+    "borders": "detect.borders",
+    "knox": "spacetime.knox",
+    "emerging": "spacetime.emerging",
+    "near_repeat_alerts": "spacetime.alerts",
 }
+#: Views whose spec is the renewal report's (the rest come from the workflows' builders).
+RENEWAL_VIEWS: tuple[str, ...] = (
+    "evaluation",
+    "gistar",
+    "concentration",
+    "coverage",
+    "borders",
+    "knox",
+    "emerging",
+)
 
 
 class NotComputedError(LookupError):
-    """An analysis result the page needs has not been computed yet (message names the command)."""
+    """A view's run cannot be computed on this workspace (the message says why)."""
 
 
-# ---------------------------------------------------------------------------------- runs
-def latest_result(ws: Workspace, name: str) -> dict[str, Any]:
-    """The newest stored run for the result ``name`` (a key of :data:`RESULT_KINDS`).
+# ---------------------------------------------------------------------------------- specs
+def review_day(ws: Workspace) -> dt.date | None:
+    """The day the dashboard reviews up to: ``[web] review_day`` or the last day with data.
+
+    The last day with data is the local date of the newest stored event (the renewal
+    report's default ``--until``), the dashboard's own prevention log left out: partners log
+    actions as they happen, and an action logged today must not stretch the period under
+    review past the data imported (months without reports are not months without harm).
+    ``None`` when the workspace holds no event and no review day is configured.
+    """
+    configured = ws.config.web.get("review_day")
+    if configured:
+        return dt.date.fromisoformat(str(configured))
+    return _last_data_day(ws)
+
+
+@memoised
+def _last_data_day(ws: Workspace) -> dt.date | None:
+    span = dashboard_store.event_time_range(ws.engine, exclude_source=ACTION_SOURCE)
+    if span is None:
+        return None
+    last = local_days(pd.DatetimeIndex([span[1]], tz="UTC"), ws.config.timezone)[0]
+    return dt.date(last.year, last.month, last.day)
+
+
+def _until(ws: Workspace, until: dt.date | None) -> dt.date:
+    day = until if until is not None else review_day(ws)
+    if day is None:
+        raise NotComputedError(
+            "the workspace holds no events yet: import data (`hotspotwatch import`) "
+            "or set [web] review_day in hotspotwatch.toml"
+        )
+    return day
+
+
+def dashboard_specs(ws: Workspace, *, until: dt.date | None = None) -> RenewalSpecs:
+    """The renewal report's specs for the review day (default :func:`review_day`)."""
+    from hotspotwatch.workflows.views import renewal_specs
+
+    return renewal_specs(ws, until=_until(ws, until))
+
+
+@memoised
+def view_spec(ws: Workspace, name: str, *, until: dt.date | None = None) -> RunSpec:
+    """The spec of the run the view ``name`` (a key of :data:`RESULT_KINDS`) shows.
 
     Raises
     ------
     KeyError
-        If ``name`` is not a known result.
+        If ``name`` is not a known view.
     NotComputedError
-        If no run exists yet; the message names the command that computes it.
+        If there is no review day (no data).
     """
     if name not in RESULT_KINDS:
         raise KeyError(f"unknown result {name!r}; known: {', '.join(RESULT_KINDS)}")
-    kinds, command = RESULT_KINDS[name]
-    for kind in kinds:
-        run = _newest_run(ws, kind)
-        if run is not None:
-            return run
-    raise NotComputedError(f"no {name} result yet; compute it with `{command}`")
+    if name in RENEWAL_VIEWS:
+        spec: RunSpec = getattr(dashboard_specs(ws, until=until), name)
+        return spec
+    from hotspotwatch.workflows.views import regional_window
+
+    start, end = regional_window(_until(ws, until))
+    if name == "kde":
+        from hotspotwatch.workflows.detect import kde_spec
+
+        return kde_spec(ws, roles=["harm"], categories=None, start=start, end=end)
+    from hotspotwatch.workflows.spacetime import alerts_spec
+
+    # the incidents of the last 30 days, read from the report's Knox run
+    return alerts_spec(ws, knox=dashboard_specs(ws, until=until).knox)
 
 
-def _newest_run(ws: Workspace, kind: str) -> dict[str, Any] | None:
-    return ws.latest_run(kind)
-
-
-def evaluation_row(
-    ws: Workspace, hotspot_name: str, run: dict[str, Any] | None = None
-) -> dict[str, Any] | None:
-    """The evaluation entry of one hotspot in ``run`` (default: the newest evaluation run)."""
-    if run is None:
-        try:
-            run = latest_result(ws, "evaluation")
-        except NotComputedError:
-            return None
-    for row in run["result"].get("hotspots", []) or []:
-        if row.get("name") == hotspot_name:
-            return dict(row)
-    return None
-
-
+# ---------------------------------------------------------------------------------- runs
 @memoised
-def gistar_cells(ws: Workspace) -> dict[str, Any]:
-    """Cells of the newest Gi* run with their confidence bin (-3..3) as WGS84 GeoJSON.
+def view_run(ws: Workspace, spec: RunSpec) -> StoredRun[Any]:
+    """The stored run answering ``spec`` on the current data and config.
 
-    Reads the stored result's ``grid`` (``x0, y0, cell_size, shape = [ny, nx]``, square
-    cells, row 0 at the bottom) and ``bins`` (``ny x nx`` nested list, ``None`` outside the
-    study area). Only cells with a non-zero bin are returned.
+    Cached until the data or the config change (:mod:`~hotspotwatch.workflows.web.cache`);
+    a run whose key the cache holds is not parsed again. Otherwise
+    :func:`~hotspotwatch.workflows.runs.ensure_run` reuses the stored run with exactly this
+    kind, these parameters and both fingerprints, or computes and stores it.
 
     Raises
     ------
     NotComputedError
-        No Gi* run, or a run that did not store per-cell bins.
+        If the workflow cannot compute it on this workspace (no hotspots, no decisions...).
     """
-    run = latest_result(ws, "gistar")
-    res = run["result"]
-    grid = res.get("grid") if isinstance(res, dict) else None
-    bins = res.get("bins") if isinstance(res, dict) else None
-    if not isinstance(grid, dict) or not isinstance(bins, list):
-        raise NotComputedError(
-            "the stored Gi* run has no per-cell bins (result keys 'grid' and 'bins'); "
-            "rerun `hotspotwatch detect gistar`"
+    key = run_key(spec.kind, spec.parameters, ws.data_fingerprint(), ws.config_fingerprint())
+    held = held_run(ws, key)
+    if held is not None:
+        return held
+    try:
+        run = ensure_run(ws, spec)
+    except ValueError as exc:
+        raise NotComputedError(f"{spec.kind} cannot be computed: {exc}") from exc
+    return hold_run(ws, run)
+
+
+def run_for(ws: Workspace, name: str, *, until: dt.date | None = None) -> StoredRun[Any]:
+    """The run of the view ``name`` (see :func:`view_spec` and :func:`view_run`)."""
+    return view_run(ws, view_spec(ws, name, until=until))
+
+
+def provenance(run: StoredRun[Any]) -> dict[str, Any]:
+    """What a view says about the run it shows: short key, kind, parameters, fingerprints.
+
+    ``run_id`` (the short key) is kept for clients of the former sequential ids.
+    """
+    return {**run.provenance(), "run_id": run.short_key}
+
+
+@memoised
+def result_view(ws: Workspace, name: str, *, lang: str = "en") -> dict[str, Any]:
+    """``/results/{name}``: the run's provenance and its result (``to_dict()``).
+
+    The evaluation adds its verdicts in words (``verdict_text`` per hotspot and
+    ``pooled_verdict_text``, in ``lang``); the stored result holds labels only.
+    """
+    run = run_for(ws, name)
+    out = {**run.to_dict(), "id": run.short_key, "run_id": run.short_key}
+    if run.kind == "evaluate":
+        ev: StrategyEvaluation = run.result
+        out["verdict_text"] = {h.name: hotspot_sentence(h, lang) for h in ev.hotspots}
+        out["pooled_verdict_text"] = pooled_sentence(ev, lang)
+    return out
+
+
+# ---------------------------------------------------------------------------------- evaluation
+def evaluation_run(ws: Workspace, *, until: dt.date | None = None) -> StoredRun[Any]:
+    """The evaluation the dashboard shows (the renewal report's for the review day)."""
+    return run_for(ws, "evaluation", until=until)
+
+
+def hotspot_sentence(h: HotspotEvaluation, lang: str = "en") -> str:
+    """The verdict of one hotspot in words (:func:`hotspotwatch.i18n.verdicts.verdict_text`)."""
+    return _sentence(h.verdict, lang, name=h.name, outcome=h.outcome)
+
+
+def pooled_sentence(ev: StrategyEvaluation, lang: str = "en") -> str | None:
+    """The pooled verdict in words, or ``None`` when nothing was pooled."""
+    if ev.pooled_verdict is None:
+        return None
+    from hotspotwatch.i18n.verdicts import strategy_name
+
+    outcome = ev.hotspots[0].outcome if ev.hotspots else "harm"
+    return _sentence(ev.pooled_verdict, lang, name=strategy_name(lang), outcome=outcome)
+
+
+def _sentence(v: Verdict, lang: str, *, name: str, outcome: str) -> str:
+    from hotspotwatch.i18n.verdicts import verdict_text
+
+    return verdict_text(v, lang, name=name, outcome=outcome_label(outcome, lang))
+
+
+def _num(value: float) -> float | None:
+    v = float(value)
+    return v if math.isfinite(v) else None
+
+
+def dose_table(h: HotspotEvaluation, lang: str = "en") -> list[dict[str, Any]]:
+    """Dose inside the perimeter per category: events before and after designation.
+
+    Sums of the evaluation's own :class:`~hotspotwatch.analysis.evaluate.series.DoseSeries`
+    over its anchored months (before: months ``< 0``; after: ``>= 0``), laid out as the
+    report's dose table (ordered by role and category, categories with no event left out);
+    nothing is recounted.
+    """
+    ds = h.dose_series
+    if not ds.categories:
+        return []
+    pre = np.asarray(h.series.codes) < 0
+    counts = np.asarray(ds.counts, dtype=float).reshape(len(ds.categories), -1)
+    rows = []
+    for i in sorted(range(len(ds.categories)), key=lambda i: (ds.roles[i], ds.categories[i])):
+        before, after = float(counts[i, pre].sum()), float(counts[i, ~pre].sum())
+        if before == 0 and after == 0:
+            continue
+        rows.append(
+            {
+                "role": ds.roles[i],
+                "category": ds.categories[i],
+                "label": category_label(ds.categories[i], lang),
+                "before": before,
+                "after": after,
+            }
         )
-    size = float(grid["cell_size"])
-    x0, y0 = float(grid["x0"]), float(grid["y0"])
-    arr = np.array([[np.nan if v is None else float(v) for v in row] for row in bins])
-    rr, cc = np.nonzero(np.nan_to_num(arr) != 0)
-    xs, ys = x0 + cc * size, y0 + rr * size
+    return rows
+
+
+def hotspot_summary(h: HotspotEvaluation, lang: str = "en") -> dict[str, Any]:
+    """The numbers of one hotspot's evaluation the hotspot page shows, from the typed result.
+
+    ``irr``/``ci_low``/``ci_high``/``p_value`` of the DiD, ``p_adjusted`` (multiple-testing
+    adjusted across hotspots, the p the verdict rests on), ``wdq`` and ``total_net_effect``
+    of the WDQ, ``wdd`` with its interval, the minimum detectable ratio, the verdict label
+    and sentence, the buffer's verdict, and the dose table (:func:`dose_table`).
+    """
+    dose = dose_table(h, lang)
+    return {
+        "name": h.name,
+        "outcome": h.outcome,
+        "outcome_label": outcome_label(h.outcome, lang),
+        "designated": h.designated.isoformat(),
+        "last_day": h.last_day.isoformat(),
+        "irr": _num(h.did.irr),
+        "ci_low": _num(h.did.ci_low),
+        "ci_high": _num(h.did.ci_high),
+        "p_value": _num(h.did.p_value),
+        "p_adjusted": _num(h.p_adjusted),
+        "wdq": _num(h.wdq.wdq),
+        "total_net_effect": _num(h.wdq.total_net_effect),
+        "wdd": _num(h.wdd.estimate),
+        "wdd_ci_low": _num(h.wdd.ci_low),
+        "wdd_ci_high": _num(h.wdd.ci_high),
+        "min_detectable_ratio": _num(h.min_detectable_ratio),
+        "verdict": h.verdict.label,
+        "verdict_text": hotspot_sentence(h, lang),
+        "buffer_verdict": h.buffer_verdict.label,
+        "buffer_p_adjusted": _num(h.buffer_p_adjusted),
+        "dose": dose,
+        "dose_totals": {
+            role: {
+                "before": sum(r["before"] for r in dose if r["role"] == role),
+                "after": sum(r["after"] for r in dose if r["role"] == role),
+            }
+            for role in ("enforcement", "prevention")
+        },
+    }
+
+
+def hotspot_evaluation(
+    ws: Workspace, hotspot_name: str, *, until: dt.date | None = None
+) -> tuple[StoredRun[Any], HotspotEvaluation | None]:
+    """The dashboard's evaluation run and the hotspot's entry in it (``None``: not evaluated,
+    e.g. designated after the review day)."""
+    run = evaluation_run(ws, until=until)
+    ev: StrategyEvaluation = run.result
+    outcome = str(run.parameters.get("outcome") or "harm")
+    return run, ev.hotspot(hotspot_name, outcome)
+
+
+def evaluation_row(
+    ws: Workspace, hotspot_name: str, run: StoredRun[Any] | None = None
+) -> dict[str, Any] | None:
+    """The JSON entry of one hotspot in ``run`` (default: the dashboard's evaluation run),
+    or ``None`` when the hotspot was not evaluated or the evaluation cannot be computed."""
+    if run is None:
+        try:
+            run, h = hotspot_evaluation(ws, hotspot_name)
+        except NotComputedError:
+            return None
+    else:
+        h = run.result.hotspot(hotspot_name, str(run.parameters.get("outcome") or "harm"))
+    return None if h is None else h.to_dict()
+
+
+@memoised
+def hotspot_evaluation_view(ws: Workspace, hotspot_name: str, *, lang: str = "en") -> dict[str, Any]:
+    """The evaluation members of ``/hotspots/{id}``.
+
+    ``evaluation`` (the hotspot's entry as stored, plus ``summary``: see
+    :func:`hotspot_summary`), ``evaluation_run`` (the run's provenance) and
+    ``evaluation_missing`` (why there is none).
+    """
+    try:
+        run, h = hotspot_evaluation(ws, hotspot_name)
+    except NotComputedError as exc:
+        return {"evaluation": None, "evaluation_run": None, "evaluation_missing": str(exc)}
+    meta = provenance(run)
+    if h is None:
+        return {
+            "evaluation": None,
+            "evaluation_run": meta,
+            "evaluation_missing": (
+                f"{hotspot_name} is not in the evaluation up to {run.parameters.get('until')} "
+                "(no designation before that day)"
+            ),
+        }
+    return {
+        "evaluation": {**h.to_dict(), "summary": hotspot_summary(h, lang)},
+        "evaluation_run": meta,
+        "evaluation_missing": None,
+    }
+
+
+def public_evaluation(ws: Workspace, *, lang: str = "en") -> dict[str, Any]:
+    """Per-hotspot verdicts and the pooled estimate for the public (estimates, not counts)."""
+    run = evaluation_run(ws)
+    ev: StrategyEvaluation = run.result
+    data = ev.to_dict()
+    keep = ("name", "outcome", "irr", "ci_low", "ci_high", "p_value", "p_adjusted", "wdq",
+            "min_detectable_ratio", "verdict")
+    hotspots = []
+    for h, row in zip(ev.hotspots, data["hotspots"], strict=True):
+        entry = {k: row.get(k) for k in keep}
+        entry["verdict_text"] = hotspot_sentence(h, lang)
+        hotspots.append(entry)
+    pooled = data.get("pooled")
+    if pooled is not None:
+        pooled = {**pooled, "verdict_text": pooled_sentence(ev, lang)}
+    return {
+        "run_id": run.short_key,
+        "run": provenance(run),
+        "created_at": run.provenance()["created_at"],
+        "hotspots": hotspots,
+        "pooled": pooled,
+    }
+
+
+# ---------------------------------------------------------------------------------- alerts
+def near_repeat_alerts(
+    ws: Workspace, *, within: Any = None
+) -> tuple[StoredRun[Any], list[dict[str, Any]]]:
+    """The dashboard's near-repeat alerts run and its alerts as dicts (event-level data).
+
+    With ``within`` (a polygon in the workspace CRS: a zone analyst's zones), only the
+    alerts whose incident lies inside it.
+    """
+    run = run_for(ws, "near_repeat_alerts")
+    alerts = list(run.result.alerts)
+    if within is not None:
+        if within.is_empty:
+            alerts = []
+        else:
+            keep = _inside(within, [a.x for a in alerts], [a.y for a in alerts])
+            alerts = [a for a, k in zip(alerts, keep, strict=True) if k]
+    return run, [a.to_dict() for a in alerts]
+
+
+# ---------------------------------------------------------------------------------- maps
+@memoised
+def gistar_cells(ws: Workspace) -> dict[str, Any]:
+    """Hot and cold cells of the dashboard's Gi* run (the report's) as WGS84 GeoJSON.
+
+    Reads the typed :class:`~hotspotwatch.analysis.detect.gridded.GiStarRun`: its grid and
+    the confidence bin (-3..3) of every cell; only cells with a non-zero bin are returned.
+    """
+    run = run_for(ws, "gistar")
+    res = run.result
+    grid = res.grid.to_grid()
+    bins = np.asarray(res.bins_grid(), dtype=float)
+    rr, cc = np.nonzero(np.nan_to_num(bins) != 0)
+    size = grid.cell_size
+    xs, ys = grid.x0 + cc * size, grid.y0 + rr * size
     boxes = shapely.box(xs, ys, xs + size, ys + size)
     geoms = to_lonlat_geoms(ws, boxes) if len(boxes) else []
     return {
         "type": "FeatureCollection",
-        "run_id": run["id"],
+        "run_id": run.short_key,
+        "run": provenance(run),
         "features": [
-            {"type": "Feature", "geometry": geojson(g), "properties": {"bin": int(arr[r, c])}}
+            {"type": "Feature", "geometry": geojson(g), "properties": {"bin": int(bins[r, c])}}
             for g, r, c in zip(geoms, rr, cc, strict=True)
         ],
     }
+
+
+__all__ = [
+    "RENEWAL_VIEWS",
+    "RESULT_KINDS",
+    "NotComputedError",
+    "dashboard_specs",
+    "dose_table",
+    "evaluation_row",
+    "evaluation_run",
+    "gistar_cells",
+    "hotspot_evaluation",
+    "hotspot_evaluation_view",
+    "hotspot_sentence",
+    "hotspot_summary",
+    "near_repeat_alerts",
+    "pooled_sentence",
+    "provenance",
+    "public_evaluation",
+    "result_view",
+    "review_day",
+    "run_for",
+    "view_run",
+    "view_spec",
+]
