@@ -15,12 +15,6 @@ from pathlib import Path
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "hotspotwatch"
 
-# Modules still holding SQL or engine use while their owners move it into store/ (issue 13
-# item 4): none left (workflows/web/ queries through store/dashboard.py and
-# store/prevention.py). Store functions accept the engine (store/access.py): pass
-# ``ws.engine`` instead of opening ``ws.engine.connect()`` in a workflow.
-IN_PROGRESS: tuple[str, ...] = ()
-
 # The Workspace owns the engine's lifecycle (create, open, close) and the lead's run
 # methods keep their transactions; everything else in workspace.py calls store functions.
 WORKSPACE_ENGINE_USE = {
@@ -83,8 +77,8 @@ def sql_offenders(rel: str, tree: ast.Module) -> list[str]:
                     module == "hotspotwatch.store" and "schema" in [a.name for a in node.names]
                 ):
                     found.append(f"{rel}:{line}: imports the store's tables")
-        elif isinstance(node, ast.Attribute) and node.attr == "engine" and rel.startswith(
-            INTERFACES
+        elif (
+            isinstance(node, ast.Attribute) and node.attr == "engine" and rel.startswith(INTERFACES)
         ):
             found.append(f"{rel}:{line}: reaches the engine (interfaces call workflows)")
         elif isinstance(node, ast.Attribute) and isinstance(node.value, ast.Attribute):
@@ -130,12 +124,7 @@ def test_sql_offenders_are_found():
 
 
 def test_sql_lives_in_store():
-    offenders = [
-        f
-        for rel, tree in _modules()
-        if not rel.startswith(IN_PROGRESS)
-        for f in sql_offenders(rel, tree)
-    ]
+    offenders = [f for rel, tree in _modules() for f in sql_offenders(rel, tree)]
     assert not offenders, "SQL or engine use outside store/:\n" + "\n".join(offenders)
 
 
