@@ -157,3 +157,32 @@ def test_cli_knox_refusal_is_one_line_exit_2_and_min_precision_reports(month_ws,
     assert data["n_dropped_precision"] == _n(mixed_ws, ["burglary"], "month")
     r = runner.invoke(app, ["spacetime", "emerging", "-w", str(month_ws.path), "--step", "week"])
     assert r.exit_code == 2 and "week step" in r.output and "Traceback" not in r.output
+
+
+def test_classification_periods_never_split_a_month(month_ws, mixed_ws) -> None:  # type: ignore[no-untyped-def]
+    import datetime as dt
+
+    from hotspotwatch.workflows import detect as wd
+
+    spec = wd.classify_spec(month_ws, start="2021-01-01", end="2024-01-01", n_periods=8,
+                            cell_size=500)
+    run = wd.compute_classify(month_ws, spec.parameters)
+    assert run.time_precision == "month" and run.period_rule == "calendar_months"
+    assert all(d.day == 1 for d in run.period_edges) and len(run.period_edges) == 9
+    # 1096 days / 8 = 137 days: 2021-05-18 is nearer to 1 June than to 1 May
+    assert run.period_edges[1] == dt.date(2021, 6, 1)
+    assert run.to_dict()["time_precision"] == "month"
+    # every event is counted exactly once over the periods
+    n = len(month_ws.events(roles=["harm"], start="2021-01-01", end="2024-01-01"))
+    assert run.totals[np.isfinite(run.totals)].sum() == pytest.approx(
+        month_ws.events(roles=["harm"], start="2021-01-01", end="2024-01-01")["harm_weight"].sum())
+    assert n > 0
+    with pytest.raises(ValueError, match="finer than the events' time precision"):
+        wd.compute_classify(month_ws, wd.classify_spec(
+            month_ws, start="2021-01-01", end="2021-04-01", n_periods=8, cell_size=500).parameters)
+    day = wd.compute_classify(mixed_ws, wd.classify_spec(
+        mixed_ws, start="2021-01-01", end="2024-01-01", n_periods=8, cell_size=500,
+        min_precision="day").parameters)
+    assert day.period_rule == "equal_days" and day.time_precision == "day"
+    assert day.n_dropped_precision == len(mixed_ws.events(roles=["harm"]).query(
+        "time_precision == 'month'"))

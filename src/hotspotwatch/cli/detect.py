@@ -176,20 +176,35 @@ def classify_cmd(
     workspace: WorkspaceOpt = Path("."), category: CategoryOpt = None, role: RoleOpt = None,
     output: OutputOpt = Path("detect-output"), cell_size: CellOpt = None,
     periods: Annotated[int, typer.Option(help="Number of equal periods.")] = 8, json_out: JsonOpt = False,
+    min_precision: Annotated[str | None, typer.Option(
+        "--min-precision", help="Drop events with a coarser time precision (instant, hour, day, "
+                                "month).")] = None,
 ) -> None:
     """Persistent / emerging / former / intermittent hot and cold spots (sfhotspot's scheme)."""
     from hotspotwatch.workflows import detect as wf
 
     ws = open_workspace(workspace)
     run = _run(lambda: wf.classify(ws, _filter(category, role, start, end, False), n_periods=periods,
-                                   cell_size=cell_size))
+                                   cell_size=cell_size, min_precision=min_precision))
     frame = wf.grid_frame(run, ws.config.crs, {"category": run.result.category})
     wf.write_layer(frame, output, "classify")
     counts = run.result.counts()
     if json_out:
-        print_json({"run_id": run.run_id, "counts": counts, "parameters": run.parameters})
+        typed = run.stored.result if run.stored is not None else None
+        print_json({"run_id": run.run_id, "counts": counts, "parameters": run.parameters,
+                    "time_precision": getattr(typed, "time_precision", None),
+                    "n_dropped_precision": getattr(typed, "n_dropped_precision", 0),
+                    "period_rule": getattr(typed, "period_rule", None),
+                    "period_edges": [d.isoformat() for d in getattr(typed, "period_edges", ())]})
         return
     _summary("Hot-spot classification", [(k, v) for k, v in counts.items() if v])
+    typed = run.stored.result if run.stored is not None else None
+    if typed is not None and typed.period_rule == "calendar_months":
+        console.print("Events known only to the month: period edges moved to the nearest first "
+                      "of a month.", highlight=False)
+    if typed is not None and typed.n_dropped_precision:
+        console.print(f"{typed.n_dropped_precision} events coarser than --min-precision "
+                      f"{min_precision} were left out.", highlight=False)
 
 
 @app.command("coverage")

@@ -39,6 +39,8 @@ from hotspotwatch.analysis.detect.gridded import (
     KDERun,
     LocalMoranRun,
 )
+from hotspotwatch.analysis.precision import rank as precision_rank
+from hotspotwatch.analysis.precision import select as select_precision
 from hotspotwatch.geo.grid import Grid
 from hotspotwatch.store.runs import StoredRun
 from hotspotwatch.workflows.detect_base import (
@@ -399,7 +401,7 @@ def classify_spec(
     ws: Any, *, start: Dates, end: Dates, categories: Sequence[str] | None = None,
     roles: Sequence[str] | None = None, weighted: bool = True, n_periods: int = 8,
     cell_size: float | None = None, critical_p: float = 0.05, hotspot_prop: float = 0.1,
-    persistent_prop: float = 0.8, recent_prop: float = 0.2,
+    persistent_prop: float = 0.8, recent_prop: float = 0.2, min_precision: str | None = None,
 ) -> RunSpec:
     """Spec of a hot-spot classification over ``n_periods`` equal periods of ``[start, end)``.
 
@@ -419,6 +421,10 @@ def classify_spec(
         Cell side in metres; ``None``: the automatic rule (recorded in the result).
     critical_p, hotspot_prop, persistent_prop, recent_prop : float
         sfhotspot's thresholds (see :func:`hotspotwatch.analysis.detect.hotspot_classify`).
+    min_precision : {"instant", "hour", "day", "month"}, optional
+        Drop events with a coarser ``time_precision``. On month-precision data the inner
+        period edges move to the nearest first of a month (the result says so); periods
+        shorter than a month are refused.
 
     Returns
     -------
@@ -437,13 +443,33 @@ def classify_spec(
     flt = make_filter(categories=categories, roles=roles, start=start, end=end, weighted=weighted)
     return _classify_spec(ws, flt, n_periods=n_periods, cell_size=cell_size, critical_p=critical_p,
                           hotspot_prop=hotspot_prop, persistent_prop=persistent_prop,
-                          recent_prop=recent_prop)
+                          recent_prop=recent_prop, min_precision=min_precision)
 
 
-def _classify_spec(ws: Any, flt: EventFilter, **options: Any) -> RunSpec:
+def _classify_spec(ws: Any, flt: EventFilter, *, min_precision: str | None = None,
+                   **options: Any) -> RunSpec:
     if flt.start is None or flt.end is None:
         raise ValueError("classification needs --start and --end (the span split into periods)")
-    return spec_of(ws, "detect.classify", flt, **options)
+    if min_precision is not None:
+        precision_rank(min_precision)
+    return spec_of(ws, "detect.classify", flt, min_precision=min_precision, **options)
+
+
+def _month_edges(edges: list[dt.date], hint_drop: bool) -> list[dt.date]:
+    """Inner edges moved to the nearest first of a month (month-precision events sit on the
+    1st: a period must not split a month); refused when two edges meet."""
+    def nearest(d: dt.date) -> dt.date:
+        first = d.replace(day=1)
+        nxt = (first + dt.timedelta(days=32)).replace(day=1)
+        return first if (d - first) <= (nxt - d) else nxt
+
+    out = [edges[0], *(nearest(d) for d in edges[1:-1]), edges[-1]]
+    if any(b <= a for a, b in itertools.pairwise(out)):
+        hint = " (or --min-precision day to drop the month-only events)" if hint_drop else ""
+        raise ValueError(
+            f"classification: {len(edges) - 1} periods of {edges[0]}..{edges[-1]} are finer than "
+            f"the events' time precision (month); use fewer periods of at least a month{hint}")
+    return out
 
 
 def compute_classify(ws: Any, params: Mapping[str, Any]) -> ClassifyRun:
@@ -465,11 +491,17 @@ def compute_classify(ws: Any, params: Mapping[str, Any]) -> ClassifyRun:
         raise ValueError("classification needs --start and --end (the span split into periods)")
     grid = study_grid(ws, cell_size=cell_size_of(params["cell_size"]))
     edges = _period_edges(flt.start, flt.end, int(params["n_periods"]))
+    minimum = params.get("min_precision")
+    ev = ws.events(categories=flt.categories, roles=flt.roles, start=flt.start, end=flt.end)
+    kept = select_precision(ev["time_precision"].to_numpy(dtype=object), minimum)
+    rule = "equal_days"
+    if precision_rank(kept.precision) >= precision_rank("month"):
+        edges, rule = _month_edges(edges, minimum is None), "calendar_months"
     zs, ps = [], []
     total = np.zeros(grid.shape)
     for a, b in itertools.pairwise(edges):
         sub = EventFilter(flt.categories, flt.roles, a, b, flt.weighted)
-        x, y, w = load_points(ws, sub)
+        x, y, w = load_points(ws, sub, min_precision=minimum)
         counts = grid.count(x, y, w)
         total += np.nan_to_num(counts)
         if np.nanstd(counts) == 0:
@@ -484,17 +516,20 @@ def compute_classify(ws: Any, params: Mapping[str, Any]) -> ClassifyRun:
                            persistent_prop=params["persistent_prop"],
                            recent_prop=params["recent_prop"])
     return ClassifyRun(grid=GridGeometry.from_grid(grid), totals=total, classify=res,
-                       period_edges=tuple(edges))
+                       period_edges=tuple(edges), time_precision=kept.precision,
+                       min_precision=minimum, n_dropped_precision=kept.n_dropped,
+                       period_rule=rule)
 
 
 def classify(
     ws: Any, flt: EventFilter, *, n_periods: int = 8, cell_size: float | None = None,
     critical_p: float = 0.05, hotspot_prop: float = 0.1, persistent_prop: float = 0.8, recent_prop: float = 0.2,
+    min_precision: str | None = None,
 ) -> GridRun:
     """Persistent / emerging / former / intermittent hot spots over ``n_periods`` equal periods."""
     spec = _classify_spec(ws, flt, n_periods=n_periods, cell_size=cell_size, critical_p=critical_p,
                           hotspot_prop=hotspot_prop, persistent_prop=persistent_prop,
-                          recent_prop=recent_prop)
+                          recent_prop=recent_prop, min_precision=min_precision)
     run = compute_classify(ws, spec.parameters)
     return grid_run("detect.classify", run.grid.to_grid(), run.totals, run.classify, spec, run, ws)
 

@@ -67,9 +67,15 @@ def make_filter(
                        weighted=weighted)
 
 
-def load_points(ws: Any, flt: EventFilter) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """x, y and weight (harm weight if ``flt.weighted`` else 1) of the selected events."""
+def load_points(ws: Any, flt: EventFilter, *,
+                min_precision: str | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """x, y and weight (harm weight if ``flt.weighted`` else 1) of the selected events
+    (without those coarser than ``min_precision``, when given)."""
     ev = ws.events(categories=flt.categories, roles=flt.roles, start=flt.start, end=flt.end)
+    if min_precision is not None:
+        from hotspotwatch.analysis.precision import select
+
+        ev = ev[select(ev["time_precision"].to_numpy(dtype=object), min_precision).keep]
     x = ev["x"].to_numpy(float)
     y = ev["y"].to_numpy(float)
     w = ev["harm_weight"].to_numpy(float) if flt.weighted else np.ones(x.size)

@@ -229,14 +229,28 @@ class ClassifyRun(ResultMixin):
         Category per masked cell (row-major order of ``grid.mask``).
     period_edges : tuple of date
         ``n_periods + 1`` edges; period ``k`` is ``[edges[k], edges[k+1])``.
+    time_precision : str
+        Coarsest ``time_precision`` of the events used.
+    min_precision : str or None
+        The run's ``min_precision`` (coarser events dropped).
+    n_dropped_precision : int
+        Events dropped by ``min_precision``.
+    period_rule : str
+        ``"equal_days"``, or ``"calendar_months"`` when month-precision data put the inner
+        edges on the nearest first of a month (periods never split a month).
     """
 
-    schema_version = 2
+    #: 3: time precision, dropped events and the period rule.
+    schema_version = 3
 
     grid: GridGeometry
     totals: NDArray[np.float64]
     classify: ClassifyResult
     period_edges: tuple[dt.date, ...]
+    time_precision: str = "instant"
+    min_precision: str | None = None
+    n_dropped_precision: int = 0
+    period_rule: str = "equal_days"
 
     def to_dict(self) -> dict[str, Any]:
         """Fields plus ``counts`` (cells per category)."""
