@@ -205,6 +205,10 @@ def test_brussels_wording_comes_from_the_workspace_config(renewal_workspace, dat
     assert "police zone" in en.lower()
     assert "Risk of further events nearby (shooting)" in en
     assert "Conseil régional de sécurité" in fr and "zone de police" in fr
+    # Babel: plural forms and French ordinal first days (Marbotin: 1 December 2025).
+    assert "désigné depuis le 1er décembre 2025" in fr
+    assert "12 mois avant" in fr
+    assert "12 months before" in en and not re.search(r"(?<![\d.,])1 months", en)
 
 
 @pytest.mark.parametrize(

@@ -192,3 +192,13 @@ def test_a_section_the_data_cannot_answer_says_why(tmp_path):
         assert data.knox is None and data.borders is None and data.evaluation is not None
         assert {r.section for r in data.runs} >= {"evaluation", "concentration"}
         assert data.zones == [] and data.data_coverage.empty
+
+
+def test_previous_verdicts_come_from_the_previous_review_spec(city, data):
+    spec = previous_review_spec(city, until=UNTIL)
+    record = data.run("previous_evaluation")
+    assert record is not None and record.parameters["until"] == "2023-06-30"
+    assert record.key == city.find_run(spec.kind, spec.parameters).key
+    assert data.previous_until == dt.date(2023, 6, 30)
+    for h in data.previous.hotspots:
+        assert h.last_day <= dt.date(2023, 6, 30)
