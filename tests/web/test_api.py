@@ -407,3 +407,14 @@ def test_an_action_logged_today_does_not_move_the_review_day(web: WebEnv) -> Non
     assert max(web.ws.events()["occurred_at"]).date() == dt.date.today()
     d = web.client.get(f"/api/v1/hotspots/{hid}", headers=web.auth("partner")).json()
     assert d["evaluation_run"]["parameters"]["until"] == day.isoformat()
+
+
+def test_a_view_the_report_has_not_uses_its_workflow_s_spec(web: WebEnv) -> None:
+    from hotspotwatch.workflows.detect import kde_spec
+    from hotspotwatch.workflows.views import regional_window
+
+    body = web.client.get("/api/v1/results/kde", headers=web.auth("regional_analyst")).json()
+    start, end = regional_window(last_data_day(web.ws))
+    spec = kde_spec(web.ws, roles=["harm"], categories=None, start=start, end=end)
+    assert body["kind"] == "detect.kde" and body["parameters"] == spec.parameters
+    assert web.ws.find_run(spec.kind, spec.parameters).key == body["key"]

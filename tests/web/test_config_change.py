@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from hotspotwatch import Workspace
@@ -47,3 +49,16 @@ def test_a_harm_weight_edited_in_the_config_changes_the_dashboard_numbers(
         assert second["wdq"] == pytest.approx(h.wdq.wdq)
     finally:
         fresh.close()
+
+
+def test_a_configured_review_day_is_the_evaluation_s_until(
+    web: WebEnv, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(web_cache, "STAMP_TTL_S", 0.0)
+    assert _summary(web)["run"]["parameters"]["until"] == last_data_day(web.ws).isoformat()
+    path = web.ws.path / "hotspotwatch.toml"
+    path.write_text(path.read_text() + '\n[web]\nreview_day = "2024-06-30"\n')
+    second = _summary(web)
+    assert second["run"]["parameters"]["until"] == "2024-06-30"
+    assert second["last_day"] == "2024-06-30"  # the post-period ends on the review day
+    assert second["run"]["key"] == report_evaluation(web.ws, dt.date(2024, 6, 30)).key

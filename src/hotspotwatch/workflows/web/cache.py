@@ -4,7 +4,8 @@ The dashboard asks for the same hotspot series, layers and stored runs many time
 them again only when something changed keeps page loads fast under many concurrent users.
 
 - A value's key holds the *stamp* (:func:`current_stamp`): the store's cheap data stamp
-  (:func:`hotspotwatch.store.dashboard.data_stamp`) and the config fingerprint. The stamp is
+  (:func:`hotspotwatch.store.dashboard.data_stamp`), the config fingerprint and the number
+  of times the config was read again. The stamp is
   re-read at most every :data:`STAMP_TTL_S`; at that moment an edited ``hotspotwatch.toml``
   is read again (:func:`reload_config`), so a harm weight changed in the file changes the
   config fingerprint and every value computed under the old one misses.
@@ -56,6 +57,7 @@ class _Store:
     inflight: dict[Any, Future[Any]] = field(default_factory=dict)
     stamp: tuple[float, Any] | None = None
     config_file: tuple[int, int] | None = None
+    config_generation: int = 0
     runs: dict[str, StoredRun[Any]] = field(default_factory=dict)
 
 
@@ -119,14 +121,22 @@ def reload_config(ws: Workspace, store: _Store | None = None) -> bool:
     if fresh == ws.config:
         return False
     ws.config = fresh
+    if store is not None:
+        store.config_generation += 1
     return True
 
 
 def current_stamp(ws: Workspace) -> Any:
-    """``(data stamp, config fingerprint)``, re-read at most every :data:`STAMP_TTL_S`."""
+    """``(data stamp, config fingerprint, config generation)``, re-read at most every
+    :data:`STAMP_TTL_S`.
+
+    The generation counts the configs read again (:func:`reload_config`): settings that
+    change no stored number (``[web] review_day``, wording) are left out of the fingerprint
+    but still change what the dashboard shows.
+    """
     store = _store(ws)
     if store is None:
-        return (data_stamp(ws), ws.config_fingerprint())
+        return (data_stamp(ws), ws.config_fingerprint(), 0)
     return _current_stamp(ws, store)
 
 
@@ -136,7 +146,7 @@ def _current_stamp(ws: Workspace, store: _Store) -> Any:
     if held is not None and now - held[0] < STAMP_TTL_S:
         return held[1]
     reload_config(ws, store)
-    stamp = (data_stamp(ws), ws.config_fingerprint())
+    stamp = (data_stamp(ws), ws.config_fingerprint(), store.config_generation)
     store.stamp = (now, stamp)
     return stamp
 
