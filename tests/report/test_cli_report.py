@@ -7,6 +7,8 @@ from typer.testing import CliRunner
 
 from hotspotwatch.cli.main import app
 
+from .conftest import UNTIL
+
 runner = CliRunner()
 
 
@@ -33,6 +35,12 @@ def test_report_renewal_writes_a_public_dutch_html_report(renewal_workspace, tmp
         ],
     )
     assert res.exit_code == 0, res.output
+    # The command names each section's run by its short key.
+    from hotspotwatch.workflows.views import renewal_specs
+
+    for section, spec in renewal_specs(renewal_workspace, until=UNTIL).items():
+        run = renewal_workspace.find_run(spec.kind, spec.parameters)
+        assert run is not None and f"{section}" in res.output and run.short_key in res.output
     html = out.read_text(encoding="utf-8")
     assert "Publieke versie" in html and 'lang="nl"' in html
     assert "Clemenceau" in html
