@@ -63,3 +63,21 @@ def test_detect_cli_on_another_city_uses_its_zone_layer_and_records_by_spec(tmp_
     assert found is not None and json.loads(r.output)["run_id"] == found.short_key
     assert json.loads(r.output)["harm"]["gini"] == found.result.harm.gini
     ws.close()
+
+
+def test_detect_cli_gistar_says_when_permutations_cannot_reach_a_level(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from hotspotwatch.testing import make_city
+
+    ws = make_city(tmp_path / "city", scale=0.5)
+    r = runner.invoke(app, ["gistar", "-w", str(ws.path), "--cell-size", "40", "--permutations",
+                            "999", "-o", str(tmp_path / "out"), "--json"])
+    assert r.exit_code == 0, r.output
+    data = json.loads(r.output)
+    assert data["parameters"]["bins_p"] == "auto"
+    assert 0.01 in data["unreachable"] and data["bins_from"] == "analytic"
+    assert "cannot reach 99%" in data["note"] and "ArcGIS Pro" in data["note"]
+    assert data["permutations_needed"] > 999
+    r = runner.invoke(app, ["gistar", "-w", str(ws.path), "--cell-size", "40", "--permutations",
+                            "999", "-o", str(tmp_path / "out")])
+    assert r.exit_code == 0 and "cannot reach" in " ".join(r.output.split())
+    ws.close()

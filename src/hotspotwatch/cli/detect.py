@@ -67,6 +67,10 @@ def gistar_cmd(
     permutations: Annotated[int, typer.Option(help="Conditional permutations (0 = analytic).")] = 9999,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
     correction: Annotated[str, typer.Option(help="none, fdr_bh or holm.")] = "fdr_bh",
+    bins_p: Annotated[str, typer.Option(
+        "--bins-p", help="p-value of the bins: auto (permutation p unless the permutations "
+                         "cannot reach a level after the correction, then analytic, as ArcGIS "
+                         "Pro), permutation or analytic.")] = "auto",
     json_out: JsonOpt = False,
 ) -> None:
     """Getis-Ord Gi* hot spots on a grid over the study area (bins ±3/±2/±1 at 99/95/90 %)."""
@@ -75,21 +79,42 @@ def gistar_cmd(
     ws = open_workspace(workspace)
     flt = _filter(category, role, start, end, unweighted)
     run = _run(lambda: wf.gistar_grid(ws, flt, cell_size=cell_size, permutations=permutations, seed=seed,
-                                      correction=correction))
+                                      correction=correction, bins_p=bins_p))
     res = run.result
     frame = wf.grid_frame(run, ws.config.crs, {"value": run.counts, "z": res.z, "p": res.p_adjusted, "bin": res.bins})
     wf.write_layer(frame, output, "gistar")
     wf.write_figure(wf.bins_to_grid(run), run.grid.extent, output, "gistar", title="Gi* bins", cmap="RdBu_r",
                     diverging=True)
     bins = {b: int((res.bins[run.grid.mask] == b).sum()) for b in range(-3, 4)}
+    note = _reach_note(res, correction)
     if json_out:
-        print_json({"run_id": run.run_id, "parameters": run.parameters, "bins": bins})
+        print_json({"run_id": run.run_id, "parameters": run.parameters, "bins": bins,
+                    "bins_from": res.bins_from, "p_floor": res.p_floor,
+                    "unreachable": list(res.unreachable),
+                    "permutations_needed": res.permutations_needed, "note": note})
         return
     _summary("Gi* hot spots", [("cells", run.grid.n_cells), ("cell size", run.grid.cell_size_rule),
                                ("hot 99/95/90 %", f"{bins[3]}/{bins[2]}/{bins[1]}"),
                                ("cold 99/95/90 %", f"{bins[-3]}/{bins[-2]}/{bins[-1]}"),
                                ("inference", f"{permutations} permutations, two-sided, {correction}"),
+                               ("bins from", f"{res.bins_from} p-values"),
                                ("output", str(output))])
+    if note:
+        console.print(note, highlight=False)
+
+
+def _reach_note(res: Any, correction: str) -> str | None:
+    """One sentence when the permutations could not reach a level after the correction."""
+    if not res.unreachable:
+        return None
+    levels = "/".join(f"{1 - a:.0%}" for a in res.unreachable)
+    done = ("the bins use the analytic p-values (as ArcGIS Pro does)"
+            if res.bins_from == "analytic" else "the bins keep the permutation p-values, so "
+            "those cells are shown below their level")
+    return (f"With {res.permutations} permutations (smallest p {res.p_floor:.2g}) and the "
+            f"{correction} correction over {res.n} cells, permutation p-values cannot reach "
+            f"{levels}: {done}; about {res.permutations_needed} permutations would reach "
+            f"{1 - res.unreachable[0]:.0%}.")
 
 
 @app.command("lisa")

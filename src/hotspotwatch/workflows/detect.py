@@ -62,7 +62,7 @@ def gistar_spec(
     ws: Any, *, categories: Sequence[str] | None = None, roles: Sequence[str] | None = None,
     start: Dates = None, end: Dates = None, weighted: bool = True, cell_size: float | None = None,
     neighbourhood: str = "queen", radius: float = 1, permutations: int = 9999, seed: int = 0,
-    correction: str = "fdr_bh",
+    correction: str = "fdr_bh", bins_p: str = "auto",
 ) -> RunSpec:
     """Spec of a Gi* run on a square grid over the study area.
 
@@ -84,6 +84,10 @@ def gistar_spec(
         Conditional permutations (0: analytic only) and their seed.
     correction : str
         ``"fdr_bh"``, ``"holm"`` or ``"none"``.
+    bins_p : str
+        ``"auto"`` (permutation p-values unless they cannot reach a level after the
+        correction, then analytic ones, as ArcGIS Pro), ``"permutation"`` or ``"analytic"``;
+        the result records which was used (``gistar.bins_from``, ``gistar.unreachable``).
 
     Returns
     -------
@@ -101,7 +105,8 @@ def gistar_spec(
     """
     flt = make_filter(categories=categories, roles=roles, start=start, end=end, weighted=weighted)
     return spec_of(ws, "detect.gistar", flt, cell_size=cell_size, neighbourhood=neighbourhood,
-                 radius=radius, permutations=permutations, seed=seed, correction=correction)
+                 radius=radius, permutations=permutations, seed=seed, correction=correction,
+                 bins_p=bins_p)
 
 
 def _gistar_on(ws: Any, flt: EventFilter, grid: Grid, **options: Any) -> GiStarRun:
@@ -130,19 +135,19 @@ def compute_gistar(ws: Any, params: Mapping[str, Any]) -> GiStarRun:
     return _gistar_on(ws, EventFilter.from_parameters(params), grid,
                       neighbourhood=params["neighbourhood"], radius=params["radius"],
                       permutations=int(params["permutations"]), seed=params["seed"],
-                      correction=params["correction"])
+                      correction=params["correction"], bins_p=params.get("bins_p", "auto"))
 
 
 def gistar_grid(
     ws: Any, flt: EventFilter = EventFilter(), *, cell_size: float | None = None,
     neighbourhood: str = "queen", radius: float = 1, permutations: int = 9999, seed: int | None = 0,
-    correction: str = "fdr_bh",
+    correction: str = "fdr_bh", bins_p: str = "auto",
 ) -> GridRun:
     """Gi* hot spots of (harm-weighted) events on a square grid over the study area
     (``seed=None`` means seed 0: every stored run is reproducible from its spec)."""
     spec = spec_of(ws, "detect.gistar", flt, cell_size=cell_size, neighbourhood=neighbourhood,
                    radius=radius, permutations=permutations, seed=0 if seed is None else seed,
-                   correction=correction)
+                   correction=correction, bins_p=bins_p)
     run = compute_gistar(ws, spec.parameters)
     return grid_run("detect.gistar", run.grid.to_grid(), run.counts, run.gistar, spec, run, ws)
 

@@ -9,6 +9,7 @@ Two entry points share one result type:
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Literal
 
@@ -31,6 +32,10 @@ from hotspotwatch.geo.grid import Neighbourhood, square_kernel
 Correction = Literal["none", "fdr_bh", "holm"]
 #: Confidence levels of ArcGIS's Gi_Bin: ±3 at 99 %, ±2 at 95 %, ±1 at 90 %.
 BIN_LEVELS: tuple[tuple[int, float], ...] = ((3, 0.01), (2, 0.05), (1, 0.10))
+#: Which p-value the bins use: "auto" (permutation p unless the permutations cannot reach a
+#: level after the correction, then the analytic p, as ArcGIS Pro's Hot Spot Analysis),
+#: "permutation" (always, and ``unreachable`` says what was lost) or "analytic".
+BINS_P: tuple[str, ...] = ("auto", "permutation", "analytic")
 
 
 @dataclass(frozen=True)
@@ -66,6 +71,19 @@ class GiStarResult(ResultMixin):
         Seed of the permutation generator.
     n : int
         Number of sites.
+    bins_from : str
+        ``"permutation"`` (bins from the corrected ``p_sim``) or ``"analytic"`` (from the
+        corrected ``p_norm``: without permutations, on request, or because the permutations
+        could not reach a level after the correction, see ``unreachable``).
+    p_floor : float or None
+        Smallest ``p_sim`` the permutations can give: ``1/(P+1)``, ``2/(P+1)`` two-sided.
+    unreachable : tuple of float
+        Levels (0.01, 0.05, 0.10) that the permutation p-values could not reach after the
+        correction for some site that the analytic p-value puts there and whose ``p_sim``
+        is at ``p_floor``: more permutations would be needed, not more data.
+    permutations_needed : int or None
+        About how many permutations would let the finest unreachable level be reached
+        (the floor below that level's correction threshold); ``None`` when none is.
     """
 
     G: NDArray[np.float64]
@@ -82,6 +100,10 @@ class GiStarResult(ResultMixin):
     permutations: int
     seed: int | None
     n: int
+    bins_from: str = "analytic"
+    p_floor: float | None = None
+    unreachable: tuple[float, ...] = ()
+    permutations_needed: int | None = None
 
     @property
     def hot(self) -> NDArray[np.bool_]:
@@ -120,25 +142,63 @@ def gistar_bins(z: ArrayLike, p: ArrayLike) -> NDArray[np.int64]:
     return (np.sign(np.nan_to_num(za)).astype(np.int64) * level).astype(np.int64)
 
 
+def _adjust(p: NDArray[np.float64], correction: str) -> NDArray[np.float64]:
+    if correction == "none":
+        return p.copy()
+    return adjust_pvalues(p.ravel(), method=correction).p_adjusted.reshape(p.shape)  # type: ignore[arg-type]
+
+
+def _unreachable(
+    p_norm_adj: NDArray[np.float64], p_sim: NDArray[np.float64], p_sim_adj: NDArray[np.float64],
+    floor: float, correction: str, permutations: int,
+) -> tuple[tuple[float, ...], int | None]:
+    """Levels the permutations could not reach after the correction, and the permutations
+    that would reach the finest of them."""
+    ok = np.isfinite(p_sim) & np.isfinite(p_norm_adj)
+    at_floor = ok & (p_sim <= floor * (1 + 1e-9))
+    levels = tuple(a for _, a in sorted(BIN_LEVELS, key=lambda t: t[1])
+                   if np.any(at_floor & (p_norm_adj < a) & ~(p_sim_adj < a)))
+    if not levels:
+        return (), None
+    alpha = levels[0]
+    m = int(ok.sum())
+    n_level = max(1, int(np.sum(ok & (p_norm_adj < alpha))))
+    tests = {"none": 1.0, "holm": float(m)}.get(correction, m / n_level)  # BH: m / rank
+    c = floor * (permutations + 1)  # 1, or 2 two-sided
+    return levels, math.ceil(c * tests / alpha)
+
+
 def _finish(
     G: NDArray[np.float64], EG: NDArray[np.float64], VG: NDArray[np.float64], z: NDArray[np.float64],
     p_sim: NDArray[np.float64] | None, z_sim: NDArray[np.float64] | None, *, alternative: str,
-    correction: str, permutations: int, seed: int | None,
+    correction: str, permutations: int, seed: int | None, bins_p: str = "auto",
 ) -> GiStarResult:
     p_norm = _p_norm(z, alternative)
-    base = p_sim if p_sim is not None else p_norm
-    if correction == "none":
-        p_adj = base.copy()
-    else:
-        p_adj = adjust_pvalues(base.ravel(), method=correction).p_adjusted.reshape(base.shape)  # type: ignore[arg-type]
+    norm_adj = _adjust(p_norm, correction)
+    p_adj, bins_from = norm_adj, "analytic"
+    floor: float | None = None
+    unreachable: tuple[float, ...] = ()
+    needed: int | None = None
+    if p_sim is not None:
+        zero = np.zeros(1, dtype=np.int64)
+        floor = float(pseudo_p(zero, zero, permutations, alternative)[0])
+        sim_adj = _adjust(p_sim, correction)
+        unreachable, needed = _unreachable(norm_adj, p_sim, sim_adj, floor, correction,
+                                           permutations)
+        if bins_p == "permutation" or (bins_p == "auto" and not unreachable):
+            p_adj, bins_from = sim_adj, "permutation"
     bins = gistar_bins(z, p_adj)
     return GiStarResult(G=G, expected_G=EG, variance_G=VG, z=z, p_norm=p_norm, p_sim=p_sim, z_sim=z_sim,
                         p_adjusted=p_adj, bins=bins, alternative=alternative, correction=correction,
-                        permutations=permutations, seed=seed, n=int(np.isfinite(z).sum()))
+                        permutations=permutations, seed=seed, n=int(np.isfinite(z).sum()),
+                        bins_from=bins_from, p_floor=floor, unreachable=unreachable,
+                        permutations_needed=needed)
 
 
-def _check_common(alternative: str, correction: str, permutations: int) -> int:
+def _check_common(alternative: str, correction: str, permutations: int, bins_p: str = "auto") -> int:
     check_alternative(alternative)
+    if bins_p not in BINS_P:
+        raise ValueError(f"bins_p must be one of {', '.join(BINS_P)}, got {bins_p!r}")
     if correction not in ("none", "fdr_bh", "holm"):
         raise ValueError(f"correction must be 'none', 'fdr_bh' or 'holm', got {correction!r}")
     return check_permutations(permutations)
@@ -165,6 +225,7 @@ def gistar(
     alternative: str = "two-sided",
     self_weight: float | None = None,
     correction: Correction = "none",
+    bins_p: str = "auto",
 ) -> GiStarResult:
     """Local Getis-Ord Gi* on sparse weights.
 
@@ -187,6 +248,12 @@ def gistar(
         Self-weight to put on the diagonal when the given one is zero.
     correction : {"none", "fdr_bh", "holm"}
         Multiple-testing correction applied before binning.
+    bins_p : {"auto", "permutation", "analytic"}
+        p-value of the bins. ``"auto"``: the permutation p, unless the smallest p the
+        permutations can give (``1/(P+1)``; ``2/(P+1)`` two-sided) cannot reach a level
+        after the correction for a site that the analytic p puts there; then the analytic
+        p, as ArcGIS Pro does. The result records which (``bins_from``), the levels lost
+        (``unreachable``) and the permutations that would reach them.
 
     Returns
     -------
@@ -220,7 +287,7 @@ def gistar(
     >>> res.z.round(3).tolist()
     [-1.393, -0.507, 1.393, 1.393, 0.507]
     """
-    permutations = _check_common(alternative, correction, permutations)
+    permutations = _check_common(alternative, correction, permutations, bins_p)
     y = np.asarray(values, dtype=float).ravel()
     if not np.all(np.isfinite(y)):
         raise ValueError("values contain NaN or infinite entries; drop or fill them first")
@@ -263,7 +330,7 @@ def gistar(
         with np.errstate(divide="ignore", invalid="ignore"):
             z_sim = (wy - (diag * y + null.mean)) / null.std
     return _finish(G, EG, VG, z, p_sim, z_sim, alternative=alternative, correction=correction,
-                   permutations=permutations, seed=seed)
+                   permutations=permutations, seed=seed, bins_p=bins_p)
 
 
 def _correlate(a: NDArray[np.float64], kernel: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -282,6 +349,7 @@ def gistar_grid(
     seed: int | None = None,
     alternative: str = "two-sided",
     correction: Correction = "none",
+    bins_p: str = "auto",
 ) -> GiStarResult:
     """Gi* on a regular square grid by convolution (fast path).
 
@@ -297,7 +365,7 @@ def gistar_grid(
         ``"queen"`` with ``radius=1`` is sfhotspot's default ``nb_dist = cell_size × √2``.
     radius : float
         Neighbourhood radius in cells.
-    permutations, seed, alternative, correction
+    permutations, seed, alternative, correction, bins_p
         As in :func:`gistar`.
 
     Returns
@@ -318,7 +386,7 @@ def gistar_grid(
     >>> int(gistar_grid(counts).bins[9, 9])
     3
     """
-    permutations = _check_common(alternative, correction, permutations)
+    permutations = _check_common(alternative, correction, permutations, bins_p)
     y2 = np.asarray(values, dtype=float)
     if y2.ndim != 2:
         raise ValueError(f"values must be a 2-D grid (ny, nx), got shape {y2.shape}")
@@ -356,5 +424,5 @@ def gistar_grid(
         with np.errstate(divide="ignore", invalid="ignore"):
             z_sim[m] = (wy[m] - (yv + null.mean)) / null.std
     res = _finish(G, EG, VG, z, p_sim, z_sim, alternative=alternative, correction=correction,
-                  permutations=permutations, seed=seed)
+                  permutations=permutations, seed=seed, bins_p=bins_p)
     return res

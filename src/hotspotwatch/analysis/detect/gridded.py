@@ -126,7 +126,8 @@ class GiStarRun(ResultMixin):
     ``bin_counts`` and ``n_cells`` for readers that draw a map without rebuilding the type.
     """
 
-    schema_version = 2
+    #: 3: Gi* records which p-value made the bins and the levels permutations missed.
+    schema_version = 3
 
     grid: GridGeometry
     counts: NDArray[np.float64]
