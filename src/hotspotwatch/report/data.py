@@ -22,8 +22,13 @@ from hotspotwatch.config import ReportConfig
 from hotspotwatch.domain.designation import Period
 
 if TYPE_CHECKING:
+    from hotspotwatch.analysis.detect.borders import BorderResult
+    from hotspotwatch.analysis.detect.concentration import ConcentrationResult
+    from hotspotwatch.analysis.detect.coverage import CoverageSummary
+    from hotspotwatch.analysis.detect.gridded import GiStarRun
     from hotspotwatch.analysis.evaluate.strategy import HotspotEvaluation, StrategyEvaluation
     from hotspotwatch.analysis.spacetime.alert import NearRepeatAlert
+    from hotspotwatch.analysis.spacetime.results import EmergingRun, KnoxRun
 
 
 @dataclass(frozen=True)
@@ -155,15 +160,15 @@ class RenewalData:
     previous: StrategyEvaluation | None
     """The evaluation of the previous review period (explicit spec), if any."""
     previous_until: dt.date | None
-    knox: Any
-    """The near-repeat run's result (:class:`~hotspotwatch.analysis.spacetime.knox.KnoxResult`)."""
+    knox: KnoxRun | None
+    """The near-repeat run: the Knox table, its alert and the categories."""
     knox_alert: NearRepeatAlert | None
     knox_categories: tuple[str, ...]
-    concentration: Any
-    coverage: Any
-    borders: Any
-    gistar: Any
-    emerging: Any
+    concentration: ConcentrationResult | None
+    coverage: CoverageSummary | None
+    borders: BorderResult | None
+    gistar: GiStarRun | None
+    emerging: EmergingRun | None
     runs: list[RunRecord]
     unavailable: dict[str, str]
     """Sections whose run could not be computed on these data, with the reason."""

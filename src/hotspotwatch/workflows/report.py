@@ -30,6 +30,7 @@ from hotspotwatch.report.data import GridCounts, HotspotSection, RenewalData, Ru
 from hotspotwatch.workflows import report_counts as counts
 from hotspotwatch.workflows.runs import RunSpec, ensure_run
 from hotspotwatch.workflows.views import (
+    near_repeat_categories,
     previous_review_spec,
     previous_until,
     regional_window,
@@ -218,7 +219,6 @@ def gather_renewal(
         else window_start
     )
     knox = results["knox"]
-    from hotspotwatch.workflows.views import near_repeat_categories
     from hotspotwatch.workspace import software_version
 
     return RenewalData(
@@ -231,8 +231,8 @@ def gather_renewal(
         previous=previous,
         previous_until=prev_day,
         knox=knox,
-        knox_alert=getattr(knox, "alert", None),
-        knox_categories=tuple(getattr(knox, "categories", None) or near_repeat_categories(ws)),
+        knox_alert=knox.alert if knox is not None else None,
+        knox_categories=tuple(knox.categories) if knox is not None else near_repeat_categories(ws),
         concentration=results["concentration"],
         coverage=results["coverage"],
         borders=results["borders"],
