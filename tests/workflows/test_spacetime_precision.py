@@ -186,3 +186,16 @@ def test_classification_periods_never_split_a_month(month_ws, mixed_ws) -> None:
     assert day.period_rule == "equal_days" and day.time_precision == "day"
     assert day.n_dropped_precision == len(mixed_ws.events(roles=["harm"]).query(
         "time_precision == 'month'"))
+
+
+def test_recent_alerts_once_per_incident(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    ws = make_city(tmp_path / "dupal", precision="day", duplicates=80, scale=0.4, seed=6)
+    frame = ws.events(categories=["burglary"])
+    spec = wst.alerts_spec(ws, categories=["burglary"], days=2000)
+    res = ensure_run(ws, spec).result
+    dup = duplicate_mask(frame)
+    assert dup.sum() > 0
+    assert len(res.alerts) == len(frame) - int(dup.sum())
+    ids = {a.event_id for a in res.alerts}
+    assert not ids & set(frame["event_id"][dup])
+    ws.close()

@@ -46,6 +46,7 @@ from hotspotwatch.workflows.spacetime_events import (
     _record,
     _sorted,
     check_min_precision,
+    duplicate_mask,
     local_days,
     refuse_finer_bands,
     select,
@@ -379,6 +380,8 @@ def compute_alerts(ws: Any, params: Mapping[str, Any]) -> RecentAlerts:
         last = day.code_of(as_of)
         keep = (codes > last - int(params["days"])) & (codes <= last)
         keep, precision, n_dropped = _alert_precision(frame, keep, params.get("min_precision"))
+        if not params["knox"].get("include_duplicates", False):
+            keep &= ~duplicate_mask(frame)  # one alert per incident, not per duplicate record
         for row, code in zip(frame[keep].itertuples(index=False), codes[keep], strict=True):
             when = day.start(int(code))
             zones = alert_zones(run.alert, float(row.x), float(row.y), float(code))
