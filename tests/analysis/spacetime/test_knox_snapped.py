@@ -79,3 +79,13 @@ def test_fractional_times_fall_back_to_listing_pairs() -> None:
     g = pdist(t[:, None], "cityblock")
     h, _, _ = np.histogram2d(d, g, bins=[np.array([0, 100, INF]), np.array([0, 7, INF])])
     np.testing.assert_array_equal(res.observed, h.astype(int))
+
+
+def test_chunked_expansion_gives_the_same_table(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    pairs = importlib.import_module("hotspotwatch.analysis.spacetime._knox_pairs")
+    x, y, t = _snapped(800, 4)
+    bands = ([0, 1, 100, 200, INF], [0, 7, 14, INF])
+    ref = _pair_by_pair(monkeypatch, x, y, t, *bands, permutations=19, seed=2)
+    for chunk in (1, 13):
+        monkeypatch.setattr(pairs, "_CHUNK", chunk)
+        assert knox(x, y, t, *bands, permutations=19, seed=2).to_dict() == ref.to_dict()

@@ -21,6 +21,8 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.spatial import cKDTree
 
+_CHUNK = 1 << 22  # event pairs expanded at a time
+
 
 @dataclass(frozen=True)
 class SameLocation:
@@ -109,13 +111,26 @@ def cross_location_pairs(
     a, b, d = a[keep], b[keep], d[keep]
     if a.size == 0:
         return empty, empty, np.empty(0)
-    by_loc = np.argsort(loc, kind="stable")
+    by_loc = np.argsort(loc, kind="stable").astype(np.int32)
     start = np.concatenate([[0], np.cumsum(counts)[:-1]])
     sizes = counts[a] * counts[b]
-    rep = np.repeat(np.arange(a.size), sizes)
-    offset = np.concatenate([[0], np.cumsum(sizes)[:-1]])
-    k = np.arange(rep.size, dtype=np.int64) - offset[rep]
-    cb = counts[b][rep]
-    i = by_loc[start[a][rep] + k // cb].astype(np.int32)
-    j = by_loc[start[b][rep] + k % cb].astype(np.int32)
-    return i, j, d[rep]
+    ends = np.cumsum(sizes)
+    total = int(ends[-1])
+    i = np.empty(total, dtype=np.int32)
+    j = np.empty(total, dtype=np.int32)
+    dist = np.empty(total, dtype=np.float64)
+    # expand in chunks of about _CHUNK event pairs: the int64 temporaries stay small
+    lo = 0
+    while lo < a.size:
+        first = int(ends[lo] - sizes[lo])
+        hi = max(lo + 1, int(np.searchsorted(ends, first + _CHUNK, side="right")))
+        sl = slice(lo, hi)
+        rep = np.repeat(np.arange(hi - lo), sizes[sl])
+        k = np.arange(rep.size, dtype=np.int64) - (ends[sl] - sizes[sl] - first)[rep]
+        cb = counts[b[sl]][rep]
+        out = slice(first, first + rep.size)
+        i[out] = by_loc[start[a[sl]][rep] + k // cb]
+        j[out] = by_loc[start[b[sl]][rep] + k % cb]
+        dist[out] = d[sl][rep]
+        lo = hi
+    return i, j, dist
