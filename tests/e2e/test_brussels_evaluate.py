@@ -64,3 +64,18 @@ def test_no_increase_verdict_where_a_reduction_was_planted(brussels: Any, evalua
     false_reductions = [h["name"] for h in evaluation["hotspots"]
                         if truth[h["name"]]["harm_irr"] >= 1.0 and h["verdict"] == "reduction"]
     assert false_reductions == []
+
+
+def test_local_wdd_never_points_against_the_verdict(evaluation: dict[str, Any]) -> None:
+    # issue 14 item 3: the controls are scaled to each place's pre-period level, so the
+    # local WDD has the sign of the rate ratio; an "increase" never has local_ci_high < 0
+    # and a "reduction" never local_ci_low > 0
+    for h in evaluation["hotspots"]:
+        w = h["wdd"]
+        print(f"{h['name']:34s} {h['verdict']:22s} IRR {h['irr']:.3f}  WDD local {w['local']:.2f} "
+              f"[{w['local_ci_low']:.2f}, {w['local_ci_high']:.2f}]  total {w['estimate']:.2f}")
+        if h["verdict"] == "increase":
+            assert w["local"] > 0 and not w["local_ci_high"] < 0, h["name"]
+        if h["verdict"] == "reduction":
+            assert w["local"] < 0 and not w["local_ci_low"] > 0, h["name"]
+        assert (w["local"] > 0) == (h["irr"] > 1), h["name"]

@@ -121,3 +121,95 @@ def test_wdd_requires_both_buffer_parts_and_pairs():
         wdd(target=(1, 2, 3), control=(3, 4))
     with pytest.raises(ValueError, match="area_weights"):
         wdd(target=(1, 2), control=(3, 4), area_weights=(1, 1))
+
+
+# --- WDD with the controls scaled to the treated area's pre-period level (issue 14 item 3) --
+
+
+def _scaled_reference(t, c, tau=1.0):
+    """Closed form written out independently: (T1 - T0 C1/C0)/tau and its delta variance."""
+    t0, t1 = t
+    c0, c1 = c
+    est = (t1 - t0 * c1 / c0) / tau
+    grad = {  # d est / d count, each count Poisson
+        "t1": 1.0, "t0": -c1 / c0, "c1": -t0 / c0, "c0": t0 * c1 / c0**2,
+    }
+    var = (grad["t1"] ** 2 * t1 + grad["t0"] ** 2 * t0 + grad["c1"] ** 2 * c1
+           + grad["c0"] ** 2 * c0) / tau**2
+    return est, math.sqrt(var)
+
+
+def test_wdd_scaled_control_100x_gives_the_same_wdd_as_a_control_of_the_same_size():
+    from hotspotwatch.analysis.evaluate import wdd_scaled
+
+    t, c = (40, 55), (40, 44)  # control +10 %, treated +37.5 %
+    same = wdd_scaled(target=t, control=c)
+    big = wdd_scaled(target=t, control=(100 * c[0], 100 * c[1]))
+    # closed form: 55 - 40 * 1.1 = 11 more events than the control's trend predicts
+    assert same.local == pytest.approx(11.0)
+    assert big.local == pytest.approx(11.0)
+    assert big.estimate == pytest.approx(same.estimate)
+    # a control of the same size is what Wheeler & Ratcliffe's unscaled form assumes
+    assert wdd(target=t, control=c).local == pytest.approx(same.local)
+    # the unscaled form with the 100x control is what went wrong: -385 beside a rise
+    assert wdd(target=t, control=(4000, 4400)).local == pytest.approx(15 - 400)
+    # variance: the larger control is more precise, never less
+    _, se = _scaled_reference(t, c)
+    assert same.local_se == pytest.approx(se)
+    _, se_b = _scaled_reference(t, (4000, 4400))
+    assert big.local_se == pytest.approx(se_b) and se_b < se
+    assert big.scaling == "pre_level" and big.control_scale == pytest.approx(0.01)
+    z = stats.norm.isf(0.025)
+    assert big.local_ci_low == pytest.approx(11.0 - z * se_b)
+    assert big.local_ci_high == pytest.approx(11.0 + z * se_b)
+
+
+def test_wdd_scaled_time_weights_and_shared_buffer_control():
+    from hotspotwatch.analysis.evaluate import wdd_scaled
+
+    t, d, c = (120, 60), (80, 90), (3000, 2500)
+    r = wdd_scaled(target=t, control=c, buffer=d, time_weights=(12, 8))
+    # per post-period month: the pre-period length cancels in C1/C0
+    assert r.local == pytest.approx((60 - 120 * 2500 / 3000) / 8)
+    assert r.displacement == pytest.approx((90 - 80 * 2500 / 3000) / 8)
+    assert r.estimate == pytest.approx(r.local + r.displacement)
+    # the total shares one control: its variance is that of (T + D) against it
+    _, se_total = _scaled_reference((200, 150), c, tau=8)
+    assert r.se == pytest.approx(se_total)
+    _, se_local = _scaled_reference(t, c, tau=8)
+    assert r.local_se == pytest.approx(se_local)
+    assert r.buffer_control_scale == pytest.approx(80 / 3000)
+    # a separate buffer control: independent terms
+    own = wdd_scaled(target=t, control=c, buffer=d, buffer_control=(900, 1000))
+    assert own.displacement == pytest.approx(90 - 80 * 1000 / 900)
+    assert own.se == pytest.approx(math.hypot(own.local_se, own.displacement_se))
+
+
+def test_wdd_scaled_variance_matches_a_poisson_simulation():
+    from hotspotwatch.analysis.evaluate import wdd_scaled
+
+    rng = np.random.default_rng(11)
+    n = 40000
+    t0, t1 = rng.poisson(50, n), rng.poisson(40, n)
+    c0, c1 = rng.poisson(900, n), rng.poisson(990, n)
+    sims = t1 - t0 * c1 / c0
+    r = wdd_scaled(target=(50, 40), control=(900, 990))
+    assert r.local_se == pytest.approx(np.std(sims), rel=0.03)
+
+
+def test_wdd_scaled_sign_is_that_of_the_did_rate_ratio():
+    from hotspotwatch.analysis.evaluate import wdd_scaled
+
+    rng = np.random.default_rng(5)
+    for _ in range(200):
+        t0, t1, c0, c1 = (int(v) for v in rng.integers(1, 400, 4))
+        irr = (t1 / t0) / (c1 / c0)
+        r = wdd_scaled(target=(t0, t1), control=(50 * c0, 50 * c1))
+        assert np.sign(r.local) == np.sign(round(math.log(irr), 12))
+
+
+def test_wdd_scaled_without_control_events_before_is_nan():
+    from hotspotwatch.analysis.evaluate import wdd_scaled
+
+    r = wdd_scaled(target=(3, 4), control=(0, 5))
+    assert math.isnan(r.local) and math.isnan(r.estimate) and math.isnan(r.ci_low)

@@ -33,6 +33,7 @@ from hotspotwatch.analysis.evaluate.wdd import (
     WDQResult,
     wdd,
     wdd_harm,
+    wdd_scaled,
     wdq,
 )
 
@@ -63,5 +64,6 @@ __all__ = [
     "verdict",
     "wdd",
     "wdd_harm",
+    "wdd_scaled",
     "wdq",
 ]

@@ -12,7 +12,7 @@ import datetime as dt
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -36,7 +36,7 @@ from hotspotwatch.analysis.evaluate.series import (
     RingSeries,
 )
 from hotspotwatch.analysis.evaluate.verdict import Verdict, buffer_verdict, verdict
-from hotspotwatch.analysis.evaluate.wdd import WDDResult, WDQResult, wdd, wdq
+from hotspotwatch.analysis.evaluate.wdd import WDDResult, WDQResult, wdd_scaled, wdq
 from hotspotwatch.periods import AnchoredMonth, Day, counts
 
 DOSE_ROLES = ("enforcement", "prevention")
@@ -63,7 +63,12 @@ class HotspotEvaluation(ResultMixin):
     did, buffer_did : DiDResult
         Difference-in-differences of the treated area and of buffer ring 0.
     wdq, wdd : WDQResult, WDDResult
-        Weighted displacement quotient and weighted displacement difference.
+        Weighted displacement quotient and weighted displacement difference (the controls
+        scaled to the perimeter's and the ring's pre-period level:
+        :func:`~hotspotwatch.analysis.evaluate.wdd.wdd_scaled`; ``local`` with
+        ``local_ci_low``/``local_ci_high`` is the place itself, ``estimate`` with
+        ``ci_low``/``ci_high`` the place plus its surroundings, in events per month of the
+        post-period).
     min_detectable_ratio : float
         Smallest rate ratio detectable with 80 % power.
     p_adjusted, buffer_p_adjusted : float
@@ -83,6 +88,9 @@ class HotspotEvaluation(ResultMixin):
     control_boxes : tuple of (xmin, ymin, xmax, ymax)
         Control cells in the workspace CRS.
     """
+
+    #: 2: the WDD scales the controls to the treated area's pre-period level (issue 14).
+    schema_version: ClassVar[int] = 2
 
     name: str
     outcome: str
@@ -396,11 +404,12 @@ def evaluate_hotspot(
     pre_len = float(exposure[pre].sum())
     post_len = float(exposure[~pre].sum())
     wdq_r = wdq(target=(t0, t1), buffer=(b0, b1), control=(max(c0, 1e-9), max(c1, 1e-9)))
-    wdd_r = wdd(
+    # the controls (many cells) are scaled to the perimeter's and the ring's pre-period
+    # level (Wheeler & Ratcliffe 2018 require comparable control areas): see wdd_scaled
+    wdd_r = wdd_scaled(
         target=(t0, t1),
         control=(c0, c1),
         buffer=(b0, b1),
-        buffer_control=(c0, c1),
         time_weights=(pre_len, post_len),
         alpha=alpha,
     )

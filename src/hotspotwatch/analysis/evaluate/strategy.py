@@ -73,7 +73,8 @@ class StrategyEvaluation(ResultMixin):
         The options used, with derived values (``n_control_candidates``).
     """
 
-    schema_version: ClassVar[int] = 2
+    #: 3: the WDD scales the controls to the treated area's pre-period level (issue 14).
+    schema_version: ClassVar[int] = 3
 
     hotspots: tuple[HotspotEvaluation, ...]
     pooled: PooledResult | None
