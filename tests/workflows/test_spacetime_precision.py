@@ -199,3 +199,16 @@ def test_recent_alerts_once_per_incident(tmp_path) -> None:  # type: ignore[no-u
     ids = {a.event_id for a in res.alerts}
     assert not ids & set(frame["event_id"][dup])
     ws.close()
+
+
+def test_cli_alert_on_month_only_data_is_refused_then_answers_on_month_bands(month_ws) -> None:  # type: ignore[no-untyped-def]
+    f = month_ws.events(categories=["burglary"])
+    x, y = float(f["x"].iloc[0]), float(f["y"].iloc[0])
+    args = ["spacetime", "alert", "-w", str(month_ws.path), "-c", "burglary", "--x", str(x),
+            "--y", str(y), "--date", "2023-06-01"]
+    r = runner.invoke(app, args)
+    assert r.exit_code == 2 and "Traceback" not in r.output
+    assert "month" in r.output and "--time-bands 0,31" in r.output
+    r = runner.invoke(app, [*args, "--time-bands", "0,31,62,93,inf", "--json"])
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout)["time_precision"] == "month"

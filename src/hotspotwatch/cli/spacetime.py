@@ -149,6 +149,10 @@ def alert_command(
     start: StartOpt = None,
     end: EndOpt = None,
     min_precision: MinPrecisionOpt = None,
+    space_bands: Annotated[str | None, typer.Option(
+        "--space-bands", help="Distance band edges of the Knox table (default 0,100,...,400,inf).")] = None,
+    time_bands: Annotated[str | None, typer.Option(
+        "--time-bands", help="Day band edges of the Knox table (default 0,7,...,28,inf).")] = None,
     output: OutputOpt = None,
     lang: LangOpt = "en",
     json_out: JsonOpt = False,
@@ -168,6 +172,10 @@ def alert_command(
     if category or role or start or end or min_precision:
         extra = {"categories": category, "roles": role, "start": parse_date(start, "--start"),
                  "end": parse_date(end, "--end"), "min_precision": min_precision}
+    if space_bands:
+        extra["space_bands"] = _edges(space_bands, "--space-bands")
+    if time_bands:
+        extra["time_bands"] = _edges(time_bands, "--time-bands")
     try:
         run = run_alert(ws, x=float(x), y=float(y), when=when, lang=lang, **extra)
     except (ValueError, KeyError) as exc:
