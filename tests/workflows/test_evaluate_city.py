@@ -1,8 +1,9 @@
 """The evaluation on a city that is not the demo (:func:`hotspotwatch.testing.make_city`).
 
 Issue 14: the WDD of each place must never point against its verdict. The city plants a
-reduction in every perimeter; a rise is planted on top in one of them (extra robberies after
-designation), so that the three verdicts can occur.
+reduction in every perimeter; a rise is planted on top in one of them and in its ring (extra
+robberies after designation), so that the three verdicts can occur and a rise in a place and
+around it is not called displacement.
 """
 
 from __future__ import annotations
@@ -19,8 +20,8 @@ from hotspotwatch.testing import HOTSPOT_RADIUS_M, make_city
 from hotspotwatch.workflows.evaluate import evaluate_strategy
 
 
-def _plant_rise(ws, name: str, per_day: float, seed: int = 1) -> None:
-    """Extra robberies inside hotspot ``name`` from its designation to the last event."""
+def _plant_rise(ws, name: str, per_day: float, seed: int = 1, *, ring: bool = False) -> None:
+    """Extra robberies inside hotspot ``name`` (or in its 250 m ring) after designation."""
     rng = np.random.default_rng(seed)
     hs = ws.hotspots()
     geom = hs.loc[hs["name"] == name, "geometry"].iloc[0]
@@ -30,13 +31,17 @@ def _plant_rise(ws, name: str, per_day: float, seed: int = 1) -> None:
     days = (end - start).days
     n = int(per_day * days)
     c = geom.centroid
-    r = HOTSPOT_RADIUS_M * 0.9 * np.sqrt(rng.uniform(0, 1, n))
+    if ring:  # 10-240 m outside the perimeter: ring 0 of the default 250 m buffer
+        lo, hi = HOTSPOT_RADIUS_M + 10, HOTSPOT_RADIUS_M + 240
+        r = np.sqrt(rng.uniform(lo**2, hi**2, n))
+    else:
+        r = HOTSPOT_RADIUS_M * 0.9 * np.sqrt(rng.uniform(0, 1, n))
     a = rng.uniform(0, 2 * np.pi, n)
     when = start + pd.to_timedelta(rng.integers(0, days, n), "D") + pd.Timedelta(hours=13)
     ws.add_events(
         pd.DataFrame(
             {
-                "source_id": [f"rise{i}" for i in range(n)],
+                "source_id": [f"rise{name}{ring}{i}" for i in range(n)],
                 "occurred_at": when.tz_localize("UTC"),
                 "x": c.x + r * np.cos(a),
                 "y": c.y + r * np.sin(a),
@@ -46,13 +51,14 @@ def _plant_rise(ws, name: str, per_day: float, seed: int = 1) -> None:
         source="planted",
     )
     xs, ys = c.x + r * np.cos(a), c.y + r * np.sin(a)
-    assert all(shapely.Point(x, y).within(geom) for x, y in zip(xs, ys, strict=True))
+    assert all(shapely.Point(x, y).within(geom) != ring for x, y in zip(xs, ys, strict=True))
 
 
 @pytest.fixture(scope="module")
 def city(tmp_path_factory):
     ws = make_city(tmp_path_factory.mktemp("city") / "c", n_hotspots=5, seed=2)
     _plant_rise(ws, "Hotspot 2", per_day=0.6)
+    _plant_rise(ws, "Hotspot 2", per_day=0.6, seed=2, ring=True)
     yield ws
     ws.close()
 
@@ -107,3 +113,23 @@ def test_local_wdd_is_the_scaled_closed_form(evaluation):
 def test_until_earlier_keeps_the_rule(city):
     res = evaluate_strategy(city, record=False, until=dt.date(2023, 6, 30))
     assert_wdd_agrees_with_verdicts(res.to_dict())
+
+
+def test_a_rise_in_the_place_and_around_is_not_displacement(evaluation):
+    from hotspotwatch.i18n.verdicts import with_verdict_texts
+
+    h = evaluation.hotspot("Hotspot 2")
+    assert h.verdict.label == "increase"
+    assert h.buffer_did.ci_low > 1
+    assert h.buffer_verdict.label == "rise_in_place_and_around"
+    data = with_verdict_texts(evaluation)
+    out = next(d for d in data["hotspots"] if d["name"] == "Hotspot 2")
+    assert out["buffer"]["verdict"] == "rise_in_place_and_around"
+    assert "this is not displacement" in out["buffer"]["verdict_text"]["en"]
+    assert "il ne s'agit pas d'un déplacement" in out["buffer"]["verdict_text"]["fr"]
+    assert "dit is geen verplaatsing" in out["buffer"]["verdict_text"]["nl"]
+    # whatever the data, a buffer label speaks of displacement or diffusion only after a
+    # reduction in the place
+    for e in evaluation.hotspots:
+        if e.buffer_verdict.label in ("displacement", "diffusion"):
+            assert e.verdict.label == "reduction", e.name

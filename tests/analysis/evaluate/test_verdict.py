@@ -19,10 +19,66 @@ def test_labels_follow_interval_and_adjusted_p():
     assert verdict(math.nan, math.nan, math.nan).label == "no_detectable_change"
 
 
-def test_buffer_labels():
-    assert buffer_verdict(1.3, 1.05, 1.6).label == "displacement"
-    assert buffer_verdict(0.8, 0.7, 0.95).label == "diffusion"
-    assert buffer_verdict(1.0, 0.8, 1.2).label == "no_detectable_change"
+ROSE, FELL, FLAT = (1.3, 1.05, 1.6), (0.8, 0.7, 0.95), (1.0, 0.8, 1.2)
+COMBINATIONS = [
+    # (place's verdict, buffer against its controls, buffer label)
+    ("reduction", ROSE, "displacement"),
+    ("reduction", FELL, "diffusion"),
+    ("reduction", FLAT, "no_detectable_change"),
+    ("no_detectable_change", ROSE, "rise_around"),
+    ("no_detectable_change", FELL, "fall_around"),
+    ("no_detectable_change", FLAT, "no_detectable_change"),
+    ("increase", ROSE, "rise_in_place_and_around"),
+    ("increase", FELL, "rise_in_place_fall_around"),
+    ("increase", FLAT, "no_detectable_change"),
+]
+
+
+@pytest.mark.parametrize(("place", "buffer", "label"), COMBINATIONS)
+def test_buffer_label_reads_the_place_and_its_surroundings(place, buffer, label):
+    v = buffer_verdict(*buffer, place=place)
+    assert v.label == label and v.subject == "buffer"
+    # a buffer change that is not significant after adjustment is no change, whatever the place
+    assert buffer_verdict(*buffer, p_value=0.01, p_adjusted=0.2, place=place).label == (
+        "no_detectable_change"
+    )
+
+
+def test_buffer_label_without_the_place_never_says_displacement():
+    assert buffer_verdict(*ROSE).label == "rise_around"
+    assert buffer_verdict(*FELL).label == "fall_around"
+    assert buffer_verdict(*FLAT).label == "no_detectable_change"
+    with pytest.raises(ValueError, match="place"):
+        buffer_verdict(*ROSE, place="displacement")
+
+
+NOT_DISPLACEMENT = {"en": "this is not displacement", "fr": "il ne s'agit pas d'un déplacement",
+                    "nl": "dit is geen verplaatsing"}
+NOT_DIFFUSION = {"en": "this is not diffusion of benefits",
+                 "fr": "il ne s'agit pas d'une diffusion des bénéfices",
+                 "nl": "dit is geen uitstraling van voordelen"}
+DISPLACEMENT = {"en": "(displacement)", "fr": "(déplacement)", "nl": "(verplaatsing)"}
+DIFFUSION = {"en": "(diffusion of benefits)", "fr": "(diffusion des bénéfices)",
+             "nl": "(uitstraling van voordelen)"}
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize(("place", "buffer", "label"), COMBINATIONS)
+def test_buffer_sentences_name_displacement_only_after_a_fall_in_the_place(
+    lang, place, buffer, label
+):
+    text = verdict_text(buffer_verdict(*buffer, place=place), lang, name="Peterbos",
+                        outcome="harm")
+    sep = "," if lang != "en" else "."
+    assert "Peterbos" in text and f"{buffer[0]:.2f}".replace(".", sep) in text
+    assert (DISPLACEMENT[lang] in text) == (label == "displacement")
+    assert (DIFFUSION[lang] in text) == (label == "diffusion")
+    assert (NOT_DISPLACEMENT[lang] in text) == (label in ("rise_in_place_and_around",
+                                                          "rise_around"))
+    assert (NOT_DIFFUSION[lang] in text) == (label in ("rise_in_place_fall_around",
+                                                       "fall_around"))
+    short = catalogs()[lang][f"evaluate.verdict.{label}"]
+    assert short.strip() and "_" not in short
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
@@ -47,5 +103,8 @@ def test_every_evaluate_key_in_all_languages():
         assert keys == {k for k in cats[lang] if k.startswith("evaluate.")}
     for label in ("reduction", "increase", "no_detectable_change"):
         assert f"evaluate.sentence.hotspot.{label}" in keys
-    for label in ("displacement", "diffusion", "no_detectable_change"):
+    for label in ("displacement", "diffusion", "no_detectable_change",
+                  "rise_in_place_and_around", "rise_in_place_fall_around", "rise_around",
+                  "fall_around"):
         assert f"evaluate.sentence.buffer.{label}" in keys
+        assert f"evaluate.verdict.{label}" in keys

@@ -90,7 +90,8 @@ class HotspotEvaluation(ResultMixin):
     """
 
     #: 2: the WDD scales the controls to the treated area's pre-period level (issue 14).
-    schema_version: ClassVar[int] = 2
+    #: 3: buffer labels read with the place's verdict (displacement only when it fell).
+    schema_version: ClassVar[int] = 3
 
     name: str
     outcome: str
@@ -454,6 +455,10 @@ def evaluate_hotspot(
         for i, (g, s) in enumerate(zip(ring_geoms, ring_series, strict=True))
     )
     am_months = tuple(am.start(int(k)) for k in codes)
+    v_t = verdict(
+        d_t.irr, d_t.ci_low, d_t.ci_high, p_value=d_t.p_value, min_detectable_ratio=mdr,
+        alpha=alpha,
+    )
     return HotspotEvaluation(
         name=name,
         outcome=outcome,
@@ -474,12 +479,9 @@ def evaluate_hotspot(
         min_detectable_ratio=mdr,
         p_adjusted=math.nan,
         buffer_p_adjusted=math.nan,
-        verdict=verdict(
-            d_t.irr, d_t.ci_low, d_t.ci_high, p_value=d_t.p_value, min_detectable_ratio=mdr,
-            alpha=alpha,
-        ),
+        verdict=v_t,
         buffer_verdict=buffer_verdict(
-            d_b.irr, d_b.ci_low, d_b.ci_high, p_value=d_b.p_value, alpha=alpha
+            d_b.irr, d_b.ci_low, d_b.ci_high, p_value=d_b.p_value, alpha=alpha, place=v_t.label
         ),
         dose=dose,
         matching_rule=match.rule,

@@ -74,7 +74,8 @@ class StrategyEvaluation(ResultMixin):
     """
 
     #: 3: the WDD scales the controls to the treated area's pre-period level (issue 14).
-    schema_version: ClassVar[int] = 3
+    #: 4: buffer labels read with the place's verdict (displacement only when it fell).
+    schema_version: ClassVar[int] = 4
 
     hotspots: tuple[HotspotEvaluation, ...]
     pooled: PooledResult | None
@@ -419,6 +420,7 @@ def _adjust(
             p_value=r.buffer_did.p_value,
             p_adjusted=float(pb),
             alpha=alpha,
+            place=v.label,
         )
         final.append(
             dataclasses.replace(

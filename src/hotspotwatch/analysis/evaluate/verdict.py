@@ -17,7 +17,29 @@ from typing import Literal
 from hotspotwatch.analysis._result import ResultMixin
 
 Label = Literal["reduction", "no_detectable_change", "increase"]
-BufferLabel = Literal["displacement", "diffusion", "no_detectable_change"]
+BufferLabel = Literal[
+    "displacement",
+    "diffusion",
+    "rise_in_place_and_around",
+    "rise_in_place_fall_around",
+    "rise_around",
+    "fall_around",
+    "no_detectable_change",
+]
+
+#: The buffer label for (the place's label, the surroundings' direction against the
+#: controls). "displacement" needs the place to have fallen while its surroundings rose,
+#: "diffusion" (of benefits) the place and its surroundings to have fallen together; the
+#: other combinations get their own labels, so that a rise in a place and around it is
+#: never called displacement.
+BUFFER_LABELS: dict[tuple[str, str], str] = {
+    ("reduction", "rise"): "displacement",
+    ("reduction", "fall"): "diffusion",
+    ("increase", "rise"): "rise_in_place_and_around",
+    ("increase", "fall"): "rise_in_place_fall_around",
+    ("no_detectable_change", "rise"): "rise_around",
+    ("no_detectable_change", "fall"): "fall_around",
+}
 
 
 @dataclass(frozen=True)
@@ -27,8 +49,8 @@ class Verdict(ResultMixin):
     Attributes
     ----------
     label : str
-        ``"reduction"``, ``"no_detectable_change"`` or ``"increase"`` (for a buffer:
-        ``"displacement"``, ``"diffusion"`` or ``"no_detectable_change"``).
+        ``"reduction"``, ``"no_detectable_change"`` or ``"increase"`` (for a buffer, one of
+        :data:`BufferLabel`, see :func:`buffer_verdict`).
     irr, ci_low, ci_high : float
         Estimate and interval the verdict rests on.
     p_value : float
@@ -138,8 +160,9 @@ def buffer_verdict(
     p_value: float = math.nan,
     p_adjusted: float = math.nan,
     alpha: float = 0.05,
+    place: str | None = None,
 ) -> Verdict:
-    """Verdict on the buffer ring: displacement (more events), diffusion (fewer) or neither.
+    """Verdict on the buffer ring, read together with the place's own verdict.
 
     Parameters
     ----------
@@ -149,23 +172,48 @@ def buffer_verdict(
         Raw and adjusted p-values.
     alpha : float
         Level.
+    place : str, optional
+        Label of the place's (treated area's) verdict: ``"reduction"``,
+        ``"no_detectable_change"`` or ``"increase"``. ``None`` is read as
+        ``"no_detectable_change"``: without a fall in the place, nothing was displaced.
 
     Returns
     -------
     Verdict
+        ``subject == "buffer"``; its label (:data:`BUFFER_LABELS`), when the buffer rose
+        (fell) against the controls: after a reduction in the place ``"displacement"``
+        (``"diffusion"``); after no detectable change ``"rise_around"``
+        (``"fall_around"``); after an increase ``"rise_in_place_and_around"``
+        (``"rise_in_place_fall_around"``). ``"no_detectable_change"`` when the buffer
+        shows none.
+
+    Notes
+    -----
+    Displacement means that harm moved from the place to its surroundings, and diffusion
+    of benefits that the gain in the place spread around it (Guerette & Bowers 2009,
+    *Criminology* 47(4)): both presuppose that the place itself fell. A rise next door
+    while the place rose too is a rise in the place and around it, not displacement.
 
     Examples
     --------
-    >>> buffer_verdict(1.3, 1.05, 1.6).label
+    >>> buffer_verdict(1.3, 1.05, 1.6, place="reduction").label
     'displacement'
+    >>> buffer_verdict(1.3, 1.05, 1.6, place="increase").label
+    'rise_in_place_and_around'
+    >>> buffer_verdict(0.8, 0.7, 0.9, place="no_detectable_change").label
+    'fall_around'
     """
     p = p_adjusted if not math.isnan(p_adjusted) else p_value
-    if any(math.isnan(v) for v in (irr, ci_low, ci_high)):
-        label = "no_detectable_change"
-    elif _significant(ci_low, ci_high, p, alpha):
-        label = "diffusion" if irr < 1 else "displacement"
-    else:
-        label = "no_detectable_change"
+    if place not in (None, "reduction", "no_detectable_change", "increase"):
+        raise ValueError(
+            f"place must be 'reduction', 'no_detectable_change' or 'increase', got {place!r}"
+        )
+    label = "no_detectable_change"
+    if not any(math.isnan(v) for v in (irr, ci_low, ci_high)) and _significant(
+        ci_low, ci_high, p, alpha
+    ):
+        direction = "fall" if irr < 1 else "rise"
+        label = BUFFER_LABELS[(place or "no_detectable_change", direction)]
     return Verdict(
         label=label,
         irr=float(irr),
