@@ -13,8 +13,8 @@ Examples
 --------
 >>> coarsest(["day", "instant", "month"])
 'month'
->>> finer_than(7.0, "month"), finer_than(7.0, "day")
-(True, False)
+>>> finer_than(7.0, "month"), finer_than(7.0, "day"), finer_than(0.5, "day")
+(True, False, True)
 """
 
 from __future__ import annotations
@@ -28,10 +28,10 @@ from numpy.typing import ArrayLike, NDArray
 #: From finest to coarsest.
 PRECISIONS: tuple[str, ...] = ("instant", "hour", "day", "month")
 
-#: Longest span (days) over which an event of each precision may really have happened:
-#: analyses count whole days, so instants and hours resolve to the day; a month holds up to
-#: 31 days.
-RESOLUTION_DAYS: dict[str, float] = {"instant": 1.0, "hour": 1.0, "day": 1.0, "month": 31.0}
+#: Longest span (days) over which an event of each precision may really have happened
+#: (a month holds up to 31 days). A band or step narrower than this is finer than the data.
+RESOLUTION_DAYS: dict[str, float] = {"instant": 0.0, "hour": 1.0 / 24.0, "day": 1.0,
+                                     "month": 31.0}
 
 #: The finest precision each calendar step of a cube or a classification needs.
 STEP_NEEDS: dict[str, str] = {"day": "day", "week": "day", "month": "month", "quarter": "month"}

@@ -185,7 +185,7 @@ def compute_knox(ws: Any, params: Mapping[str, Any]) -> KnoxRun:
 
 
 def _coarser_bands(precision: str) -> str:
-    w = int(RESOLUTION_DAYS[precision])
+    w = max(1, math.ceil(RESOLUTION_DAYS[precision]))
     return f"time bands at least {w} days wide (e.g. --time-bands 0,{w},{2 * w},{3 * w},inf)"
 
 
