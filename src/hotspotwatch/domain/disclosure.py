@@ -10,6 +10,13 @@ to both audiences, so the two versions carry the same numbers wherever a number 
 The report (:mod:`hotspotwatch.report.disclosure` re-exports this module) and the public
 web pages (:mod:`hotspotwatch.workflows.web.public`) apply :func:`is_suppressed`; nothing
 else decides whether a count may be shown.
+
+Hiding small counts is not enough when related tables are published: a total minus its
+visible parts gives the sum of the hidden parts (the public grid of all years minus the
+grid of each year once revealed single hidden yearly counts). Every published table of
+parts and totals therefore goes through :func:`protect_table` (primary suppression below
+``k``, then complementary suppression), whose criterion is: no published value minus any
+set of other published values gives a count, or a sum of hidden counts, below ``k``.
 """
 
 from __future__ import annotations
@@ -77,6 +84,104 @@ def suppressed_mask(counts: Iterable[float] | NDArray[np.float64], k: int) -> ND
     """:func:`is_suppressed` over an array (NaN stays unsuppressed: it is no count)."""
     arr = np.asarray(list(counts) if not isinstance(counts, np.ndarray) else counts, float)
     return np.isfinite(arr) & (arr < k)
+
+
+Margin = Literal["exact", "partial", "none"]
+"""How a column's total is published elsewhere: exactly, with some parts hidden, or not."""
+
+
+def protect_table(
+    table: NDArray[np.float64] | NDArray[np.int64],
+    k: int,
+    *,
+    margins: list[Margin] | None = None,
+    total_margin: Margin = "none",
+) -> tuple[NDArray[np.bool_], NDArray[np.bool_]]:
+    """Primary and complementary suppression of a table of parts and its row totals.
+
+    ``table[i, j]`` is the count of unit ``i`` (a map cell) in part ``j`` (a calendar year);
+    each row's total (all years) is published with it. ``margins[j]`` says how the total
+    of column ``j`` over all units is published elsewhere (``"exact"``: the region-wide
+    count of that year can be read off another output; ``"partial"``: it can, but with
+    some hidden parts; ``"none"``: not at all); ``total_margin`` the same for the sum of
+    the row totals.
+
+    Returns ``(hidden, total_hidden)``: which parts and which row totals must not be
+    shown. Counts below ``k`` are hidden (primary suppression); then, until nothing
+    changes, more values are hidden (complementary suppression) so that
+
+    - a shown row total minus the shown parts of its row leaves hidden parts summing to
+      at least ``k`` (or no hidden part);
+    - an exactly published column total minus the shown values of its column leaves at
+      least ``k``; a partly published one keeps at least one hidden value, so that its
+      hidden parts are never the only unknowns;
+    - an exactly published grand total minus the shown row totals and the shown parts of
+      the rows whose total is hidden leaves at least ``k``.
+
+    Each step hides the smallest shown value that repairs the failing relation; hiding
+    only ever adds unknowns, so the loop ends. The result is deterministic.
+
+    Examples
+    --------
+    >>> t = np.array([[3, 9], [8, 7]])          # two cells, two years; totals 12 and 15
+    >>> hidden, total_hidden = protect_table(t, 5)
+    >>> hidden.tolist(), total_hidden.tolist()  # 12 - 9 would reveal the hidden 3
+    ([[True, False], [False, False]], [True, False])
+    """
+    k = check_k(k)
+    values = np.asarray(table, dtype=float)
+    if values.ndim != 2:
+        raise ValueError("protect_table needs a 2-D table (units x parts)")
+    m = values.shape[1]
+    margins = list(margins) if margins is not None else ["none"] * m
+    if len(margins) != m:
+        raise ValueError(f"margins has {len(margins)} entries for {m} columns")
+    totals = values.sum(axis=1)
+    hidden = values < k
+    total_hidden = totals < k
+
+    def hide_smallest(candidates: NDArray[np.bool_], vals: NDArray[np.float64]) -> int | None:
+        if not candidates.any():
+            return None
+        idx = np.flatnonzero(candidates)
+        return int(idx[np.argmin(vals[idx])])
+
+    changed = True
+    while changed:
+        changed = False
+        # rows: a shown total minus the shown parts
+        h_sum = np.where(hidden, values, 0.0).sum(axis=1)
+        bad = ~total_hidden & hidden.any(axis=1) & (h_sum < k)
+        if bad.any():
+            total_hidden = total_hidden | bad
+            changed = True
+        # columns: a published column total minus the shown values of the column
+        for j, margin in enumerate(margins):
+            col_hidden = hidden[:, j]
+            if (margin == "exact" and col_hidden.any() and values[col_hidden, j].sum() < k) or (margin == "partial" and not col_hidden.any()):
+                i = hide_smallest(~col_hidden, values[:, j])
+            else:
+                continue
+            if i is not None:
+                hidden[i, j] = True
+                changed = True
+        # grand total minus the shown row totals and the shown parts of hidden-total rows
+        if total_margin != "none" and total_hidden.any():
+            rest = np.where(hidden[total_hidden], values[total_hidden], 0.0).sum()
+            need = rest < k if total_margin == "exact" else not hidden[total_hidden].any()
+            if need:
+                rows = np.flatnonzero(total_hidden)
+                sub = ~hidden[rows]
+                if sub.any():
+                    r, c = np.argwhere(sub)[np.argmin(values[rows][sub])]
+                    hidden[rows[r], c] = True
+                    changed = True
+                else:
+                    i = hide_smallest(~total_hidden & hidden.any(axis=1), totals)
+                    if i is not None:
+                        total_hidden[i] = True
+                        changed = True
+    return hidden, total_hidden
 
 
 @dataclass(frozen=True)
@@ -150,9 +255,11 @@ __all__ = [
     "AUDIENCES",
     "Audience",
     "Disclosure",
+    "Margin",
     "check_audience",
     "check_k",
     "is_suppressed",
+    "protect_table",
     "suppress",
     "suppressed_mask",
 ]

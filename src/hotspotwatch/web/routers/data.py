@@ -12,7 +12,7 @@ from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
 
 from hotspotwatch.web.auth import Principal, audit, require, workspace
-from hotspotwatch.web.policy import PARTNER, REGIONAL, ZONE, hotspot_in_zones
+from hotspotwatch.web.policy import PARTNER, REGIONAL, ZONE, allowed, hotspot_in_zones
 from hotspotwatch.workflows import web as web_wf
 from hotspotwatch.workspace import WorkspaceError
 
@@ -100,20 +100,65 @@ def area_layer(
 def grid(
     request: Request,
     principal: Principal = Depends(require("aggregates.read")),
-    cell_size: float = Query(250.0, ge=100, le=5000),
+    cell_size: float | None = Query(
+        None, ge=100, le=5000, description="metres; without event access only 500"
+    ),
     role: RoleName = "harm",
-    start: str | None = Query(None, max_length=40),
-    end: str | None = Query(None, max_length=40),
+    year: int | None = Query(None, ge=1900, le=2200, description="calendar year; default all"),
+    start: str | None = Query(None, max_length=40, description="event access only"),
+    end: str | None = Query(None, max_length=40, description="event access only"),
 ) -> dict[str, Any]:
-    """Events per grid cell; counts below k are hidden except for regional analysts."""
+    """Events per grid cell.
+
+    Roles without event access get the fixed partition only (500 m cells, one calendar
+    year or all years, counts below k hidden with complementary suppression, as on the
+    public page): any other cell size or a start/end is 403. For roles with event access
+    any grid and window is an event read: a zone analyst's counts are those inside their
+    zones, and every request is audited (``grid.read``) like ``/events``.
+    """
     ws = workspace(request)
-    k = 1 if principal.role == REGIONAL else ws.config.disclosure_k
+    if not allowed(principal.role, "events.read"):
+        if start is not None or end is not None or (
+            cell_size is not None and cell_size != web_wf.PUBLIC_CELL_M
+        ):
+            audit(
+                request,
+                principal,
+                "access.denied",
+                detail={"cell_size": cell_size, "start": start, "end": end},
+            )
+            raise HTTPException(
+                403,
+                detail=f"the role {principal.role!r} gets the fixed partition only: "
+                f"cell_size={web_wf.PUBLIC_CELL_M:g} (or none) and year=YYYY (or none), "
+                "no start/end",
+            )
+        try:
+            return web_wf.public_grid(ws, role=role, year=year)
+        except WorkspaceError as exc:
+            raise HTTPException(404, detail=str(exc)) from None
+    if year is not None:
+        if start is not None or end is not None:
+            raise HTTPException(422, detail="give either year or start/end, not both")
+        start, end = f"{year}-01-01", f"{year + 1}-01-01"
+    within = web_wf.zone_geometry(ws, principal.zones) if principal.role == ZONE else None
+    size = 250.0 if cell_size is None else cell_size
     try:
-        return web_wf.public_grid(ws, cell_size=cell_size, role=role, start=start, end=end, k=k)
+        out = web_wf.event_grid(
+            ws, cell_size=size, role=role, start=start, end=end, within=within
+        )
     except WorkspaceError as exc:
         raise HTTPException(404, detail=str(exc)) from None
     except (ValueError, OverflowError) as exc:
         raise HTTPException(422, detail=str(exc)) from None
+    audit(
+        request,
+        principal,
+        "grid.read",
+        rows=int(out["events"]),
+        detail={"cell_size": size, "role": role, "start": start, "end": end},
+    )
+    return out
 
 
 @router.get("/hotspots", tags=["hotspots"])

@@ -2,7 +2,9 @@
 
 Counts below the workspace's ``disclosure_k`` (zero included) are ``null``. To keep counts
 from being recovered by differencing, the public grid has one cell size and one time
-partition (calendar years), and the region-wide series one partition (calendar months).
+partition (calendar years, and all years), protected by complementary suppression
+(:func:`hotspotwatch.domain.disclosure.protect_table`), and the region-wide series one
+partition (calendar months).
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from hotspotwatch.workspace import WorkspaceError
 
 router = APIRouter()
 
-PUBLIC_CELL_M = 500.0
+PUBLIC_CELL_M = web_wf.PUBLIC_CELL_M
 
 
 @router.get("/health", tags=["public"])
@@ -63,12 +65,14 @@ def public_grid(
     request: Request,
     year: int | None = Query(None, ge=1900, le=2200, description="calendar year; default all"),
 ) -> dict[str, Any]:
-    """Harm events per 500 m cell in a calendar year (counts below k are null)."""
+    """Harm events per 500 m cell in a calendar year or all years.
+
+    Counts below k are null, and so are the counts that would let one be recovered by
+    differencing (one year against all years, or against the public monthly series).
+    """
     ws = workspace(request)
-    start = f"{year}-01-01" if year is not None else None
-    end = f"{year + 1}-01-01" if year is not None else None
     try:
-        return web_wf.public_grid(ws, cell_size=PUBLIC_CELL_M, role="harm", start=start, end=end)
+        return web_wf.public_grid(ws, role="harm", year=year)
     except WorkspaceError as exc:
         raise HTTPException(404, detail=str(exc)) from None
 

@@ -43,10 +43,12 @@
   }
   async function refresh() {
     const r = monthRange();
-    label.textContent = r ? r.label : t("web.map.all_months");
+    label.textContent = r ? (canEvents ? r.label : r.label.slice(0, 4)) : t("web.map.all_months");
     const q = r ? `&start=${r.start}&end=${r.end}` : "";
+    // Without event access the grid is the fixed partition: 500 m cells, calendar years.
+    const g = canEvents ? `cell_size=250${q}` : (r ? `year=${r.label.slice(0, 4)}` : "");
     try {
-      map.getSource("density").setData(await api(`/grid?cell_size=250${q}`));
+      map.getSource("density").setData(await api(`/grid?${g}`));
     } catch (e) { map.getSource("density").setData(empty); }
     if (canEvents) {
       try {

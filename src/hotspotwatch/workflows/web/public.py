@@ -1,21 +1,29 @@
 """Public pages: aggregated, disclosure-controlled, never an event point.
 
-Every count goes through the one disclosure rule (:func:`hotspotwatch.domain.disclosure.
-suppress`): below the workspace's ``disclosure_k`` (zero included) it becomes ``None``.
+Every count goes through the one disclosure rule (:mod:`hotspotwatch.domain.disclosure`):
+below the workspace's ``disclosure_k`` (zero included) it becomes ``None``, and the grid,
+published for every calendar year and for all years, is protected against differencing
+(:func:`~hotspotwatch.domain.disclosure.protect_table`). The grid has one partition (cells
+of :data:`PUBLIC_CELL_M` x calendar years); roles without event access get that partition
+only. :func:`event_grid` (any grid, any window) is an event read.
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import shapely
+from shapely.geometry.base import BaseGeometry
 
-from hotspotwatch.domain.disclosure import suppress
+from hotspotwatch.domain.disclosure import Margin, protect_table, suppress
 from hotspotwatch.geo.grid import Grid
+from hotspotwatch.periods import CalendarMonth
 from hotspotwatch.workflows.web._geo import geojson, to_lonlat_geoms
 from hotspotwatch.workflows.web.cache import memoised
+from hotspotwatch.workflows.web.events import select_events
 from hotspotwatch.workflows.web.hotspots import (
     ROLES_OF_EVENTS,
     all_months,
@@ -59,44 +67,168 @@ def aligned_grid(area: Any, cell_size: float) -> Grid:
     )
 
 
+PUBLIC_CELL_M = 500.0
+"""The one cell size of the aggregate grid (public, and roles without event access)."""
+
+
+@dataclass(frozen=True)
+class PartitionGrid:
+    """The fixed aggregate partition: square cells x calendar years, with every cell's total.
+
+    ``counts[i, j]`` is the number of events of ``role`` in cell ``i`` during ``years[j]``
+    (calendar years in the workspace time zone, the years of the public monthly series);
+    ``hidden`` and ``total_hidden`` are the suppression of
+    :func:`hotspotwatch.domain.disclosure.protect_table` (primary and complementary).
+    """
+
+    cell_size: float
+    role: str
+    k: int
+    years: tuple[int, ...]
+    geometries: tuple[dict[str, Any], ...]
+    counts: np.ndarray
+    hidden: np.ndarray
+    total_hidden: np.ndarray
+
+    def layer(self, year: int | None) -> list[int | None]:
+        """Published count per cell for ``year`` (``None``: all years); hidden -> ``None``."""
+        if year is None:
+            values, hide = self.counts.sum(axis=1), self.total_hidden
+        elif year in self.years:
+            j = self.years.index(year)
+            values, hide = self.counts[:, j], self.hidden[:, j]
+        else:  # no event of this role that year: every count is 0, hence hidden
+            return [None] * len(self.geometries)
+        return [None if h else int(v) for v, h in zip(values, hide, strict=True)]
+
+
+def _year_margins(ws: Workspace, role: str, years: list[int]) -> tuple[list[Margin], Margin]:
+    """How each year's region-wide total can be read off the public monthly series."""
+    if role != "harm":  # only the harm series is published region-wide
+        return ["none"] * len(years), "none"
+    monthly = public_monthly(ws, role=role)
+    by_year: dict[int, list[int | None]] = {}
+    for month, count in zip(monthly["months"], monthly["counts"], strict=True):
+        by_year.setdefault(int(month[:4]), []).append(count)
+    margins: list[Margin] = [
+        "exact" if all(c is not None for c in by_year.get(y, [])) else "partial" for y in years
+    ]
+    total: Margin = "exact" if all(c is not None for c in monthly["counts"]) else "partial"
+    return margins, total
+
+
 @memoised
-def public_grid(
-    ws: Workspace,
-    *,
-    cell_size: float = 500.0,
-    role: str = "harm",
-    start: str | None = None,
-    end: str | None = None,
-    k: int | None = None,
-) -> dict[str, Any]:
-    """Events per square cell over the study area, counts below ``k`` set to ``None``.
+def partition_grid(
+    ws: Workspace, *, role: str = "harm", cell_size: float = PUBLIC_CELL_M
+) -> PartitionGrid:
+    """Count and protect the fixed partition (cells of ``cell_size`` x calendar years).
 
     Cells are aligned on multiples of ``cell_size`` in the workspace CRS and kept when they
     intersect the study area; points are counted by :meth:`hotspotwatch.geo.grid.Grid.count`.
-    ``k`` defaults to the workspace's ``disclosure_k``; ``k=1`` hides only empty cells.
-    Returns a WGS84 FeatureCollection with ``count`` per cell.
+    """
+    _check_role(role)
+    k = ws.config.disclosure_k
+    grid = aligned_grid(ws.study_area(), cell_size)
+    frame = ws.events(roles=role)  # type: ignore[arg-type]
+    span = month_span(ws, role=role)
+    years = list(range(span[0] // 12, span[1] // 12 + 1)) if span is not None else []
+    x = frame["x"].to_numpy(float)
+    y = frame["y"].to_numpy(float)
+    year_of = (
+        CalendarMonth(ws.config.timezone).codes(frame["occurred_at"]) // 12
+        if len(frame)
+        else np.zeros(0, dtype=int)
+    )
+    columns = [grid.count(x[year_of == yr], y[year_of == yr])[grid.mask] for yr in years]
+    n = int(grid.mask.sum())
+    counts = np.column_stack(columns).astype(int) if columns else np.zeros((n, 0), int)
+    margins, total_margin = _year_margins(ws, role, years)
+    hidden, total_hidden = protect_table(counts, k, margins=margins, total_margin=total_margin)
+    geoms = tuple(geojson(g) for g in to_lonlat_geoms(ws, grid.polygons()))
+    return PartitionGrid(
+        cell_size=float(cell_size),
+        role=role,
+        k=k,
+        years=tuple(years),
+        geometries=geoms,
+        counts=counts,
+        hidden=hidden,
+        total_hidden=total_hidden,
+    )
+
+
+def public_grid(
+    ws: Workspace,
+    *,
+    role: str = "harm",
+    year: int | None = None,
+    cell_size: float = PUBLIC_CELL_M,
+) -> dict[str, Any]:
+    """Events per cell of the fixed partition, for one calendar year or all years.
+
+    Counts are suppressed by the one disclosure rule, primary and complementary
+    (:func:`hotspotwatch.domain.disclosure.protect_table`): no published count minus any
+    other published counts (other years, all years, the public monthly series) gives a
+    hidden count or a sum of hidden counts below ``k``. There is no free start, end or cell
+    size: any other partition could be differenced against this one. Returns a WGS84
+    FeatureCollection with ``count`` per cell (``None`` when hidden).
+    """
+    part = partition_grid(ws, role=role, cell_size=cell_size)
+    return {
+        "type": "FeatureCollection",
+        "k": part.k,
+        "cell_size": part.cell_size,
+        "role": role,
+        "year": year,
+        "years": list(part.years),
+        "suppression": "primary+complementary",
+        "features": [
+            {"type": "Feature", "geometry": g, "properties": {"count": c}}
+            for g, c in zip(part.geometries, part.layer(year), strict=True)
+        ],
+    }
+
+
+def event_grid(
+    ws: Workspace,
+    *,
+    cell_size: float = 250.0,
+    role: str = "harm",
+    start: str | None = None,
+    end: str | None = None,
+    within: BaseGeometry | None = None,
+) -> dict[str, Any]:
+    """Events per cell of any grid and time window: an event read (not cached).
+
+    For roles with event access only: the counts are not suppressed (a fine grid over a
+    free window places single events), so the caller audits it like ``/events`` and passes
+    ``within`` (a zone analyst's zones) to count only the events inside it. Empty cells are
+    ``None``.
     """
     if not (50 <= cell_size <= 5000):
         raise ValueError("cell_size must be between 50 and 5000 metres")
     _check_role(role)
-    k = ws.config.disclosure_k if k is None else int(k)
-    grid = aligned_grid(ws.study_area(), cell_size)
-    frame = ws.events(roles=role, start=start, end=end)  # type: ignore[arg-type]
+    area = ws.study_area() if within is None else within
+    if area.is_empty:
+        return {"type": "FeatureCollection", "k": 1, "cell_size": cell_size, "role": role,
+                "features": [], "events": 0}
+    grid = aligned_grid(area, cell_size)
+    frame = select_events(ws, roles=[role], start=start, end=end, within=within)
     counts = grid.count(frame["x"].to_numpy(float), frame["y"].to_numpy(float))
-    values = counts[grid.mask]
     geoms = to_lonlat_geoms(ws, grid.polygons())
     return {
         "type": "FeatureCollection",
-        "k": k,
+        "k": 1,
         "cell_size": cell_size,
         "role": role,
+        "events": len(frame),
         "features": [
             {
                 "type": "Feature",
                 "geometry": geojson(g),
-                "properties": {"count": suppress(int(v), k)},
+                "properties": {"count": suppress(int(v), 1)},
             }
-            for g, v in zip(geoms, values, strict=True)
+            for g, v in zip(geoms, counts[grid.mask], strict=True)
         ],
     }
 
@@ -134,4 +266,14 @@ def public_hotspots(ws: Workspace) -> dict[str, Any]:
     return {"type": "FeatureCollection", "k": k, "features": features}
 
 
-__all__ = ["aligned_grid", "public_grid", "public_hotspots", "public_monthly", "suppress"]
+__all__ = [
+    "PUBLIC_CELL_M",
+    "PartitionGrid",
+    "aligned_grid",
+    "event_grid",
+    "partition_grid",
+    "public_grid",
+    "public_hotspots",
+    "public_monthly",
+    "suppress",
+]
