@@ -134,9 +134,12 @@ def test_knox_concentration_and_evaluation_are_the_reports_own_runs(city, report
         (first_box, *_) = parsed.text["knox"]
         assert f"{knox.knox.n_events} events: robbery" in first_box.replace("\u202f", "")
         assert "burglary" not in first_box
-        ratio = knox.knox.ratio[0][0]
-        if knox.knox.p_value[0][0] <= 0.05 and ratio > 1:
-            assert f"{f.num(ratio, 1)} times" in first_box
+        if knox.alert is not None and knox.alert.elevated:
+            nearest = knox.alert.zones[0]
+            assert f"within {f.num(nearest.outer_m, 0)} m and {f.num(nearest.days, 0)} days" in first_box
+            assert f"{f.num(nearest.max_ratio, 1)} times" in first_box
+        else:
+            assert "no near-repeat pattern" in first_box
         # Concentration of all harm in the report's window, not of burglary in 2022.
         assert specs.concentration.parameters["categories"] is None
         conc = compute_function("detect.concentration")(ws, dict(specs.concentration.parameters))

@@ -45,38 +45,33 @@ def categories_label(data: RenewalData, f: Fmt, categories: Any) -> str:
 
 
 def knox_context(data: RenewalData, f: Fmt) -> dict[str, Any] | None:
-    """The near-repeat finding in words: the closest band of the stored Knox table and the
-    stored alert (radius and days of raised risk), for the configured categories."""
+    """The near-repeat finding in words, from the stored Knox run and its alert.
+
+    When the alert is raised, the sentence quotes its nearest ring (distance, days, largest
+    Knox ratio and smallest p-value among its elevated cells) and the advice its whole area
+    and period; otherwise the table shows no near-repeat excess. Nothing is re-estimated.
+    """
     run = data.knox
-    if run is None:
+    if run is None or run.knox.permutations == 0:
         return None
-    table = run.knox
-    if table.permutations == 0 or np.asarray(table.ratio).size == 0:
-        return None
-    ratio = finite(np.asarray(table.ratio)[0][0])
-    p = finite(np.asarray(table.p_value)[0][0])
-    d_m = float(np.asarray(table.space_bands)[1])
-    t_d = float(np.asarray(table.time_bands)[1])
     names = categories_label(data, f, run.categories)
+    n = f.num(run.knox.n_events, 0)
     alert = run.alert
-    advice = None
-    if alert is not None and alert.elevated:
-        advice = f.t(
-            "report.nearrepeat.advice", d=f.num(alert.radius_m, 0), t=f.num(alert.days, 0)
-        )
-    if ratio is not None and p is not None and p <= 0.05 and ratio > 1:
-        text = f.t(
-            "report.nearrepeat.regional",
-            categories=names,
-            d=f.num(d_m, 0),
-            t=f.num(t_d, 0),
-            ratio=f.num(ratio, 1),
-            p=f.pvalue(p),
-            n=f.num(table.n_events, 0),
-        )
-    else:
-        text = f.t("report.nearrepeat.no_signal", categories=names, n=f.num(table.n_events, 0))
-    return {"text": text, "advice": advice, "ratio": ratio, "p": p}
+    if alert is None or not alert.elevated or not alert.zones:
+        text = f.t("report.nearrepeat.no_signal", categories=names, n=n)
+        return {"text": text, "advice": None, "ratio": None, "p": None}
+    nearest = alert.zones[0]
+    text = f.t(
+        "report.nearrepeat.regional",
+        categories=names,
+        d=f.num(nearest.outer_m, 0),
+        t=f.num(nearest.days, 0),
+        ratio=f.num(nearest.max_ratio, 1),
+        p=f.pvalue(nearest.min_p),
+        n=n,
+    )
+    advice = f.t("report.nearrepeat.advice", d=f.num(alert.radius_m, 0), t=f.num(alert.days, 0))
+    return {"text": text, "advice": advice, "ratio": nearest.max_ratio, "p": nearest.min_p}
 
 
 def _zone_of(data: RenewalData, x: float, y: float) -> str | None:

@@ -59,8 +59,8 @@ def trend_chart(
     series_rings = list(rings) if rings else ([buffer] if buffer is not None else [])
     names = list(ring_labels) or [labels.get("buffer", "")] * len(series_rings)
     with plt.rc_context(prim.RC):
-        fig, ax = plt.subplots(figsize=(3.1, 2.1))
-        fig.subplots_adjust(left=0.145, right=0.98, top=0.80, bottom=0.14)
+        fig, ax = plt.subplots(figsize=(3.1, 1.9))
+        fig.subplots_adjust(left=0.145, right=0.98, top=0.79, bottom=0.15)
         starts = [np.datetime64(m, "D") for m in months]
         if starts:
             ends = [*starts[1:], starts[-1] + np.timedelta64(30, "D")]
