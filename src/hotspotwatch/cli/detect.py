@@ -84,7 +84,7 @@ def gistar_cmd(
     frame = wf.grid_frame(run, ws.config.crs, {"value": run.counts, "z": res.z, "p": res.p_adjusted, "bin": res.bins})
     wf.write_layer(frame, output, "gistar")
     wf.write_figure(wf.bins_to_grid(run), run.grid.extent, output, "gistar", title="Gi* bins", cmap="RdBu_r",
-                    diverging=True)
+                    diverging=True, crs=ws.config.crs)
     bins = {b: int((res.bins[run.grid.mask] == b).sum()) for b in range(-3, 4)}
     note = _reach_note(res, correction)
     if json_out:
@@ -150,8 +150,9 @@ def kde_cmd(
     bandwidth: Annotated[str, typer.Option(help="nrd, scott or metres.")] = "nrd",
     kernel: Annotated[str, typer.Option(help="quartic or gaussian.")] = "quartic", json_out: JsonOpt = False,
 ) -> None:
-    """Kernel density surface (events or harm per km²)."""
+    """Kernel density surface (events or harm per km²): PNG map and GeoTIFF raster (kde.tif)."""
     from hotspotwatch.workflows import detect as wf
+    from hotspotwatch.workflows.detect_outputs import write_kde_raster
 
     ws = open_workspace(workspace)
     bw: str | float = bandwidth
@@ -161,13 +162,17 @@ def kde_cmd(
                                       kernel=kernel, cell_size=cell_size))
     res = run.result
     wf.write_figure(res.density * 1e6, res.extent, output, "kde", title=f"KDE ({res.kernel}, {res.bandwidth:.0f} m) per km²",
-                    cmap="magma", outlines=[ws.study_area()])
+                    cmap="magma", outlines=[ws.study_area()], crs=ws.config.crs)
+    raster = write_kde_raster(res, ws.config.crs, output)
     if json_out:
-        print_json({"run_id": run.run_id, "parameters": run.parameters, "mass": res.mass})
+        print_json({"run_id": run.run_id, "parameters": run.parameters, "mass": res.mass,
+                    "raster": str(raster), "raster_units": "per km2", "crs": ws.config.crs})
         return
     _summary("Kernel density", [("kernel", res.kernel), ("bandwidth (m)", res.bandwidth),
                                 ("rule", res.bandwidth_rule), ("cell size", res.cell_size_rule),
-                                ("peak per km²", float(np.nanmax(res.density)) * 1e6), ("output", str(output))])
+                                ("peak per km²", float(np.nanmax(res.density)) * 1e6),
+                                ("raster", f"{raster} ({ws.config.crs}, per km², nodata outside the area)"),
+                                ("output", str(output))])
 
 
 @app.command("concentration")

@@ -1,4 +1,5 @@
-"""Files written by the detection commands: grid layers (GeoJSON, GeoPackage) and PNG maps."""
+"""Files written by the detection commands: grid layers (GeoJSON, GeoPackage), GeoTIFF
+rasters and PNG maps (kilometre axes and a scale bar, :mod:`.detect_maps`)."""
 
 from __future__ import annotations
 
@@ -30,15 +31,16 @@ def write_layer(frame: Any, output: Path, name: str) -> list[Path]:
     return [gj, gpkg]
 
 
-def write_figure(surface: np.ndarray, extent: Sequence[float], output: Path, name: str, *, title: str,
-                 cmap: str = "viridis", outlines: Iterable[Any] = (), diverging: bool = False) -> Path:
-    """Save a PNG map of a grid surface with optional polygon outlines."""
+def map_figure(surface: np.ndarray, extent: Sequence[float], *, title: str, cmap: str = "viridis",
+               outlines: Iterable[Any] = (), diverging: bool = False, crs: str | None = None) -> Any:
+    """A matplotlib Figure of a grid surface (row 0 south) with km axes and a scale bar."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    output.mkdir(parents=True, exist_ok=True)
+    from hotspotwatch.workflows.detect_maps import map_axes
+
     fig, ax = plt.subplots(figsize=(7, 6), dpi=120)
     kw: dict[str, Any] = {"origin": "lower", "extent": (extent[0], extent[2], extent[1], extent[3]), "cmap": cmap}
     if diverging:
@@ -49,13 +51,77 @@ def write_figure(surface: np.ndarray, extent: Sequence[float], output: Path, nam
             if hasattr(poly, "exterior"):
                 xs, ys = poly.exterior.xy
                 ax.plot(xs, ys, color="black", linewidth=0.8)
+    ax.set_xlim(extent[0], extent[2])
+    ax.set_ylim(extent[1], extent[3])
     fig.colorbar(im, ax=ax, shrink=0.8)
     ax.set_title(title)
-    ax.set_aspect("equal")
+    map_axes(ax, crs)
+    return fig
+
+
+def write_figure(surface: np.ndarray, extent: Sequence[float], output: Path, name: str, *, title: str,
+                 cmap: str = "viridis", outlines: Iterable[Any] = (), diverging: bool = False,
+                 crs: str | None = None) -> Path:
+    """Save ``name.png``: a map of a grid surface (km axes, scale bar, optional outlines)."""
+    import matplotlib.pyplot as plt
+
+    output.mkdir(parents=True, exist_ok=True)
+    fig = map_figure(surface, extent, title=title, cmap=cmap, outlines=outlines, diverging=diverging, crs=crs)
     path = output / f"{name}.png"
     fig.savefig(path, bbox_inches="tight")
     plt.close(fig)
     return path
+
+
+#: Value of the GeoTIFF cells outside the study area.
+RASTER_NODATA = -9999.0
+
+
+def write_geotiff(surface: np.ndarray, extent: Sequence[float], cell_size: Sequence[float], crs: str,
+                  path: Path, *, description: str = "", nodata: float = RASTER_NODATA) -> Path:
+    """Write a single-band float64 GeoTIFF (north up) of a grid surface whose row 0 is south.
+
+    Parameters
+    ----------
+    surface : ndarray, shape (ny, nx)
+        Values at the cell centres, row 0 the southern row; NaN = outside the study area.
+    extent : sequence of float
+        ``(xmin, ymin, xmax, ymax)`` of the cell edges, in ``crs``.
+    cell_size : sequence of float
+        ``(dx, dy)`` in CRS units.
+    crs : str
+        The surface's CRS (e.g. ``"EPSG:3812"``), written into the file.
+    path : Path
+        The ``.tif`` to write.
+    description : str
+        Band description (units).
+    nodata : float
+        Value written where ``surface`` is NaN (declared as the band's nodata).
+
+    Returns
+    -------
+    Path
+    """
+    import rasterio
+    from rasterio.transform import Affine
+
+    data = np.flipud(np.asarray(surface, dtype=np.float64))
+    data = np.where(np.isfinite(data), data, nodata)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    transform = Affine(float(cell_size[0]), 0.0, float(extent[0]), 0.0, -float(cell_size[1]), float(extent[3]))
+    with rasterio.open(path, "w", driver="GTiff", height=data.shape[0], width=data.shape[1], count=1,
+                       dtype="float64", crs=crs, transform=transform, nodata=nodata,
+                       compress="deflate") as dst:
+        dst.write(data, 1)
+        if description:
+            dst.set_band_description(1, description)
+    return path
+
+
+def write_kde_raster(kde: Any, crs: str, output: Path, name: str = "kde") -> Path:
+    """``name.tif``: the KDE density per km² (``kde`` a KDEResult), nodata outside the area."""
+    return write_geotiff(np.asarray(kde.density, dtype=float) * 1e6, kde.extent, kde.cell_size, crs,
+                         output / f"{name}.tif", description="density per km2")
 
 
 def bins_to_grid(run: Any) -> np.ndarray:
@@ -71,4 +137,5 @@ def shapely_union(geoms: Iterable[Any]) -> Any:
     return shapely.union_all(items) if items else shapely.Polygon()
 
 
-__all__ = ["bins_to_grid", "grid_frame", "shapely_union", "write_figure", "write_layer"]
+__all__ = ["RASTER_NODATA", "bins_to_grid", "grid_frame", "map_figure", "shapely_union", "write_figure",
+           "write_geotiff", "write_kde_raster", "write_layer"]

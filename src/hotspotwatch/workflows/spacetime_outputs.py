@@ -60,30 +60,50 @@ def write_alert_outputs(run: dict[str, Any], folder: Path, crs: str) -> list[Pat
     return [path]
 
 
-def write_emerging_outputs(run: dict[str, Any], folder: Path) -> list[Path]:
-    """``emerging.geojson`` (cells with a category, WGS84) and ``emerging.png`` (map)."""
+def emerging_figure(cells: Any, *, title: str = "Emerging hot spots") -> Any:
+    """Figure of the cells coloured by emerging-hot-spot category: one distinct colour per
+    ArcGIS Pro category (:data:`~.detect_maps.EMERGING_COLOURS`), a legend of the categories
+    present with their cell counts, km axes and a scale bar."""
     import matplotlib
 
     matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import Patch
+
+    from hotspotwatch.analysis.spacetime.emerging import CATEGORIES
+    from hotspotwatch.workflows.detect_maps import EMERGING_COLOURS, map_axes
+
+    fig, ax = plt.subplots(figsize=(8, 6))
+    counts = cells["category"].astype(str).value_counts()
+    handles = []
+    for cat in CATEGORIES:
+        if cat not in counts.index:
+            continue
+        group = cells[cells["category"].astype(str) == cat]
+        colour = EMERGING_COLOURS[cat]
+        group.plot(ax=ax, color=colour, linewidth=0.1, edgecolor="#bdbdbd")
+        handles.append(Patch(facecolor=colour, edgecolor="#636363", linewidth=0.5,
+                             label=f"{cat.replace('_', ' ')} ({int(counts[cat])})"))
+    crs = cells.crs.to_string() if getattr(cells, "crs", None) is not None else None
+    if handles:
+        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=7,
+                  frameon=False, title="category (cells)", title_fontsize=8)
+    ax.set_title(title)
+    map_axes(ax, crs)
+    fig.tight_layout()
+    return fig
+
+
+def write_emerging_outputs(run: dict[str, Any], folder: Path) -> list[Path]:
+    """``emerging.geojson`` (cells with a category, WGS84) and ``emerging.png`` (map)."""
     import matplotlib.pyplot as plt
 
     folder.mkdir(parents=True, exist_ok=True)
     cells = run["cells"]
     paths = [folder / "emerging.geojson", folder / "emerging.png"]
     cells.to_crs("EPSG:4326").to_file(paths[0], driver="GeoJSON")
-    colours = {"new_hot": "#fdd49e", "consecutive_hot": "#fdbb84", "intensifying_hot": "#d7301f",
-               "persistent_hot": "#ef6548", "diminishing_hot": "#fc8d59",
-               "sporadic_hot": "#fee8c8", "oscillating_hot": "#e7298a",
-               "historical_hot": "#bdbdbd", "no_pattern": "#f7f7f7"}
-    fig, ax = plt.subplots(figsize=(7, 6))
-    for cat, group in cells.groupby("category"):
-        group.plot(ax=ax, color=colours.get(str(cat), "#6baed6"), linewidth=0,
-                   label=str(cat).replace("_", " "))
-    ax.set_axis_off()
-    ax.legend(loc="lower left", fontsize=7, frameon=False)
-    ax.set_title("Emerging hot spots")
-    fig.tight_layout()
-    fig.savefig(paths[1], dpi=120)
+    fig = emerging_figure(cells)
+    fig.savefig(paths[1], dpi=120, bbox_inches="tight")
     plt.close(fig)
     return paths
 
@@ -95,7 +115,5 @@ def emerging_result_dict(result: EmergingHotspotsResult) -> dict[str, Any]:
             "alpha": result.alpha, "correction": result.correction}
 
 
-
-
-__all__ = ["emerging_result_dict", "write_alert_outputs", "write_emerging_outputs",
+__all__ = ["emerging_figure", "emerging_result_dict", "write_alert_outputs", "write_emerging_outputs",
            "write_knox_outputs"]
