@@ -2,12 +2,30 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from hotspotwatch.cli._common import DatabaseUrlOpt, WorkspaceOpt, console, open_workspace
+
+
+def uvicorn_options(web: Mapping[str, Any]) -> dict[str, Any]:
+    """uvicorn settings for proxy headers from the ``[web]`` table of the config.
+
+    ``X-Forwarded-For`` / ``X-Forwarded-Proto`` are ignored (the caller's address is the
+    TCP peer: it goes into the audit log and the login throttle) unless
+    ``[web] trusted_proxies = ["10.0.0.2", ...]`` names the reverse proxies whose headers
+    may be believed; only headers sent by those addresses are then used.
+    """
+    trusted = web.get("trusted_proxies") or []
+    if isinstance(trusted, str):
+        trusted = [trusted]
+    proxies = [str(p).strip() for p in trusted if str(p).strip()]
+    if not proxies:
+        return {"proxy_headers": False, "forwarded_allow_ips": ""}
+    return {"proxy_headers": True, "forwarded_allow_ips": ",".join(proxies)}
 
 
 def register(app: typer.Typer) -> None:
@@ -36,6 +54,13 @@ def register(app: typer.Typer) -> None:
             )
         console.print(f"Serving {ws.config.name} on [bold]http://{host}:{port}/[/] (Ctrl+C stops)")
         try:
-            uvicorn.run(create_app(ws), host=host, port=port, log_level="warning", access_log=False)
+            uvicorn.run(
+                create_app(ws),
+                host=host,
+                port=port,
+                log_level="warning",
+                access_log=False,
+                **uvicorn_options(ws.config.web),
+            )
         finally:
             ws.close()

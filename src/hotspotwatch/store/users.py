@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Engine, func, insert, select, update
+from sqlalchemy import Engine, delete, func, insert, select, update
 
 from hotspotwatch.store.schema import api_tokens, login_attempts, users
 
@@ -174,6 +174,55 @@ def insert_login_attempt(
         conn.execute(
             insert(login_attempts).values(username=username, client=client, at=at, success=success)
         )
+
+
+def begin_login_attempt(
+    engine: Engine, *, username: str, client: str | None, at: dt.datetime
+) -> int:
+    """Insert an attempt counted as failed until :func:`finish_login_attempt`; its id.
+
+    Inserted (and committed) *before* the password is checked and before the attempts
+    are counted: of N concurrent attempts, the i-th to commit counts at least i, so a
+    limit of m lets at most m through (insert-then-check).
+    """
+    with engine.begin() as conn:
+        res = conn.execute(
+            insert(login_attempts).values(username=username, client=client, at=at, success=False)
+        )
+        key = res.inserted_primary_key
+        assert key is not None
+        return int(key[0])
+
+
+def finish_login_attempt(engine: Engine, attempt_id: int, *, success: bool | None) -> None:
+    """Mark an attempt as succeeded/failed, or drop it (``None``: it was never evaluated)."""
+    with engine.begin() as conn:
+        if success is None:
+            conn.execute(delete(login_attempts).where(login_attempts.c.attempt_id == attempt_id))
+        else:
+            conn.execute(
+                update(login_attempts)
+                .where(login_attempts.c.attempt_id == attempt_id)
+                .values(success=success)
+            )
+
+
+def count_failed_pair(
+    engine: Engine, *, username: str, client: str | None, since: dt.datetime
+) -> int:
+    """Failed (or not yet finished) attempts since ``since`` for this user name from this
+    client address."""
+    cond = login_attempts.c.client.is_(None) if client is None else login_attempts.c.client == client
+    with engine.connect() as conn:
+        n = conn.execute(
+            select(func.count()).where(
+                login_attempts.c.username == username,
+                cond,
+                login_attempts.c.at >= since,
+                login_attempts.c.success.is_(False),
+            )
+        ).scalar()
+    return int(n or 0)
 
 
 def count_failed_logins(

@@ -66,7 +66,13 @@ def workspace(request: Request) -> Workspace:
 
 
 def client_of(request: Request) -> str | None:
-    """Caller address (the direct peer; no proxy headers are trusted)."""
+    """Caller address: the TCP peer.
+
+    ``hotspotwatch serve`` runs uvicorn with ``proxy_headers=False`` unless ``[web]
+    trusted_proxies`` is set (:func:`hotspotwatch.cli.serve.uvicorn_options`), so a forged
+    ``X-Forwarded-For`` changes neither the audit log nor the login throttle; behind a
+    configured proxy, the address that proxy forwarded.
+    """
     return request.client.host if request.client else None
 
 

@@ -364,6 +364,67 @@ def record_login_attempt(ws: Workspace, username: str, client: str | None, succe
     )
 
 
+@dataclass(frozen=True)
+class LoginGate:
+    """An attempt let through to the password check (``allowed``), or refused for now.
+
+    ``attempt_id`` is the pending attempt row to close with :func:`close_login_attempt`;
+    ``retry_after`` (seconds) is how long a refused caller should wait.
+    """
+
+    allowed: bool
+    attempt_id: int | None
+    retry_after: int
+
+
+def open_login_attempt(
+    ws: Workspace,
+    username: str,
+    client: str | None,
+    *,
+    max_failures: int = 5,
+    window: dt.timedelta = dt.timedelta(minutes=15),
+    max_per_client: int | None = None,
+) -> LoginGate:
+    """Count a login attempt atomically *before* the password is checked.
+
+    The throttle is per (user name, client address), so that wrong passwords from one
+    address neither lock the user out everywhere nor lock out the other users behind that
+    address (a shared NAT). The attempt is inserted first, then the failed and pending
+    attempts of the pair are counted (insert-then-check): of N concurrent attempts at most
+    ``max_failures`` are evaluated. Progressive back-off: the lookback window doubles for
+    every ``max_failures`` further failures of the pair within a day (15 min, 30 min, 1 h
+    ... at most 24 h). A refused attempt is dropped (it does not extend the lock).
+    ``max_per_client`` (off by default) also limits failures from one address over all
+    user names.
+    """
+    name = username[:100]
+    now = _now()
+    attempt = store_users.begin_login_attempt(ws.engine, username=name, client=client, at=now)
+    day = store_users.count_failed_pair(
+        ws.engine, username=name, client=client, since=now - dt.timedelta(days=1)
+    )
+    level = max(0, (day - 1) // max_failures - 1)
+    lookback = min(window * (2 ** min(level, 10)), dt.timedelta(days=1))
+    n = store_users.count_failed_pair(ws.engine, username=name, client=client, since=now - lookback)
+    refused = n > max_failures
+    if not refused and max_per_client is not None and client is not None:
+        _, by_client = store_users.count_failed_logins(
+            ws.engine, username=name, client=client, since=now - window
+        )
+        refused = by_client > max_per_client
+    if refused:
+        store_users.finish_login_attempt(ws.engine, attempt, success=None)
+        return LoginGate(False, None, int(lookback.total_seconds()))
+    return LoginGate(True, attempt, 0)
+
+
+def close_login_attempt(ws: Workspace, gate: LoginGate, success: bool) -> None:
+    """Record the outcome of an attempt :func:`open_login_attempt` let through."""
+    if gate.attempt_id is not None:
+        store_users.finish_login_attempt(ws.engine, gate.attempt_id, success=success)
+
+
 def failed_logins(
     ws: Workspace, *, username: str, client: str | None, window: dt.timedelta
 ) -> tuple[int, int]:
@@ -377,15 +438,18 @@ __all__ = [
     "ROLES",
     "SESSION_TTL",
     "IssuedToken",
+    "LoginGate",
     "TokenInfo",
     "User",
     "add_user",
     "authenticate",
+    "close_login_attempt",
     "failed_logins",
     "get_user",
     "issue_token",
     "list_tokens",
     "list_users",
+    "open_login_attempt",
     "record_login_attempt",
     "resolve_token",
     "revoke_token",

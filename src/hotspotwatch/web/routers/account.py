@@ -47,11 +47,12 @@ class UserIn(BaseModel):
     hotspots: list[str] = Field(default_factory=list, max_length=200)
 
 
-def _limits(request: Request) -> tuple[int, int, dt.timedelta]:
+def _limits(request: Request) -> tuple[int, int | None, dt.timedelta]:
     web = request.app.state.workspace.config.web
+    per_client = web.get("login_max_failures_per_client")
     return (
         int(web.get("login_max_failures", 5)),
-        int(web.get("login_max_failures_per_client", 20)),
+        int(per_client) if per_client is not None else None,
         dt.timedelta(minutes=int(web.get("login_window_minutes", 15))),
     )
 
@@ -60,24 +61,30 @@ def _limits(request: Request) -> tuple[int, int, dt.timedelta]:
 def login(body: LoginIn, request: Request, response: Response) -> dict[str, Any]:
     """Log in: sets the session cookie and returns a token for ``Authorization: Bearer``.
 
-    After too many failures for a user name or from one address within the window, further
-    attempts get 429 without the password being checked.
+    Attempts are throttled per (user name, client address), counted before the password is
+    checked: after too many failures within the window (which doubles as failures go on),
+    further attempts get 429 with ``Retry-After`` without the password being checked.
     """
     ws = workspace(request)
     client = client_of(request)
     max_user, max_client, window = _limits(request)
-    by_user, by_client = users_wf.failed_logins(
-        ws, username=body.username, client=client, window=window
+    gate = users_wf.open_login_attempt(
+        ws,
+        body.username,
+        client,
+        max_failures=max_user,
+        window=window,
+        max_per_client=max_client,
     )
-    if by_user >= max_user or by_client >= max_client:
+    if not gate.allowed:
         audit(request, None, "auth.rate_limited", target=body.username)
         raise HTTPException(
             429,
             detail="too many failed logins; wait and try again",
-            headers={"Retry-After": str(int(window.total_seconds()))},
+            headers={"Retry-After": str(gate.retry_after)},
         )
     user = users_wf.authenticate(ws, body.username, body.password)
-    users_wf.record_login_attempt(ws, body.username, client, user is not None)
+    users_wf.close_login_attempt(ws, gate, user is not None)
     if user is None:
         audit(request, None, "auth.failed", target=body.username)
         raise HTTPException(
