@@ -88,6 +88,8 @@ def test_one_summary_page_one_page_per_hotspot_and_four_closing_pages(pdfs):
     # Closing pages: regional picture, methods, the runs behind the report, data quality.
     assert int(pdfs[("en", "council", "pages")]) == 1 + 17 + 4
     assert int(pdfs[("en", "public", "pages")]) == 1 + 17 + 4
+    # French is longer: its pages must still hold one place each.
+    assert int(pdfs[("fr", "council", "pages")]) == 1 + 17 + 4
 
 
 def test_activity_is_labelled_as_not_results_on_every_hotspot_page(pdfs):
