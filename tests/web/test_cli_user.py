@@ -46,6 +46,7 @@ def test_user_commands_round_trip(sqlite_workspace: Workspace) -> None:
     assert users_wf.resolve_token(ws, token) is None
     assert [e["action"] for e in audit_wf.entries(ws)] == [
         "user.add",
+        "grant.event_access",  # flagged: a role with event access was granted
         "token.create",
         "user.revoke",
     ]

@@ -22,7 +22,9 @@ from hotspotwatch.cli._common import (
 app = typer.Typer(help="Dashboard users: add, list, issue and revoke tokens.", no_args_is_help=True)
 
 
-def _audit(ws: object, action: str, target: str, rows: int = 1) -> None:
+def _audit(
+    ws: object, action: str, target: str, rows: int = 1, detail: dict[str, object] | None = None
+) -> None:
     import getpass
 
     from hotspotwatch.workflows import audit
@@ -34,6 +36,7 @@ def _audit(ws: object, action: str, target: str, rows: int = 1) -> None:
         role="cli",
         target=target,
         rows=rows,
+        detail=detail,
     )
 
 
@@ -70,7 +73,12 @@ def add(
         )
     except ValueError as exc:
         fail(str(exc))
-    _audit(ws, "user.add", name)
+    from hotspotwatch.web.policy import allowed
+
+    event_access = allowed(user.role, "events.read")
+    _audit(ws, "user.add", name, detail={"role": user.role, "event_access": event_access})
+    if event_access:  # flagged: the one way to grant event-level data (not the web API)
+        _audit(ws, "grant.event_access", name, detail={"role": user.role, "zones": user.zones})
     if as_json:
         print_json(user.to_dict())
     else:

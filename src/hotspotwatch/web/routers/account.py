@@ -17,6 +17,7 @@ from hotspotwatch.web.auth import (
     require,
     workspace,
 )
+from hotspotwatch.web.policy import allowed
 from hotspotwatch.workflows import audit as audit_wf
 from hotspotwatch.workflows import users as users_wf
 
@@ -195,7 +196,26 @@ def list_users(
 def add_user(
     body: UserIn, request: Request, principal: Principal = Depends(require("users.manage"))
 ) -> dict[str, Any]:
-    """Create a user (admin)."""
+    """Create a user (admin) without event access: ``admin`` or ``partner``.
+
+    Separation of duties: whoever administers accounts must not be able to give themselves
+    (through a second account) the police records. A role with event access
+    (``regional_analyst``, ``zone_analyst``) is granted only on the server, with
+    ``hotspotwatch user add``; the refusal here is audited (``user.add.refused``).
+    """
+    if allowed(body.role, "events.read"):
+        audit(
+            request,
+            principal,
+            "user.add.refused",
+            target=body.username,
+            detail={"user": body.username, "role": body.role, "event_access": True},
+        )
+        raise HTTPException(
+            403,
+            detail=f"the role {body.role!r} reads event-level data and is granted only on the "
+            f"server: hotspotwatch user add {body.username} --role {body.role} --password-stdin",
+        )
     try:
         user = users_wf.add_user(
             workspace(request),
