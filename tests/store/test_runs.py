@@ -134,3 +134,15 @@ def test_0004_adds_run_provenance_and_keeps_old_runs(tmp_path: Path) -> None:
     cols = {c["name"] for c in inspect(engine).get_columns("analysis_runs")}
     assert "run_key" not in cols
     engine.dispose()
+
+
+def test_every_registered_kind_names_a_typed_result_and_a_workflow() -> None:
+    from hotspotwatch.workflows.runs import COMPUTERS, compute_function
+
+    assert set(COMPUTERS) == set(runs.RUN_KINDS)
+    for kind in runs.RUN_KINDS:
+        cls = runs.result_type(kind)
+        assert callable(getattr(cls, "from_dict", None)), kind
+        assert callable(getattr(cls, "to_dict", None)), kind
+        assert isinstance(getattr(cls, "schema_version", None), int), kind
+        assert callable(compute_function(kind)), kind
