@@ -79,3 +79,12 @@ def test_local_wdd_never_points_against_the_verdict(evaluation: dict[str, Any]) 
         if h["verdict"] == "reduction":
             assert w["local"] < 0 and not w["local_ci_low"] > 0, h["name"]
         assert (w["local"] > 0) == (h["irr"] > 1), h["name"]
+
+
+def test_demo_states_its_months_rule_and_has_no_missing_month(evaluation: dict[str, Any]) -> None:
+    # issue 14 item 1: the demo's events are instants and every source covers every month
+    assert evaluation["period_rule"] == "anchored_months"
+    assert evaluation["time_precision"] in ("instant", "hour", "day")
+    assert evaluation["missing_months"] == []
+    assert all(h["missing_months"] == [] and h["transition_month"] is None
+               for h in evaluation["hotspots"])

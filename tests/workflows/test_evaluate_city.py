@@ -48,7 +48,7 @@ def _plant_rise(ws, name: str, per_day: float, seed: int = 1, *, ring: bool = Fa
                 "category": "robbery",
             }
         ),
-        source="planted",
+        source="synthetic",  # the same source: a new one would have no pre-period months
     )
     xs, ys = c.x + r * np.cos(a), c.y + r * np.sin(a)
     assert all(shapely.Point(x, y).within(geom) != ring for x, y in zip(xs, ys, strict=True))

@@ -62,6 +62,14 @@ def evaluate(
         int | None,
         typer.Option("--seed", help="Seed of the control matching (default: [evaluation], else 0)."),
     ] = None,
+    months: Annotated[
+        str | None,
+        typer.Option(
+            "--months",
+            help="Months rule: auto (calendar months when some events have month precision, "
+            "else months starting on the designation day), anchored, or calendar.",
+        ),
+    ] = None,
     lang: Annotated[str, typer.Option("--lang", help="Language of verdicts: en, fr, nl.")] = "en",
     json_out: JsonOpt = False,
     database_url: DatabaseUrlOpt = None,
@@ -92,6 +100,7 @@ def evaluate(
             pre_months=pre_months,
             buffer_widths=list(buffer) if buffer else None,
             seed=seed,
+            months=months,
         )
     except ValueError as exc:
         fail(str(exc))
@@ -131,6 +140,24 @@ def evaluate(
     from hotspotwatch.i18n import translate
 
     console.print(translate("evaluate.dose_note", lang), highlight=False)
+    console.print(
+        translate(
+            f"evaluate.months.{data['period_rule']}", lang, precision=data["time_precision"]
+        ),
+        highlight=False,
+    )
+    if data["missing_months"]:
+        by: dict[str, list[str]] = {}
+        for m in data["missing_months"]:
+            by.setdefault(m["source"], []).append(m["month"][:7])
+        console.print(
+            translate(
+                "evaluate.months.missing",
+                lang,
+                sources="; ".join(f"{src}: {', '.join(ms)}" for src, ms in by.items()),
+            ),
+            highlight=False,
+        )
 
 
 def _verdict_label(label: str, lang: str) -> str:

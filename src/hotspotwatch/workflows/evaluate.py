@@ -54,6 +54,7 @@ OPTIONS: tuple[str, ...] = (
     "family",
     "cov",
     "weighted",
+    "months",
 )
 
 
@@ -72,6 +73,7 @@ def _options(raw: Mapping[str, Any]) -> dict[str, Any]:
     out["seed"] = int(out["seed"])
     out["alpha"] = float(out["alpha"])
     out["weighted"] = bool(out["weighted"])
+    out["months"] = str(out["months"])
     return out
 
 
@@ -118,7 +120,7 @@ def evaluation_spec(
     **options
         Options of :func:`evaluate_frames` (``pre_months``, ``buffer_widths``, ``cell_size``,
         ``n_controls``, ``seed``, ``alpha``, ``fdr``, ``pool_method``, ``family``, ``cov``,
-        ``weighted``); the rest come from ``ws.config.evaluation``, then the function.
+        ``weighted``, ``months``); the rest come from ``ws.config.evaluation``, then the function.
 
     Returns
     -------
@@ -150,7 +152,8 @@ def _load(ws: Workspace, *, pre_months: int, until: dt.date | None) -> tuple[Any
     if des.empty:
         raise ValueError("the workspace has no designations; add the decisions first")
     first = min(pd.Timestamp(s).date() for s in des["start"])
-    start = (pd.Timestamp(first) - pd.DateOffset(months=pre_months + 1)).date()
+    # from the first of a month: the coverage of each source is read per calendar month
+    start = (pd.Timestamp(first) - pd.DateOffset(months=pre_months + 2)).date().replace(day=1)
     end = None if until is None else until + dt.timedelta(days=1)
     events = ws.events(start=start, end=end)
     if events.empty:

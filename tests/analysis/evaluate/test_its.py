@@ -40,3 +40,32 @@ def test_bad_interruption():
         its([1, 2, 3, 4, 5], interruption=0)
     with pytest.raises(ValueError, match="month_of_year"):
         its([1, 2, 3, 4, 5], interruption=2, month_of_year=[1, 2, 3, 4, 13])
+
+
+def test_missing_periods_are_left_out_not_counted_as_zero():
+    # issue 14: a month a source did not cover is missing, not zero
+    import math
+
+    import numpy as np
+    import statsmodels.api as sm
+
+    from hotspotwatch.analysis.evaluate.its import interrupted_time_series
+
+    rng = np.random.default_rng(2)
+    y = rng.poisson(np.r_[np.full(15, 40.0), np.full(15, 28.0)]).astype(float)
+    gone = np.zeros(30, dtype=bool)
+    gone[[3, 4, 20]] = True
+    y_nan = y.copy()
+    y_nan[gone] = np.nan
+    r = interrupted_time_series(y_nan, interruption=15, missing=gone)
+    assert r.n_periods == 27 and r.n_missing == 3
+    # reference: the same segmented model on the covered months only, time index kept
+    t = np.arange(30.0)
+    post = (t >= 15).astype(float)
+    x = np.column_stack([np.ones(30), t, post, np.where(post > 0, t - 15, 0.0)])[~gone]
+    fit = sm.GLM(y[~gone], x, family=sm.families.Poisson()).fit()
+    assert r.level_irr == pytest.approx(math.exp(fit.params[2]), rel=1e-6)
+    assert r.slope_irr == pytest.approx(math.exp(fit.params[3]), rel=1e-6)
+    # counted as zero instead, the level change would be far off
+    zero = interrupted_time_series(np.where(gone, 0.0, y), interruption=15)
+    assert abs(math.log(zero.level_irr) - math.log(r.level_irr)) > 0.1

@@ -28,6 +28,7 @@ from hotspotwatch.analysis.evaluate.design import (
     monthly_counts,
 )
 from hotspotwatch.analysis.evaluate.did import DiDResult, did
+from hotspotwatch.analysis.evaluate.months import masked_months, month_plan
 from hotspotwatch.analysis.evaluate.power import min_detectable_ratio
 from hotspotwatch.analysis.evaluate.series import (
     DAYS_PER_MONTH,
@@ -87,6 +88,16 @@ class HotspotEvaluation(ResultMixin):
         Dose per category and anchored month inside the perimeter.
     control_boxes : tuple of (xmin, ymin, xmax, ymax)
         Control cells in the workspace CRS.
+    period_rule : str
+        ``"anchored_months"`` (months start on the designation day) or
+        ``"calendar_months"`` (month-precision data: see
+        :mod:`hotspotwatch.analysis.evaluate.months`).
+    missing_months : tuple of datetime.date
+        Starts of the months left out because a source does not cover them (their counts
+        are NaN in the series, their exposure 0).
+    transition_month : datetime.date or None
+        Under calendar months, the designation month (partly before, partly after), left
+        out of the comparison too.
     """
 
     #: 2: the WDD scales the controls to the treated area's pre-period level (issue 14).
@@ -123,6 +134,10 @@ class HotspotEvaluation(ResultMixin):
     # Control cells used for this hotspot, as (xmin, ymin, xmax, ymax) in the workspace CRS,
     # so that maps can show the comparison places without recomputing the design.
     control_boxes: tuple[tuple[float, float, float, float], ...] = ()
+    # issue 14: the months rule, and the months left out of the comparison
+    period_rule: str = "anchored_months"
+    missing_months: tuple[dt.date, ...] = ()
+    transition_month: dt.date | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON shape of the issue (labels and numbers, no sentences), with extra keys."""
@@ -170,6 +185,10 @@ class HotspotEvaluation(ResultMixin):
             "series": self.series.to_dict(),
             "rings": [r.to_dict() for r in self.rings],
             "dose_series": self.dose_series.to_dict(),
+            "period_rule": self.period_rule,
+            "missing_months": [m.isoformat() for m in self.missing_months],
+            "transition_month": None if self.transition_month is None
+            else self.transition_month.isoformat(),
         }
 
     @classmethod
@@ -189,7 +208,7 @@ class HotspotEvaluation(ResultMixin):
             designated=dt.date.fromisoformat(design["designated"]),
             pre_months=int(design["pre_months"]),
             # the exact exposure (design.post_months is rounded for reading)
-            post_months=float(series.exposure[~series.pre_mask].sum()),
+            post_months=float(series.exposure[~series.pre_mask].sum()),  # 0 where left out
             treated_pre=float(c["treated_pre"]),
             treated_post=float(c["treated_post"]),
             buffer_pre=float(c["buffer_pre"]),
@@ -215,6 +234,10 @@ class HotspotEvaluation(ResultMixin):
             control_boxes=from_jsonable(
                 tuple[tuple[float, float, float, float], ...], data["controls"]
             ),
+            period_rule=str(data.get("period_rule", "anchored_months")),
+            missing_months=tuple(dt.date.fromisoformat(m) for m in data.get("missing_months", [])),
+            transition_month=None if data.get("transition_month") is None
+            else dt.date.fromisoformat(data["transition_month"]),
         )
 
 
@@ -319,6 +342,8 @@ def evaluate_hotspot(
     alpha: float = 0.05,
     family: str = "poisson",
     cov: str = "quasi",
+    rule: str = "anchored_months",
+    missing: frozenset[int] = frozenset(),
 ) -> HotspotEvaluation | None:
     """Compare one hotspot with its buffer rings and controls (before FDR adjustment).
 
@@ -340,23 +365,32 @@ def evaluate_hotspot(
         Dose categories to count (from :meth:`EventArrays.dose_categories`).
     pre_months, buffer_widths, n_controls, seed, alpha, family, cov
         As in :func:`~hotspotwatch.analysis.evaluate.strategy.evaluate_frames`.
+    rule : {"anchored_months", "calendar_months"}
+        Months rule (:func:`~hotspotwatch.analysis.evaluate.months.period_rule`).
+    missing : frozenset of int
+        Calendar month codes a source does not cover: every month overlapping one is left
+        out (:func:`~hotspotwatch.analysis.evaluate.months.masked_months`).
 
     Returns
     -------
     HotspotEvaluation or None
-        ``None`` when the post-period is empty. ``p_adjusted`` is NaN until the caller
-        adjusts across hotspots.
+        ``None`` when the post-period (or the pre-period, once months are left out) is
+        empty. ``p_adjusted`` is NaN until the caller adjusts across hotspots.
     """
-    am = AnchoredMonth(first, events.timezone)
-    months = events.months(first)
-    n_post = am.code_of(last) + 1
-    if n_post < 1:
+    plan = month_plan(first, last, pre_months, rule, events.timezone)
+    if plan is None:
         return None
-    lo_m, hi_m = -pre_months, n_post - 1
+    am = AnchoredMonth(plan.anchor, events.timezone)
+    months = events.months(plan.anchor)
+    last = plan.last
+    lo_m, hi_m = plan.lo, plan.hi
     codes = np.arange(lo_m, hi_m + 1)
-    days = am.lengths(lo_m, hi_m)
-    # the last post month is partial when the window ends inside it
-    days[-1] = (last - am.start(hi_m)).days + 1
+    # months left out: the transition month and months a source does not cover
+    masked = masked_months(plan, set(missing), events.timezone)
+    keep = ~masked
+    if not (keep & (codes < 0)).any() or not (keep & (codes >= 0)).any():
+        return None
+    days = np.where(keep, plan.days, 0.0)
     exposure = days / DAYS_PER_MONTH
     # the post-period ends on `last`: later events of its (partial) last month are not counted
     in_range = (months >= lo_m) & (months <= hi_m) & (events.day() <= Day(events.timezone).code_of(last))
@@ -380,30 +414,34 @@ def evaluate_hotspot(
     cell = events.control_cell
     cells = count(cell >= 0, np.maximum(cell, 0), grid.eligible.size)
     k_ctrl = n_controls if n_controls > 0 else grid.eligible.size
+    pre_kept = (codes < 0) & ~masked
     match = match_controls(
-        t_series[:pre_months], cells[:, :pre_months], n_controls=k_ctrl, seed=seed
+        t_series[pre_kept], cells[:, pre_kept], n_controls=k_ctrl, seed=seed
     )
     c_series = cells[match.selected].sum(axis=0)
-    pre = codes < 0
-    n_m = t_series.size
-    unit = np.repeat([0, 1], n_m)
+    for arr in (t_series, c_series, *ring_series):
+        arr[masked] = np.nan  # missing, not zero
+    pre = (codes < 0) & keep
+    post = (codes >= 0) & keep
+    n_k = int(keep.sum())
+    unit = np.repeat([0, 1], n_k)
     kw: dict[str, Any] = {
         "unit": unit,
-        "time": np.tile(np.arange(n_m), 2),
+        "time": np.tile(np.arange(n_k), 2),
         "treated": unit == 0,
-        "post": np.tile(~pre, 2),
-        "exposure": np.tile(exposure, 2),
+        "post": np.tile(post[keep], 2),
+        "exposure": np.tile(exposure[keep], 2),
         "family": family,
         "cov": cov,
         "alpha": alpha,
     }
-    d_t = did(np.concatenate([t_series, c_series]), **kw)
-    d_b = did(np.concatenate([b_series, c_series]), **kw)
-    t0, t1 = float(t_series[pre].sum()), float(t_series[~pre].sum())
-    b0, b1 = float(b_series[pre].sum()), float(b_series[~pre].sum())
-    c0, c1 = float(c_series[pre].sum()), float(c_series[~pre].sum())
+    d_t = did(np.concatenate([t_series[keep], c_series[keep]]), **kw)
+    d_b = did(np.concatenate([b_series[keep], c_series[keep]]), **kw)
+    t0, t1 = float(t_series[pre].sum()), float(t_series[post].sum())
+    b0, b1 = float(b_series[pre].sum()), float(b_series[post].sum())
+    c0, c1 = float(c_series[pre].sum()), float(c_series[post].sum())
     pre_len = float(exposure[pre].sum())
-    post_len = float(exposure[~pre].sum())
+    post_len = float(exposure[post].sum())
     wdq_r = wdq(target=(t0, t1), buffer=(b0, b1), control=(max(c0, 1e-9), max(c1, 1e-9)))
     # the controls (many cells) are scaled to the perimeter's and the ring's pre-period
     # level (Wheeler & Ratcliffe 2018 require comparable control areas): see wdd_scaled
@@ -429,16 +467,17 @@ def evaluate_hotspot(
         else math.nan
     )
     cats, roles = dose_categories
-    dose_counts = np.zeros((len(cats), n_m))
+    dose_counts = np.zeros((len(cats), codes.size))
     inside_window = in_t & in_range
     for i, cat in enumerate(cats):
         m = inside_window & (events.categories == cat)
         dose_counts[i] = counts(months[m], lo_m, hi_m)
+    dose_counts[:, masked] = np.nan
     dose_series = DoseSeries(cats, roles, dose_counts)
     dose: dict[str, float] = {}
     for role in DOSE_ROLES:
         pre_n = dose_series.role_totals(role, pre)
-        post_n = dose_series.role_totals(role, ~pre)
+        post_n = dose_series.role_totals(role, post)
         dose[f"{role}_pre_per_month"] = pre_n / pre_len
         dose[f"{role}_post_per_month"] = post_n / post_len
         dose[f"{role}_ratio"] = (post_n / post_len) / (pre_n / pre_len) if pre_n > 0 else math.nan
@@ -450,7 +489,7 @@ def evaluate_hotspot(
             wkt=shapely.to_wkt(g, rounding_precision=3),
             counts=s,
             pre=float(s[pre].sum()),
-            post=float(s[~pre].sum()),
+            post=float(s[post].sum()),
         )
         for i, (g, s) in enumerate(zip(ring_geoms, ring_series, strict=True))
     )
@@ -501,6 +540,11 @@ def evaluate_hotspot(
             (b[0], b[1], b[0] + grid.cell_size, b[1] + grid.cell_size)
             for b in _cell_corners(grid, grid.eligible[match.selected])
         ),
+        period_rule=rule,
+        missing_months=tuple(
+            am.start(int(k)) for k in codes[masked] if int(k) != plan.transition
+        ),
+        transition_month=None if plan.transition is None else am.start(plan.transition),
     )
 
 

@@ -38,11 +38,13 @@ class ITSResult(ResultMixin):
     dispersion : float
         Pearson scale used (``max(1, X^2/df)``).
     n_periods : int
-        Length of the series.
+        Periods fitted.
     seasonal : bool
         Whether month-of-year effects were included.
     alpha : float
         Level.
+    n_missing : int
+        Periods left out (not covered by the data).
     """
 
     level_irr: float
@@ -61,6 +63,7 @@ class ITSResult(ResultMixin):
     n_periods: int
     seasonal: bool
     alpha: float
+    n_missing: int = 0
 
 
 def interrupted_time_series(
@@ -70,6 +73,7 @@ def interrupted_time_series(
     month_of_year: ArrayLike | None = None,
     exposure: ArrayLike | None = None,
     alpha: float = 0.05,
+    missing: ArrayLike | None = None,
 ) -> ITSResult:
     """Segmented quasi-Poisson regression of a monthly series.
 
@@ -86,10 +90,14 @@ def interrupted_time_series(
         Exposure per period (e.g. days); offset.
     alpha : float
         One minus the confidence level.
+    missing : array_like of bool, optional
+        Periods left out of the fit (not covered by the data: missing, not zero); the
+        time index keeps counting through them. Their ``counts`` may be NaN.
 
     Returns
     -------
     ITSResult
+        ``n_periods`` counts the periods fitted, ``n_missing`` those left out.
 
     Notes
     -----
@@ -106,7 +114,11 @@ def interrupted_time_series(
 
     y = np.asarray(counts, dtype=float).ravel()
     n = y.size
-    if n < 4 or np.any(~np.isfinite(y)) or np.any(y < 0):
+    gone = np.zeros(n, dtype=bool) if missing is None else np.asarray(missing, dtype=bool).ravel()
+    if gone.size != n:
+        raise ValueError("missing must hold one flag per period")
+    fitted = ~gone
+    if fitted.sum() < 4 or np.any(~np.isfinite(y[fitted])) or np.any(y[fitted] < 0):
         raise ValueError("counts must be at least 4 finite non-negative values")
     if not 0 < interruption < n:
         raise ValueError(f"interruption must be between 1 and {n - 1}, got {interruption!r}")
@@ -121,12 +133,15 @@ def interrupted_time_series(
             raise ValueError("month_of_year must hold one calendar month (1-12) per period")
         for mth in np.unique(months)[1:]:
             cols.append((months == mth).astype(float))
-    x = np.column_stack(cols)
+    x = np.column_stack(cols)[fitted]
+    x = x[:, np.any(x != 0, axis=0) | (np.arange(x.shape[1]) < 4)]  # months of year left
     offset = None if exposure is None else np.log(np.asarray(exposure, dtype=float).ravel())
+    if offset is not None:
+        offset = offset[fitted]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        fit = sm.GLM(y, x, family=sm.families.Poisson(), offset=offset).fit()
-    df_resid = n - x.shape[1]
+        fit = sm.GLM(y[fitted], x, family=sm.families.Poisson(), offset=offset).fit()
+    df_resid = int(fitted.sum()) - x.shape[1]
     scale = max(1.0, float(np.sum(fit.resid_pearson**2)) / df_resid) if df_resid > 0 else 1.0
     vcov = np.asarray(fit.cov_params()) * scale
     b = np.asarray(fit.params)
@@ -158,7 +173,8 @@ def interrupted_time_series(
         end_ci_low=en[1],
         end_ci_high=en[2],
         dispersion=scale,
-        n_periods=n,
+        n_periods=int(fitted.sum()),
         seasonal=seasonal,
         alpha=float(alpha),
+        n_missing=int(gone.sum()),
     )

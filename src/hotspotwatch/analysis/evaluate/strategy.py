@@ -37,6 +37,14 @@ from hotspotwatch.analysis.evaluate.hotspot import (
     evaluate_hotspot,
 )
 from hotspotwatch.analysis.evaluate.its import ITSResult, interrupted_time_series
+from hotspotwatch.analysis.evaluate.months import (
+    MonthPlan,
+    SourceCoverage,
+    masked_months,
+    month_plan,
+    period_rule,
+    source_coverage,
+)
 from hotspotwatch.analysis.evaluate.pooling import PooledResult, random_effects
 from hotspotwatch.analysis.evaluate.series import (
     DAYS_PER_MONTH,
@@ -46,6 +54,7 @@ from hotspotwatch.analysis.evaluate.series import (
 )
 from hotspotwatch.analysis.evaluate.verdict import Verdict, buffer_verdict, verdict
 from hotspotwatch.analysis.multitest import adjust_pvalues
+from hotspotwatch.analysis.precision import coarsest
 from hotspotwatch.domain.designation import active_periods
 from hotspotwatch.periods import AnchoredMonth, counts
 
@@ -70,12 +79,22 @@ class StrategyEvaluation(ResultMixin):
     dose_response : dict
         Dose-response of log IRR on log dose ratio per role (3 hotspots or more).
     parameters : dict
-        The options used, with derived values (``n_control_candidates``).
+        The options used, with derived values (``n_control_candidates``; ``not_evaluated``:
+        designated hotspots without a month to compare, e.g. all left out as missing).
+    time_precision : str
+        Coarsest ``time_precision`` of the counted events (outcome and dose).
+    period_rule : str
+        ``"anchored_months"`` or ``"calendar_months"``
+        (:func:`~hotspotwatch.analysis.evaluate.months.period_rule`).
+    coverage : SourceCoverage or None
+        Events per source and calendar month; the months an outcome source does not cover
+        are left out of every comparison (``missing_months`` in the JSON).
     """
 
     #: 3: the WDD scales the controls to the treated area's pre-period level (issue 14).
     #: 4: buffer labels read with the place's verdict (displacement only when it fell).
-    schema_version: ClassVar[int] = 4
+    #: 5: time precision, months rule and source coverage (missing months left out).
+    schema_version: ClassVar[int] = 5
 
     hotspots: tuple[HotspotEvaluation, ...]
     pooled: PooledResult | None
@@ -83,6 +102,9 @@ class StrategyEvaluation(ResultMixin):
     region: ITSResult | None
     dose_response: dict[str, Any]
     parameters: dict[str, Any] = field(default_factory=dict)
+    time_precision: str = "instant"
+    period_rule: str = "anchored_months"
+    coverage: SourceCoverage | None = None
 
     def hotspot(
         self, name: str, outcome: str | Sequence[str] = "harm"
@@ -129,6 +151,13 @@ class StrategyEvaluation(ResultMixin):
             "region": None if self.region is None else self.region.to_dict(),
             "dose_response": to_jsonable(self.dose_response),
             "parameters": to_jsonable(self.parameters),
+            "time_precision": self.time_precision,
+            "period_rule": self.period_rule,
+            "missing_months": [
+                {"source": src, "month": m.isoformat()}
+                for src, m in (self.coverage.missing() if self.coverage is not None else [])
+            ],
+            "coverage": None if self.coverage is None else self.coverage.to_dict(),
         }
 
     @classmethod
@@ -159,6 +188,10 @@ class StrategyEvaluation(ResultMixin):
             region=None if data.get("region") is None else ITSResult.from_dict(data["region"]),
             dose_response=dict(data.get("dose_response") or {}),
             parameters=params,
+            time_precision=str(data.get("time_precision", "instant")),
+            period_rule=str(data.get("period_rule", "anchored_months")),
+            coverage=None if data.get("coverage") is None
+            else SourceCoverage.from_dict(data["coverage"]),
         )
 
 
@@ -229,6 +262,7 @@ def evaluate_frames(
     family: str = "poisson",
     cov: str = "quasi",
     weighted: bool = False,
+    months: str = "auto",
 ) -> StrategyEvaluation:
     """Evaluate hotspots on plain frames (no database).
 
@@ -275,6 +309,12 @@ def evaluate_frames(
         Passed to :func:`~hotspotwatch.analysis.evaluate.did.did`.
     weighted : bool
         Count harm-weighted events instead of events.
+    months : {"auto", "anchored", "calendar"}
+        Months rule: ``"auto"`` counts in calendar months when a counted event has
+        ``time_precision == "month"`` (column ``time_precision``; absent = ``"instant"``),
+        else in months anchored on the designation day; ``"anchored"`` is refused on
+        month-precision data (:mod:`hotspotwatch.analysis.evaluate.months`). Months an
+        outcome source (column ``source``) does not cover are left out.
 
     Returns
     -------
@@ -317,8 +357,23 @@ def evaluate_frames(
         timezone=timezone,
     )
     dose_cats = arrays.dose_categories()
+    counted = out_mask | np.isin(arrays.roles, DOSE_ROLES)
+    precision = coarsest(
+        ev.loc[counted, "time_precision"].astype(str).unique().tolist()
+        if "time_precision" in ev else []
+    )
+    rule = period_rule(precision, months)
+    coverage = source_coverage(
+        ev["source"].astype(str).to_numpy() if "source" in ev else np.full(len(ev), "events"),
+        ev["occurred_at"],
+        out_mask,
+        timezone=timezone,
+        last=until,
+    )
+    missing = frozenset(coverage.missing_codes())
 
     results: list[HotspotEvaluation] = []
+    not_evaluated: list[str] = []
     for name in wanted:
         window = designation_window(designations, name, until=until)
         if window is None:
@@ -340,9 +395,13 @@ def evaluate_frames(
             alpha=alpha,
             family=family,
             cov=cov,
+            rule=rule,
+            missing=missing,
         )
         if r is not None:
             results.append(r)
+        else:  # no (whole) month after designation, or none left once missing months go
+            not_evaluated.append(name)
 
     if results:
         results = _adjust(results, fdr=fdr, alpha=alpha)
@@ -376,7 +435,7 @@ def evaluate_frames(
                 alpha=alpha,
             )
             dose_out[f"{role}_log_ratio"] = dr.to_dict()
-    region = _region_its(arrays, results, until, alpha) if results else None
+    region = _region_its(arrays, results, until, alpha, rule, missing) if results else None
     params = {
         "outcome": outcome_key,
         "until": until,
@@ -391,9 +450,12 @@ def evaluate_frames(
         "family": family,
         "cov": cov,
         "weighted": weighted,
+        "months": months,
         "n_control_candidates": int(grid.eligible.size),
+        "not_evaluated": not_evaluated,
     }
-    return StrategyEvaluation(tuple(results), pooled, pooled_v, region, dose_out, params)
+    return StrategyEvaluation(tuple(results), pooled, pooled_v, region, dose_out, params,
+                              time_precision=precision, period_rule=rule, coverage=coverage)
 
 
 def _adjust(
@@ -431,20 +493,41 @@ def _adjust(
 
 
 def _region_its(
-    arrays: EventArrays, results: list[HotspotEvaluation], until: dt.date, alpha: float
+    arrays: EventArrays,
+    results: list[HotspotEvaluation],
+    until: dt.date,
+    alpha: float,
+    rule: str = "anchored_months",
+    missing: frozenset[int] = frozenset(),
 ) -> ITSResult | None:
-    """Segmented regression of the region's outcome on whole anchored months."""
+    """Segmented regression of the region's outcome on whole months of the months rule.
+
+    Month 0 starts on the first designation day (under calendar months, on the first of
+    the month after it, the designation month being left out); months a source does not
+    cover are left out of the fit.
+    """
     first = min(r.designated for r in results)
-    am = AnchoredMonth(first, arrays.timezone)
-    months = arrays.months(first)
-    lo = int(months[arrays.outcome].min()) + 1  # first whole month
-    hi = am.code_of(until) - 1  # last whole month
+    start = month_plan(first, until, 1, rule, arrays.timezone)
+    if start is None:
+        return None
+    am = AnchoredMonth(start.anchor, arrays.timezone)
+    codes = arrays.months(start.anchor)
+    lo = int(codes[arrays.outcome].min()) + 1  # first whole month
+    hi = start.hi if rule == "calendar_months" else am.code_of(until) - 1  # last whole month
     if lo >= 0 or hi < 1:
         return None
-    series = counts(months[arrays.outcome], lo, hi)
-    moy = [am.start(k).month for k in range(lo, hi + 1)]
+    plan = MonthPlan(start.anchor, lo, hi, am.lengths(lo, hi), start.transition,
+                     am.start(hi + 1) - dt.timedelta(days=1))
+    left_out = masked_months(plan, set(missing), arrays.timezone)
+    if int((~left_out[:-lo]).sum()) < 2 or int((~left_out[-lo:]).sum()) < 2:
+        return None
     return interrupted_time_series(
-        series, interruption=-lo, month_of_year=moy, exposure=am.lengths(lo, hi), alpha=alpha
+        counts(codes[arrays.outcome], lo, hi),
+        interruption=-lo,
+        month_of_year=[am.start(k).month for k in range(lo, hi + 1)],
+        exposure=plan.days,
+        alpha=alpha,
+        missing=left_out,
     )
 
 
