@@ -191,3 +191,38 @@ def test_new_data_give_a_new_run_and_other_runs_are_ignored(
     )
     two = web_wf.view_run(city, web_wf.view_spec(city, "evaluation"))
     assert two.key != one.key and two.data_fingerprint != one.data_fingerprint
+
+
+def _set_web(ws: Workspace, **settings: object) -> None:
+    """Write a ``[web]`` table into the workspace's config file and read it again."""
+    path = ws.path / "hotspotwatch.toml"
+    lines = "".join(f"{k} = {v!r}\n" for k, v in settings.items())
+    path.write_text(path.read_text() + "\n[web]\n" + lines)
+    assert web_cache.reload_config(ws)
+
+
+def test_cache_stays_under_its_byte_budget(ws: Workspace) -> None:
+    import numpy as np
+
+    _set_web(ws, cache_mb=1)
+
+    @web_cache.memoised
+    def block(_ws: Workspace, i: int) -> Any:
+        return np.full(12_500, float(i))  # 100 KB each
+
+    @web_cache.memoised
+    def huge(_ws: Workspace) -> Any:
+        return np.zeros(100_000)  # 800 KB: over a quarter of the budget
+
+    budget = web_cache.cache_stats(ws)["budget"]
+    assert budget == 1024 * 1024
+    for i in range(200):
+        assert block(ws, i)[0] == i
+        stats = web_cache.cache_stats(ws)
+        assert stats["bytes"] <= budget
+    assert 5 <= stats["entries"] <= 10  # the newest kept, the oldest evicted
+    assert block(ws, 199)[0] == 199
+    assert huge(ws).shape == (100_000,)
+    assert web_cache.cache_stats(ws)["bytes"] <= budget
+    assert web_cache.approx_bytes(np.zeros(1000)) >= 8000
+    assert web_cache.approx_bytes({"a": [1, 2, "x" * 1000]}) > 1000

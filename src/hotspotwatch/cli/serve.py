@@ -12,20 +12,10 @@ from hotspotwatch.cli._common import DatabaseUrlOpt, WorkspaceOpt, console, open
 
 
 def uvicorn_options(web: Mapping[str, Any]) -> dict[str, Any]:
-    """uvicorn settings for proxy headers from the ``[web]`` table of the config.
+    """uvicorn's proxy-header settings (:func:`hotspotwatch.web.app.proxy_options`)."""
+    from hotspotwatch.web.app import proxy_options
 
-    ``X-Forwarded-For`` / ``X-Forwarded-Proto`` are ignored (the caller's address is the
-    TCP peer: it goes into the audit log and the login throttle) unless
-    ``[web] trusted_proxies = ["10.0.0.2", ...]`` names the reverse proxies whose headers
-    may be believed; only headers sent by those addresses are then used.
-    """
-    trusted = web.get("trusted_proxies") or []
-    if isinstance(trusted, str):
-        trusted = [trusted]
-    proxies = [str(p).strip() for p in trusted if str(p).strip()]
-    if not proxies:
-        return {"proxy_headers": False, "forwarded_allow_ips": ""}
-    return {"proxy_headers": True, "forwarded_allow_ips": ",".join(proxies)}
+    return proxy_options(web)
 
 
 def register(app: typer.Typer) -> None:

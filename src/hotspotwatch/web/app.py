@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -13,6 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from hotspotwatch import __version__
+from hotspotwatch.web.limits import BodyLimit, limiter_for
 from hotspotwatch.web.routers import account, data, pages, public
 
 if TYPE_CHECKING:
@@ -134,6 +136,7 @@ def create_app(workspace: Workspace) -> FastAPI:
         redoc_url=None,
     )
     app.state.workspace = workspace
+    app.state.limiter = limiter_for(workspace.config.web)
     app.include_router(public.router, prefix=API)
     app.include_router(account.router, prefix=API)
     app.include_router(data.router, prefix=API)
@@ -158,8 +161,28 @@ def create_app(workspace: Workspace) -> FastAPI:
             nm / "maplibre-gl" / "dist" / name, headers={"Cache-Control": "max-age=86400"}
         )
 
+    app.add_middleware(
+        BodyLimit, max_bytes=int(workspace.config.web.get("max_body_kb", 64)) * 1024
+    )
     app.add_middleware(SecurityHeaders, csp=csp)
     return app
+
+
+def proxy_options(web: Mapping[str, Any]) -> dict[str, Any]:
+    """uvicorn settings for proxy headers from the ``[web]`` table of the config.
+
+    ``X-Forwarded-For`` / ``X-Forwarded-Proto`` are ignored (the caller's address is the
+    TCP peer: it goes into the audit log and the login throttle) unless
+    ``[web] trusted_proxies = ["10.0.0.2", ...]`` names the reverse proxies whose headers
+    may be believed; only headers sent by those addresses are then used.
+    """
+    trusted = web.get("trusted_proxies") or []
+    if isinstance(trusted, str):
+        trusted = [trusted]
+    proxies = [str(p).strip() for p in trusted if str(p).strip()]
+    if not proxies:
+        return {"proxy_headers": False, "forwarded_allow_ips": ""}
+    return {"proxy_headers": True, "forwarded_allow_ips": ",".join(proxies)}
 
 
 def serve(
@@ -182,9 +205,16 @@ def serve(
 
     ws = Workspace.open(workspace_path)
     try:
-        uvicorn.run(create_app(ws), host=host, port=port, log_level="info", access_log=False)
+        uvicorn.run(
+            create_app(ws),
+            host=host,
+            port=port,
+            log_level="info",
+            access_log=False,
+            **proxy_options(ws.config.web),
+        )
     finally:
         ws.close()
 
 
-__all__: list[Any] = ["create_app", "node_modules", "serve"]
+__all__: list[Any] = ["create_app", "node_modules", "proxy_options", "serve"]

@@ -12,6 +12,7 @@ from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
 
 from hotspotwatch.web.auth import Principal, audit, require, workspace
+from hotspotwatch.web.limits import expensive
 from hotspotwatch.web.policy import PARTNER, REGIONAL, ZONE, allowed, hotspot_in_zones
 from hotspotwatch.workflows import web as web_wf
 from hotspotwatch.workspace import WorkspaceError
@@ -44,7 +45,7 @@ def _not_found(exc: KeyError) -> HTTPException:
 @router.get("/events", tags=["events"])
 def events(
     request: Request,
-    principal: Principal = Depends(require("events.read")),
+    principal: Principal = Depends(expensive("events.read")),
     category: list[str] | None = Query(None, max_length=50),
     role: list[RoleName] | None = Query(None),
     start: str | None = Query(None, max_length=40, description="ISO date/time, inclusive"),
@@ -99,7 +100,7 @@ def area_layer(
 @router.get("/grid", tags=["aggregates"])
 def grid(
     request: Request,
-    principal: Principal = Depends(require("aggregates.read")),
+    principal: Principal = Depends(expensive("aggregates.read")),
     cell_size: float | None = Query(
         None, ge=100, le=5000, description="metres; without event access only 500"
     ),
@@ -298,7 +299,7 @@ def gistar_cells(
 def result(
     name: ResultName,
     request: Request,
-    principal: Principal = Depends(require("aggregates.read")),
+    principal: Principal = Depends(expensive("aggregates.read")),
     lang: Lang = Query("en", description="language of verdict sentences"),
 ) -> dict[str, Any]:
     """The run a view shows (the renewal report's for the review day), with its provenance.
@@ -314,7 +315,7 @@ def result(
 
 @router.get("/alerts/near-repeat", tags=["events"])
 def near_repeat_alerts(
-    request: Request, principal: Principal = Depends(require("events.read"))
+    request: Request, principal: Principal = Depends(expensive("events.read"))
 ) -> dict[str, Any]:
     """Current near-repeat alerts (event-level; a zone analyst sees those in their zones).
 

@@ -18,8 +18,10 @@ from __future__ import annotations
 
 from hotspotwatch.workflows.web._geo import check_lonlat_bbox, lonlat_bbox_to_ws
 from hotspotwatch.workflows.web.cache import (
+    CACHE_BUDGET_MB,
     CACHE_TTL_S,
     STAMP_TTL_S,
+    cache_stats,
     current_stamp,
     data_stamp,
     memoised,
@@ -85,6 +87,7 @@ from hotspotwatch.workflows.web.runs import (
 __all__ = [
     "ACTION_CATEGORY",
     "ACTION_SOURCE",
+    "CACHE_BUDGET_MB",
     "CACHE_TTL_S",
     "PREVENTION_KINDS",
     "PUBLIC_CELL_M",
@@ -97,6 +100,7 @@ __all__ = [
     "PartitionGrid",
     "all_months",
     "areas_geojson",
+    "cache_stats",
     "check_lonlat_bbox",
     "current_stamp",
     "dashboard_specs",

@@ -12,6 +12,10 @@ them again only when something changed keeps page loads fast under many concurre
 - Concurrent callers that miss the same key wait for one computation (single flight).
 - A value older than :data:`CACHE_TTL_S` (rows corrected in place do not change the stamp) is
   served once more while one background thread recomputes it (stale-while-revalidate).
+- The values held stay under a byte budget (``[web] cache_mb``, default
+  :data:`CACHE_BUDGET_MB`; sizes estimated by :func:`approx_bytes`): the oldest go first,
+  and a value over a quarter of the budget is served but not kept. Routes with free
+  parameters (an event grid, event pages) are not cached at all.
 - Stored runs are held parsed per run key (:func:`held_run` / :func:`hold_run`), so that a
   stamp change that leaves a run's fingerprints as they were does not parse it again.
 
@@ -20,8 +24,10 @@ Cached values are shared: callers must not mutate them.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import logging
+import sys
 import threading
 import time
 import weakref
@@ -29,6 +35,8 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
+
+import numpy as np
 
 from hotspotwatch.config import CONFIG_FILE, Config, ConfigError
 from hotspotwatch.store import dashboard as dashboard_store
@@ -44,6 +52,8 @@ CACHE_TTL_S = 30.0
 STAMP_TTL_S = 1.0
 """Data added (or the config edited) less than this ago may not show yet."""
 _CACHE_SIZE = 512
+CACHE_BUDGET_MB = 256
+"""Default byte budget of one workspace's cache (``[web] cache_mb``)."""
 _RUNS_KEPT = 32
 _F = TypeVar("_F", bound=Callable[..., Any])
 
@@ -53,7 +63,8 @@ class _Store:
     """One workspace's cache: values, computations in flight, the stamp, parsed runs."""
 
     lock: threading.Lock = field(default_factory=threading.Lock)
-    values: dict[Any, tuple[float, Any]] = field(default_factory=dict)
+    values: dict[Any, tuple[float, Any, int]] = field(default_factory=dict)
+    bytes: int = 0
     inflight: dict[Any, Future[Any]] = field(default_factory=dict)
     stamp: tuple[float, Any] | None = None
     config_file: tuple[int, int] | None = None
@@ -200,16 +211,87 @@ def _compute(
     except BaseException as exc:
         with store.lock:
             # A failed refresh drops the stale value too: the next caller gets the error.
-            store.values.pop(key, None)
+            dropped = store.values.pop(key, None)
+            if dropped is not None:
+                store.bytes -= dropped[2]
             store.inflight.pop(key, None)
         flight.set_exception(exc)
         return
+    size = approx_bytes(value)
+    budget = cache_budget(ws)
     with store.lock:
-        if len(store.values) >= _CACHE_SIZE:
-            store.values.clear()
-        store.values[key] = (time.monotonic(), value)
+        old = store.values.pop(key, None)
+        if old is not None:
+            store.bytes -= old[2]
+        if size <= budget // 4:  # a value too large for the budget is served, not kept
+            while store.values and (
+                store.bytes + size > budget or len(store.values) >= _CACHE_SIZE
+            ):
+                _, (_, _, freed) = _pop_oldest(store)
+                store.bytes -= freed
+            store.values[key] = (time.monotonic(), value, size)
+            store.bytes += size
         store.inflight.pop(key, None)
     flight.set_result(value)
+
+
+def _pop_oldest(store: _Store) -> tuple[Any, tuple[float, Any, int]]:
+    key = next(iter(store.values))
+    return key, store.values.pop(key)
+
+
+def cache_budget(ws: Workspace) -> int:
+    """The cache's byte budget: ``[web] cache_mb`` (default :data:`CACHE_BUDGET_MB`)."""
+    try:
+        mb = float(ws.config.web.get("cache_mb", CACHE_BUDGET_MB))
+    except (TypeError, ValueError):
+        mb = CACHE_BUDGET_MB
+    return int(max(mb, 0.0) * 1024 * 1024)
+
+
+def approx_bytes(value: Any, _depth: int = 0) -> int:
+    """A rough, never-zero estimate of the memory a cached value holds.
+
+    Walks dicts, lists, tuples, sets and dataclasses; counts arrays, frames and geometries
+    by their buffers. Over-estimates rather than under-estimates.
+    """
+    if _depth > 50:
+        return 64
+    if isinstance(value, (str, bytes)):
+        return sys.getsizeof(value)
+    if isinstance(value, (int, float, bool)) or value is None:
+        return 32
+    if isinstance(value, np.ndarray):
+        return int(value.nbytes) + 112
+    if isinstance(value, dict):
+        return sys.getsizeof(value) + sum(
+            approx_bytes(k, _depth + 1) + approx_bytes(v, _depth + 1) for k, v in value.items()
+        )
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return sys.getsizeof(value) + sum(approx_bytes(v, _depth + 1) for v in value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return 64 + sum(
+            approx_bytes(getattr(value, f.name), _depth + 1) for f in dataclasses.fields(value)
+        )
+    memory_usage = getattr(value, "memory_usage", None)
+    if callable(memory_usage):  # pandas / geopandas
+        try:
+            return int(np.sum(memory_usage(deep=True))) + 256
+        except (TypeError, ValueError):
+            pass
+    wkb = getattr(value, "wkb", None)  # shapely geometry
+    if isinstance(wkb, bytes):
+        return len(wkb) * 2 + 64
+    return sys.getsizeof(value)
+
+
+def cache_stats(ws: Workspace) -> dict[str, int]:
+    """Entries, estimated bytes and byte budget of ``ws``'s cache."""
+    store = _store(ws)
+    if store is None:
+        return {"entries": 0, "bytes": 0, "budget": cache_budget(ws)}
+    with store.lock:
+        return {"entries": len(store.values), "bytes": store.bytes, "budget": cache_budget(ws)}
 
 
 def held_run(ws: Workspace, key: str) -> StoredRun[Any] | None:
@@ -233,8 +315,12 @@ def hold_run(ws: Workspace, run: StoredRun[Any]) -> StoredRun[Any]:
 
 
 __all__ = [
+    "CACHE_BUDGET_MB",
     "CACHE_TTL_S",
     "STAMP_TTL_S",
+    "approx_bytes",
+    "cache_budget",
+    "cache_stats",
     "current_stamp",
     "data_stamp",
     "held_run",
