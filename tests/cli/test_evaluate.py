@@ -62,3 +62,29 @@ def test_json_adds_sentences_the_stored_run_does_not_hold(ws_path):
         run = ws.find_run("evaluate", spec.parameters)
         assert run is not None
         assert "verdict_text" not in json.dumps(run.result.to_dict())
+
+
+def test_json_wdd_gives_the_place_and_the_place_with_its_surroundings(ws_path):
+    # issue 14 item 3: hotspots[].wdd has local/local_ci_* (the place) and estimate/ci_*
+    # (place plus surroundings), the controls scaled to the place's pre-period level
+    res = runner.invoke(app, ["evaluate", "-w", str(ws_path), "--json"])
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.stdout)
+    for h in data["hotspots"]:
+        w = h["wdd"]
+        assert {"local", "local_ci_low", "local_ci_high", "estimate", "ci_low", "ci_high",
+                "se", "z", "displacement"} <= set(w)
+        assert w["scaling"] == "pre_level"
+        assert w["local_ci_low"] < w["local"] < w["local_ci_high"]
+        if h["verdict"] == "reduction":
+            assert w["local"] < 0 and w["local_ci_low"] < 0
+        if h["verdict"] == "increase":
+            assert w["local"] > 0 and w["local_ci_high"] > 0
+    assert data["time_precision"] == "instant" and data["period_rule"] == "anchored_months"
+    assert data["missing_months"] == []
+
+
+def test_table_states_the_months_rule(ws_path):
+    res = runner.invoke(app, ["evaluate", "-w", str(ws_path)])
+    assert res.exit_code == 0, res.output
+    assert "Months start on each designation day" in res.stdout
