@@ -81,3 +81,36 @@ def test_detect_cli_gistar_says_when_permutations_cannot_reach_a_level(tmp_path)
                             "999", "-o", str(tmp_path / "out")])
     assert r.exit_code == 0 and "cannot reach" in " ".join(r.output.split())
     ws.close()
+
+
+def test_detect_progress_bars_on_a_terminal_only(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import io
+
+    from rich.console import Console
+
+    from hotspotwatch.cli import _common, _progress
+
+    ws = _ws(tmp_path)
+    out = tmp_path / "out"
+    gistar = ["gistar", "-w", str(ws.path), "--cell-size", "100", "-o", str(out), "--permutations", "99"]
+    # CliRunner: standard error is not a terminal -> no bar, even without --json
+    r = runner.invoke(app, gistar)
+    assert r.exit_code == 0, r.output
+    assert r.stderr == "" and "permutations (cells)" not in r.stdout
+    buf = io.StringIO()
+    monkeypatch.setattr(_common, "err_console", Console(file=buf, force_terminal=True, width=100))
+    monkeypatch.setattr(_progress, "DELAY", 0.0)
+    r = runner.invoke(app, gistar)
+    assert r.exit_code == 0, r.output
+    n_cells = 400  # 2 km x 2 km at 100 m
+    assert "Gi* permutations (cells)" in buf.getvalue() and f"{n_cells}/{n_cells}" in buf.getvalue()
+    r = runner.invoke(app, ["borders", "-w", str(ws.path), "--cell-size", "100"])
+    assert r.exit_code == 0, r.output
+    assert "borders of police_zone" in buf.getvalue()
+    buf.truncate(0)
+    buf.seek(0)
+    for args in ([*gistar, "--json"], ["borders", "-w", str(ws.path), "--cell-size", "100", "--json"]):
+        r = runner.invoke(app, args)
+        assert r.exit_code == 0, r.output
+        json.loads(r.stdout)
+    assert buf.getvalue() == ""

@@ -74,3 +74,67 @@ def test_cli_bad_bands_fail_cleanly(ws_path):
                               "0,200,100", "--permutations", "0"])
     assert res.exit_code == 2
     assert "strictly increasing" in res.stderr
+
+
+@pytest.fixture()
+def terminal_stderr(monkeypatch):
+    """Standard error seen as a terminal (Rich console on a buffer), bars without delay."""
+    import io
+
+    from rich.console import Console
+
+    from hotspotwatch.cli import _common, _progress
+
+    buf = io.StringIO()
+    monkeypatch.setattr(_common, "err_console", Console(file=buf, force_terminal=True, width=100))
+    monkeypatch.setattr(_progress, "DELAY", 0.0)
+    return buf
+
+
+_KNOX = ["spacetime", "knox", "-c", "shooting", "--space-bands", "0,100,200,inf",
+         "--time-bands", "0,7,inf", "--permutations", "29", "--seed", "1"]
+
+
+def test_cli_knox_progress_bar_only_on_a_terminal_without_json(ws_path, terminal_stderr):
+    from hotspotwatch.cli._progress import progress_enabled
+
+    res = runner.invoke(app, [*_KNOX, "-w", str(ws_path)])
+    assert res.exit_code == 0, res.output
+    drawn = terminal_stderr.getvalue()
+    assert "Knox permutations" in drawn and "29/29" in drawn
+    assert "Knox permutations" not in res.stdout
+    assert progress_enabled(False) and not progress_enabled(True)
+    terminal_stderr.truncate(0)
+    terminal_stderr.seek(0)
+    res = runner.invoke(app, [*_KNOX, "-w", str(ws_path), "--json"])
+    assert res.exit_code == 0, res.output
+    json.loads(res.stdout)
+    assert terminal_stderr.getvalue() == ""
+    res = runner.invoke(app, ["spacetime", "emerging", "-w", str(ws_path), "--step", "month"])
+    assert res.exit_code == 0, res.output
+    assert "emerging hot spots: space-time cube" in terminal_stderr.getvalue()
+
+
+def test_cli_no_progress_when_stderr_is_not_a_terminal(ws_path):
+    from hotspotwatch.cli import _progress
+
+    assert not _progress.progress_enabled(False)  # CliRunner: no terminal
+    for args in ([*_KNOX, "-w", str(ws_path)], [*_KNOX, "-w", str(ws_path), "--json"],
+                 ["spacetime", "emerging", "-w", str(ws_path), "--step", "month"]):
+        res = runner.invoke(app, args)
+        assert res.exit_code == 0, res.output
+        assert res.stderr == ""
+        assert "Knox permutations" not in res.stdout and "space-time cube" not in res.stdout
+
+
+def test_cli_table_to_a_pipe_is_not_cut_at_80_columns(ws_path):
+    bands = "0,7,14,21,28,35,42,49,56,inf"
+    res = runner.invoke(app, ["spacetime", "knox", "-w", str(ws_path), "-c", "shooting",
+                              "--time-bands", bands, "--permutations", "9", "--seed", "1"])
+    assert res.exit_code == 0, res.output
+    lines = res.stdout.splitlines()
+    header = next(line for line in lines if "metres" in line)
+    assert len(header) > 80
+    for label in ("[0, 7)", "[49, 56)", "[56, inf)"):
+        assert label in header
+    assert all("…" not in line for line in lines)

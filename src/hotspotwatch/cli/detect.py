@@ -19,6 +19,7 @@ from hotspotwatch.cli._common import (
     parse_date,
     print_json,
 )
+from hotspotwatch.cli._progress import fit_to_output, progress_bar, progress_enabled
 
 app = typer.Typer(help="Detect hot spots: KDE, Gi*, LISA, concentration, classification, coverage, borders.",
                   no_args_is_help=True)
@@ -32,6 +33,9 @@ CellOpt = Annotated[float | None, typer.Option("--cell-size", help="Grid cell si
 UnweightedOpt = Annotated[bool, typer.Option("--unweighted", help="Count events instead of harm weights.")]
 
 
+@app.callback()
+def _setup() -> None:
+    fit_to_output(console)
 
 
 def _filter(category: list[str] | None, role: list[str] | None, start: str | None, end: str | None,
@@ -78,8 +82,10 @@ def gistar_cmd(
 
     ws = open_workspace(workspace)
     flt = _filter(category, role, start, end, unweighted)
-    run = _run(lambda: wf.gistar_grid(ws, flt, cell_size=cell_size, permutations=permutations, seed=seed,
-                                      correction=correction, bins_p=bins_p))
+    with progress_bar("Gi* permutations (cells)", enabled=progress_enabled(json_out)) as bar:
+        run = _run(lambda: wf.gistar_grid(ws, flt, cell_size=cell_size, permutations=permutations,
+                                          seed=seed, correction=correction, bins_p=bins_p,
+                                          progress=bar))
     res = run.result
     frame = wf.grid_frame(run, ws.config.crs, {"value": run.counts, "z": res.z, "p": res.p_adjusted, "bin": res.bins})
     wf.write_layer(frame, output, "gistar")
@@ -295,8 +301,9 @@ def borders_cmd(
 
     ws = open_workspace(workspace)
     layer = layer or ws.config.zone_layer
-    view, _ = _run(lambda: wf.borders(ws, _filter(category, role, start, end, False), layer=layer,
-                                      distance=distance, cell_size=cell_size))
+    with progress_bar(f"borders of {layer}", enabled=progress_enabled(json_out)) as bar:
+        view, _ = _run(lambda: wf.borders(ws, _filter(category, role, start, end, False), layer=layer,
+                                          distance=distance, cell_size=cell_size, progress=bar))
     if json_out:
         d = view.to_dict()
         d.pop("band", None)

@@ -19,8 +19,15 @@ from hotspotwatch.cli._common import (
     parse_date,
     print_json,
 )
+from hotspotwatch.cli._progress import fit_to_output, progress_bar, progress_enabled
 
 app = typer.Typer(help="Space-time: near-repeat risk (Knox), alert areas, emerging hot spots.")
+
+
+@app.callback()
+def _setup() -> None:
+    fit_to_output(console)
+
 
 CategoryOpt = Annotated[
     list[str] | None,
@@ -111,11 +118,13 @@ def knox_command(
 
     ws = open_workspace(workspace)
     try:
-        run = run_knox(ws, categories=category, roles=role, start=parse_date(start, "--start"),
-                       end=parse_date(end, "--end"), same_location=same_location,
-                       same_day=same_day, lang=lang, min_precision=min_precision,
-                       include_duplicates=include_duplicates,
-                       **_knox_kwargs(space_bands, time_bands, metric, permutations, seed))
+        with progress_bar("Knox permutations", enabled=progress_enabled(json_out)) as bar:
+            run = run_knox(ws, categories=category, roles=role,
+                           start=parse_date(start, "--start"), end=parse_date(end, "--end"),
+                           same_location=same_location, same_day=same_day, lang=lang,
+                           min_precision=min_precision, include_duplicates=include_duplicates,
+                           progress=bar,
+                           **_knox_kwargs(space_bands, time_bands, metric, permutations, seed))
     except (ValueError, KeyError) as exc:
         fail(str(exc).strip("'\""))
     files = write_knox_outputs(run, output) if output else []
@@ -221,10 +230,13 @@ def emerging_command(
 
     ws = open_workspace(workspace)
     try:
-        run = run_emerging(ws, categories=category, roles=role, start=parse_date(start, "--start"),
-                           end=parse_date(end, "--end"), cell_size=cell_size, step=step,
-                           distance=distance, time_window=time_window, alpha=alpha, lang=lang,
-                           min_precision=min_precision)
+        with progress_bar("emerging hot spots: space-time cube",
+                          enabled=progress_enabled(json_out)) as bar:
+            run = run_emerging(ws, categories=category, roles=role,
+                               start=parse_date(start, "--start"), end=parse_date(end, "--end"),
+                               cell_size=cell_size, step=step, distance=distance,
+                               time_window=time_window, alpha=alpha, lang=lang,
+                               min_precision=min_precision, progress=bar)
     except (ValueError, KeyError) as exc:
         fail(str(exc).strip("'\""))
     files = write_emerging_outputs(run, output) if output else []

@@ -8,15 +8,14 @@ result registered in :data:`hotspotwatch.store.runs.RUN_KINDS`), registered in
 (:func:`hotspotwatch.workflows.runs.ensure_run`); the entry points the CLI uses
 (:func:`gistar_grid`, :func:`concentration`, ...) build the spec, compute and record.
 
-Coverage and borders live in :mod:`hotspotwatch.workflows.detect_coverage`, file outputs in
-:mod:`hotspotwatch.workflows.detect_outputs`; both are re-exported here.
+Classification lives in :mod:`hotspotwatch.workflows.detect_classify`, coverage and borders in
+:mod:`hotspotwatch.workflows.detect_coverage`, file outputs in
+:mod:`hotspotwatch.workflows.detect_outputs`; all are re-exported here.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import itertools
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,21 +25,17 @@ from hotspotwatch.analysis.detect import (
     ConcentrationTable,
     GiStarResult,
     LorenzResult,
-    hotspot_classify,
     local_moran,
 )
 from hotspotwatch.analysis.detect import gistar_grid as _gistar_grid
 from hotspotwatch.analysis.detect import kde as _kde
 from hotspotwatch.analysis.detect.concentration import ConcentrationResult, concentration_result
 from hotspotwatch.analysis.detect.gridded import (
-    ClassifyRun,
     GiStarRun,
     GridGeometry,
     KDERun,
     LocalMoranRun,
 )
-from hotspotwatch.analysis.precision import rank as precision_rank
-from hotspotwatch.analysis.precision import select as select_precision
 from hotspotwatch.geo.grid import Grid
 from hotspotwatch.store.runs import StoredRun
 from hotspotwatch.workflows.detect_base import (
@@ -112,12 +107,13 @@ def gistar_spec(
 def _gistar_on(ws: Any, flt: EventFilter, grid: Grid, **options: Any) -> GiStarRun:
     x, y, w = load_points(ws, flt)
     counts = grid.count(x, y, w)
-    res: GiStarResult = _gistar_grid(counts, mask=grid.mask, **options)
+    res: GiStarResult = _gistar_grid(counts, mask=grid.mask, **options)  # options: progress too
     return GiStarRun(grid=GridGeometry.from_grid(grid), counts=counts, gistar=res,
                      n_events=int(x.size), harm=float(w.sum()))
 
 
-def compute_gistar(ws: Any, params: Mapping[str, Any]) -> GiStarRun:
+def compute_gistar(ws: Any, params: Mapping[str, Any], *,
+                   progress: Callable[[int, int], None] | None = None) -> GiStarRun:
     """Gi* of (harm-weighted) events on a square grid over the study area.
 
     Parameters
@@ -125,6 +121,8 @@ def compute_gistar(ws: Any, params: Mapping[str, Any]) -> GiStarRun:
     ws : Workspace
     params : mapping
         The parameters of a :func:`gistar_spec` (canonical JSON form).
+    progress : callable, optional
+        ``progress(done, total)`` during the permutations (cells whose null is done).
 
     Returns
     -------
@@ -135,20 +133,23 @@ def compute_gistar(ws: Any, params: Mapping[str, Any]) -> GiStarRun:
     return _gistar_on(ws, EventFilter.from_parameters(params), grid,
                       neighbourhood=params["neighbourhood"], radius=params["radius"],
                       permutations=int(params["permutations"]), seed=params["seed"],
-                      correction=params["correction"], bins_p=params.get("bins_p", "auto"))
+                      correction=params["correction"], bins_p=params.get("bins_p", "auto"),
+                      progress=progress)
 
 
 def gistar_grid(
     ws: Any, flt: EventFilter = EventFilter(), *, cell_size: float | None = None,
     neighbourhood: str = "queen", radius: float = 1, permutations: int = 9999, seed: int | None = 0,
     correction: str = "fdr_bh", bins_p: str = "auto",
+    progress: Callable[[int, int], None] | None = None,
 ) -> GridRun:
     """Gi* hot spots of (harm-weighted) events on a square grid over the study area
-    (``seed=None`` means seed 0: every stored run is reproducible from its spec)."""
+    (``seed=None`` means seed 0: every stored run is reproducible from its spec;
+    ``progress(done, total)`` is called during the permutations)."""
     spec = spec_of(ws, "detect.gistar", flt, cell_size=cell_size, neighbourhood=neighbourhood,
                    radius=radius, permutations=permutations, seed=0 if seed is None else seed,
                    correction=correction, bins_p=bins_p)
-    run = compute_gistar(ws, spec.parameters)
+    run = compute_gistar(ws, spec.parameters, progress=progress)
     return grid_run("detect.gistar", run.grid.to_grid(), run.counts, run.gistar, spec, run, ws)
 
 
@@ -394,153 +395,13 @@ def concentration(
                             res.count, res.harm, stored.short_key, res, stored)
 
 
-# ------------------------------------------------------------------------ classification
-def _period_edges(start: dt.date, end: dt.date, n_periods: int) -> list[dt.date]:
-    days = (end - start).days
-    if days < n_periods:
-        raise ValueError(f"the period {start}..{end} is shorter than {n_periods} days; use fewer periods")
-    return [start + dt.timedelta(days=round(i * days / n_periods)) for i in range(n_periods + 1)]
-
-
-def classify_spec(
-    ws: Any, *, start: Dates, end: Dates, categories: Sequence[str] | None = None,
-    roles: Sequence[str] | None = None, weighted: bool = True, n_periods: int = 8,
-    cell_size: float | None = None, critical_p: float = 0.05, hotspot_prop: float = 0.1,
-    persistent_prop: float = 0.8, recent_prop: float = 0.2, min_precision: str | None = None,
-) -> RunSpec:
-    """Spec of a hot-spot classification over ``n_periods`` equal periods of ``[start, end)``.
-
-    Parameters
-    ----------
-    ws : Workspace
-    categories, roles : sequence of str, optional
-        Event filter; without either, the harm categories. Categories given with roles are
-        narrowed to those roles.
-    start, end : date or ISO text, optional
-        Events in ``[start, end)`` (workspace time zone).
-    weighted : bool
-        Harm weights (else one per event).
-    n_periods : int
-        Number of equal periods.
-    cell_size : float, optional
-        Cell side in metres; ``None``: the automatic rule (recorded in the result).
-    critical_p, hotspot_prop, persistent_prop, recent_prop : float
-        sfhotspot's thresholds (see :func:`hotspotwatch.analysis.detect.hotspot_classify`).
-    min_precision : {"instant", "hour", "day", "month"}, optional
-        Drop events with a coarser ``time_precision``. On month-precision data the inner
-        period edges move to the nearest first of a month (the result says so); periods
-        shorter than a month are refused.
-
-    Returns
-    -------
-    RunSpec
-        Kind ``"detect.classify"`` with every parameter, defaults filled in.
-
-    Examples
-    --------
-    >>> import tempfile
-    >>> from hotspotwatch.testing import make_city
-    >>> ws = make_city(tempfile.mkdtemp() + "/c", scale=0.1)
-    >>> classify_spec(ws, start="2021-01-01", end="2024-01-01").parameters["n_periods"]
-    8
-    >>> ws.close()
-    """
-    flt = make_filter(categories=categories, roles=roles, start=start, end=end, weighted=weighted)
-    return _classify_spec(ws, flt, n_periods=n_periods, cell_size=cell_size, critical_p=critical_p,
-                          hotspot_prop=hotspot_prop, persistent_prop=persistent_prop,
-                          recent_prop=recent_prop, min_precision=min_precision)
-
-
-def _classify_spec(ws: Any, flt: EventFilter, *, min_precision: str | None = None,
-                   **options: Any) -> RunSpec:
-    if flt.start is None or flt.end is None:
-        raise ValueError("classification needs --start and --end (the span split into periods)")
-    if min_precision is not None:
-        precision_rank(min_precision)
-    return spec_of(ws, "detect.classify", flt, min_precision=min_precision, **options)
-
-
-def _month_edges(edges: list[dt.date], hint_drop: bool) -> list[dt.date]:
-    """Inner edges moved to the nearest first of a month (month-precision events sit on the
-    1st: a period must not split a month); refused when two edges meet."""
-    def nearest(d: dt.date) -> dt.date:
-        first = d.replace(day=1)
-        nxt = (first + dt.timedelta(days=32)).replace(day=1)
-        return first if (d - first) <= (nxt - d) else nxt
-
-    out = [edges[0], *(nearest(d) for d in edges[1:-1]), edges[-1]]
-    if any(b <= a for a, b in itertools.pairwise(out)):
-        hint = " (or --min-precision day to drop the month-only events)" if hint_drop else ""
-        raise ValueError(
-            f"classification: {len(edges) - 1} periods of {edges[0]}..{edges[-1]} are finer than "
-            f"the events' time precision (month); use fewer periods of at least a month{hint}")
-    return out
-
-
-def compute_classify(ws: Any, params: Mapping[str, Any]) -> ClassifyRun:
-    """Persistent / emerging / former / intermittent hot spots over equal periods.
-
-    Parameters
-    ----------
-    ws : Workspace
-    params : mapping
-        The parameters of a :func:`classify_spec` (canonical JSON form).
-
-    Returns
-    -------
-    ClassifyRun
-        Not stored (:func:`hotspotwatch.workflows.runs.ensure_run` stores it).
-    """
-    flt = EventFilter.from_parameters(params)
-    if flt.start is None or flt.end is None:
-        raise ValueError("classification needs --start and --end (the span split into periods)")
-    grid = study_grid(ws, cell_size=cell_size_of(params["cell_size"]))
-    edges = _period_edges(flt.start, flt.end, int(params["n_periods"]))
-    minimum = params.get("min_precision")
-    ev = ws.events(categories=flt.categories, roles=flt.roles, start=flt.start, end=flt.end)
-    kept = select_precision(ev["time_precision"].to_numpy(dtype=object), minimum)
-    rule = "equal_days"
-    if precision_rank(kept.precision) >= precision_rank("month"):
-        edges, rule = _month_edges(edges, minimum is None), "calendar_months"
-    zs, ps = [], []
-    total = np.zeros(grid.shape)
-    for a, b in itertools.pairwise(edges):
-        sub = EventFilter(flt.categories, flt.roles, a, b, flt.weighted)
-        x, y, w = load_points(ws, sub, min_precision=minimum)
-        counts = grid.count(x, y, w)
-        total += np.nan_to_num(counts)
-        if np.nanstd(counts) == 0:
-            zs.append(np.zeros(grid.n_cells))
-            ps.append(np.ones(grid.n_cells))
-            continue
-        gi = _gistar_grid(counts, mask=grid.mask)
-        zs.append(gi.z[grid.mask])
-        ps.append(gi.p_norm[grid.mask])
-    res = hotspot_classify(np.array(zs), np.array(ps), critical_p=params["critical_p"],
-                           hotspot_prop=params["hotspot_prop"],
-                           persistent_prop=params["persistent_prop"],
-                           recent_prop=params["recent_prop"])
-    return ClassifyRun(grid=GridGeometry.from_grid(grid), totals=total, classify=res,
-                       period_edges=tuple(edges), time_precision=kept.precision,
-                       min_precision=minimum, n_dropped_precision=kept.n_dropped,
-                       period_rule=rule)
-
-
-def classify(
-    ws: Any, flt: EventFilter, *, n_periods: int = 8, cell_size: float | None = None,
-    critical_p: float = 0.05, hotspot_prop: float = 0.1, persistent_prop: float = 0.8, recent_prop: float = 0.2,
-    min_precision: str | None = None,
-) -> GridRun:
-    """Persistent / emerging / former / intermittent hot spots over ``n_periods`` equal periods."""
-    spec = _classify_spec(ws, flt, n_periods=n_periods, cell_size=cell_size, critical_p=critical_p,
-                          hotspot_prop=hotspot_prop, persistent_prop=persistent_prop,
-                          recent_prop=recent_prop, min_precision=min_precision)
-    run = compute_classify(ws, spec.parameters)
-    return grid_run("detect.classify", run.grid.to_grid(), run.totals, run.classify, spec, run, ws)
-
-
 # Coverage, borders and the file outputs, re-exported for ``from hotspotwatch.workflows
 # import detect as wf`` users (and for the COMPUTERS registry).
+from hotspotwatch.workflows.detect_classify import (  # noqa: E402
+    classify,
+    classify_spec,
+    compute_classify,
+)
 from hotspotwatch.workflows.detect_coverage import (  # noqa: E402
     CoverageRun,
     borders,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -263,7 +263,8 @@ def borders_spec(
                    cell_size=cell_size)
 
 
-def _borders(ws: Any, params: Mapping[str, Any]) -> tuple[BorderResult, GridRun]:
+def _borders(ws: Any, params: Mapping[str, Any],
+             progress: Callable[[int, int], None] | None = None) -> tuple[BorderResult, GridRun]:
     layer = str(params["layer"])
     zones = ws.areas(layer)
     if len(zones) < 2:
@@ -278,7 +279,7 @@ def _borders(ws: Any, params: Mapping[str, Any]) -> tuple[BorderResult, GridRun]
     res = designation_coverage([], grid, gi.z, gi.bins, x=x, y=y, harm=w, study_area=ws.study_area())
     view = border_view(x, y, list(zones.geometry), distance=float(params["distance"]),
                        zone_ids=list(zones["name"]), harm=w,
-                       clusters=[c.geometry for c in res.clusters])
+                       clusters=[c.geometry for c in res.clusters], progress=progress)
     gi_run = GridRun("detect.gistar", grid, counts, gi, "", {})
     return view, gi_run
 
@@ -302,13 +303,14 @@ def compute_borders(ws: Any, params: Mapping[str, Any]) -> BorderResult:
 
 def borders(
     ws: Any, flt: EventFilter = EventFilter(), *, layer: str | None = None, distance: float = 200.0,
-    cell_size: float | None = None,
+    cell_size: float | None = None, progress: Callable[[int, int], None] | None = None,
 ) -> tuple[BorderResult, GridRun]:
     """Harm near internal borders of ``layer`` (default the workspace's zone layer) and Gi*
-    clusters straddling two zones; the Gi* grid run is returned, not stored."""
+    clusters straddling two zones; the Gi* grid run is returned, not stored
+    (``progress(done, total)``: see :func:`~hotspotwatch.analysis.detect.border_view`)."""
     spec = spec_of(ws, "detect.borders", flt, layer=layer or ws.config.zone_layer, distance=distance,
                    cell_size=cell_size)
-    view, gi_run = _borders(ws, spec.parameters)
+    view, gi_run = _borders(ws, spec.parameters, progress)
     record(ws, spec, view)
     return view, gi_run
 

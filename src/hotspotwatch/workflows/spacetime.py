@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -151,7 +151,8 @@ def knox_spec(
         "include_duplicates": bool(include_duplicates)})
 
 
-def compute_knox(ws: Any, params: Mapping[str, Any]) -> KnoxRun:
+def compute_knox(ws: Any, params: Mapping[str, Any], *,
+                 progress: Callable[[int, int], None] | None = None) -> KnoxRun:
     """The Knox table (and its near-repeat alert) of a :func:`knox_spec`.
 
     Parameters
@@ -159,6 +160,8 @@ def compute_knox(ws: Any, params: Mapping[str, Any]) -> KnoxRun:
     ws : Workspace
     params : mapping
         The parameters of a :func:`knox_spec` (canonical JSON form).
+    progress : callable, optional
+        ``progress(done, permutations)`` after each permutation.
 
     Returns
     -------
@@ -174,7 +177,7 @@ def compute_knox(ws: Any, params: Mapping[str, Any]) -> KnoxRun:
                   _bands(params["space_bands"]), _bands(params["time_bands"]),
                   metric=params["metric"], permutations=int(params["permutations"]),
                   seed=params["seed"], same_location=bool(params["same_location"]),
-                  same_day=bool(params["same_day"]))
+                  same_day=bool(params["same_day"]), progress=progress)
     alpha = float(params["alpha"])
     alert = near_repeat_alert(result, alpha=alpha) if result.permutations else None
     return KnoxRun(knox=result, alert=alert, categories=tuple(params["categories"]),
@@ -226,11 +229,13 @@ def run_knox(
     record: bool = True,
     min_precision: str | None = None,
     include_duplicates: bool = False,
+    progress: Callable[[int, int], None] | None = None,
 ) -> dict[str, Any]:
     """Knox near-repeat table for the filtered events, with alert and summaries.
 
     Without ``categories``, the categories of ``roles``, else :func:`near_repeat_categories`;
-    ``seed=None`` means seed 0 (every run is reproducible from its spec).
+    ``seed=None`` means seed 0 (every run is reproducible from its spec);
+    ``progress(done, permutations)`` is called after each permutation.
 
     Returns
     -------
@@ -247,7 +252,7 @@ def run_knox(
                      permutations=permutations, seed=0 if seed is None else seed,
                      same_location=same_location, same_day=same_day, alpha=alpha,
                      min_precision=min_precision, include_duplicates=include_duplicates)
-    run = compute_knox(ws, spec.parameters)
+    run = compute_knox(ws, spec.parameters, progress=progress)
     event = _event_label(ws, cats, lang)
     summary = knox_summary(run.knox, lang, event=event, alpha=alpha) if permutations else []
     return {

@@ -8,7 +8,7 @@ Re-exported by :mod:`hotspotwatch.workflows.spacetime`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -88,7 +88,8 @@ def _step_codes(occurred_at: pd.Series, step: str, timezone: str) -> tuple[np.nd
     return month.codes(occurred_at) // 3, lambda q: month.start(3 * int(q))
 
 
-def compute_emerging(ws: Any, params: Mapping[str, Any]) -> EmergingRun:
+def compute_emerging(ws: Any, params: Mapping[str, Any], *,
+                     progress: Callable[[int, int], None] | None = None) -> EmergingRun:
     """Emerging hot spot analysis on a square grid x calendar steps (workspace time zone).
 
     Parameters
@@ -96,6 +97,9 @@ def compute_emerging(ws: Any, params: Mapping[str, Any]) -> EmergingRun:
     ws : Workspace
     params : mapping
         The parameters of a :func:`emerging_spec` (canonical JSON form).
+    progress : callable, optional
+        ``progress(done, 6)``: the cube, then the five stages of
+        :func:`~hotspotwatch.analysis.spacetime.emerging_hotspots`.
 
     Returns
     -------
@@ -130,8 +134,11 @@ def compute_emerging(ws: Any, params: Mapping[str, Any]) -> EmergingRun:
     codes, start_of = _step_codes(frame["occurred_at"], params["step"], ws.config.timezone)
     first, last = int(codes.min()), int(codes.max())
     cube = space_time_cube(cell, codes - first, cell_x=cx, cell_y=cy, n_steps=last - first + 1)
+    if progress is not None:
+        progress(1, 6)
     result = emerging_hotspots(cube.counts, cx, cy, distance=float(params["distance"]),
-                               time_window=int(params["time_window"]), alpha=float(params["alpha"]))
+                               time_window=int(params["time_window"]), alpha=float(params["alpha"]),
+                               progress=None if progress is None else (lambda k, _n: progress(1 + k, 6)))
     return EmergingRun(emerging=result, grid=GridGeometry.from_grid(grid), step=params["step"],
                        steps=tuple(start_of(c) for c in range(first, last + 1)),
                        counts=cube.counts, n_events=len(frame), time_precision=sel.precision,
@@ -183,8 +190,10 @@ def run_emerging(
     lang: str = "en",
     record: bool = True,
     min_precision: str | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> dict[str, Any]:
-    """Emerging hot spot analysis on a square grid × calendar steps (workspace time zone).
+    """Emerging hot spot analysis on a square grid × calendar steps (workspace time zone);
+    ``progress(done, total)`` as in :func:`compute_emerging`.
 
     Returns
     -------
@@ -196,7 +205,7 @@ def run_emerging(
     spec = emerging_spec(ws, categories=categories, roles=roles, start=start, end=end,
                          cell_size=cell_size, step=step, distance=distance,
                          time_window=time_window, alpha=alpha, min_precision=min_precision)
-    run = compute_emerging(ws, spec.parameters)
+    run = compute_emerging(ws, spec.parameters, progress=progress)
     return {
         "result": run.emerging,
         "cells": emerging_cells(ws, run),

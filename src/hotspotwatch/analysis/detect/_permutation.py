@@ -21,6 +21,7 @@ sum per permutation instead of a gather per site. Other weights use a chunked ga
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -97,6 +98,7 @@ def simulate_lags(
     *,
     permutations: int,
     rng: np.random.Generator,
+    progress: Callable[[int, int], None] | None = None,
 ) -> LagNull:
     """Conditional-permutation null of ``L_i = Σ_{j≠i} w_ij v_j`` for every site.
 
@@ -112,6 +114,9 @@ def simulate_lags(
         Number of simulations.
     rng : numpy.random.Generator
         Random generator (seeded by the caller).
+    progress : callable, optional
+        ``progress(done, total)`` with ``total = n`` sites, called with non-decreasing
+        ``done`` as the sites' nulls are simulated and finally with ``(n, n)``.
 
     Returns
     -------
@@ -125,6 +130,13 @@ def simulate_lags(
     ids = random_ids(n, kmax, permutations, rng)
     n_ge = np.zeros(n, np.int64)
     n_le = np.zeros(n, np.int64)
+    done = [0]
+
+    def advance(sites: int) -> None:  # progress in sites whose null is complete
+        done[0] = min(n, done[0] + sites)
+        if progress is not None:
+            progress(done[0], n)
+
     s1 = np.zeros(n)
     s2 = np.zeros(n)
     scale = float(np.abs(values).max()) if n else 1.0
@@ -149,6 +161,7 @@ def simulate_lags(
     islands = np.flatnonzero(card == 0)
     if islands.size:
         tally(islands, np.zeros((permutations, islands.size)))
+        advance(islands.size)
 
     gather = ~constant
     todo = constant & (card > 0)
@@ -173,6 +186,7 @@ def simulate_lags(
                 n_le[members] = np.searchsorted(srt, obs + tol, side="right")
                 s1[members] = sims.sum()
                 s2[members] = float(sims @ sims)
+                advance(members.size)
             todo[:] = False
     if n > 1:
         d = np.diff(values)  # d[j] = v[j+1] - v[j], j = 0 … n-2
@@ -198,6 +212,8 @@ def simulate_lags(
                 below[:, first] = 0.0
                 lags = (head[:, None] - below) * c[None, :]
                 tally(sites, lags)
+                before = p0 * sites.size // max(permutations, 1)
+                advance((p0 + pc) * sites.size // max(permutations, 1) - before)
 
     general = np.flatnonzero(gather)
     if general.size:
@@ -211,7 +227,10 @@ def simulate_lags(
                 r = ids[:, : hi - lo]
                 lags[:, col] = values[r + (r >= i)] @ wi
             tally(sites, lags)
+            advance(sites.size)
 
+    if progress is not None:
+        progress(n, n)
     mean = s1 / max(permutations, 1)
     var = np.maximum(s2 / max(permutations, 1) - mean**2, 0.0)
     return LagNull(n_ge=n_ge, n_le=n_le, mean=mean, std=np.sqrt(var), permutations=permutations)

@@ -8,7 +8,7 @@ places where two zones must coordinate.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -119,6 +119,7 @@ def border_view(
     harm: ArrayLike | None = None,
     clusters: Sequence[BaseGeometry] = (),
     min_share: float = 0.05,
+    progress: Callable[[int, int], None] | None = None,
 ) -> BorderResult:
     """Share of harm near internal zone borders versus the share of area, and straddling clusters.
 
@@ -138,6 +139,9 @@ def border_view(
         Hot clusters (e.g. ``CoverageResult.clusters[i].geometry``).
     min_share : float
         A cluster straddles a zone when at least this share of its area lies in it.
+    progress : callable, optional
+        ``progress(done, 3 + len(clusters))``: after the border band, the events near it,
+        the shares, and each cluster.
 
     Returns
     -------
@@ -167,16 +171,26 @@ def border_view(
     region = shapely.union_all(list(zones))
     borders = internal_borders(zones)
     band = shapely.intersection(borders.buffer(distance), region)
+    total_steps = 3 + len(clusters)
+
+    def step(k: int) -> None:
+        if progress is not None:
+            progress(k, total_steps)
+
+    step(1)
     xa = np.asarray(x, dtype=float).ravel()
     ya = np.asarray(y, dtype=float).ravel()
     w = np.ones(xa.size) if harm is None else np.asarray(harm, dtype=float).ravel()
     total = float(w.sum())
     near = shapely.contains_xy(band, xa, ya) if xa.size else np.zeros(0, bool)
+    step(2)
     harm_share = float(w[near].sum() / total) if total > 0 else float("nan")
     area_share = float(band.area / region.area)
     lq = harm_share / area_share if area_share > 0 else float("nan")
+    step(3)
     straddling: list[StraddlingCluster] = []
     for k, cluster in enumerate(clusters):
+        step(4 + k)
         if cluster.area <= 0:
             continue
         shares = np.array([shapely.intersection(cluster, z).area / cluster.area for z in zones])

@@ -10,6 +10,7 @@ Two entry points share one result type:
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -226,6 +227,7 @@ def gistar(
     self_weight: float | None = None,
     correction: Correction = "none",
     bins_p: str = "auto",
+    progress: Callable[[int, int], None] | None = None,
 ) -> GiStarResult:
     """Local Getis-Ord Gi* on sparse weights.
 
@@ -248,6 +250,9 @@ def gistar(
         Self-weight to put on the diagonal when the given one is zero.
     correction : {"none", "fdr_bh", "holm"}
         Multiple-testing correction applied before binning.
+    progress : callable, optional
+        ``progress(done, total)`` during the permutations (``total`` = sites); not
+        called without permutations.
     bins_p : {"auto", "permutation", "analytic"}
         p-value of the bins. ``"auto"``: the permutation p, unless the smallest p the
         permutations can give (``1/(P+1)``; ``2/(P+1)`` two-sided) cannot reach a level
@@ -324,7 +329,7 @@ def gistar(
         others = (w - sparse.diags(diag)).tocsr()
         others.eliminate_zeros()
         null = simulate_lags(y, others, others @ y, permutations=permutations,
-                             rng=np.random.default_rng(seed))
+                             rng=np.random.default_rng(seed), progress=progress)
         ge, le = orient(null, np.full(n_sites, np.sign(total) if total else 1.0))
         p_sim = pseudo_p(ge, le, permutations, alternative)
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -350,6 +355,7 @@ def gistar_grid(
     alternative: str = "two-sided",
     correction: Correction = "none",
     bins_p: str = "auto",
+    progress: Callable[[int, int], None] | None = None,
 ) -> GiStarResult:
     """Gi* on a regular square grid by convolution (fast path).
 
@@ -365,7 +371,7 @@ def gistar_grid(
         ``"queen"`` with ``radius=1`` is sfhotspot's default ``nb_dist = cell_size × √2``.
     radius : float
         Neighbourhood radius in cells.
-    permutations, seed, alternative, correction, bins_p
+    permutations, seed, alternative, correction, bins_p, progress
         As in :func:`gistar`.
 
     Returns
@@ -416,7 +422,7 @@ def gistar_grid(
         others = grid.weights(neighbourhood, radius=radius)
         yv = y2[m]
         null = simulate_lags(yv, others, others @ yv, permutations=permutations,
-                             rng=np.random.default_rng(seed))
+                             rng=np.random.default_rng(seed), progress=progress)
         ge, le = orient(null, np.full(yv.size, np.sign(total) if total else 1.0))
         p_sim = np.full(y2.shape, np.nan)
         p_sim[m] = pseudo_p(ge, le, permutations, alternative)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -268,6 +269,7 @@ def emerging_hotspots(
     time_window: int = 1,
     alpha: float = 0.05,
     correction: Method = "fdr_bh",
+    progress: Callable[[int, int], None] | None = None,
 ) -> EmergingHotspotsResult:
     """Emerging hot spot analysis of a space-time cube (ArcGIS Pro's method).
 
@@ -285,6 +287,9 @@ def emerging_hotspots(
         Level for a significant bin (after ``correction``) and a significant trend.
     correction : {"fdr_bh", "holm", "none"}
         Multiple-testing adjustment of the bins' Gi* p-values (ArcGIS uses FDR).
+    progress : callable, optional
+        ``progress(done, 5)`` after each of the five stages (space-time weights, Gi*,
+        z-score trends, count trends, categories).
 
     Returns
     -------
@@ -318,14 +323,23 @@ def emerging_hotspots(
         raise ValueError(f"need at least 3 time steps (10+ recommended); got {x.shape[1]}")
     if not 0 < alpha < 1:
         raise ValueError(f"alpha must be in (0, 1); got {alpha!r}")
+    def stage(k: int) -> None:
+        if progress is not None:
+            progress(k, 5)
+
     w = space_time_weights(cx, cy, x.shape[1], distance=distance, time_window=time_window)
+    stage(1)
     gi = spacetime_gistar(x, w, correction=correction)
+    stage(2)
     sig = gi.p_adjusted <= alpha
     hot = sig & (gi.z > 0)
     cold = sig & (gi.z < 0)
     trend = mann_kendall(np.nan_to_num(gi.z))
+    stage(3)
     count_trend = mann_kendall(x)
+    stage(4)
     category = classify_emerging(hot, cold, trend.z, trend.p_value, alpha=alpha)
+    stage(5)
     tally = {key: 0 for key in CATEGORIES}
     for cat in category:
         tally[cat] += 1

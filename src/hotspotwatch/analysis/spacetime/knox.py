@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Mapping, Sequence
+import threading
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Literal, cast
@@ -274,6 +275,7 @@ def knox(
     same_location: bool = False,
     same_day: bool = False,
     workers: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> KnoxResult:
     """Knox near-repeat test over spatial × temporal bands with Monte Carlo inference.
 
@@ -299,6 +301,9 @@ def knox(
         The edges must start at 0.
     workers : int, optional
         Threads for the permutations (default: all cores).
+    progress : callable, optional
+        ``progress(done, permutations)`` after each permutation, with increasing ``done``
+        (calls are serialised across the worker threads); not called without permutations.
 
     Returns
     -------
@@ -414,6 +419,8 @@ def knox(
     if permutations:
         n_blocks = -(-permutations // _BLOCK)
         children = ss.spawn(n_blocks)
+        lock = threading.Lock()
+        done = [0]
 
         def run_block(b: int) -> NDArray[np.int64]:
             rng = np.random.default_rng(children[b])
@@ -421,6 +428,10 @@ def knox(
             out = np.empty((size, n_rows, n_cols), dtype=np.int64)
             for k in range(size):
                 out[k] = table(rng.permutation(n))
+                if progress is not None:
+                    with lock:
+                        done[0] += 1
+                        progress(done[0], permutations)
             return out
 
         n_workers = workers if workers is not None else (os.cpu_count() or 1)
