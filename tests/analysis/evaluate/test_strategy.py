@@ -76,7 +76,7 @@ def test_from_dict_inverts_to_dict_through_stored_json(result):
     back = StrategyEvaluation.from_dict(stored)
     assert back.to_dict() == d
     assert StrategyEvaluation.from_dict(d).to_dict() == d
-    assert StrategyEvaluation.schema_version == 5
+    assert StrategyEvaluation.schema_version == 6
     for a, b in zip(result.hotspots, back.hotspots, strict=True):
         assert b.post_months == a.post_months  # exact, though the JSON shows it rounded
         assert b.verdict == a.verdict and b.buffer_verdict == a.buffer_verdict
@@ -213,6 +213,11 @@ def test_weighted_series_count_harm_weights(frames):
     # dose is counted in events, weighted or not
     np.testing.assert_array_equal(b.dose_series.counts, a.dose_series.counts)
     assert math.isclose(b.did.irr, a.did.irr, rel_tol=1e-6)
+    # every harm weight is 2: the WDD doubles, and so does its standard error (the
+    # variance of a weighted total is the sum of squared weights, 4 per event, not 2)
+    for key in ("local", "local_se", "displacement", "estimate", "se"):
+        assert getattr(b.wdd, key) == pytest.approx(2 * getattr(a.wdd, key)), key
+    assert b.wdd.z == pytest.approx(a.wdd.z)
 
 
 def test_designation_window_follows_the_decisions():

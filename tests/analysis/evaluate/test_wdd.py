@@ -213,3 +213,25 @@ def test_wdd_scaled_without_control_events_before_is_nan():
 
     r = wdd_scaled(target=(3, 4), control=(0, 5))
     assert math.isnan(r.local) and math.isnan(r.estimate) and math.isnan(r.ci_low)
+
+
+def test_wdd_scaled_variances_of_weighted_totals():
+    from hotspotwatch.analysis.evaluate import wdd_scaled
+
+    t, d, c = (30, 45), (20, 18), (600, 660)
+    plain = wdd_scaled(target=t, control=c, buffer=d)
+    # the same counts given as their own variances: Poisson, unchanged
+    same = wdd_scaled(target=t, control=c, buffer=d,
+                      variances={"target": t, "control": c, "buffer": d})
+    assert same.se == pytest.approx(plain.se) and same.local_se == pytest.approx(plain.local_se)
+    # every event weighs 3: totals x3, variances (sums of squared weights) x9
+    w = 3.0
+    sc = lambda p: (w * p[0], w * p[1])  # noqa: E731
+    sq = lambda p: (w * w * p[0], w * w * p[1])  # noqa: E731
+    r = wdd_scaled(target=sc(t), control=sc(c), buffer=sc(d),
+                   variances={"target": sq(t), "control": sq(c), "buffer": sq(d)})
+    assert r.local == pytest.approx(w * plain.local)
+    assert r.local_se == pytest.approx(w * plain.local_se)
+    assert r.se == pytest.approx(w * plain.se)
+    with pytest.raises(ValueError, match="unknown"):
+        wdd_scaled(target=t, control=c, variances={"treated": t})

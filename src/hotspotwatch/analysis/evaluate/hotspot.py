@@ -397,13 +397,16 @@ def evaluate_hotspot(
     sel = events.outcome & in_range
     weights = events.weights
 
-    def count(mask: NDArray[np.bool_], unit: NDArray[np.intp], n: int) -> NDArray[np.float64]:
+    def count(
+        mask: NDArray[np.bool_], unit: NDArray[np.intp], n: int, power: int = 1
+    ) -> NDArray[np.float64]:
         m = sel & mask
         if weights is None:
             return monthly_counts(months[m], unit[m], n, lo_m, hi_m)
         n_m = hi_m - lo_m + 1
         flat = unit[m] * n_m + (months[m] - lo_m)
-        return np.bincount(flat, weights=weights[m], minlength=n * n_m).reshape(n, n_m).astype(float)
+        w = weights[m] ** power
+        return np.bincount(flat, weights=w, minlength=n * n_m).reshape(n, n_m).astype(float)
 
     in_t = events.inside(geometry)
     ring_geoms = buffer_rings(geometry, widths=buffer_widths, exclude=exclude)
@@ -451,6 +454,9 @@ def evaluate_hotspot(
         buffer=(b0, b1),
         time_weights=(pre_len, post_len),
         alpha=alpha,
+        variances=None if weights is None else _weighted_variances(
+            count, in_t, events.inside(ring_geoms[0]), cell, grid, match.selected, pre, post
+        ),
     )
     disp = d_t.dispersion if math.isfinite(d_t.dispersion) else 1.0
     mdr = (
@@ -546,6 +552,30 @@ def evaluate_hotspot(
         ),
         transition_month=None if plan.transition is None else am.start(plan.transition),
     )
+
+
+def _weighted_variances(
+    count: Any,
+    in_t: NDArray[np.bool_],
+    in_b: NDArray[np.bool_],
+    cell: NDArray[np.intp],
+    grid: ControlGrid,
+    selected: NDArray[np.intp],
+    pre: NDArray[np.bool_],
+    post: NDArray[np.bool_],
+) -> dict[str, tuple[float, float]]:
+    """Variances of harm-weighted totals: sums of squared weights (before, after)."""
+    zeros = np.zeros(in_t.size, dtype=np.intp)
+
+    def pair(series: NDArray[np.float64]) -> tuple[float, float]:
+        return float(series[pre].sum()), float(series[post].sum())
+
+    cells = count(cell >= 0, np.maximum(cell, 0), grid.eligible.size, 2)
+    return {
+        "target": pair(count(in_t, zeros, 1, 2)[0]),
+        "buffer": pair(count(in_b, zeros, 1, 2)[0]),
+        "control": pair(cells[selected].sum(axis=0)),
+    }
 
 
 def _cell_corners(grid: ControlGrid, flat: NDArray[np.intp]) -> list[tuple[float, float]]:

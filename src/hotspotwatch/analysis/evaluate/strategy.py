@@ -94,7 +94,8 @@ class StrategyEvaluation(ResultMixin):
     #: 3: the WDD scales the controls to the treated area's pre-period level (issue 14).
     #: 4: buffer labels read with the place's verdict (displacement only when it fell).
     #: 5: time precision, months rule and source coverage (missing months left out).
-    schema_version: ClassVar[int] = 5
+    #: 6: harm-weighted WDD variances from squared weights.
+    schema_version: ClassVar[int] = 6
 
     hotspots: tuple[HotspotEvaluation, ...]
     pooled: PooledResult | None

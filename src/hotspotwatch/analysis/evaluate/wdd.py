@@ -14,7 +14,7 @@ of benefits would show) and a control, before and after an intervention.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -297,16 +297,24 @@ def wdd(
     )
 
 
-def _scaled_diff(treated: Pair, control: Pair) -> tuple[float, float, float]:
-    """``T1 - T0 C1/C0``, its delta-method Poisson variance and the scale ``T0/C0``."""
+def _scaled_diff(
+    treated: Pair, control: Pair, v_t: Pair | None = None, v_c: Pair | None = None
+) -> tuple[float, float, float]:
+    """``T1 - T0 C1/C0``, its delta-method variance and the scale ``T0/C0``.
+
+    ``v_t``, ``v_c``: variances of the (before, after) totals; default the counts
+    themselves (Poisson).
+    """
     t0, t1 = treated
     c0, c1 = control
     if c0 <= 0:
         return math.nan, math.nan, math.nan
+    vt0, vt1 = v_t if v_t is not None else treated
+    vc0, vc1 = v_c if v_c is not None else control
     r = c1 / c0
     s = t0 / c0
     est = t1 - t0 * r
-    var = t1 + r**2 * t0 + s**2 * c1 + (s * r) ** 2 * c0
+    var = vt1 + r**2 * vt0 + s**2 * vc1 + (s * r) ** 2 * vc0
     return est, var, s
 
 
@@ -318,6 +326,7 @@ def wdd_scaled(
     buffer_control: Sequence[float] | None = None,
     time_weights: Sequence[float] | None = None,
     alpha: float = 0.05,
+    variances: Mapping[str, Sequence[float]] | None = None,
 ) -> WDDResult:
     """WDD with each control scaled to the pre-period level of the area it stands for.
 
@@ -345,6 +354,10 @@ def wdd_scaled(
         the post-period.
     alpha : float
         One minus the confidence level.
+    variances : mapping, optional
+        ``{"target": (v0, v1), "control": ..., "buffer": ..., "buffer_control": ...}``:
+        variances of the totals when they are not Poisson counts, e.g. sums of squared
+        harm weights for harm-weighted totals (Wheeler 2020); missing keys are Poisson.
 
     Returns
     -------
@@ -365,7 +378,7 @@ def wdd_scaled(
     (the time weights of the pre-period cancel in :math:`C_1/C_0`), which is also minus
     the target net effect of Guerette (2009) per post-period unit. The displacement term is
     the same with :math:`D` for :math:`T` (and the buffer's control, if given); the total is
-    their sum. Its variance is the delta-method Poisson variance, the scale
+    their sum. Its variance is the delta-method (by default Poisson) variance, the scale
     :math:`T_0/C_0` being estimated too:
 
     .. math::
@@ -377,8 +390,8 @@ def wdd_scaled(
     times the counts and the same trend gives the same WDD); a larger control gives a
     smaller variance. Its sign is that of :math:`\\log[(T_1/T_0)/(C_1/C_0)]`, the
     Poisson difference-in-differences rate ratio on the same counts, so the WDD cannot
-    point against the verdict. Counts are taken as Poisson: with overdispersion or harm
-    weights the interval is too narrow.
+    point against the verdict. Counts are taken as Poisson unless ``variances`` are given:
+    with overdispersion the interval is too narrow.
 
     Examples
     --------
@@ -395,7 +408,11 @@ def wdd_scaled(
     c = _pair("control", control)
     tw = _weights("time_weights", time_weights, 2)
     tau = tw[1]
-    local, var_local, s_t = _scaled_diff(t, c)
+    v = {k: _pair(f"variances[{k!r}]", val) for k, val in (variances or {}).items()}
+    unknown = set(v) - {"target", "control", "buffer", "buffer_control"}
+    if unknown:
+        raise ValueError(f"variances: unknown key(s) {sorted(unknown)}")
+    local, var_local, s_t = _scaled_diff(t, c, v.get("target"), v.get("control"))
     if buffer is None:
         if buffer_control is not None:
             raise ValueError("buffer_control given without buffer")
@@ -404,11 +421,14 @@ def wdd_scaled(
     else:
         d = _pair("buffer", buffer)
         if buffer_control is None:
-            disp, var_disp, s_b = _scaled_diff(d, c)
-            est, var, _ = _scaled_diff((t[0] + d[0], t[1] + d[1]), c)
+            disp, var_disp, s_b = _scaled_diff(d, c, v.get("buffer"), v.get("control"))
+            vt, vd = v.get("target", t), v.get("buffer", d)
+            est, var, _ = _scaled_diff(
+                (t[0] + d[0], t[1] + d[1]), c, (vt[0] + vd[0], vt[1] + vd[1]), v.get("control")
+            )
         else:
             dc = _pair("buffer_control", buffer_control)
-            disp, var_disp, s_b = _scaled_diff(d, dc)
+            disp, var_disp, s_b = _scaled_diff(d, dc, v.get("buffer"), v.get("buffer_control"))
             est, var = local + disp, var_local + var_disp
     level = float(stats.norm.isf(alpha / 2))
     se = math.sqrt(var) / tau if math.isfinite(var) else math.nan
