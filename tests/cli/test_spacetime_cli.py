@@ -113,6 +113,19 @@ def test_cli_knox_progress_bar_only_on_a_terminal_without_json(ws_path, terminal
     res = runner.invoke(app, ["spacetime", "emerging", "-w", str(ws_path), "--step", "month"])
     assert res.exit_code == 0, res.output
     assert "emerging hot spots: space-time cube" in terminal_stderr.getvalue()
+    # alert: the Knox run is computed once (bar), then reused from the store (no bar)
+    alert = ["spacetime", "alert", "-w", str(ws_path), "--x", "151000", "--y", "661000",
+             "--date", "2025-02-01", "--space-bands", "0,150,inf", "--time-bands", "0,10,inf"]
+    terminal_stderr.truncate(0)
+    terminal_stderr.seek(0)
+    first = runner.invoke(app, alert)
+    assert first.exit_code == 0, first.output
+    assert "Knox permutations" in terminal_stderr.getvalue() and "999/999" in terminal_stderr.getvalue()
+    terminal_stderr.truncate(0)
+    terminal_stderr.seek(0)
+    again = runner.invoke(app, alert)
+    assert again.exit_code == 0 and again.stdout == first.stdout
+    assert terminal_stderr.getvalue() == ""
 
 
 def test_cli_no_progress_when_stderr_is_not_a_terminal(ws_path):

@@ -186,7 +186,9 @@ def alert_command(
     if time_bands:
         extra["time_bands"] = _edges(time_bands, "--time-bands")
     try:
-        run = run_alert(ws, x=float(x), y=float(y), when=when, lang=lang, **extra)
+        with progress_bar("Knox permutations", enabled=progress_enabled(json_out)) as bar:
+            run = run_alert(ws, x=float(x), y=float(y), when=when, lang=lang, progress=bar,
+                            **extra)
     except (ValueError, KeyError) as exc:
         fail(str(exc).strip("'\""))
     files = write_alert_outputs(run, output, ws.config.crs) if output and run["zones"] else []

@@ -33,6 +33,7 @@ from hotspotwatch.domain.taxonomy import category_label
 from hotspotwatch.i18n.spacetime import alert_summary, knox_notes, knox_summary
 from hotspotwatch.periods import EPOCH, Day
 from hotspotwatch.workflows.runs import RunSpec, ensure_run
+from hotspotwatch.workflows.runs import record as _store
 from hotspotwatch.workflows.spacetime_emerging import (
     STEPS,
     compute_emerging,
@@ -272,8 +273,13 @@ def knox_from_dict(data: dict[str, Any]) -> KnoxResult:
     return KnoxResult.from_dict(data)
 
 
-def _alert_for(ws: Any, spec: RunSpec) -> tuple[KnoxRun, str]:
-    stored = ensure_run(ws, spec)
+def _alert_for(ws: Any, spec: RunSpec,
+               progress: Callable[[int, int], None] | None = None) -> tuple[KnoxRun, str]:
+    # ensure_run, with the permutations' progress when the run must be computed
+    stored = ws.find_run(spec.kind, spec.parameters) if progress is not None else None
+    if stored is None:
+        stored = (ensure_run(ws, spec) if progress is None
+                  else _store(ws, spec, compute_knox(ws, spec.parameters, progress=progress)))
     run: KnoxRun = stored.result
     if run.alert is None:
         raise ValueError("the Knox run has no permutations, so no alert can be read from it; "
@@ -290,17 +296,18 @@ def run_alert(
     alpha: float = 0.05,
     lang: str = "en",
     event: str = "incident",
+    progress: Callable[[int, int], None] | None = None,
     **knox_kwargs: Any,
 ) -> dict[str, Any]:
     """Alert area and days for a new incident at ``(x, y)`` on ``when``.
 
     Reads the Knox run of ``knox_spec(ws, **knox_kwargs)`` (categories default as in
     :func:`run_knox`), reused when stored for the current data and config, computed and
-    stored otherwise.
+    stored otherwise (``progress(done, permutations)`` during that computation).
     """
     kwargs = {k: v for k, v in knox_kwargs.items() if v is not None}
     cats = _default_categories(ws, kwargs.pop("categories", None), kwargs.get("roles"))
-    run, key = _alert_for(ws, knox_spec(ws, categories=cats, alpha=alpha, **kwargs))
+    run, key = _alert_for(ws, knox_spec(ws, categories=cats, alpha=alpha, **kwargs), progress)
     assert run.alert is not None
     t_day = float((when - EPOCH).days)
     zones = [(geom, EPOCH + dt.timedelta(days=int(until)))
