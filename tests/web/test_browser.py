@@ -272,3 +272,31 @@ def test_hotspot_page_shows_the_report_s_numbers(
     assert page.inner_text("#verdict-run").startswith("Evaluation run ")
     _shot(page, "hotspot-vs-report")
     page.close()
+
+
+@pytest.mark.parametrize(
+    "evil", ["/%5Cevil.example", "//evil.example", "https://evil.example/x", "/%5C%5Cevil.example"]
+)
+def test_login_redirects_only_to_its_own_origin(
+    live: tuple[str, dict[str, int], Workspace], browser: object, evil: str
+) -> None:
+    """Issue 15, Low 10: ``next`` off-site (``/\\evil.example`` resolves off-site) -> /strategy."""
+    base, _, _ = live
+    page = browser.new_page()  # type: ignore[attr-defined]
+    page.goto(f"{base}/login?next={evil}")
+    page.fill("#username", "rita")
+    page.fill("#password", PASSWORD)
+    page.click("#login-submit")
+    page.wait_for_url(f"{base}/strategy")
+    assert page.url == f"{base}/strategy"
+    page.close()
+
+
+def test_login_still_follows_a_same_origin_next(
+    live: tuple[str, dict[str, int], Workspace], browser: object
+) -> None:
+    base, _, _ = live
+    page = browser.new_page()  # type: ignore[attr-defined]
+    _login(page, base, "rita", "/map")
+    assert page.url == f"{base}/map"
+    page.close()

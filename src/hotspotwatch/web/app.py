@@ -8,8 +8,9 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from fastapi import FastAPI, HTTPException
-from fastapi.responses import FileResponse
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -99,6 +100,31 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
+def _clean(value: Any) -> Any:
+    """A string safe to encode as UTF-8 JSON (lone surrogates replaced)."""
+    if isinstance(value, str):
+        return value.encode("utf-8", "replace").decode("utf-8")
+    return value if isinstance(value, int) else str(value)
+
+
+async def validation_error(request: Request, exc: Exception) -> JSONResponse:
+    """422 body ``{"detail": [{"type", "loc", "msg"}, ...]}`` without the rejected ``input``.
+
+    Echoing the input made unserialisable values (``NaN``, ``1e400``, a lone surrogate)
+    crash the handler with a 500, and echoes whatever was sent (a password) back.
+    """
+    errors = exc.errors() if isinstance(exc, RequestValidationError) else []
+    detail = [
+        {
+            "type": _clean(e.get("type", "value_error")),
+            "loc": [_clean(p) for p in e.get("loc", ())],
+            "msg": _clean(e.get("msg", "invalid value")),
+        }
+        for e in errors
+    ]
+    return JSONResponse(status_code=422, content={"detail": detail})
+
+
 def create_app(workspace: Workspace) -> FastAPI:
     """Build the dashboard and API for an open workspace.
 
@@ -137,6 +163,7 @@ def create_app(workspace: Workspace) -> FastAPI:
     )
     app.state.workspace = workspace
     app.state.limiter = limiter_for(workspace.config.web)
+    app.add_exception_handler(RequestValidationError, validation_error)
     app.include_router(public.router, prefix=API)
     app.include_router(account.router, prefix=API)
     app.include_router(data.router, prefix=API)

@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import Path as FPath
 from fastapi.responses import FileResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from hotspotwatch.web.auth import Principal, audit, require, workspace
 from hotspotwatch.web.limits import expensive
@@ -24,6 +25,7 @@ ResultName = Literal[
     "evaluation", "gistar", "kde", "concentration", "coverage", "borders", "knox", "emerging"
 ]
 Lang = Literal["en", "fr", "nl"]
+HotspotId = Annotated[int, FPath(ge=1, le=2**63 - 1, description="hotspot id")]
 _REPORT_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,200}$")
 REPORT_SUFFIXES = (".pdf", ".html", ".csv", ".json")
 
@@ -179,7 +181,7 @@ def _hotspot_or_404(request: Request, hotspot_id: int) -> dict[str, Any]:
 
 @router.get("/hotspots/{hotspot_id}", tags=["hotspots"])
 def hotspot(
-    hotspot_id: int,
+    hotspot_id: HotspotId,
     request: Request,
     principal: Principal = Depends(require("aggregates.read")),
     lang: Lang = Query("en", description="language of the verdict sentence"),
@@ -203,7 +205,9 @@ def hotspot(
 
 @router.get("/hotspots/{hotspot_id}/monthly", tags=["hotspots"])
 def hotspot_monthly(
-    hotspot_id: int, request: Request, principal: Principal = Depends(require("aggregates.read"))
+    hotspot_id: HotspotId,
+    request: Request,
+    principal: Principal = Depends(require("aggregates.read")),
 ) -> dict[str, Any]:
     """Events per calendar month and role inside the perimeter (for the trend chart)."""
     try:
@@ -223,7 +227,9 @@ def _may_log(principal: Principal, props: dict[str, Any]) -> bool:
 
 
 class ActionIn(BaseModel):
-    """A prevention action that took place at a hotspot."""
+    """A prevention action that took place at a hotspot (``NaN``/``Infinity`` refused)."""
+
+    model_config = ConfigDict(allow_inf_nan=False)
 
     occurred_on: dt.date
     kind: Literal[
@@ -236,22 +242,33 @@ class ActionIn(BaseModel):
         "other",
     ]
     description: str | None = Field(default=None, max_length=2000)
-    hours: float | None = Field(default=None, ge=0, le=10_000)
+    hours: float | None = Field(default=None, ge=0, le=10_000, allow_inf_nan=False)
     contacts: int | None = Field(default=None, ge=0, le=1_000_000)
 
 
 @router.get("/hotspots/{hotspot_id}/actions", tags=["prevention"])
 def list_actions(
-    hotspot_id: int, request: Request, principal: Principal = Depends(require("aggregates.read"))
+    hotspot_id: HotspotId,
+    request: Request,
+    principal: Principal = Depends(require("aggregates.read")),
 ) -> list[dict[str, Any]]:
-    """Prevention actions logged at a hotspot, newest first."""
+    """Prevention actions logged at a hotspot, newest first.
+
+    ``recorded_by`` is shown to partners only on the actions they logged themselves.
+    """
     _hotspot_or_404(request, hotspot_id)
-    return web_wf.list_prevention_actions(workspace(request), hotspot_id)
+    rows = web_wf.list_prevention_actions(workspace(request), hotspot_id)
+    if principal.role == PARTNER:  # partners see who logged an action only for their own
+        rows = [
+            r if r.get("recorded_by") == principal.username else {**r, "recorded_by": None}
+            for r in rows
+        ]
+    return rows
 
 
 @router.post("/hotspots/{hotspot_id}/actions", tags=["prevention"], status_code=201)
 def log_action(
-    hotspot_id: int,
+    hotspot_id: HotspotId,
     body: ActionIn,
     request: Request,
     principal: Principal = Depends(require("actions.write")),

@@ -27,6 +27,15 @@ const HW = (() => {
     if (!r.ok) throw new ApiError(r.status, data && data.detail !== undefined ? data.detail : r.statusText);
     return data;
   }
+  /* Where to go after login: `next` only if it resolves to this page's own origin
+     (`/\\evil.example`, `//evil.example`, `https://evil.example` all go to /strategy). */
+  function safeNext(next) {
+    if (!next) return "/strategy";
+    let u;
+    try { u = new URL(next, location.origin); } catch (e) { return "/strategy"; }
+    if (u.origin !== location.origin || !next.startsWith("/") || /^\/[\/\\]/.test(next)) return "/strategy";
+    return u.pathname + u.search + u.hash;
+  }
   function loginRedirect() {
     location.href = "/login?next=" + encodeURIComponent(location.pathname + location.search);
   }
@@ -75,5 +84,5 @@ const HW = (() => {
     }
   }
   document.addEventListener("DOMContentLoaded", header);
-  return { t, api, ApiError, fmt, pvalue, int, el, me, lang, loginRedirect, verdictText, showError, cookie };
+  return { t, api, ApiError, fmt, pvalue, int, el, me, lang, loginRedirect, safeNext, verdictText, showError, cookie };
 })();

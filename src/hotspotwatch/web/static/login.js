@@ -7,8 +7,7 @@ document.getElementById("login-form").addEventListener("submit", async (ev) => {
     await HW.api("/auth/login", { method: "POST", body: {
       username: document.getElementById("username").value,
       password: document.getElementById("password").value } });
-    const next = new URLSearchParams(location.search).get("next");
-    location.href = next && next.startsWith("/") && !next.startsWith("//") ? next : "/strategy";
+    location.href = HW.safeNext(new URLSearchParams(location.search).get("next"));
   } catch (e) {
     err.textContent = e.status === 429 ? HW.t("web.login.rate_limited") : HW.t("web.login.failed");
     err.hidden = false;

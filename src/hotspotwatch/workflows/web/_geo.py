@@ -40,13 +40,46 @@ def geojson(geom: BaseGeometry) -> dict[str, Any]:
 def lonlat_bbox_to_ws(
     ws: Workspace, bbox: tuple[float, float, float, float]
 ) -> tuple[float, float, float, float]:
-    """Envelope in the workspace CRS of a WGS84 ``(west, south, east, north)`` box."""
-    w, s, e, n = bbox
+    """Envelope in the workspace CRS of a WGS84 ``(west, south, east, north)`` box.
+
+    The box is first clipped to the study area's extent (padded by 10 km): a world-sized
+    box projects to infinity in a national CRS and matched nothing. A box that misses the
+    extent, or that cannot be projected, is a ``ValueError`` (a 422 for the API).
+    """
+    w, s, e, n = _clip_to_extent(ws, bbox)
     lon = np.array([w, e, e, w, (w + e) / 2, (w + e) / 2, w, e])
     lat = np.array([s, s, n, n, s, n, (s + n) / 2, (s + n) / 2])
     x, y = from_lonlat(lon, lat, ws.config.crs)
+    if not (np.isfinite(x).all() and np.isfinite(y).all()):
+        raise ValueError("bbox cannot be projected to the workspace CRS; give a box near the area")
     pad = 1.0  # metres: projected edges of a lon/lat box are slightly curved
     return (float(x.min()) - pad, float(y.min()) - pad, float(x.max()) + pad, float(y.max()) + pad)
+
+
+def _clip_to_extent(
+    ws: Workspace, bbox: tuple[float, float, float, float]
+) -> tuple[float, float, float, float]:
+    from hotspotwatch.workspace import WorkspaceError
+
+    try:
+        area = ws.study_area()
+    except WorkspaceError:
+        return bbox
+    if area.is_empty:
+        return bbox
+    x0, y0, x1, y1 = area.bounds
+    pad = 10_000.0
+    tr = transformer(ws.config.crs, WGS84)
+    xs = np.array([x0 - pad, x1 + pad, x1 + pad, x0 - pad])
+    ys = np.array([y0 - pad, y0 - pad, y1 + pad, y1 + pad])
+    lon, lat = tr.transform(xs, ys)
+    w = max(bbox[0], float(np.min(lon)))
+    s = max(bbox[1], float(np.min(lat)))
+    e = min(bbox[2], float(np.max(lon)))
+    n = min(bbox[3], float(np.max(lat)))
+    if not (w < e and s < n):
+        raise ValueError("bbox lies outside the workspace's area")
+    return (w, s, e, n)
 
 
 def check_lonlat_bbox(bbox: Sequence[float]) -> tuple[float, float, float, float]:
