@@ -202,3 +202,27 @@ def test_previous_verdicts_come_from_the_previous_review_spec(city, data):
     assert data.previous_until == dt.date(2023, 6, 30)
     for h in data.previous.hotspots:
         assert h.last_day <= dt.date(2023, 6, 30)
+
+
+def test_default_until_ignores_prevention_actions_logged_in_the_dashboard(tmp_path):
+    from hotspotwatch.workflows.report import default_until
+    from hotspotwatch.workflows.views import last_data_day
+    from hotspotwatch.workflows.web import log_prevention_action
+    from hotspotwatch.workflows.web.runs import review_day
+
+    ws = make_city(tmp_path / "city", seed=2, scale=0.2)
+    try:
+        newest = pd.to_datetime(ws.events()["occurred_at"], utc=True).max()
+        last = newest.tz_convert(ws.config.timezone).date()
+        assert default_until(ws) == last == last_data_day(ws)
+        today = dt.date.today()
+        assert today > last
+        hotspot_id = int(ws.hotspots()["hotspot_id"].iloc[0])
+        log_prevention_action(ws, hotspot_id=hotspot_id, occurred_on=today,
+                              kind="outreach", recorded_by="tester")
+        logged = pd.to_datetime(ws.events()["occurred_at"], utc=True).max()
+        assert logged.tz_convert(ws.config.timezone).date() == today  # the action is an event
+        assert default_until(ws) == last  # ... but it does not move the report's default
+        assert review_day(ws) == default_until(ws)  # the dashboard's rule, the same function
+    finally:
+        ws.close()

@@ -19,7 +19,6 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 import shapely
 from shapely.geometry.base import BaseGeometry
 
@@ -124,14 +123,13 @@ def first_of_evaluation(first_designation: dt.date, pre_months: int) -> dt.date:
 
 
 def default_until(ws: Workspace) -> dt.date:
-    """The last day with data (local date of the newest event); today if there are none."""
-    from hotspotwatch.store.import_summary import newest_event_time
+    """The last day with data (:func:`hotspotwatch.workflows.views.last_data_day`: the
+    local date of the newest event, the dashboard's prevention log left out, as the
+    dashboard's review day); today if there are none."""
+    from hotspotwatch.workflows.views import last_data_day
 
-    newest = newest_event_time(ws.engine)
-    if newest is None:
-        return dt.date.today()
-    ts = pd.Timestamp(newest).tz_localize("UTC").tz_convert(ws.config.timezone)
-    return ts.date()
+    day = last_data_day(ws)
+    return dt.date.today() if day is None else day
 
 
 def zone_outlines(ws: Workspace) -> list[tuple[str, str, BaseGeometry]]:

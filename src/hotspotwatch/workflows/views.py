@@ -180,6 +180,28 @@ def previous_until(until: dt.date) -> dt.date:
     return add_months(until + dt.timedelta(days=1), -REVIEW_MONTHS) - dt.timedelta(days=1)
 
 
+def last_data_day(ws: Workspace) -> dt.date | None:
+    """The last day with data: the local date of the newest stored event.
+
+    The one rule of the renewal report's default ``--until`` and the dashboard's default
+    review day: events of the dashboard's prevention log (source
+    :data:`hotspotwatch.workflows.web.prevention.ACTION_SOURCE`) are left out, because
+    partners log actions as they happen and an action logged today must not stretch the
+    period under review past the data imported. ``None`` when there is no other event.
+    """
+    import pandas as pd
+
+    from hotspotwatch.periods import local_days
+    from hotspotwatch.store import dashboard as dashboard_store
+    from hotspotwatch.workflows.web.prevention import ACTION_SOURCE
+
+    span = dashboard_store.event_time_range(ws.engine, exclude_source=ACTION_SOURCE)
+    if span is None:
+        return None
+    last = local_days(pd.DatetimeIndex([span[1]], tz="UTC"), ws.config.timezone)[0]
+    return dt.date(last.year, last.month, last.day)
+
+
 __all__ = [
     "EMERGING_MONTHS",
     "GISTAR_PERMUTATIONS",
@@ -191,6 +213,7 @@ __all__ = [
     "REVIEW_MONTHS",
     "SEED",
     "RenewalSpecs",
+    "last_data_day",
     "near_repeat_categories",
     "previous_review_spec",
     "previous_until",

@@ -22,18 +22,14 @@ import math
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 import shapely
 
 from hotspotwatch.domain.taxonomy import category_label, outcome_label
-from hotspotwatch.periods import local_days
-from hotspotwatch.store import dashboard as dashboard_store
 from hotspotwatch.store.runs import run_key
 from hotspotwatch.workflows.runs import RunSpec, ensure_run
 from hotspotwatch.workflows.web._geo import geojson, to_lonlat_geoms
 from hotspotwatch.workflows.web._geo import inside as _inside
 from hotspotwatch.workflows.web.cache import held_run, hold_run, memoised
-from hotspotwatch.workflows.web.prevention import ACTION_SOURCE
 
 if TYPE_CHECKING:
     from hotspotwatch.analysis.evaluate.hotspot import HotspotEvaluation
@@ -89,11 +85,9 @@ def review_day(ws: Workspace) -> dt.date | None:
 
 @memoised
 def _last_data_day(ws: Workspace) -> dt.date | None:
-    span = dashboard_store.event_time_range(ws.engine, exclude_source=ACTION_SOURCE)
-    if span is None:
-        return None
-    last = local_days(pd.DatetimeIndex([span[1]], tz="UTC"), ws.config.timezone)[0]
-    return dt.date(last.year, last.month, last.day)
+    from hotspotwatch.workflows.views import last_data_day
+
+    return last_data_day(ws)
 
 
 def _until(ws: Workspace, until: dt.date | None) -> dt.date:
