@@ -33,6 +33,7 @@ GROUPS: list[tuple[str, str]] = [
     ("detect", "detect"),
     ("spacetime", "spacetime"),
     ("serve", ""),
+    ("backup", ""),
     ("user", "user"),
     ("audit", "audit"),
     ("evaluate", "evaluate"),

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
-from hotspotwatch.cli._common import DatabaseUrlOpt, WorkspaceOpt, console, open_workspace
+from hotspotwatch.cli._common import DatabaseUrlOpt, WorkspaceOpt, console
 
 
 def uvicorn_options(web: Mapping[str, Any]) -> dict[str, Any]:
@@ -33,10 +33,11 @@ def register(app: typer.Typer) -> None:
         """Serve the dashboard (map, hotspots, strategy, public page) and the API /api/v1."""
         import uvicorn
 
+        from hotspotwatch.cli.backup import open_sound
         from hotspotwatch.web import create_app
         from hotspotwatch.workflows.users import list_users
 
-        ws = open_workspace(workspace, database_url)
+        ws = open_sound(workspace, database_url)  # PRAGMA quick_check: refuse a damaged store
         if not list_users(ws):
             console.print(
                 "[yellow]No users yet:[/] only the public page works. Add one with "

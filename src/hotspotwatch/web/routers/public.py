@@ -9,15 +9,17 @@ partition (calendar months).
 
 from __future__ import annotations
 
+import time
 from typing import Any, Literal
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, HTTPException, Query, Request, Response
 from fastapi.responses import FileResponse
 
 from hotspotwatch import __version__
 from hotspotwatch.i18n import LANGUAGES, catalogs
 from hotspotwatch.web.auth import workspace
 from hotspotwatch.web.routers.data import list_reports, report_file, reports_dir
+from hotspotwatch.workflows import backup as backup_wf
 from hotspotwatch.workflows import web as web_wf
 from hotspotwatch.workspace import WorkspaceError
 
@@ -26,10 +28,30 @@ router = APIRouter()
 PUBLIC_CELL_M = web_wf.PUBLIC_CELL_M
 
 
-@router.get("/health", tags=["public"])
-def health() -> dict[str, str]:
-    """Liveness probe."""
-    return {"status": "ok", "version": __version__}
+_HEALTH_TTL_S = 60.0
+
+
+@router.get(
+    "/health",
+    tags=["public"],
+    responses={503: {"description": "the store failed its integrity check"}},
+)
+def health(request: Request, response: Response) -> dict[str, str]:
+    """Liveness probe with the store's integrity check (``PRAGMA quick_check`` on SQLite,
+    re-run at most every minute); 503 when the store is damaged."""
+    state = request.app.state
+    held = getattr(state, "store_check", None)
+    now = time.monotonic()
+    if held is None or now - held[0] >= _HEALTH_TTL_S:
+        try:
+            problems = backup_wf.check_store(workspace(request))
+        except Exception as exc:  # a damaged page can fail the check itself
+            problems = [str(exc).splitlines()[0]]
+        held = state.store_check = (now, problems)
+    if held[1]:
+        response.status_code = 503
+        return {"status": "damaged", "version": __version__, "store": held[1][0][:300]}
+    return {"status": "ok", "version": __version__, "store": "ok"}
 
 
 @router.get("/i18n/{lang}", tags=["public"])
