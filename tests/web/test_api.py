@@ -160,6 +160,13 @@ def test_hotspot_shows_the_report_s_evaluation_run_and_its_numbers(web: WebEnv) 
     assert s["wdd"] == pytest.approx(h.wdd.estimate)
     assert s["verdict"] == h.verdict.label == "reduction"
     assert s["verdict_text"].startswith("Gare du Midi") and "baisse" in s["verdict_text"]
+    from hotspotwatch.domain.taxonomy import outcome_label
+    from hotspotwatch.i18n.verdicts import verdict_text
+
+    assert s["buffer_verdict"] == h.buffer_verdict.label
+    assert s["buffer_verdict_text"] == verdict_text(
+        h.buffer_verdict, "fr", name="Gare du Midi", outcome=outcome_label(h.outcome, "fr")
+    ) and s["buffer_verdict_text"].startswith("Alentours de Gare du Midi")
     # dose: counted here from the events (anchored months = [2023-03-01, 2024-03-01) before,
     # [2024-03-01, 2024-09-01) after: the designation), against the evaluation's table
     ev = web.ws.events(roles=["enforcement", "prevention"])

@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from shapely.geometry.base import BaseGeometry
 
+from hotspotwatch.domain.taxonomy import outcome_label
+from hotspotwatch.i18n.verdicts import verdict_text
 from hotspotwatch.report import figures
 from hotspotwatch.report.fmt import Fmt
 
@@ -25,7 +27,17 @@ if TYPE_CHECKING:
     from hotspotwatch.report.data import HotspotSection, RenewalData
 
 VERDICTS = ("reduction", "no_detectable_change", "increase")
-BUFFER_LABELS = ("displacement", "diffusion", "no_detectable_change")
+#: Every buffer label of :data:`hotspotwatch.analysis.evaluate.verdict.BufferLabel`, in the
+#: order the summary lists them.
+BUFFER_LABELS = (
+    "displacement",
+    "diffusion",
+    "rise_around",
+    "fall_around",
+    "rise_in_place_and_around",
+    "rise_in_place_fall_around",
+    "no_detectable_change",
+)
 
 
 def data_uri(png: bytes) -> str:
@@ -119,7 +131,16 @@ def _effect(f: Fmt, ev: HotspotEvaluation) -> dict[str, Any]:
         ),
         "words": effect_sentence(f, verdict, ev.did.irr, ev.did.ci_low, ev.did.ci_high),
         "buffer": f.t(f"report.buffer.{buffer}") if buffer in BUFFER_LABELS else None,
+        "buffer_sentence": buffer_sentence(f, ev),
     }
+
+
+def buffer_sentence(f: Fmt, ev: HotspotEvaluation) -> str:
+    """The buffer verdict in one sentence in the reader's language (every buffer label,
+    :func:`hotspotwatch.i18n.verdicts.verdict_text`)."""
+    return verdict_text(
+        ev.buffer_verdict, f.lang, name=ev.name, outcome=outcome_label(ev.outcome, f.lang)
+    )
 
 
 def outcome_rows(f: Fmt, ev: HotspotEvaluation) -> list[dict[str, Any]]:
@@ -355,6 +376,7 @@ def summary_context(data: RenewalData, f: Fmt, pages: Sequence[Mapping[str, Any]
 __all__ = [
     "BUFFER_LABELS",
     "VERDICTS",
+    "buffer_sentence",
     "data_uri",
     "dose_rows",
     "effect_sentence",

@@ -47,6 +47,8 @@
     add(t("web.hotspot.wdq"), fmt(ev.wdq), "ev-wdq");
     add(t("web.hotspot.wdd"), fmt(ev.wdd, 1) + (ev.wdd_ci_low === null ? "" : " (" + fmt(ev.wdd_ci_low, 1) + " – " + fmt(ev.wdd_ci_high, 1) + ")"), "ev-wdd");
     add(t("web.hotspot.mdr"), fmt(ev.min_detectable_ratio), "ev-mdr");
+    add(t("web.hotspot.buffer"), ev.buffer_verdict_label || "–", "ev-buffer");
+    document.getElementById("buffer-sentence").textContent = ev.buffer_verdict_text || "";
     const run = hs.evaluation_run;
     document.getElementById("verdict-run").textContent = t("web.hotspot.run", { run: run.run, until: run.parameters.until || "–" });
     addD(t("web.hotspot.dose_enforcement"), int(ev.dose_totals.enforcement.after), "dose-enforcement");

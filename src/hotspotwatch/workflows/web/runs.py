@@ -218,6 +218,12 @@ def _sentence(v: Verdict, lang: str, *, name: str, outcome: str) -> str:
     return verdict_text(v, lang, name=name, outcome=outcome_label(outcome, lang))
 
 
+def _buffer_label(label: str, lang: str) -> str:
+    from hotspotwatch.i18n import translate
+
+    return translate(f"evaluate.verdict.{label}", lang)
+
+
 def _num(value: float) -> float | None:
     v = float(value)
     return v if math.isfinite(v) else None
@@ -259,7 +265,8 @@ def hotspot_summary(h: HotspotEvaluation, lang: str = "en") -> dict[str, Any]:
     ``irr``/``ci_low``/``ci_high``/``p_value`` of the DiD, ``p_adjusted`` (multiple-testing
     adjusted across hotspots, the p the verdict rests on), ``wdq`` and ``total_net_effect``
     of the WDQ, ``wdd`` with its interval, the minimum detectable ratio, the verdict label
-    and sentence, the buffer's verdict, and the dose table (:func:`dose_table`).
+    and sentence, the buffer's verdict (label, short label and sentence in ``lang``), and the
+    dose table (:func:`dose_table`).
     """
     dose = dose_table(h, lang)
     return {
@@ -282,6 +289,8 @@ def hotspot_summary(h: HotspotEvaluation, lang: str = "en") -> dict[str, Any]:
         "verdict": h.verdict.label,
         "verdict_text": hotspot_sentence(h, lang),
         "buffer_verdict": h.buffer_verdict.label,
+        "buffer_verdict_label": _buffer_label(h.buffer_verdict.label, lang),
+        "buffer_verdict_text": _sentence(h.buffer_verdict, lang, name=h.name, outcome=h.outcome),
         "buffer_p_adjusted": _num(h.buffer_p_adjusted),
         "dose": dose,
         "dose_totals": {

@@ -1,0 +1,103 @@
+"""Every buffer label of the evaluation has its words in the report and on the dashboard.
+
+The evaluation's buffer verdicts (analysis/evaluate/verdict.py ``BufferLabel``) get a short
+label and a sentence in English, French and Dutch in the renewal report's hotspot pages and
+summary, and in the dashboard's hotspot JSON; none falls back to English.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import html as html_lib
+import typing
+
+import pytest
+
+from hotspotwatch.analysis.evaluate.verdict import BUFFER_LABELS as PAIRS
+from hotspotwatch.analysis.evaluate.verdict import BufferLabel
+from hotspotwatch.domain.taxonomy import outcome_label
+from hotspotwatch.i18n import translate
+from hotspotwatch.i18n.verdicts import verdict_text
+from hotspotwatch.report.builders import renewal_html
+from hotspotwatch.report.context import BUFFER_LABELS
+from hotspotwatch.testing import make_city
+from hotspotwatch.workflows.report import gather_renewal
+from hotspotwatch.workflows.web.runs import hotspot_summary
+
+LABELS = typing.get_args(BufferLabel)
+LANGS = ("en", "fr", "nl")
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory: pytest.TempPathFactory):
+    ws = make_city(tmp_path_factory.mktemp("buffer") / "city", seed=1, scale=0.6)
+    yield gather_renewal(ws, until=dt.date(2023, 12, 31))
+    ws.close()
+
+
+def _with_labels(data, labels):
+    secs = []
+    for sec, label in zip(data.hotspots, labels, strict=False):
+        ev = sec.evaluation
+        assert ev is not None
+        bv = dataclasses.replace(ev.buffer_verdict, label=label)
+        secs.append(dataclasses.replace(sec, evaluation=dataclasses.replace(ev, buffer_verdict=bv)))
+    return dataclasses.replace(data, hotspots=type(data.hotspots)(secs))
+
+
+def test_the_report_knows_every_label_of_the_evaluation():
+    assert set(BUFFER_LABELS) == set(LABELS) == set(PAIRS.values()) | {"no_detectable_change"}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_every_buffer_label_renders_in_the_report(data, lang):
+    n = len(data.hotspots)
+    assert n >= 2
+    seen: set[str] = set()
+    for start in range(0, len(LABELS), n):
+        labels = [LABELS[(start + i) % len(LABELS)] for i in range(n)]
+        d = _with_labels(data, labels)
+        page = html_lib.unescape(renewal_html(d, lang=lang))
+        for sec, label in zip(d.hotspots, labels, strict=True):
+            ev = sec.evaluation
+            sentence = verdict_text(
+                ev.buffer_verdict, lang, name=ev.name, outcome=outcome_label(ev.outcome, lang)
+            )
+            assert sentence in page, (lang, label)
+            short = translate(f"report.buffer.{label}", lang)
+            assert f'<td class="buffer-verdict">{short}</td>' in page, (lang, label)
+            if lang != "en":  # no English fallback
+                english = verdict_text(ev.buffer_verdict, "en", name=ev.name,
+                                       outcome=outcome_label(ev.outcome, "en"))
+                assert english not in page and sentence != english
+                assert short != translate(f"report.buffer.{label}", "en")
+            seen.add(label)
+        # the summary counts every label among the places in its own words
+        for label in set(labels):
+            k = labels.count(label)
+            from hotspotwatch.i18n import plural
+
+            assert plural(f"report.summary.buffer_{label}", k, lang) in page, (lang, label)
+    assert seen == set(LABELS)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_every_buffer_label_is_in_the_dashboard_hotspot_json(data, lang):
+    ev = data.hotspots[0].evaluation
+    texts = set()
+    for label in LABELS:
+        h = dataclasses.replace(ev, buffer_verdict=dataclasses.replace(ev.buffer_verdict,
+                                                                        label=label))
+        s = hotspot_summary(h, lang)
+        assert s["buffer_verdict"] == label
+        assert s["buffer_verdict_label"] == translate(f"evaluate.verdict.{label}", lang)
+        assert s["buffer_verdict_text"] == verdict_text(
+            h.buffer_verdict, lang, name=h.name, outcome=outcome_label(h.outcome, lang)
+        )
+        if lang != "en":
+            en = hotspot_summary(h, "en")
+            assert s["buffer_verdict_text"] != en["buffer_verdict_text"]
+            assert s["buffer_verdict_label"] != en["buffer_verdict_label"]
+        texts.add(s["buffer_verdict_text"])
+    assert len(texts) == len(LABELS)  # one sentence per label
