@@ -101,3 +101,25 @@ def test_every_buffer_label_is_in_the_dashboard_hotspot_json(data, lang):
             assert s["buffer_verdict_label"] != en["buffer_verdict_label"]
         texts.add(s["buffer_verdict_text"])
     assert len(texts) == len(LABELS)  # one sentence per label
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_report_shows_the_local_and_the_total_wdd_with_their_intervals(data, lang):
+    from hotspotwatch.domain.disclosure import Disclosure
+    from hotspotwatch.report.context import hotspot_effect
+    from hotspotwatch.report.fmt import Fmt
+
+    page = html_lib.unescape(renewal_html(data, lang=lang))
+    f = Fmt(lang, Disclosure("council", data.disclosure_k))
+    assert translate("report.effect.wdd_local", lang) in page
+    assert translate("report.effect.wdd", lang) in page
+    for sec in data.hotspots:
+        w = sec.evaluation.wdd
+        assert w.local_ci_low < w.local < w.local_ci_high and w.ci_low < w.estimate < w.ci_high
+        e = hotspot_effect(f, sec.evaluation)
+        assert e["wdd_local"] == f.num(w.local, 1)
+        assert e["wdd_local_ci"] == f"{f.num(w.local_ci_low, 1)} – {f.num(w.local_ci_high, 1)}"
+        assert e["wdd"] == f.num(w.estimate, 1)
+        assert e["wdd_ci"] == f"{f.num(w.ci_low, 1)} – {f.num(w.ci_high, 1)}"
+        assert f'<td class="num wdd-local">{e["wdd_local"]} ({e["wdd_local_ci"]})</td>' in page
+        assert f'<td class="num wdd-total">{e["wdd"]} ({e["wdd_ci"]})</td>' in page

@@ -158,6 +158,11 @@ def test_hotspot_shows_the_report_s_evaluation_run_and_its_numbers(web: WebEnv) 
     assert s["p_adjusted"] > s["p_value"] > 0  # BH over two hotspots raises the smaller p
     assert s["wdq"] == pytest.approx(h.wdq.wdq) and np.isfinite(s["wdq"])
     assert s["wdd"] == pytest.approx(h.wdd.estimate)
+    assert s["wdd_ci_low"] == pytest.approx(h.wdd.ci_low)
+    assert s["wdd_local"] == pytest.approx(h.wdd.local) and np.isfinite(s["wdd_local"])
+    assert s["wdd_local_ci_low"] == pytest.approx(h.wdd.local_ci_low)
+    assert s["wdd_local_ci_high"] == pytest.approx(h.wdd.local_ci_high)
+    assert s["wdd_local_ci_low"] < s["wdd_local"] < s["wdd_local_ci_high"]
     assert s["verdict"] == h.verdict.label == "reduction"
     assert s["verdict_text"].startswith("Gare du Midi") and "baisse" in s["verdict_text"]
     from hotspotwatch.domain.taxonomy import outcome_label

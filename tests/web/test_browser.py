@@ -258,7 +258,16 @@ def test_hotspot_page_shows_the_report_s_numbers(
     assert page.inner_text("#ev-irr") == f.num(ev.did.irr)
     assert page.inner_text("#ev-p-adjusted") == f.pvalue(ev.p_adjusted)
     assert page.inner_text("#ev-wdq") == f.num(ev.wdq.wdq) != "–"
-    assert page.inner_text("#ev-wdd").split(" (")[0] == f.num(ev.wdd.estimate, 1)
+    from hotspotwatch.i18n import translate
+    from hotspotwatch.report.context import hotspot_effect
+
+    effect = hotspot_effect(f, ev)  # the report's own cells
+    assert page.inner_text("#ev-wdd") == f"{effect['wdd']} ({effect['wdd_ci']})"
+    assert effect["wdd"] == f.num(ev.wdd.estimate, 1)
+    assert page.inner_text("#ev-wdd-local") == f"{effect['wdd_local']} ({effect['wdd_local_ci']})"
+    assert effect["wdd_local"] == f.num(ev.wdd.local, 1) != "–"
+    assert page.inner_text("#ev-buffer") == translate(f"evaluate.verdict.{ev.buffer_verdict.label}", "en")
+    assert page.inner_text("#buffer-sentence") == effect["buffer_sentence"]
     shown = [
         (r.locator("td.before").inner_text(), r.locator("td.after").inner_text())
         for r in page.locator("#dose-table tbody tr").all()

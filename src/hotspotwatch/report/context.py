@@ -108,7 +108,16 @@ def ring_name(f: Fmt, inner: float, outer: float) -> str:
     return f.t("report.area.ring", inner=f.num(inner, 0), outer=f.num(outer, 0))
 
 
-def _effect(f: Fmt, ev: HotspotEvaluation) -> dict[str, Any]:
+def _ci(f: Fmt, lo: Any, hi: Any) -> str | None:
+    """A WDD interval (one decimal), ``None`` when not estimated."""
+    if finite(lo) is None or finite(hi) is None:
+        return None
+    return interval(f, lo, hi, 1)
+
+
+def hotspot_effect(f: Fmt, ev: HotspotEvaluation) -> dict[str, Any]:
+    """The estimates of one hotspot's page as the report prints them (the dashboard's
+    hotspot page shows the same numbers)."""
     verdict = verdict_of(ev)
     buffer = ev.buffer_verdict.label
     return {
@@ -119,11 +128,9 @@ def _effect(f: Fmt, ev: HotspotEvaluation) -> dict[str, Any]:
         "wdq": f.num(ev.wdq.wdq),
         "tne": f.num(ev.wdq.total_net_effect, 1) if finite(ev.wdq.total_net_effect) else None,
         "wdd": f.num(ev.wdd.estimate, 1),
-        "wdd_ci": (
-            interval(f, ev.wdd.ci_low, ev.wdd.ci_high, 1)
-            if finite(ev.wdd.ci_low) is not None and finite(ev.wdd.ci_high) is not None
-            else None
-        ),
+        "wdd_ci": _ci(f, ev.wdd.ci_low, ev.wdd.ci_high),
+        "wdd_local": f.num(ev.wdd.local, 1),
+        "wdd_local_ci": _ci(f, ev.wdd.local_ci_low, ev.wdd.local_ci_high),
         "mdr": mdr_text(f, ev.min_detectable_ratio),
         "verdict": verdict,
         "verdict_label": f.t(f"report.verdict.{verdict}") if verdict else f.t(
@@ -251,7 +258,7 @@ def hotspot_page(
         "periods": periods_text,
         "map": data_uri(map_png),
         "chart": chart,
-        "effect": _effect(f, ev) if ev is not None else None,
+        "effect": hotspot_effect(f, ev) if ev is not None else None,
         "evaluated_to": f.date(ev.last_day) if ev is not None else None,
         "table": outcome_rows(f, ev) if ev is not None else [],
         "months_before": months_before,
@@ -380,6 +387,7 @@ __all__ = [
     "data_uri",
     "dose_rows",
     "effect_sentence",
+    "hotspot_effect",
     "hotspot_page",
     "outcome_rows",
     "pooled_context",

@@ -45,7 +45,9 @@
     add(t("web.hotspot.irr"), fmt(ev.irr), "ev-irr");
     add(t("web.hotspot.p_value"), HW.pvalue(ev.p_adjusted), "ev-p-adjusted");
     add(t("web.hotspot.wdq"), fmt(ev.wdq), "ev-wdq");
-    add(t("web.hotspot.wdd"), fmt(ev.wdd, 1) + (ev.wdd_ci_low === null ? "" : " (" + fmt(ev.wdd_ci_low, 1) + " – " + fmt(ev.wdd_ci_high, 1) + ")"), "ev-wdd");
+    const ci = (lo, hi) => (lo === null || lo === undefined || hi === null ? "" : " (" + fmt(lo, 1) + " – " + fmt(hi, 1) + ")");
+    add(t("web.hotspot.wdd_local"), fmt(ev.wdd_local, 1) + ci(ev.wdd_local_ci_low, ev.wdd_local_ci_high), "ev-wdd-local");
+    add(t("web.hotspot.wdd"), fmt(ev.wdd, 1) + ci(ev.wdd_ci_low, ev.wdd_ci_high), "ev-wdd");
     add(t("web.hotspot.mdr"), fmt(ev.min_detectable_ratio), "ev-mdr");
     add(t("web.hotspot.buffer"), ev.buffer_verdict_label || "–", "ev-buffer");
     document.getElementById("buffer-sentence").textContent = ev.buffer_verdict_text || "";

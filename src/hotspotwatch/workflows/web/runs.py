@@ -264,7 +264,9 @@ def hotspot_summary(h: HotspotEvaluation, lang: str = "en") -> dict[str, Any]:
 
     ``irr``/``ci_low``/``ci_high``/``p_value`` of the DiD, ``p_adjusted`` (multiple-testing
     adjusted across hotspots, the p the verdict rests on), ``wdq`` and ``total_net_effect``
-    of the WDQ, ``wdd`` with its interval, the minimum detectable ratio, the verdict label
+    of the WDQ, ``wdd`` with its interval (the place and its surroundings),
+    ``wdd_local`` with its interval (the place itself), the minimum detectable ratio, the
+    verdict label
     and sentence, the buffer's verdict (label, short label and sentence in ``lang``), and the
     dose table (:func:`dose_table`).
     """
@@ -285,6 +287,9 @@ def hotspot_summary(h: HotspotEvaluation, lang: str = "en") -> dict[str, Any]:
         "wdd": _num(h.wdd.estimate),
         "wdd_ci_low": _num(h.wdd.ci_low),
         "wdd_ci_high": _num(h.wdd.ci_high),
+        "wdd_local": _num(h.wdd.local),
+        "wdd_local_ci_low": _num(h.wdd.local_ci_low),
+        "wdd_local_ci_high": _num(h.wdd.local_ci_high),
         "min_detectable_ratio": _num(h.min_detectable_ratio),
         "verdict": h.verdict.label,
         "verdict_text": hotspot_sentence(h, lang),
