@@ -105,3 +105,18 @@ def test_partners_see_only_their_own_name_on_the_action_log(web: WebEnv) -> None
     assert sorted(str(a["recorded_by"]) for a in seen) == ["None", "paula"]
     full = web.client.get(f"/api/v1/hotspots/{hid}/actions", headers=web.auth("regional_analyst"))
     assert sorted(a["recorded_by"] for a in full.json()) == ["paula", "rita"]
+
+
+def test_openapi_documents_the_error_bodies(web: WebEnv) -> None:
+    """Issue 15, Low 14: 401/403/404/413/422/429 documented; 422 is a sentence or a list."""
+    schema = web.client.get("/api/v1/openapi.json").json()
+    responses = schema["paths"]["/api/v1/events"]["get"]["responses"]
+    assert {"200", "401", "403", "404", "413", "422", "429"} <= set(responses)
+    body = schema["components"]["schemas"]["ErrorBody"]["properties"]["detail"]
+    kinds = {s.get("type") for s in body["anyOf"]}
+    assert kinds == {"string", "array"}
+    # both kinds of 422 happen and fit that schema
+    r = web.client.get("/api/v1/events?bbox=1,2,3", headers=web.auth("regional_analyst"))
+    assert r.status_code == 422 and isinstance(r.json()["detail"], str)
+    r = web.client.get("/api/v1/events?limit=0", headers=web.auth("regional_analyst"))
+    assert r.status_code == 422 and isinstance(r.json()["detail"], list)

@@ -15,6 +15,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from hotspotwatch import __version__
+from hotspotwatch.web.errors import ERROR_RESPONSES
 from hotspotwatch.web.limits import BodyLimit, limiter_for
 from hotspotwatch.web.routers import account, data, pages, public
 
@@ -164,9 +165,9 @@ def create_app(workspace: Workspace) -> FastAPI:
     app.state.workspace = workspace
     app.state.limiter = limiter_for(workspace.config.web)
     app.add_exception_handler(RequestValidationError, validation_error)
-    app.include_router(public.router, prefix=API)
-    app.include_router(account.router, prefix=API)
-    app.include_router(data.router, prefix=API)
+    app.include_router(public.router, prefix=API, responses=ERROR_RESPONSES)
+    app.include_router(account.router, prefix=API, responses=ERROR_RESPONSES)
+    app.include_router(data.router, prefix=API, responses=ERROR_RESPONSES)
     app.include_router(pages.router)
     app.mount(
         "/static",
