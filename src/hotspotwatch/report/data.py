@@ -187,13 +187,23 @@ class RenewalData:
     generated: dt.date
     display: dict[str, Any] = field(default_factory=dict)
     """Parameters of the descriptive counts (display grid sizes, map window)."""
+    unavailable_kind: dict[str, str] = field(default_factory=dict)
+    """The kind of each reason in :attr:`unavailable` (one of :data:`UNAVAILABLE_KINDS`): the
+    report words the kind in the reader's language and keeps the reason as its detail."""
 
     def run(self, section: str) -> RunRecord | None:
         """The run behind ``section``, if the report has one."""
         return next((r for r in self.runs if r.section == section), None)
 
 
+#: Kinds of reasons a section's run cannot be had: times too coarse for the analysis
+#: (a PrecisionError), something the workspace lacks (a study area...), a missing layer or
+#: item, data that cannot answer the question, no stored run (built without computing).
+UNAVAILABLE_KINDS = ("precision", "workspace", "missing", "data", "not_stored")
+
+
 __all__ = [
+    "UNAVAILABLE_KINDS",
     "CoverageTable",
     "GridCounts",
     "HotspotSection",

@@ -9,16 +9,45 @@ from the same runs (reused when stored, recomputed otherwise: the numbers are th
 from __future__ import annotations
 
 import json
+import re
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from hotspotwatch.i18n import translate
 from hotspotwatch.report import figures
 from hotspotwatch.report.context import data_uri
 from hotspotwatch.report.fmt import Fmt
 
 if TYPE_CHECKING:
     from hotspotwatch.report.data import RenewalData
+
+_PRECISION = re.compile(r"known only to the (hour|day|month)\b")
+
+
+def unavailable_reason(data: RenewalData, section: str, f: Fmt) -> str:
+    """Why ``section`` shows no run, in the reader's language.
+
+    The kind of the reason (:attr:`RenewalData.unavailable_kind`) is worded in the language
+    (for a precision refusal, with the precision the refusal names); the reason itself (the
+    analysis's own one-line message) follows as the technical detail.
+    """
+    detail = data.unavailable.get(section)
+    if detail is None:
+        return f.t("report.runs.unavailable", reason="–")
+    kind = data.unavailable_kind.get(section, "data")
+    reason = f.t(f"report.runs.reason.{kind}")
+    if kind == "precision":
+        m = _PRECISION.search(detail)
+        if m:
+            precision = translate(f"spacetime.precision.{m.group(1)}", f.lang)
+            reason = f.t("report.runs.reason.precision_known", precision=precision)
+    return (
+        f.t("report.runs.unavailable", reason=reason)
+        + " "
+        + f.t("report.runs.reason.detail", detail=detail)
+    )
+
 
 SECTIONS = (
     "evaluation",
@@ -66,9 +95,7 @@ def methods_context(
         for r in sorted(data.runs, key=lambda r: SECTIONS.index(r.section)
                         if r.section in SECTIONS else len(SECTIONS))
     ]
-    unavailable = {
-        s: t("report.runs.unavailable", reason=data.unavailable.get(s, "–")) for s in SECTIONS
-    }
+    unavailable = {s: unavailable_reason(data, s, f) for s in SECTIONS}
     quarantine = [
         {
             "source": r.source,
@@ -121,4 +148,4 @@ def methods_context(
     }
 
 
-__all__ = ["SECTIONS", "methods_context", "rebuild_command"]
+__all__ = ["SECTIONS", "methods_context", "rebuild_command", "unavailable_reason"]

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import shapely
 
+from hotspotwatch.i18n.spacetime import knox_notes
 from hotspotwatch.report import figures
 from hotspotwatch.report.context import data_uri, finite
 from hotspotwatch.report.fmt import Fmt
@@ -49,17 +50,21 @@ def knox_context(data: RenewalData, f: Fmt) -> dict[str, Any] | None:
 
     When the alert is raised, the sentence quotes its nearest ring (distance, days, largest
     Knox ratio and smallest p-value among its elevated cells) and the advice its whole area
-    and period; otherwise the table shows no near-repeat excess. Nothing is re-estimated.
+    and period; otherwise the table shows no near-repeat excess. ``notes``: what the reader
+    must know about its events (time precision, events dropped as too coarse, exact
+    duplicates counted once, same-place/same-day pairs;
+    :func:`hotspotwatch.i18n.spacetime.knox_notes`). Nothing is re-estimated.
     """
     run = data.knox
     if run is None or run.knox.permutations == 0:
         return None
     names = categories_label(data, f, run.categories)
     n = f.num(run.knox.n_events, 0)
+    notes = knox_notes(run, f.lang)
     alert = run.alert
     if alert is None or not alert.elevated or not alert.zones:
         text = f.t("report.nearrepeat.no_signal", categories=names, n=n)
-        return {"text": text, "advice": None, "ratio": None, "p": None}
+        return {"text": text, "advice": None, "ratio": None, "p": None, "notes": notes}
     nearest = alert.zones[0]
     text = f.t(
         "report.nearrepeat.regional",
@@ -71,7 +76,13 @@ def knox_context(data: RenewalData, f: Fmt) -> dict[str, Any] | None:
         n=n,
     )
     advice = f.t("report.nearrepeat.advice", d=f.num(alert.radius_m, 0), t=f.num(alert.days, 0))
-    return {"text": text, "advice": advice, "ratio": nearest.max_ratio, "p": nearest.min_p}
+    return {
+        "text": text,
+        "advice": advice,
+        "ratio": nearest.max_ratio,
+        "p": nearest.min_p,
+        "notes": notes,
+    }
 
 
 def _zone_of(data: RenewalData, x: float, y: float) -> str | None:

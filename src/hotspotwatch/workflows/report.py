@@ -78,6 +78,7 @@ class _Runs:
         self.recompute = recompute
         self.records: list[RunRecord] = []
         self.unavailable: dict[str, str] = {}
+        self.unavailable_kind: dict[str, str] = {}
 
     def get(self, section: str, spec: RunSpec) -> Any:
         """The typed result answering ``spec`` (``None``, with the reason, if it cannot be had)."""
@@ -88,15 +89,31 @@ class _Runs:
                 found = self.ws.find_run(spec.kind, spec.parameters)
                 if found is None:
                     self.unavailable[section] = "no stored run with these parameters"
+                    self.unavailable_kind[section] = "not_stored"
                     return None
                 run = found
         except (ValueError, KeyError, WorkspaceError) as exc:
             # The data cannot answer this question (too few events, no such zone layer, no
             # study area...): the section says why instead of showing another run.
             self.unavailable[section] = str(exc.args[0]) if exc.args else type(exc).__name__
+            self.unavailable_kind[section] = _reason_kind(exc)
             return None
         self.records.append(_record(section, run))
         return run.result
+
+
+def _reason_kind(exc: Exception) -> str:
+    """What kind of reason a section's run cannot be had (the report words it in the
+    reader's language, :data:`hotspotwatch.report.data.UNAVAILABLE_KINDS`)."""
+    from hotspotwatch.workflows.spacetime_events import PrecisionError
+
+    if isinstance(exc, PrecisionError):
+        return "precision"
+    if isinstance(exc, WorkspaceError):
+        return "workspace"
+    if isinstance(exc, KeyError):
+        return "missing"
+    return "data"
 
 
 def _rings_and_controls(
@@ -240,6 +257,7 @@ def gather_renewal(
         emerging=results["emerging"],
         runs=runs.records,
         unavailable=runs.unavailable,
+        unavailable_kind=runs.unavailable_kind,
         region=region,
         zones=counts.zone_outlines(ws),
         zone_layer=ws.config.zone_layer,
