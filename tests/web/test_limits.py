@@ -76,3 +76,18 @@ def test_large_bodies_are_refused_before_parsing(web: WebEnv) -> None:
     assert r.status_code == 413
     ok = web.client.post("/api/v1/auth/login", json={"username": "rita", "password": PASSWORD})
     assert ok.status_code == 200
+
+
+def test_only_the_maps_event_grids_are_cached(web: WebEnv) -> None:
+    h = web.auth("regional_analyst")
+    web.client.get("/api/v1/hotspots", headers=h)
+    n0 = web_wf.cache_stats(web.ws)["entries"]
+    month = "/api/v1/grid?cell_size=250&start=2024-03-01&end=2024-04-01"
+    assert web.client.get(month, headers=h).status_code == 200
+    n1 = web_wf.cache_stats(web.ws)["entries"]
+    assert n1 > n0
+    assert web.client.get(month, headers=h).status_code == 200
+    for q in ("cell_size=250&start=2024-03-01&end=2024-04-02", "cell_size=260",
+              "cell_size=250&start=2024-03-01&end=2024-05-01"):
+        assert web.client.get(f"/api/v1/grid?{q}", headers=h).status_code == 200
+    assert web_wf.cache_stats(web.ws)["entries"] == n1

@@ -144,11 +144,11 @@ def grid(
         if start is not None or end is not None:
             raise HTTPException(422, detail="give either year or start/end, not both")
         start, end = f"{year}-01-01", f"{year + 1}-01-01"
-    within = web_wf.zone_geometry(ws, principal.zones) if principal.role == ZONE else None
+    zones = tuple(principal.zones) if principal.role == ZONE else None
     size = 250.0 if cell_size is None else cell_size
     try:
-        out = web_wf.event_grid(
-            ws, cell_size=size, role=role, start=start, end=end, within=within
+        out = web_wf.grid_for_events(
+            ws, cell_size=size, role=role, start=start, end=end, zones=zones
         )
     except WorkspaceError as exc:
         raise HTTPException(404, detail=str(exc)) from None

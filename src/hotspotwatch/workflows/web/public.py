@@ -10,6 +10,7 @@ only. :func:`event_grid` (any grid, any window) is an event read.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -23,7 +24,7 @@ from hotspotwatch.geo.grid import Grid
 from hotspotwatch.periods import CalendarMonth
 from hotspotwatch.workflows.web._geo import geojson, to_lonlat_geoms
 from hotspotwatch.workflows.web.cache import memoised
-from hotspotwatch.workflows.web.events import select_events
+from hotspotwatch.workflows.web.events import select_events, zone_geometry
 from hotspotwatch.workflows.web.hotspots import (
     ROLES_OF_EVENTS,
     all_months,
@@ -233,6 +234,63 @@ def event_grid(
     }
 
 
+CANONICAL_EVENT_CELLS: tuple[float, ...] = (250.0, PUBLIC_CELL_M)
+"""Cell sizes of the event grids worth caching (the map's)."""
+
+
+def _canonical_window(start: str | None, end: str | None) -> bool:
+    """All time, one calendar month or one calendar year (``YYYY-MM-01`` bounds)."""
+    if start is None and end is None:
+        return True
+    if start is None or end is None:
+        return False
+    try:
+        a, b = dt.date.fromisoformat(start), dt.date.fromisoformat(end)
+    except ValueError:
+        return False
+    if a.day != 1 or b.day != 1:
+        return False
+    months = (b.year - a.year) * 12 + b.month - a.month
+    return months == 1 or (months == 12 and a.month == 1)
+
+
+def grid_for_events(
+    ws: Workspace,
+    *,
+    cell_size: float,
+    role: str,
+    start: str | None,
+    end: str | None,
+    zones: tuple[str, ...] | None = None,
+) -> dict[str, Any]:
+    """:func:`event_grid` for a caller with event access (``zones``: a zone analyst's).
+
+    The map's combinations (cells of 250 or 500 m; all time, a calendar month or a calendar
+    year) are cached; any other combination is computed and not kept, so that a stream of
+    ad-hoc requests cannot fill the cache.
+    """
+    if float(cell_size) in CANONICAL_EVENT_CELLS and _canonical_window(start, end):
+        return _cached_event_grid(
+            ws, cell_size=float(cell_size), role=role, start=start, end=end, zones=zones
+        )
+    within = zone_geometry(ws, zones) if zones is not None else None
+    return event_grid(ws, cell_size=cell_size, role=role, start=start, end=end, within=within)
+
+
+@memoised
+def _cached_event_grid(
+    ws: Workspace,
+    *,
+    cell_size: float,
+    role: str,
+    start: str | None,
+    end: str | None,
+    zones: tuple[str, ...] | None,
+) -> dict[str, Any]:
+    within = zone_geometry(ws, zones) if zones is not None else None
+    return event_grid(ws, cell_size=cell_size, role=role, start=start, end=end, within=within)
+
+
 @memoised
 def public_monthly(ws: Workspace, *, role: str = "harm") -> dict[str, Any]:
     """Region-wide events per calendar month, counts below ``k`` set to ``None``."""
@@ -271,6 +329,7 @@ __all__ = [
     "PartitionGrid",
     "aligned_grid",
     "event_grid",
+    "grid_for_events",
     "partition_grid",
     "public_grid",
     "public_hotspots",
