@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -38,6 +39,7 @@ def test_thirty_concurrent_wrong_logins_evaluate_at_most_five(
 
     def counting(*args: Any, **kwargs: Any) -> Any:
         checked.append(1)
+        time.sleep(0.05)  # the production argon2 profile takes ~0.5 s: a wide race window
         return real(*args, **kwargs)
 
     monkeypatch.setattr(users_wf, "authenticate", counting)
