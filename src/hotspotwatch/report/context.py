@@ -171,6 +171,26 @@ def outcome_rows(f: Fmt, ev: HotspotEvaluation) -> list[dict[str, Any]]:
     ]
 
 
+def missing_rows(f: Fmt, ev: HotspotEvaluation) -> list[dict[str, Any]]:
+    """The evaluation's months a source does not cover (``ev.missing_months``: NaN in the
+    series, exposure 0), each with its first and last day and "missing"."""
+    s = ev.series
+    starts = list(s.months)
+    ends = [*starts[1:], ev.last_day + dt.timedelta(days=1)]
+    rows = []
+    for start, end in zip(starts, ends, strict=True):
+        if start not in ev.missing_months:
+            continue
+        rows.append(
+            {
+                "start": start,
+                "month": f"{f.date(start)} – {f.date(end - dt.timedelta(days=1))}",
+                "status": f.t("report.missing.cell"),
+            }
+        )
+    return rows
+
+
 def dose_rows(f: Fmt, ev: HotspotEvaluation) -> list[dict[str, Any]]:
     """Dose per category inside the perimeter, before and after, from the evaluation."""
     ds = ev.dose_series
@@ -264,6 +284,7 @@ def hotspot_page(
         "months_before": months_before,
         "months_after": months_after,
         "dose": dose_rows(f, ev) if ev is not None else [],
+        "missing": missing_rows(f, ev) if ev is not None else [],
     }
 
 
@@ -389,6 +410,7 @@ __all__ = [
     "effect_sentence",
     "hotspot_effect",
     "hotspot_page",
+    "missing_rows",
     "outcome_rows",
     "pooled_context",
     "summary_context",

@@ -49,6 +49,34 @@ def unavailable_reason(data: RenewalData, section: str, f: Fmt) -> str:
     )
 
 
+def missing_by_source(data: RenewalData, f: Fmt) -> list[str]:
+    """One line per source with the calendar months it does not cover (the evaluation's
+    ``coverage.missing()``: missing, not zero, left out of every comparison)."""
+    ev = data.evaluation
+    if ev is None or ev.coverage is None:
+        return []
+    by_source: dict[str, list[Any]] = {}
+    for source, month in ev.coverage.missing():
+        by_source.setdefault(source, []).append(month)
+    return [
+        f.t(
+            "report.runs.missing_source",
+            source=source,
+            months=f.listing(f.month_year(m) for m in sorted(months)),
+        )
+        for source, months in sorted(by_source.items())
+    ]
+
+
+def months_rule(data: RenewalData, f: Fmt) -> str | None:
+    """The evaluation's months rule (anchored or calendar months) in words."""
+    ev = data.evaluation
+    if ev is None:
+        return None
+    precision = translate(f"spacetime.precision.{ev.time_precision}", f.lang)
+    return translate(f"evaluate.months.{ev.period_rule}", f.lang, precision=precision)
+
+
 SECTIONS = (
     "evaluation",
     "previous_evaluation",
@@ -131,6 +159,8 @@ def methods_context(
         "section_labels": labels,
         "unavailable": unavailable,
         "unavailable_runs": [(s, unavailable[s]) for s in SECTIONS if s in data.unavailable],
+        "missing_by_source": missing_by_source(data, f),
+        "months_rule": months_rule(data, f),
         "descriptive_text": t(
             "report.methods.descriptive",
             m=f.num(data.display.get("map_cell_m", 100), 0),
@@ -148,4 +178,11 @@ def methods_context(
     }
 
 
-__all__ = ["SECTIONS", "methods_context", "rebuild_command", "unavailable_reason"]
+__all__ = [
+    "SECTIONS",
+    "methods_context",
+    "missing_by_source",
+    "months_rule",
+    "rebuild_command",
+    "unavailable_reason",
+]

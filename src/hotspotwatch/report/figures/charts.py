@@ -32,6 +32,17 @@ RING_COLOURS = ("#d9822b", "#b5651d", "#8c4a12", "#633207")
 CONTROL_LINE = "#5f8f3e"
 
 
+def per_month(values: np.ndarray, exposure: np.ndarray) -> np.ndarray:
+    """Counts per month of exposure; NaN (a gap in the chart, never a zero) where the month
+    is missing (NaN count, or no exposure: a source did not cover it)."""
+    v = np.asarray(values, float)
+    e = np.asarray(exposure, float)
+    out = np.full(v.shape, np.nan)
+    ok = np.isfinite(v) & (e > 0)
+    out[ok] = v[ok] / e[ok]
+    return out
+
+
 def trend_chart(
     *,
     months: Sequence[dt.date],
@@ -88,9 +99,10 @@ def trend_chart(
         handles: list[Any] = []
         scale = np.ones(len(x)) if exposure is None else np.asarray(exposure, float)
         for series, colour, marker, name in drawn:
-            shown = disclosure.mask(series) / scale
+            shown = per_month(disclosure.mask(series), scale)
             ax.plot(x, shown, color=colour, lw=1.2, marker=marker, ms=2.2, zorder=3)
-            hidden = disclosure.public & ~np.isfinite(shown)
+            # suppressed below k (public), not missing: a month without data is a gap
+            hidden = disclosure.public & np.isfinite(series) & ~np.isfinite(shown)
             if np.any(hidden):
                 ax.vlines(
                     x[hidden], 0, disclosure.k - 1, color=colour, lw=2.2, alpha=0.35, zorder=2
@@ -255,4 +267,4 @@ def coverage_chart(
         return prim.png(fig)
 
 
-__all__ = ["coverage_chart", "forest_plot", "trend_chart"]
+__all__ = ["coverage_chart", "forest_plot", "per_month", "trend_chart"]

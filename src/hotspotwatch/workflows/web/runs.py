@@ -297,6 +297,7 @@ def hotspot_summary(h: HotspotEvaluation, lang: str = "en") -> dict[str, Any]:
         "buffer_verdict_label": _buffer_label(h.buffer_verdict.label, lang),
         "buffer_verdict_text": _sentence(h.buffer_verdict, lang, name=h.name, outcome=h.outcome),
         "buffer_p_adjusted": _num(h.buffer_p_adjusted),
+        "missing_months": [m.isoformat() for m in h.missing_months],
         "dose": dose,
         "dose_totals": {
             role: {
