@@ -27,9 +27,6 @@ WORKSPACE_ENGINE_USE = {
     "find_run",
     "get_run",
     "run_infos",
-    "record_run",
-    "latest_run",
-    "runs",
 }
 
 # cli/, web/ and report/ do not even hold the engine: they call workflows and the Workspace.

@@ -499,33 +499,6 @@ class Workspace:
         with self.engine.connect() as conn:
             return runs.list_runs(conn, kind)
 
-    def record_run(self, kind: str, parameters: dict[str, Any], result: dict[str, Any]) -> int:
-        """Legacy: store an untyped run (no key: it is never reused); return its row id.
-
-        Use :meth:`save_run` (typed results with provenance) instead.
-        """
-        fp = self.data_fingerprint()
-        with self.engine.begin() as conn:
-            return runs.record_run(
-                conn,
-                kind=kind,
-                parameters=parameters,
-                result=result,
-                data_fingerprint=fp,
-                software_version=software_version(),
-            )
-
-    def latest_run(self, kind: str) -> dict[str, Any] | None:
-        """The newest stored run of ``kind`` (``id, kind, parameters, result, data_fingerprint,
-        created_at, software_version``) or ``None``."""
-        with self.engine.connect() as conn:
-            return runs.latest_run(conn, kind)
-
-    def runs(self, kind: str | None = None) -> list[dict[str, Any]]:
-        """Stored runs, newest first."""
-        with self.engine.connect() as conn:
-            return runs.list_run_dicts(conn, kind)
-
     def run_count(self) -> int:
         """Number of stored analysis runs."""
         return fingerprint.count_runs(self.engine)

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from tests.store.test_runs import _toy
+from tests.store.test_runs import _toy, insert_legacy_run
 from typer.testing import CliRunner
 
 from hotspotwatch import Workspace
@@ -20,14 +20,15 @@ def test_list_and_show_a_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setitem(runs.RUN_KINDS, "test.toy", "tests.store.test_runs:Toy")
     ws = Workspace.create(tmp_path / "ws")
     saved = ws.save_run("test.toy", {"categories": ["burglary"], "seed": 0}, _toy())
-    ws.record_run("test.toy", {"old": True}, {"label": "legacy"})
+    insert_legacy_run(ws, "test.toy", '{"old": true}')
     ws.close()
     res = runner.invoke(app, ["runs", "list", "-w", str(tmp_path / "ws"), "--json"])
     assert res.exit_code == 0, res.stderr
     rows = json.loads(res.stdout)
-    assert [r["run"] for r in rows] == [None, saved.short_key]
-    assert rows[1]["current"] is True and rows[0]["current"] is False
-    assert rows[1]["parameters"] == {"categories": ["burglary"], "seed": 0}
+    # newest first: the legacy run was stored in 2025
+    assert [r["run"] for r in rows] == [saved.short_key, None]
+    assert rows[0]["current"] is True and rows[1]["current"] is False
+    assert rows[0]["parameters"] == {"categories": ["burglary"], "seed": 0}
     res = runner.invoke(app, ["runs", "show", saved.key[:10], "-w", str(tmp_path / "ws")])
     assert res.exit_code == 0, res.stderr
     shown = json.loads(res.stdout)

@@ -101,8 +101,27 @@ def test_wrong_result_type_is_refused(workspace: Workspace, toy_kind: str) -> No
         runs.result_type("nope")
 
 
+def insert_legacy_run(ws: Workspace, kind: str, parameters: str = '{"a": 1}') -> None:
+    """A run as versions before migration 0004 stored it: no key, config or schema version."""
+    from sqlalchemy import insert
+
+    from hotspotwatch.store.schema import analysis_runs
+
+    with ws.engine.begin() as conn:
+        conn.execute(
+            insert(analysis_runs).values(
+                kind=kind,
+                parameters=parameters,
+                result='{"label": "x"}',
+                data_fingerprint=ws.data_fingerprint(),
+                software_version="0.0.9",
+                created_at=dt.datetime(2025, 1, 1),
+            )
+        )
+
+
 def test_legacy_runs_have_no_key_and_are_never_found(workspace: Workspace, toy_kind: str) -> None:
-    workspace.record_run(toy_kind, {"a": 1}, {"label": "x"})
+    insert_legacy_run(workspace, toy_kind)
     assert workspace.find_run(toy_kind, {"a": 1}) is None
     (info,) = workspace.run_infos(toy_kind)
     assert info.key is None and info.to_dict()["run"] is None

@@ -348,65 +348,6 @@ def list_runs(conn: Connection, kind: str | None = None) -> list[RunInfo]:
     ]
 
 
-def record_run(
-    conn: Connection,
-    *,
-    kind: str,
-    parameters: dict[str, Any],
-    result: dict[str, Any],
-    data_fingerprint: str,
-    software_version: str,
-) -> int:
-    """Legacy: store an untyped run without key (never reused); return its row id."""
-    res = conn.execute(
-        insert(analysis_runs).values(
-            kind=kind,
-            parameters=json.dumps(to_jsonable(parameters), sort_keys=True),
-            result=json.dumps(to_jsonable(result)),
-            data_fingerprint=data_fingerprint,
-            software_version=software_version,
-            created_at=dt.datetime.now(dt.UTC).replace(tzinfo=None),
-        )
-    )
-    pk = res.inserted_primary_key
-    assert pk is not None
-    return int(pk[0])
-
-
-def as_dict(row: Any) -> dict[str, Any]:
-    """Legacy: a stored run row as a dict (JSON parsed)."""
-    m = dict(row._mapping)
-    return {
-        "id": m["run_id"],
-        "kind": m["kind"],
-        "parameters": json.loads(m["parameters"]),
-        "result": json.loads(m["result"]),
-        "data_fingerprint": m["data_fingerprint"],
-        "software_version": m["software_version"],
-        "created_at": m["created_at"].isoformat() if m["created_at"] else None,
-    }
-
-
-def latest_run(conn: Connection, kind: str) -> dict[str, Any] | None:
-    """Legacy: the newest run of ``kind`` as a dict, or ``None``. Readers that show a
-    result must use :func:`find_run` instead."""
-    row = conn.execute(
-        select(analysis_runs)
-        .where(analysis_runs.c.kind == kind)
-        .order_by(analysis_runs.c.created_at.desc(), analysis_runs.c.run_id.desc())
-        .limit(1)
-    ).first()
-    return as_dict(row) if row is not None else None
-
-
-def list_run_dicts(conn: Connection, kind: str | None = None) -> list[dict[str, Any]]:
-    """Legacy: stored runs as dicts, newest first."""
-    stmt = select(analysis_runs).order_by(analysis_runs.c.run_id.desc())
-    if kind is not None:
-        stmt = stmt.where(analysis_runs.c.kind == kind)
-    return [as_dict(r) for r in conn.execute(stmt)]
-
-
 def count_runs(conn: Connection) -> int:
     """Number of stored runs."""
     from sqlalchemy import func
