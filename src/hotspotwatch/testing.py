@@ -235,14 +235,16 @@ def _configure(ws: Workspace, zone_layer: str, zone_label: Mapping[str, str] | N
 
 
 def _origin(crs: str, centre: tuple[float, float] | None, size: float) -> tuple[float, float]:
-    from pyproj import CRS, Transformer
+    from pyproj import CRS
+
+    from hotspotwatch.geo.crs import transformer
 
     if centre is None:
         area = CRS.from_user_input(crs).area_of_use
         if area is None:
             raise ValueError(f"{crs} has no area of use; give centre=(lon, lat)")
         centre = ((area.west + area.east) / 2, (area.south + area.north) / 2)
-    tr = Transformer.from_crs("EPSG:4326", crs, always_xy=True)
+    tr = transformer("EPSG:4326", crs)
     cx, cy = tr.transform(*centre)
     # Whole hundreds of metres: grid cells then align with round coordinates.
     return math.floor((cx - size / 2) / 100) * 100.0, math.floor((cy - size / 2) / 100) * 100.0

@@ -171,9 +171,10 @@ def alert_command(
 
     ws = open_workspace(workspace)
     if lon is not None and lat is not None:
-        from pyproj import Transformer
+        from hotspotwatch.geo.crs import from_lonlat
 
-        x, y = Transformer.from_crs("EPSG:4326", ws.config.crs, always_xy=True).transform(lon, lat)
+        xs, ys = from_lonlat([lon], [lat], ws.config.crs)
+        x, y = float(xs[0]), float(ys[0])
     if x is None or y is None:
         fail("give the incident location with --x/--y (workspace CRS) or --lon/--lat")
     when = parse_date(date, "--date") or dt.date.today()
