@@ -38,11 +38,16 @@ MONTHS = {"en": "February 2023, March 2023 and April 2023",
 
 
 @pytest.fixture(scope="module")
-def data(tmp_path_factory: pytest.TempPathFactory):
+def gap_ws(tmp_path_factory: pytest.TempPathFactory):
     ws = make_city(tmp_path_factory.mktemp("gap") / "c", seed=6, scale=0.5)
     _wardens(ws, GAP)
-    yield gather_renewal(ws, until=UNTIL)
+    yield ws
     ws.close()
+
+
+@pytest.fixture(scope="module")
+def data(gap_ws):
+    return gather_renewal(gap_ws, until=UNTIL)
 
 
 def test_missing_months_are_gaps_in_the_chart_not_zeros(data):
@@ -105,3 +110,17 @@ def test_the_dashboard_hotspot_json_lists_the_missing_months(data):
     assert s["missing_months"] == [m.isoformat() for m in ev.missing_months]
     assert len(s["missing_months"]) == 4 and s["dose"] is not None
     assert dt.date.fromisoformat(s["missing_months"][0]) < dt.date(2023, 5, 1)
+
+
+def test_the_dashboard_chart_marks_the_gap_months_missing(gap_ws, data):
+    from hotspotwatch.workflows.web.hotspots import hotspot_monthly
+    from hotspotwatch.workflows.web.runs import evaluation_run
+
+    run = evaluation_run(gap_ws, until=UNTIL)
+    assert run.result.coverage.missing() == data.evaluation.coverage.missing()
+    hid = int(gap_ws.hotspots()["hotspot_id"].iloc[0])
+    m = hotspot_monthly(gap_ws, hid)
+    # the review day here is the last data day (31 Dec), the report's UNTIL is 20 Dec:
+    # the gap months are the same source months
+    assert m["missing_months"] == [f"{g.year:04d}-{g.month:02d}" for g in GAP]
+    assert set(m["missing_months"]) <= set(m["months"])

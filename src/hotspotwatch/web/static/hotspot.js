@@ -18,10 +18,13 @@
   document.title = p.name + " · HotspotWatch";
   document.getElementById("hs-meta").textContent = [p.commune, p.zone ? "ZP " + p.zone : null, p.active ? t("web.hotspot.designated") : null].filter(Boolean).join(" · ");
 
+  const missing = new Set(monthly.missing_months || []);
+  if (missing.size) document.getElementById("trend-missing").textContent = t("web.hotspot.missing_months", { months: [...missing].join(", ") });
   HWChart.lines(document.getElementById("trend"), {
     labels: monthly.months,
     series: [
-      { name: t("web.hotspot.harm"), values: monthly.harm, color: "#c0392b" },
+      // months a harm source did not cover are missing, not zero: a gap in the line
+      { name: t("web.hotspot.harm"), values: monthly.harm.map((v, i) => (missing.has(monthly.months[i]) ? null : v)), color: "#c0392b" },
       { name: t("web.hotspot.enforcement"), values: monthly.enforcement, color: "#2e4a7d" },
       { name: t("web.hotspot.prevention"), values: monthly.prevention, color: "#1e7b34" },
     ],

@@ -140,8 +140,10 @@ def hotspot_monthly(ws: Workspace, hotspot_id: int) -> dict[str, Any]:
     """Events per calendar month (workspace time zone) and role inside a hotspot perimeter.
 
     Returns ``{"months": ["2023-01", ...], "harm": [...], "enforcement": [...],
-    "prevention": [...], "harm_weighted": [...], "periods": [[start, end], ...]}``; the months
-    run from the first to the last month with any stored event.
+    "prevention": [...], "harm_weighted": [...], "periods": [[start, end], ...],
+    "missing_months": [...]}``; the months run from the first to the last month with any
+    stored event; ``missing_months`` (:func:`missing_months`) are the evaluation's months
+    without data from an outcome source.
     """
     name, geom = hotspot_geometry(ws, hotspot_id)
     frame = select_events(ws, within=geom)
@@ -160,7 +162,22 @@ def hotspot_monthly(ws: Workspace, hotspot_id: int) -> dict[str, Any]:
         [p.start.isoformat(), p.end.isoformat() if p.end is not None else None]
         for p in ws.hotspot_periods().get(name, [])
     ]
+    out["missing_months"] = missing_months(ws)
     return out
+
+
+def missing_months(ws: Workspace) -> list[str]:
+    """Calendar months (``"2023-02"``) an outcome source of the dashboard's evaluation does
+    not cover: missing, not zero (the chart draws a gap). Empty when there is no evaluation."""
+    from hotspotwatch.workflows.web.runs import NotComputedError, evaluation_run
+
+    try:
+        ev = evaluation_run(ws).result
+    except NotComputedError:
+        return []
+    if ev.coverage is None:
+        return []
+    return sorted({f"{m.year:04d}-{m.month:02d}" for _src, m in ev.coverage.missing()})
 
 
 __all__ = [
@@ -170,6 +187,7 @@ __all__ = [
     "hotspot_monthly",
     "hotspot_record",
     "hotspots_geojson",
+    "missing_months",
     "month_span",
     "monthly_counts",
 ]
