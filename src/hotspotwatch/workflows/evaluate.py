@@ -33,6 +33,7 @@ from hotspotwatch.analysis.evaluate.strategy import (
     designation_window,
     evaluate_frames,
 )
+from hotspotwatch.periods import add_months
 from hotspotwatch.workflows.runs import RunSpec
 from hotspotwatch.workflows.runs import record as record_run
 
@@ -147,13 +148,13 @@ def evaluation_spec(
 def _load(ws: Workspace, *, pre_months: int, until: dt.date | None) -> tuple[Any, ...]:
     hs = ws.hotspots()
     if hs.empty:
-        raise ValueError("the workspace has no hotspots; add them with `hotspotwatch hotspot add`")
+        raise ValueError("the workspace has no hotspots; add them with `hotspotwatch hotspot designate`")
     des = ws.designations()
     if des.empty:
         raise ValueError("the workspace has no designations; add the decisions first")
     first = min(pd.Timestamp(s).date() for s in des["start"])
     # from the first of a month: the coverage of each source is read per calendar month
-    start = (pd.Timestamp(first) - pd.DateOffset(months=pre_months + 2)).date().replace(day=1)
+    start = add_months(first, -(pre_months + 2)).replace(day=1)
     end = None if until is None else until + dt.timedelta(days=1)
     events = ws.events(start=start, end=end)
     if events.empty:
