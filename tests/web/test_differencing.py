@@ -293,3 +293,14 @@ def test_event_roles_grid_is_an_audited_zone_scoped_event_read(web: WebEnv) -> N
     last = audit_wf.entries(web.ws)[-1]
     assert last["action"] == "grid.read" and last["username"] == "rita"
     assert sum(f["properties"]["count"] or 0 for f in fc["features"]) == len(ev)
+
+
+@pytest.mark.parametrize(
+    "query", ["cell_size=250", "cell_size=1000", "start=2024-01-01&end=2024-12-02", "role=enforcement"]
+)
+def test_the_public_grid_has_no_other_partition(web: WebEnv, query: str) -> None:
+    """Free windows, other cell sizes or roles are not parameters of the public grid: they
+    change nothing (the one protected partition of harm is returned)."""
+    plain = web.client.get("/api/v1/public/grid").json()
+    other = web.client.get(f"/api/v1/public/grid?{query}").json()
+    assert other == plain and other["cell_size"] == 500.0 and other["role"] == "harm"
