@@ -138,6 +138,7 @@ def hotspot_effect(f: Fmt, ev: HotspotEvaluation) -> dict[str, Any]:
         ),
         "words": effect_sentence(f, verdict, ev.did.irr, ev.did.ci_low, ev.did.ci_high),
         "buffer": f.t(f"report.buffer.{buffer}") if buffer in BUFFER_LABELS else None,
+        "buffer_label": buffer,
         "buffer_sentence": buffer_sentence(f, ev),
     }
 
