@@ -45,22 +45,24 @@ def test_month_only_near_repeat_categories_do_not_stop_the_report(monthly):
 
 
 @pytest.mark.parametrize(
-    ("lang", "word"), [("en", "month"), ("fr", "mois"), ("nl", "maand")]
+    ("lang", "word"),
+    [("en", "only to the month"), ("fr", "qu'au mois près"), ("nl", "tot op de maand")],
 )
 def test_the_report_says_why_knox_is_not_shown_in_the_reader_s_language(monthly, lang, word):
     page = renewal_html(monthly, lang=lang)
     shown = _section(page, "knox-unavailable")
     assert shown, lang  # on every hotspot page
-    precision = translate("spacetime.precision.month", lang)
-    assert precision == word
-    reason = translate("report.runs.reason.precision_known", lang, precision=precision)
+    extent = translate("report.runs.reason.precision_extent.month", lang)
+    assert word.endswith(extent) or extent in word
+    reason = translate("report.runs.reason.precision_known", lang, extent=extent)
+    assert word in reason
     expected = translate("report.runs.unavailable", lang, reason=reason)
     for text in shown:
         assert text.startswith(expected), (lang, text)
         assert monthly.unavailable["knox"] in text  # the detail is kept
     if lang != "en":
         english = translate("report.runs.reason.precision_known", "en",
-                            precision=translate("spacetime.precision.month", "en"))
+                            extent=translate("report.runs.reason.precision_extent.month", "en"))
         assert english not in html_lib.unescape(page)
     # the runs page names the section and the same reason
     assert 'data-section="knox"' in page

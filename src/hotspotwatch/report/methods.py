@@ -40,8 +40,8 @@ def unavailable_reason(data: RenewalData, section: str, f: Fmt) -> str:
     if kind == "precision":
         m = _PRECISION.search(detail)
         if m:
-            precision = translate(f"spacetime.precision.{m.group(1)}", f.lang)
-            reason = f.t("report.runs.reason.precision_known", precision=precision)
+            extent = f.t(f"report.runs.reason.precision_extent.{m.group(1)}")
+            reason = f.t("report.runs.reason.precision_known", extent=extent)
     return (
         f.t("report.runs.unavailable", reason=reason)
         + " "
