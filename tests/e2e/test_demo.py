@@ -49,7 +49,10 @@ def test_workspace_reads_back_zones_hotspots_and_roles(demo: tuple[Path, dict]) 
         assert len(names) >= 15 and {"Clemenceau", "Peterbos"} <= names
         ev = ws.events()
         assert set(ev["role"]) == {"harm", "enforcement", "prevention"}
-        kinds = {r["kind"] for r in ws.runs()}
+        infos = ws.run_infos()
+        kinds = {info.kind for info in infos}
+        # every stored run is typed and keyed (nothing legacy, nothing unkeyed)
+        assert infos and all(info.key and info.schema_version for info in infos)
     assert {
         "evaluate",
         "detect.coverage",
