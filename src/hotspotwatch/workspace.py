@@ -267,8 +267,16 @@ class Workspace:
         return display_url(self.engine)
 
     def event_stats(self) -> dict[str, dict[str, Any]]:
-        """Events per category: ``{category: {"count", "first", "last"}}`` (times in UTC)."""
-        return store_events.event_stats(self.engine)
+        """Events per category: ``{category: {"count", "first", "last", "first_local",
+        "last_local"}}``; ``first``/``last`` are UTC instants, ``first_local``/``last_local``
+        the local dates (ISO) in the workspace time zone."""
+        stats = store_events.event_stats(self.engine)
+        for v in stats.values():
+            for key in ("first", "last"):
+                # the store keeps naive UTC instants; people read local calendar days
+                instant = pd.Timestamp(v[key]).tz_localize("UTC")
+                v[f"{key}_local"] = instant.tz_convert(self.tz).date().isoformat()
+        return stats
 
     def count_events(self) -> int:
         """Number of stored events."""

@@ -15,6 +15,9 @@ from hotspotwatch.analysis._result import to_jsonable
 
 console = Console()
 err_console = Console(stderr=True)
+if not console.is_terminal:
+    # printed to a pipe or a file: tables keep their natural width instead of 80 columns
+    console.width = 1000
 
 WorkspaceOpt = Annotated[
     Path,

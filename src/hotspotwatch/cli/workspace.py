@@ -95,11 +95,13 @@ def register(app: typer.Typer) -> None:
         console.print(
             f"[bold]{ws.config.name}[/] — {ws.path} ({ws.config.crs}, {ws.config.timezone})"
         )
-        table = Table(title="Events")
+        table = Table(title=f"Events (first and last day in {ws.config.timezone})")
         for col in ("category", "role", "count", "first", "last"):
             table.add_column(col, justify="right" if col == "count" else "left")
         for cat, v in out["events"].items():
-            table.add_row(cat, str(v["role"]), f"{v['count']:,}", v["first"][:10], v["last"][:10])
+            table.add_row(
+                cat, str(v["role"]), f"{v['count']:,}", str(v["first_local"]), str(v["last_local"])
+            )
         console.print(table)
         console.print(f"Area layers: {out['area_layers'] or 'none'}")
         console.print(f"Hotspots ({len(hs)}): {', '.join(out['hotspots']) or 'none'}")
