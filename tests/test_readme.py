@@ -15,11 +15,14 @@ def _leaf_commands() -> list[str]:
     root = typer.main.get_command(app)
     out: list[str] = []
 
-    def walk(cmd: object, prefix: list[str]) -> None:
-        subs = getattr(cmd, "commands", None)
-        if subs:
-            for name, sub in subs.items():
-                walk(sub, [*prefix, name])
+    ctx = typer.Context(root)
+
+    def walk(cmd: typer.core.TyperCommand | typer.core.TyperGroup, prefix: list[str]) -> None:
+        # The root loads its commands on demand (cli.main.LazyGroup): ask it, not .commands.
+        names = cmd.list_commands(ctx) if isinstance(cmd, typer.core.TyperGroup) else []
+        if names:
+            for name in names:
+                walk(cmd.get_command(ctx, name), [*prefix, name])
         else:
             out.append(" ".join(prefix))
 

@@ -11,8 +11,6 @@ from typing import Annotated, Any, NoReturn
 import typer
 from rich.console import Console
 
-from hotspotwatch.analysis._result import to_jsonable
-
 console = Console()
 err_console = Console(stderr=True)
 if not console.is_terminal:
@@ -61,6 +59,8 @@ def open_workspace(path: Path | str = ".", database_url: str | None = None) -> A
 
 def print_json(obj: Any) -> None:
     """Print JSON (plain, no colour) to standard output."""
+    from hotspotwatch.analysis._result import to_jsonable  # numpy: loaded when used
+
     sys.stdout.write(json.dumps(to_jsonable(obj), indent=2, ensure_ascii=False) + "\n")
     sys.stdout.flush()
 

@@ -6,7 +6,6 @@ import contextlib
 from pathlib import Path
 from typing import Annotated, Any
 
-import numpy as np
 import typer
 from rich.table import Table
 
@@ -157,6 +156,8 @@ def kde_cmd(
     kernel: Annotated[str, typer.Option(help="quartic or gaussian.")] = "quartic", json_out: JsonOpt = False,
 ) -> None:
     """Kernel density surface (events or harm per km²): PNG map and GeoTIFF raster (kde.tif)."""
+    import numpy as np
+
     from hotspotwatch.workflows import detect as wf
     from hotspotwatch.workflows.detect_outputs import write_kde_raster
 

@@ -1,0 +1,170 @@
+"""The command line starts lazily: ``--help``, completion and ``CMD --help`` load no heavy library.
+
+No wall-clock time is asserted (bench/startup.py measures it); these tests check what gets
+imported, in a fresh interpreter, which is what makes the start slow or fast.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pkgutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import typer
+
+import hotspotwatch.cli
+from hotspotwatch.cli.main import COMMANDS, app, load_command
+
+SRC = Path(hotspotwatch.cli.__file__).resolve().parents[2]
+
+# Libraries a command may use, but never at module top of hotspotwatch/__init__ or cli/*.
+HEAVY = (
+    "pandas",
+    "geopandas",
+    "sqlalchemy",
+    "alembic",
+    "numpy",
+    "scipy",
+    "matplotlib",
+    "shapely",
+    "pyproj",
+    "statsmodels",
+    "rasterio",
+    "weasyprint",
+    "pyarrow",
+    "fastapi",
+    "uvicorn",
+    "jinja2",
+    "babel",
+    "hotspotwatch.workspace",
+    "hotspotwatch.store",
+    "hotspotwatch.workflows",
+    "hotspotwatch.analysis",
+)
+
+_PROBE = """
+import contextlib, io, json, sys
+sys.argv = ["hotspotwatch", *json.loads(sys.argv[1])]
+from hotspotwatch.cli.main import main
+out = io.StringIO()
+with contextlib.redirect_stdout(out):
+    try:
+        main()
+    except SystemExit as exc:
+        code = exc.code
+    else:
+        code = 0
+print(json.dumps({
+    "code": code,
+    "out": out.getvalue(),
+    "loaded": sorted(m for m in sys.modules if any(m == h or m.startswith(h + ".") for h in HEAVY)),
+    "cli": sorted(m for m in sys.modules if m.startswith("hotspotwatch.cli.")),
+}))
+"""
+
+
+def _probe(args: list[str], env: dict[str, str] | None = None) -> dict[str, object]:
+    """Run the entry point with ``args`` in a fresh interpreter; what it printed and imported."""
+    code = f"HEAVY = {HEAVY!r}\n" + _PROBE
+    full_env = {**os.environ, "PYTHONPATH": str(SRC), "COLUMNS": "120", **(env or {})}
+    done = subprocess.run(
+        [sys.executable, "-c", code, json.dumps(args)],
+        capture_output=True,
+        text=True,
+        env=full_env,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    result: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def test_root_help_imports_no_heavy_library_and_no_command_module() -> None:
+    res = _probe(["--help"])
+    assert res["code"] == 0
+    assert res["loaded"] == [], f"`hotspotwatch --help` imported {res['loaded']}"
+    assert res["cli"] == ["hotspotwatch.cli.main"]
+    for name, (_, line) in COMMANDS.items():
+        assert name in str(res["out"]) and line[:40] in str(res["out"])
+
+
+def test_shell_completion_of_the_first_word_imports_nothing_heavy() -> None:
+    res = _probe(
+        [],
+        env={
+            "_HOTSPOTWATCH_COMPLETE": "complete_bash",
+            "COMP_WORDS": "hotspotwatch ",
+            "COMP_CWORD": "1",
+        },
+    )
+    assert res["loaded"] == [] and res["cli"] == ["hotspotwatch.cli.main"]
+    assert str(res["out"]).split() == list(COMMANDS)
+
+
+def test_zsh_completion_shows_each_commands_line_without_loading_it() -> None:
+    res = _probe(
+        [],
+        env={"_HOTSPOTWATCH_COMPLETE": "complete_zsh", "_TYPER_COMPLETE_ARGS": "hotspotwatch ev"},
+    )
+    assert res["loaded"] == [] and res["cli"] == ["hotspotwatch.cli.main"]
+    assert '"evaluate":"Evaluate the hotspots and the strategy' in str(res["out"])
+
+
+@pytest.mark.parametrize("name", list(COMMANDS))
+def test_each_command_help_imports_no_heavy_library(name: str) -> None:
+    res = _probe([name, "--help"])
+    assert res["code"] == 0, res["out"]
+    assert res["loaded"] == [], (
+        f"`hotspotwatch {name} --help` imported {res['loaded']}: move that import inside the "
+        f"function that needs it (hotspotwatch.cli.{COMMANDS[name][0]})"
+    )
+    assert "Usage: hotspotwatch " + name in str(res["out"])
+
+
+def test_the_lazy_listing_is_what_the_loaded_commands_say() -> None:
+    """The table's line is each command's own first help paragraph, as click shortens it."""
+    for name, (module, line) in COMMANDS.items():
+        command = load_command(name)
+        assert command.name == name
+        assert command.get_short_help_str(limit=10_000) == line, (
+            f"COMMANDS[{name!r}] in cli/main.py says {line!r}; hotspotwatch.cli.{module} says "
+            f"{command.get_short_help_str(limit=10_000)!r}: copy its first help paragraph"
+        )
+        assert not command.hidden and not command.deprecated
+        assert not getattr(command, "rich_help_panel", None)  # unset: the default panel
+
+
+def test_every_cli_module_is_reachable_from_the_table() -> None:
+    """A new cli module, or a new root command in a ``register`` module, needs its COMMANDS row."""
+    for info in pkgutil.iter_modules(hotspotwatch.cli.__path__):
+        if info.name.startswith("_") or info.name == "main":
+            continue
+        module = __import__(f"hotspotwatch.cli.{info.name}", fromlist=["_"])
+        mapped = {n for n, (m, _) in COMMANDS.items() if m == info.name}
+        for attribute in {
+            m.partition(":")[2] for m, _ in COMMANDS.values() if m.startswith(info.name + ":")
+        }:
+            assert isinstance(getattr(module, attribute, None), typer.Typer), (info.name, attribute)
+        if hasattr(module, "register"):
+            holder = typer.Typer()
+            module.register(holder)
+            defined = set(typer.main.get_group(holder).commands)
+            assert defined == mapped, (
+                f"cli/{info.name}.py defines {defined}, COMMANDS maps {mapped}"
+            )
+        else:
+            assert isinstance(getattr(module, "app", None), typer.Typer), info.name
+            assert len(mapped) == 1, f"cli/{info.name}.py (a group) needs one COMMANDS row"
+
+
+def test_a_typo_is_suggested_among_commands_not_yet_loaded() -> None:
+    from typer.testing import CliRunner
+
+    res = CliRunner().invoke(app, ["evaluat"])
+    assert res.exit_code == 2
+    assert "Did you mean 'evaluate'?" in res.output
