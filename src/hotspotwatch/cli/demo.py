@@ -29,10 +29,25 @@ def register(app: typer.Typer) -> None:
         ] = True,
         host: Annotated[str, typer.Option(help="Dashboard interface.")] = "127.0.0.1",
         port: Annotated[int, typer.Option(help="Dashboard port.")] = 8765,
+        selection: Annotated[
+            str,
+            typer.Option(
+                help="How designations are simulated: none (independent of recent harm) or "
+                "peak (each follows a harm spike, +40 % over the 6 months before it; the "
+                "selection trap).",
+            ),
+        ] = "none",
         as_json: JsonOpt = False,
     ) -> None:
         """Build the Brussels demo workspace in DIR, run every analysis, write reports, serve the dashboard."""
+        from hotspotwatch.scenarios.brussels.config import SELECTIONS
         from hotspotwatch.workflows.demo import DemoError, StepOutcome, run_demo
+
+        if selection not in SELECTIONS:
+            fail(
+                f"--selection {selection!r} is not one of {', '.join(SELECTIONS)} "
+                "(peak: each designation follows a harm spike; none: it does not)"
+            )
 
         progress = Progress(
             TextColumn("[bold cyan]{task.fields[step]:<10}[/]"),
@@ -67,6 +82,7 @@ def register(app: typer.Typer) -> None:
                     directory,
                     seed=seed,
                     scale=scale,
+                    selection=selection,
                     progress=on_progress,
                     on_step=on_step,
                     on_done=on_done,

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from hotspotwatch.analysis._result import to_jsonable
+from hotspotwatch.scenarios.brussels.config import SELECTIONS, Selection
 from hotspotwatch.workspace import Workspace
 
 Progress = Callable[[str, float], None]
@@ -60,6 +61,7 @@ class DemoContext:
     scale: float
     progress: Progress
     data: dict[str, Any] = field(default_factory=dict)
+    selection: Selection = "none"
 
 
 def prepare_folder(folder: Path) -> Path:
@@ -104,6 +106,7 @@ def step_load(ctx: DemoContext) -> StepOutcome:
         seed=ctx.seed,
         scale=ctx.scale,
         truth_path=ctx.folder / "truth.json",
+        selection=ctx.selection,
         progress=lambda msg, frac: ctx.progress(f"Brussels scenario: {msg}", frac),
     )
     ctx.data["load"] = out
@@ -116,8 +119,22 @@ def step_load(ctx: DemoContext) -> StepOutcome:
             f"{out['areas'].get('police_zone', 0)} police zones, {out['areas'].get('canton', 0)} cantons, "
             f"{out['hotspots']} hotspots, {out['designations']} decisions",
             f"{ev['inserted']:,} simulated events (seed {ctx.seed}, scale {ctx.scale:g})",
+            *(
+                []
+                if ctx.selection == "none"
+                else [_spike_line(out["truth"].get("selection_spike") or {})]
+            ),
         ],
         [str(ctx.folder / "truth.json")],
+    )
+
+
+def _spike_line(spike: dict[str, Any]) -> str:
+    extra = sum(h["expected_extra_harm"] for h in spike.get("hotspots", {}).values())
+    return (
+        f"selection peak: harm +{spike.get('size', 0):.0%} in each hotspot over the "
+        f"{spike.get('months')} months before its designation (about {extra:,.0f} extra "
+        "harm events expected; see truth.json selection_spike)"
     )
 
 
@@ -400,6 +417,7 @@ def run_demo(
     on_step: Callable[[str, str], None] | None = None,
     on_done: Callable[[StepOutcome], None] | None = None,
     steps: list[str] | None = None,
+    selection: Selection = "none",
 ) -> dict[str, Any]:
     """Build the demo in ``folder`` and run every analysis; return a summary.
 
@@ -417,6 +435,11 @@ def run_demo(
         Called when a step starts (``name, title``) and ends (:class:`StepOutcome`).
     steps : list of str, optional
         Only these steps (``load`` always runs).
+    selection : {"none", "peak"}, default "none"
+        ``"peak"`` simulates designations that follow a transient harm spike (+40 % over the
+        6 months before each designation by default; see
+        :func:`hotspotwatch.scenarios.brussels.simulate`), the selection trap a before/after
+        comparison falls into. ``"none"`` keeps the events of earlier versions.
 
     Returns
     -------
@@ -424,6 +447,11 @@ def run_demo(
         ``workspace``, ``folder``, ``steps`` (one entry per step with ok, seconds, lines,
         outputs, error) and ``seconds``.
     """
+    if selection not in SELECTIONS:
+        raise DemoError(
+            f"selection {selection!r} is not one of {', '.join(SELECTIONS)} "
+            "(peak: each designation follows a harm spike; none: it does not)"
+        )
     root = prepare_folder(Path(folder))
     ws = Workspace.create(
         root / "workspace",
@@ -432,7 +460,7 @@ def run_demo(
         name="Brussels-Capital Region (simulated demo)",
     )
     ws = apply_brussels_settings(ws)
-    ctx = DemoContext(root, ws, seed, scale, progress or (lambda _m, _f: None))
+    ctx = DemoContext(root, ws, seed, scale, progress or (lambda _m, _f: None), selection=selection)
     outcomes: list[StepOutcome] = []
     t_all = time.perf_counter()
     for name, title, func in STEPS:
@@ -458,6 +486,7 @@ def run_demo(
         "workspace": str(ws.path),
         "seed": seed,
         "scale": scale,
+        "selection": selection,
         "seconds": round(time.perf_counter() - t_all, 2),
         "steps": [o.__dict__ for o in outcomes],
         "login": ctx.data.get("login"),

@@ -21,6 +21,7 @@ from hotspotwatch.scenarios.brussels import (
     simulate,
     write_truth,
 )
+from hotspotwatch.scenarios.brussels.config import Selection
 from hotspotwatch.scenarios.brussels.hotspots import DEFAULT_RADIUS_M
 
 if TYPE_CHECKING:
@@ -43,6 +44,7 @@ def load_brussels(
     radius_m: float = DEFAULT_RADIUS_M,
     progress: Progress | None = None,
     truth_path: str | Path | None = None,
+    selection: Selection = "none",
 ) -> dict[str, Any]:
     """Load Brussels geography, hotspots, designations and simulated events into ``ws``.
 
@@ -62,6 +64,9 @@ def load_brussels(
         ``progress(message, fraction_done)``.
     truth_path : path-like, optional
         Where to write the truth (default ``<workspace folder>/truth.json``).
+    selection : {"none", "peak"}, default "none"
+        ``"peak"`` makes each designation follow a transient harm spike in the chosen place
+        (see :func:`hotspotwatch.scenarios.brussels.simulate`); ``"none"`` does not.
 
     Returns
     -------
@@ -133,6 +138,7 @@ def load_brussels(
         geography=geo,
         hotspots=HOTSPOTS,
         radius_m=radius_m,
+        selection=selection,
         progress=sim_progress,
     )
     events = result.events
@@ -148,7 +154,9 @@ def load_brussels(
             category=events["category"].astype(str), source_id=events["source_id"].astype(str)
         ),
         source=SCENARIO_SOURCE,
-        file=f"simulate(seed={seed}, scale={scale})",
+        file=f"simulate(seed={seed}, scale={scale}"
+        + ("" if selection == "none" else f", selection={selection!r}")
+        + ")",
     )
     target = Path(truth_path) if truth_path is not None else Path(ws.path) / "truth.json"
     truth = dict(result.truth)

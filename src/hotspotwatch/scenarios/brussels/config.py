@@ -9,6 +9,7 @@ of the Brussels strategy.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
@@ -17,13 +18,19 @@ __all__ = [
     "DEFAULT_ANNUAL_RATES",
     "DEFAULT_EFFECTS",
     "DEFAULT_EMERGING",
+    "SELECTIONS",
     "WORKSPACE_SETTINGS",
     "EmergingPlace",
     "HotspotEffect",
+    "Selection",
     "SimulationConfig",
 ]
 
 Mechanism = Literal["displacement", "diffusion", "none"]
+Selection = Literal["none", "peak"]
+SELECTIONS: tuple[Selection, ...] = ("none", "peak")
+"""How places come to be designated in the simulation: ``none`` (designation independent of
+recent harm, the default) or ``peak`` (each designation follows a transient harm spike)."""
 
 #: ``hotspotwatch.toml`` tables of the Brussels demo workspace: the zone layer and what a
 #: zone is called, and the renewal report's wording (nothing Brussels-specific is in code).
@@ -245,6 +252,13 @@ class SimulationConfig:
         Standard deviation (per axis, Gaussian) of a triggered shooting around its parent.
     seasonal_amplitude : mapping
         Relative amplitude of the yearly cycle (peak mid-July) per role or ``"nuisance"``.
+    selection_spike_size : float
+        With ``simulate(..., selection="peak")``: relative rise of harm inside each hotspot's
+        circle during its selection window (0.4: +40 %). Harm only (victim / witness
+        reports); enforcement and prevention are not raised.
+    selection_spike_months : int
+        Length of the selection window: the calendar months just before the first
+        designation day (6: from the same day six months earlier to the day before).
     """
 
     annual_rates: Mapping[str, Mapping[int, float] | float] = field(
@@ -265,6 +279,9 @@ class SimulationConfig:
             "prevention": 0.10,
         }
     )
+
+    selection_spike_size: float = 0.40
+    selection_spike_months: int = 6
 
     def rate(self, category: str, year: int) -> float:
         """Counterfactual expected events of ``category`` in ``year`` at scale 1."""
@@ -297,3 +314,13 @@ class SimulationConfig:
             raise ValueError(f"cell_m must be in (0, 500] metres, got {self.cell_m}")
         if self.buffer_width_m is not None and self.buffer_width_m <= 0:
             raise ValueError(f"buffer_width_m must be > 0 or None, got {self.buffer_width_m}")
+        if not (math.isfinite(self.selection_spike_size) and self.selection_spike_size >= 0):
+            raise ValueError(
+                "selection_spike_size must be a number >= 0 (0.4 for +40 %), "
+                f"got {self.selection_spike_size!r}"
+            )
+        months = self.selection_spike_months
+        if isinstance(months, bool) or not isinstance(months, int) or not 1 <= months <= 60:
+            raise ValueError(
+                f"selection_spike_months must be a whole number of months in 1..60, got {months!r}"
+            )

@@ -14,7 +14,7 @@ The model is described in :mod:`hotspotwatch.scenarios.brussels.simulator`; the 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import shapely
@@ -55,7 +55,6 @@ HUBS = (
     (50.8557, 4.3585),  # Rogier
     (50.8508, 4.3527),  # De Brouckère
 )
-
 
 
 @dataclass(frozen=True)
@@ -157,7 +156,8 @@ def _compute_raster(geo: BrusselsGeography, hotspot_xy: np.ndarray, cell: float)
     components = {
         "floor": np.ones_like(gx),
         "city": np.exp(
-            -np.hypot(*(np.column_stack([gx, gy]) - project_latlon([CITY_CENTRE], crs)[0]).T) / 2500.0
+            -np.hypot(*(np.column_stack([gx, gy]) - project_latlon([CITY_CENTRE], crs)[0]).T)
+            / 2500.0
         ),
         "crescent": _gauss_sum(gx, gy, project_latlon(CRESCENT, crs), 700.0),
         "hubs": _gauss_sum(gx, gy, project_latlon(HUBS, crs), 180.0),
@@ -177,28 +177,53 @@ def _compute_raster(geo: BrusselsGeography, hotspot_xy: np.ndarray, cell: float)
 
 @dataclass(frozen=True)
 class EffectField:
-    """Planted multiplier field of one category while a given set of hotspots is designated."""
+    """Planted multiplier field of one category while a given set of hotspots is designated.
+
+    With a selection spike (``simulate(..., selection="peak")``) the harm multiplier is also
+    multiplied by ``spike_factor`` inside the circle of any hotspot in its selection window
+    (``spike_centres``); overlapping spiking circles raise a point once.
+    """
 
     centres: np.ndarray  # (H, 2) active centres
     inside: np.ndarray  # (H,) multiplier inside circle
     ring: np.ndarray  # (H,) multiplier in ring
     radius: float
     outer: float
+    spike_centres: np.ndarray = field(default_factory=lambda: np.zeros((0, 2)))  # (K, 2)
+    spike_factor: float = 1.0
 
     @property
     def bound(self) -> float:
-        if self.centres.size == 0:
-            return 1.0
-        return float(max(1.0, self.inside.max(), self.ring.max()))
+        base = 1.0
+        if self.centres.size:
+            base = float(max(1.0, self.inside.max(), self.ring.max()))
+        if self.spike_centres.size:
+            base *= max(1.0, self.spike_factor)
+        return base
+
+    @property
+    def reach_centres(self) -> np.ndarray:
+        """Every centre near which the multiplier may differ from 1."""
+        if not self.spike_centres.size:
+            return self.centres
+        return np.concatenate([self.centres.reshape(-1, 2), self.spike_centres])
 
     def __call__(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
-        if self.centres.size == 0 or x.size == 0:
+        if (self.centres.size == 0 and self.spike_centres.size == 0) or x.size == 0:
             return np.ones(x.shape)
         d = np.hypot(x[:, None] - self.centres[None, :, 0], y[:, None] - self.centres[None, :, 1])
-        return self.from_distances(d)
+        out = self.from_distances(d)
+        if self.spike_centres.size:
+            ds = np.hypot(
+                x[:, None] - self.spike_centres[None, :, 0],
+                y[:, None] - self.spike_centres[None, :, 1],
+            )
+            out = out * self.spike_from_distances(ds)
+        return out
 
     def from_distances(self, d: np.ndarray) -> np.ndarray:
-        """Multiplier at points given their distances ``d`` (n, H) to the active centres."""
+        """Designation multiplier at points given their distances ``d`` (n, H) to the active
+        centres (the selection spike is not included: see :meth:`spike_from_distances`)."""
         out = np.ones(d.shape[0])
         if self.centres.size == 0 or d.shape[0] == 0:
             return out
@@ -210,6 +235,15 @@ class EffectField:
         out[in_ring] = self.ring[nearest[in_ring]]
         return out
 
+    def spike_from_distances(self, d: np.ndarray) -> np.ndarray:
+        """Selection-spike multiplier at points given their distances ``d`` (n, K) to the
+        spiking centres: ``spike_factor`` inside any spiking circle, else 1."""
+        out = np.ones(d.shape[0])
+        if self.spike_centres.size == 0 or d.shape[0] == 0:
+            return out
+        out[(d < self.radius).any(axis=1)] = self.spike_factor
+        return out
+
 
 def effect_field(
     category: str,
@@ -219,7 +253,13 @@ def effect_field(
     effects: Sequence[HotspotEffect],
     radius: float,
     outer: float,
+    *,
+    spiking: Sequence[int] = (),
+    spike_size: float = 0.0,
 ) -> EffectField:
+    """The multiplier field of ``category`` while the ``active`` hotspots are designated and
+    the ``spiking`` ones are in their selection window (harm only: the spike is in victim /
+    witness reports, not in proactive police activity or prevention)."""
     idx = np.asarray(active, dtype=np.int64)
     effs = [effects[i] for i in idx]
     if role == "harm":
@@ -233,7 +273,10 @@ def effect_field(
         inside = np.array([e.prevention_dose for e in effs])
         ring = np.ones(len(effs))
     centres = hotspot_xy[idx] if idx.size else np.zeros((0, 2))
-    return EffectField(centres, inside, ring, radius, outer)
+    spk = np.asarray(spiking, dtype=np.int64)
+    if role != "harm" or spk.size == 0 or spike_size == 0:
+        return EffectField(centres, inside, ring, radius, outer)
+    return EffectField(centres, inside, ring, radius, outer, hotspot_xy[spk], 1.0 + spike_size)
 
 
 __all__ = [

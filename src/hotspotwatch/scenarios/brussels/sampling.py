@@ -26,10 +26,11 @@ def sample_places(
     """Exact thinning of a Poisson process with intensity ``expected * density * field``."""
     r = setup.raster
     near = np.zeros(density.size, dtype=bool)
-    if field.centres.size:
+    centres = field.reach_centres
+    if centres.size:
         cx, cy = r.centres()
         reach = field.outer + r.cell
-        for hx, hy in field.centres:
+        for hx, hy in centres:
             near |= (np.abs(cx - hx) < reach) & (np.abs(cy - hy) < reach)
     bound = np.where(near, field.bound, 1.0)
     weight = density * bound * r.cell**2  # candidate mass per cell (whole cell)

@@ -16,8 +16,10 @@ import numpy as np
 import pandas as pd
 
 from hotspotwatch.domain.taxonomy import Taxonomy
+from hotspotwatch.periods import add_months
 from hotspotwatch.scenarios.brussels.config import (
     CATEGORY_PROFILE,
+    SELECTIONS,
     HotspotEffect,
     SimulationConfig,
 )
@@ -31,6 +33,7 @@ from hotspotwatch.scenarios.brussels.geography import BrusselsGeography, load_ge
 from hotspotwatch.scenarios.brussels.hotspots import HOTSPOTS, HotspotSite
 
 TIMEZONE = "Europe/Brussels"
+
 
 @dataclass(frozen=True)
 class Setup:
@@ -49,11 +52,22 @@ class Setup:
     taxonomy: Taxonomy
     config: SimulationConfig
     scale: float
+    selection: str = "none"
+    spike_windows: tuple[tuple[dt.date, dt.date], ...] = ()
+    """Per site, the selection window ``[first day, designation day)`` (``selection="peak"``
+    only; empty otherwise). Not clipped to the simulated period."""
 
     def active(self, day_index: int) -> list[int]:
         """Indices of the hotspots designated on that day."""
         day = self.days[day_index].date()
         return [i for i, s in enumerate(self.sites) if s.designated <= day]
+
+    def spiking(self, day_index: int) -> list[int]:
+        """Indices of the hotspots inside their selection window on that day."""
+        if self.selection != "peak":
+            return []
+        day = self.days[day_index].date()
+        return [i for i, (a, b) in enumerate(self.spike_windows) if a <= day < b]
 
     def emerging_active(self, day_index: int) -> list[int]:
         """Indices of the emerging places switched on by that day."""
@@ -78,7 +92,13 @@ def make_setup(
     hotspots: Sequence[HotspotSite] | None,
     config: SimulationConfig | None,
     radius_m: float,
+    selection: str = "none",
 ) -> Setup:
+    if selection not in SELECTIONS:
+        raise ValueError(
+            f"selection must be one of {', '.join(repr(s) for s in SELECTIONS)} "
+            f"('peak' plants a harm spike before each designation), got {selection!r}"
+        )
     if not (np.isfinite(scale) and scale > 0):
         raise ValueError(f"scale must be a positive number (1, 10, 100...), got {scale!r}")
     if not (np.isfinite(radius_m) and radius_m > 0):
@@ -104,6 +124,13 @@ def make_setup(
     raster = build_raster(geo, hotspot_xy, cfg.cell_m)
     days = pd.date_range(first, last, freq="D")
     change_days = {s.designated for s in sites} | {e.start for e in cfg.emerging}
+    windows: tuple[tuple[dt.date, dt.date], ...] = ()
+    if selection == "peak":
+        windows = tuple(
+            (spike_window_start(s.designated, cfg.selection_spike_months), s.designated)
+            for s in sites
+        )
+        change_days |= {a for a, _ in windows}
     breaks = sorted(
         {0}
         | {
@@ -117,7 +144,20 @@ def make_setup(
     return Setup(
         geo, sites, hotspot_xy, effects, emerging_xy, raster, days, np.array(breaks),
         float(radius_m), float(radius_m + width), taxonomy, cfg, float(scale),
+        selection, windows,
     )  # fmt: skip
 
 
-__all__ = ["TIMEZONE", "Setup", "make_setup"]
+def spike_window_start(designated: dt.date, months: int) -> dt.date:
+    """First day of the selection window: the same day ``months`` calendar months earlier
+    (clipped to the month's last day, e.g. 31 August minus six months is 28/29 February).
+
+    Examples
+    --------
+    >>> spike_window_start(dt.date(2024, 3, 28), 6)
+    datetime.date(2023, 9, 28)
+    """
+    return add_months(designated, -months)
+
+
+__all__ = ["TIMEZONE", "Setup", "make_setup", "spike_window_start"]

@@ -27,6 +27,15 @@ For category :math:`c` the intensity at place :math:`s` on day :math:`t` is
   decides; a point in a ring and no circle takes the ring of the nearest designated centre.
 - :math:`g_e` — an emerging, undesignated place: an isotropic Gaussian bump switched on at
   :math:`t_e`, adding a share :math:`\\phi_e` of the regional intensity.
+- the selection spike (``selection="peak"`` only): harm is also multiplied by
+  :math:`1 + \\delta` (``selection_spike_size``, default 0.4) inside the circle of every
+  hotspot during its selection window, the ``selection_spike_months`` (default 6) calendar
+  months before its first designation day; on that day it returns to baseline (times the
+  planted effect). Places are designated because harm has just peaked there, and part of
+  that peak would have faded anyway: a before/after or DiD whose pre-period holds the window
+  credits the designation with the fall (regression to the mean). Enforcement and prevention
+  do not spike. With ``selection="none"`` (default) there is no spike and the events are
+  exactly those of earlier versions for the same seed.
 
 Shootings are self-exciting (a Hawkes process, Mohler et al. 2011): background shootings
 arrive with intensity :math:`(1 - n)\\lambda` and each shooting triggers Poisson(:math:`n`)
@@ -64,7 +73,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from hotspotwatch.scenarios.brussels.config import SimulationConfig
+from hotspotwatch.scenarios.brussels.config import Selection, SimulationConfig
 from hotspotwatch.scenarios.brussels.field import effect_field
 from hotspotwatch.scenarios.brussels.geography import BrusselsGeography
 from hotspotwatch.scenarios.brussels.hotspots import DEFAULT_RADIUS_M, HotspotSite
@@ -79,6 +88,7 @@ from hotspotwatch.scenarios.brussels.setup import TIMEZONE, make_setup
 from hotspotwatch.scenarios.brussels.truth import compute_truth
 
 SOURCE = "simulated-brussels"
+
 
 @dataclass(frozen=True)
 class SimulationResult:
@@ -123,6 +133,7 @@ def simulate(
     hotspots: Sequence[HotspotSite] | None = None,
     config: SimulationConfig | None = None,
     radius_m: float = DEFAULT_RADIUS_M,
+    selection: Selection = "none",
     progress: Callable[[str, float], None] | None = None,
 ) -> SimulationResult:
     """Simulate Brussels events from ``start`` to ``end`` (inclusive) with planted effects.
@@ -143,6 +154,15 @@ def simulate(
         Rates, profiles and planted effects (default :class:`SimulationConfig`).
     radius_m : float, default 250
         Radius of the hotspot circles the effects are planted in.
+    selection : {"none", "peak"}, default "none"
+        How the places come to be designated. ``"none"``: designation is independent of
+        recent harm (the events are exactly those of earlier versions for the same seed).
+        ``"peak"``: each designation follows a transient harm spike in the chosen place: harm
+        inside its circle is multiplied by ``1 + config.selection_spike_size`` (default
+        +40 %) over the ``config.selection_spike_months`` (default 6) calendar months before
+        its first designation day, then returns to baseline (times the planted effect) on
+        that day. The spike is recorded in ``truth["selection_spike"]``; ``harm_irr`` stays the
+        causal effect (post-designation harm against the no-spike counterfactual).
     progress : callable, optional
         Called as ``progress(message, fraction_done)``.
 
@@ -168,7 +188,7 @@ def simulate(
     """
     setup = make_setup(
         seed=seed, scale=scale, start=start, end=end, geography=geography, hotspots=hotspots,
-        config=config, radius_m=radius_m,
+        config=config, radius_m=radius_m, selection=selection,
     )  # fmt: skip
     rng = np.random.default_rng(seed)
     cfg = setup.config
@@ -194,7 +214,7 @@ def simulate(
             expected = float(daily[a:b].sum())
             fld = effect_field(
                 cat, role, setup.active(a), setup.hotspot_xy, setup.effects, setup.radius,
-                setup.outer,
+                setup.outer, spiking=setup.spiking(a), spike_size=cfg.selection_spike_size,
             )  # fmt: skip
             x, y = sample_places(rng, setup, density, fld, expected)
             if role == "harm":

@@ -23,6 +23,12 @@ end of the simulation, harm categories only, unweighted counts):
 - ``strategy_harm_ratio_of_sums`` = :math:`\\sum_h E_h / \\sum_h E^0_h` (treated over
   counterfactual expected counts summed over hotspots; overlapping circles count twice).
 
+With ``selection="peak"`` every ratio above stays the causal effect of designation: its
+numerator uses the designation multipliers only, never the selection spike, so ``harm_irr``
+compares post-designation harm with the no-spike counterfactual (the same numbers as with
+``selection="none"``). ``selection_spike`` records the spike itself: per hotspot the window
+and the extra harm events it is expected to add in the circle.
+
 Shootings: self-excitation multiplies the background by about :math:`1/(1-n)` everywhere and
 the triggered shootings fall near their parent, so the ratios above hold for them up to the
 few triggered shootings that cross a circle's edge.
@@ -30,6 +36,7 @@ few triggered shootings that cross a circle's edge.
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import math
 from typing import TYPE_CHECKING, Any
@@ -96,7 +103,11 @@ def compute_truth(setup: Setup, *, seed: int) -> dict[str, Any]:
         ``strategy_harm_irr_definition``, ``strategy_harm_ratio_of_sums``,
         ``emerging_undesignated`` (list of {name, lat, lon, x, y, start, share}),
         ``annual_rates`` ({category: {year: rate × scale}}), ``expected_counts``
-        ({category: {year: expected count with the planted effects}}), ``shooting_hawkes``.
+        ({category: {year: expected count with the planted effects}}), ``selection``
+        (``"none"`` or ``"peak"``), ``selection_spike`` (``None`` unless ``"peak"``: ``size``,
+        ``months``, ``roles``, ``definition``, ``hotspots`` ({name: {designated,
+        window_start, window_end, simulated_window, expected_harm_without_spike,
+        expected_extra_harm}})), ``shooting_hawkes``.
     """
     cfg = setup.config
     q = QUADRATURE_M
@@ -129,6 +140,9 @@ def compute_truth(setup: Setup, *, seed: int) -> dict[str, Any]:
     expected: dict[str, dict[int, float]] = {}
     rates: dict[str, dict[int, float]] = {}
     field_cache: dict[tuple[int, tuple[float, ...], tuple[float, ...]], np.ndarray] = {}
+    spike_cache: dict[tuple[int, ...], np.ndarray] = {}
+    spike_base = np.zeros(n_h)  # expected harm in circle h over its window, without the spike
+    spike_extra = np.zeros(n_h)  # expected extra harm the spike adds there
     for cat in cats:
         role = setup.taxonomy[cat].role
         daily = daily_rates(setup.days, cat, role, cfg, setup.scale)
@@ -144,7 +158,18 @@ def compute_truth(setup: Setup, *, seed: int) -> dict[str, Any]:
             if key not in field_cache:
                 field_cache[key] = fld.from_distances(dist[:, active])
             m = field_cache[key]
-            region_factor = 1.0 + float(np.sum(dens * (m - 1.0)))
+            spiking = setup.spiking(a) if role == "harm" else []
+            m_total = m
+            if spiking:
+                skey = tuple(spiking)
+                if skey not in spike_cache:
+                    spike_fld = effect_field(
+                        cat, role, [], setup.hotspot_xy, setup.effects, setup.radius,
+                        setup.outer, spiking=spiking, spike_size=cfg.selection_spike_size,
+                    )  # fmt: skip
+                    spike_cache[skey] = spike_fld.spike_from_distances(dist[:, spiking])
+                m_total = m * spike_cache[skey]
+            region_factor = 1.0 + float(np.sum(dens * (m_total - 1.0)))
             if role == "harm":
                 region_factor += sum(cfg.emerging[e].share for e in setup.emerging_active(a))
             for y in np.unique(years[a:b]):
@@ -154,6 +179,11 @@ def compute_truth(setup: Setup, *, seed: int) -> dict[str, Any]:
                 continue
             ci = harm_cats.index(cat)
             t_mass = float(daily[a:b].sum())
+            for h in spiking:
+                spike_base[h] += t_mass * float(np.sum(dens * m * circle[:, h]))
+                spike_extra[h] += t_mass * float(np.sum(dens * (m_total - m) * circle[:, h]))
+            # harm_irr is the causal effect: designation multipliers only (a neighbour's
+            # selection spike is not an effect of this hotspot's designation).
             for h in range(n_h):
                 if a < first_post[h]:
                     continue
@@ -207,6 +237,38 @@ def compute_truth(setup: Setup, *, seed: int) -> dict[str, Any]:
             }
         )  # fmt: skip
 
+    selection_spike: dict[str, Any] | None = None
+    if setup.selection == "peak":
+        first_day, last_day = setup.days[0].date(), setup.days[-1].date()
+        per_site: dict[str, dict[str, Any]] = {}
+        for h, site in enumerate(setup.sites):
+            w0, w1 = setup.spike_windows[h]
+            s0, s1 = max(w0, first_day), min(w1 - dt.timedelta(days=1), last_day)
+            per_site[site.name] = {
+                "designated": site.designated,
+                "window_start": w0,
+                "window_end": w1 - dt.timedelta(days=1),
+                "simulated_window": [s0, s1] if s0 <= s1 else None,
+                "expected_harm_without_spike": float(spike_base[h]),
+                "expected_extra_harm": float(spike_extra[h]),
+            }
+        selection_spike = {
+            "size": cfg.selection_spike_size,
+            "months": cfg.selection_spike_months,
+            "roles": ["harm"],
+            "definition": (
+                "Harm (victim / witness reports, every harm category) inside each hotspot's "
+                "circle is multiplied by 1 + size from the same day `months` calendar months "
+                "before its first designation to the day before it (window_start..window_end, "
+                "inclusive), then returns to baseline (times the planted effect) on the "
+                "designation day. Enforcement and prevention are not raised. Overlapping "
+                "spiking circles raise a point once. expected_extra_harm counts the extra "
+                "harm events expected in the circle within the simulated period "
+                "(simulated_window); overlapping circles count them in each."
+            ),
+            "hotspots": per_site,
+        }
+
     truth = {
         "seed": int(seed),
         "scale": setup.scale,
@@ -227,6 +289,8 @@ def compute_truth(setup: Setup, *, seed: int) -> dict[str, Any]:
         "emerging_undesignated": emerging,
         "annual_rates": rates,
         "expected_counts": expected,
+        "selection": setup.selection,
+        "selection_spike": selection_spike,
         "shooting_hawkes": {
             "branching_ratio": cfg.shooting_branching,
             "mean_lag_days": cfg.shooting_lag_days,
