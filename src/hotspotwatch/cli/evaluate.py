@@ -168,3 +168,10 @@ def _verdict_label(label: str, lang: str) -> str:
         return translate(f"evaluate.verdict.{label}", lang)
     except KeyError:
         return label.replace("_", " ")
+
+
+# `hotspotwatch evaluate incidents` (its own module; `hotspotwatch evaluate` alone still runs
+# the evaluation through the callback above).
+from hotspotwatch.cli.evaluate_incidents import incidents as _incidents  # noqa: E402
+
+app.command("incidents")(_incidents)

@@ -207,6 +207,22 @@ def category_label(name: str, lang: str = "en", taxonomy: Taxonomy | None = None
         return name.replace("_", " ")
 
 
+def category_plural(name: str, lang: str = "en") -> str | None:
+    """Plural name of a category in ``lang`` ("shootings", "fusillades", "schietpartijen"),
+    for counts of two or more; ``None`` when the catalogue has none (a workspace's own
+    category).
+
+    Examples
+    --------
+    >>> category_plural("shooting", "nl"), category_plural("drive_in_dealing", "en")
+    ('schietpartijen', None)
+    """
+    try:
+        return _label(f"categories.{name}", lang)
+    except KeyError:
+        return None
+
+
 def outcome_label(outcome: str, lang: str = "en", taxonomy: Taxonomy | None = None) -> str:
     """Label of an evaluation outcome: ``"harm"`` (all harm) or categories joined by ``+``.
 

@@ -38,6 +38,7 @@ R = TypeVar("R")
 #: the registry does not import every analysis module).
 RUN_KINDS: dict[str, str] = {
     "evaluate": "hotspotwatch.analysis.evaluate.strategy:StrategyEvaluation",
+    "evaluate.incidents": "hotspotwatch.analysis.evaluate.incidents:IncidentsInContext",
     "detect.gistar": "hotspotwatch.analysis.detect.gridded:GiStarRun",
     "detect.lisa": "hotspotwatch.analysis.detect.gridded:LocalMoranRun",
     "detect.kde": "hotspotwatch.analysis.detect.gridded:KDERun",

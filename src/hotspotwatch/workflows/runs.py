@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 #: Run kind -> ``"module:function"`` computing it: ``fn(ws, parameters) -> result``.
 COMPUTERS: dict[str, str] = {
     "evaluate": "hotspotwatch.workflows.evaluate:compute_evaluation",
+    "evaluate.incidents": "hotspotwatch.workflows.incidents:compute_incidents",
     "detect.gistar": "hotspotwatch.workflows.detect:compute_gistar",
     "detect.lisa": "hotspotwatch.workflows.detect:compute_lisa",
     "detect.kde": "hotspotwatch.workflows.detect:compute_kde",
