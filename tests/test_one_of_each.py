@@ -2,7 +2,8 @@
 
 Transforms go through ``geo.crs`` (cached), rings through ``geo.rings.buffer_rings``, grid
 counting through ``geo.grid``, calendar binning through ``hotspotwatch.periods`` and the
-disclosure rule through ``domain.disclosure``. A new hand-written copy makes this test fail
+disclosure rule through ``domain.disclosure`` and exact duplicates through
+``domain.duplicates``. A new hand-written copy makes this test fail
 with the file and line.
 """
 
@@ -22,6 +23,7 @@ RULES: list[tuple[str, re.Pattern[str], tuple[str, ...]]] = [
         re.compile(r"local\.day\s*<\s*a\.day|datetime64\[M\]|DateOffset\(months="),
         ("periods.py",),
     ),
+    ("exact-duplicate rule", re.compile(r"\.duplicated\(subset="), ("domain/duplicates.py",)),
     ("disclosure rule", re.compile(r"<\s*(self\.)?(disclosure_)?k\b(?!\w)"), ("domain/disclosure.py",)),
 ]
 

@@ -446,7 +446,7 @@ class Workspace:
         _, counts = event_writes.import_events(
             self.engine, df, crs=self.config.crs, record=record
         )
-        return counts
+        return {k: counts[k] for k in ("read", "inserted", "updated", "unchanged", "quarantined")}
 
     # ------------------------------------------------------------------ analysis runs
     def data_fingerprint(self) -> str:

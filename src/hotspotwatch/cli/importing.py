@@ -1,14 +1,22 @@
 """``hotspotwatch import events|areas|hotspots``: bring source files into the workspace.
 
-Every events file is one transaction; at the end a table shows, per file,
-``read = inserted + updated + unchanged + quarantined``. With ``--json`` the output is one
-JSON object with exactly the keys ``read, inserted, updated, unchanged, quarantined`` (the
-totals over all files, i.e. the file's counts for a single file); ``--json --per-file``
-prints a JSON list with one such object per file, in the order the files were given.
+Every events file is one transaction (``--atomic``: all the files are one); at the end a
+table shows, per file, ``read = inserted + updated + unchanged + quarantined``, the exact
+duplicates kept and the quarantined rows already stored by an earlier import. With
+``--json`` the output is one JSON object whose first keys are ``read, inserted, updated,
+unchanged, quarantined`` (the totals over all files, i.e. the file's counts for a single
+file), followed by ``duplicates``, ``already_quarantined`` and ``warnings``; ``--json
+--per-file`` prints a JSON list with one such object per file (plus ``file``), in the order
+the files were given.
+
+Progress bars (one per file: its stage and rows; one over the files) are drawn on standard
+error once an import has lasted :data:`hotspotwatch.cli._progress.DELAY` seconds, never with
+``--json`` or when standard output or standard error is not a terminal.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,16 +24,6 @@ from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    SpinnerColumn,
-    TaskID,
-    TextColumn,
-    TimeElapsedColumn,
-)
-from rich.table import Table
 
 from hotspotwatch.cli._common import (
     DatabaseUrlOpt,
@@ -44,33 +42,72 @@ UserOpt = Annotated[
     str | None, typer.Option("--user", help="Recorded as who imported (default: your login).")
 ]
 STAGES = {"read": "reading", "check": "checking rows", "store": "writing to the store"}
+#: Quarantined rows printed per file after an import (the rest: ``quarantine list``).
+SHOWN_QUARANTINED = 5
+
+
+def progress_wanted(as_json: bool) -> bool:
+    """Bars only for a person watching: not ``--json``, stdout and stderr both terminals."""
+    from hotspotwatch.cli import _common
+    from hotspotwatch.cli._progress import progress_enabled
+
+    return progress_enabled(as_json) and bool(_common.console.is_terminal)
 
 
 @contextmanager
-def _progress(enabled: bool) -> Iterator[Any]:
-    """A ``progress(file, stage, done, total)`` callback drawing rich bars on stderr."""
+def _progress(enabled: bool, n_files: int = 1) -> Iterator[Any]:
+    """A ``progress(file, stage, done, total)`` callback drawing rich bars on stderr.
+
+    One bar per file (its stage, and its rows once read) and, for several files, one over
+    the files. Nothing is drawn before :data:`~hotspotwatch.cli._progress.DELAY` seconds:
+    a quick import prints no bar at all.
+    """
     if not enabled:
         yield None
         return
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        SpinnerColumn,
+        TaskID,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    from hotspotwatch.cli import _common, _progress
+
     bars = Progress(
         SpinnerColumn(),
         TextColumn("{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
-        console=err_console,
+        console=_common.err_console,
         transient=True,
     )
+    overall = bars.add_task("files", total=n_files) if n_files > 1 else None
     tasks: dict[str, TaskID] = {}
+    timer = threading.Timer(_progress.DELAY, bars.start)
+    timer.daemon = True
 
     def update(file: str, stage: str, done: int, total: int) -> None:
-        desc = f"{Path(file).name}: {STAGES.get(stage, stage)}"
+        name = Path(file).name
+        rows = f" {total:,} rows" if total else ""
+        desc = f"{name}: {STAGES.get(stage, stage)}{rows}"
         if file not in tasks:
             tasks[file] = bars.add_task(desc, total=total or None)
         bars.update(tasks[file], description=desc, completed=done, total=total or None)
+        if overall is not None and stage == "store" and total and done >= total:
+            bars.update(overall, completed=len(tasks))
 
-    with bars:
+    timer.start()
+    try:
         yield update
+    finally:
+        timer.cancel()
+        timer.join()
+        bars.stop()
 
 
 @app.command("events")
@@ -87,6 +124,10 @@ def events(
     per_file: Annotated[
         bool, typer.Option("--per-file", help="With --json: a list with one object per file.")
     ] = False,
+    atomic: Annotated[
+        bool,
+        typer.Option("--atomic", help="All files in one transaction: if one fails, nothing is stored."),
+    ] = False,
     user: UserOpt = None,
     workspace: WorkspaceOpt = Path("."),
     database_url: DatabaseUrlOpt = None,
@@ -94,42 +135,75 @@ def events(
 ) -> None:
     """Import event files; every row is inserted, updated, unchanged or quarantined."""
     from hotspotwatch.io.errors import SourceError
-    from hotspotwatch.workflows.ingest import import_events, total_counts
+    from hotspotwatch.workflows.ingest import import_events, total_summary
 
     ws = open_workspace(workspace, database_url)
     try:
-        with _progress(err_console.is_terminal) as progress:
-            reports = import_events(ws, files, mapping=mapping, fmt=fmt, user=user, progress=progress)
+        with _progress(progress_wanted(as_json), len(files)) as progress:
+            reports = import_events(ws, files, mapping=mapping, fmt=fmt, user=user,
+                                    progress=progress, atomic=atomic)
     except SourceError as exc:
         fail(escape(str(exc)))
     finally:
         ws.close()
+    warnings = [w for r in reports for w in r.warnings]
+    for w in warnings:
+        err_console.print(f"[bold yellow]warning:[/] {escape(w)}", highlight=False, soft_wrap=True)
     if as_json:
-        print_json([r.counts() for r in reports] if per_file else total_counts(reports))
+        if per_file:
+            print_json([{**r.summary(), "warnings": list(r.warnings), "file": r.file}
+                        for r in reports])
+        else:
+            print_json({**total_summary(reports), "warnings": warnings})
         return
+    from rich.table import Table
+
     table = Table(title="Import")
     table.add_column("file")
-    for key in ("read", "inserted", "updated", "unchanged", "quarantined"):
+    keys = ("read", "inserted", "updated", "unchanged", "quarantined", "duplicates")
+    for key in keys:
         table.add_column(key, justify="right")
     for r in reports:
-        c = r.counts()
-        table.add_row(Path(r.file).name, *(f"{c[k]:,}" for k in c))
+        c = r.summary()
+        table.add_row(Path(r.file).name, *(f"{c[k]:,}" for k in keys))
     if len(reports) > 1:
-        t = total_counts(reports)
-        table.add_row("[bold]total[/]", *(f"[bold]{t[k]:,}[/]" for k in t))
+        t = total_summary(reports)
+        table.add_row("[bold]total[/]", *(f"[bold]{t[k]:,}[/]" for k in keys))
     console.print(table)
-    console.print("read = inserted + updated + unchanged + quarantined", style="dim")
+    console.print("read = inserted + updated + unchanged + quarantined; duplicates: rows with "
+                  "the same source, time, place and category as an earlier row (kept, counted "
+                  "once by Knox)", style="dim")
     for r in reports:
         if not r.quarantined:
             continue
-        q = Table(title=f"Quarantined in {Path(r.file).name} (import {r.import_id})")
+        name = Path(r.file).name
+        if r.already_quarantined == r.quarantined:
+            console.print(f"{name}: the {r.quarantined:,} quarantined rows were already "
+                          "quarantined by an earlier import (not stored again)", highlight=False)
+            continue
+        q = Table(title=f"Quarantined in {escape(name)} (import {r.import_id})")
         q.add_column("reason")
         q.add_column("rows", justify="right")
         for kind, n in r.reasons[:10]:
-            q.add_row(kind, f"{n:,}")
+            q.add_row(escape(kind), f"{n:,}")
         console.print(q)
-        for ex in r.examples[:3]:
-            console.print(f"  row {ex['row_number']}: {ex['reason']}", highlight=False)
+        if r.already_quarantined:
+            console.print(f"  {r.already_quarantined:,} of them were already quarantined by an "
+                          "earlier import (not stored again)", highlight=False)
+        for ex in r.examples[:SHOWN_QUARANTINED]:
+            field = f" ({ex['field']})" if ex.get("field") else ""
+            console.print(f"  row {ex['row_number']}{escape(field)}: {escape(str(ex['reason']))}",
+                          highlight=False)
+        rest = r.quarantined - min(len(r.examples), SHOWN_QUARANTINED)
+        more = f"{rest:,} more: " if rest > 0 else "all of them: "
+        console.print(f"  {more}hotspotwatch quarantine list --source {_quote(r.source)}",
+                      highlight=False, style="dim")
+
+
+def _quote(value: str) -> str:
+    import shlex
+
+    return escape(shlex.quote(value))
 
 
 @app.command("areas")

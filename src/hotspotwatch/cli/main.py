@@ -60,6 +60,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "Designated hotspots: perimeters and the decisions that designate, extend or end them.",
     ),
     "import": ("importing", "Import events, areas and hotspots into the workspace."),
+    "quarantine": (
+        "quarantine",
+        "Rows an import could not use, with the file, row, field, value, reason and fix.",
+    ),
     "export": (
         "export",
         "Export events, areas or hotspots to GeoJSON, GeoPackage, CSV or Parquet.",

@@ -32,7 +32,13 @@ from hotspotwatch.domain.taxonomy import Taxonomy
 from hotspotwatch.io.coordinates import PARALLEL_FROM, coordinates, transform_points
 from hotspotwatch.io.errors import SourceError
 from hotspotwatch.io.mapping import FILE_FORMATS, EventMapping
-from hotspotwatch.io.raw import QUARANTINE_COLUMNS, RawTable, empty_quarantine, raw_json
+from hotspotwatch.io.raw import (
+    QUARANTINE_COLUMNS,
+    RawTable,
+    check_file,
+    empty_quarantine,
+    raw_json,
+)
 from hotspotwatch.io.validate import (
     Flags,
     as_text,
@@ -110,11 +116,15 @@ def read_source(path: str | Path, mapping: EventMapping, *, fmt: str | None = No
     Raises
     ------
     SourceError
-        Missing/unreadable file (one-line message).
+        Missing/unreadable file, or a file that is not of its format (a PNG named ``.csv``,
+        see :func:`hotspotwatch.io.sniff.check_content`): one-line message.
     """
     kind = fmt or detect_format(path, mapping)
     if kind not in FILE_FORMATS:
         raise SourceError(f"{path}: unknown format {kind!r}; use one of {', '.join(FILE_FORMATS)}")
+    from hotspotwatch.io.sniff import check_content
+
+    check_content(check_file(path), kind)  # a PNG named .csv: say so, not "column '\x89PNG'"
     if kind == "csv":
         from hotspotwatch.io.csv import read_csv
 

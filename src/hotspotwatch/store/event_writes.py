@@ -23,7 +23,13 @@ from hotspotwatch.geo.crs import to_lonlat
 from hotspotwatch.store.engine import bulk_transaction
 from hotspotwatch.store.events import upsert_events
 from hotspotwatch.store.hashing import row_hash
-from hotspotwatch.store.imports import ImportRecord, add_quarantine, finish_import, record_import
+from hotspotwatch.store.imports import (
+    ImportRecord,
+    add_quarantine,
+    finish_import,
+    quarantined_before,
+    record_import,
+)
 
 IDENTITY_COLUMNS: tuple[str, ...] = ("source_id", "occurred_at", "x", "y", "category")
 """Columns an event frame must have (``source`` may be given as an argument instead)."""
@@ -173,32 +179,62 @@ def import_events(
     Returns
     -------
     (import_id, counts)
-        ``counts`` has ``read, inserted, updated, unchanged, quarantined``.
+        ``counts`` has ``read, inserted, updated, unchanged, quarantined`` and
+        ``already_quarantined`` (see :func:`store_import`).
+    """
+    with bulk_transaction(engine) as conn:
+        return store_import(conn, frame, crs=crs, record=record, quarantine=quarantine, read=read)
+
+
+def store_import(
+    conn: Connection,
+    frame: pd.DataFrame,
+    *,
+    crs: str,
+    record: ImportRecord,
+    quarantine: pd.DataFrame | None = None,
+    read: int | None = None,
+) -> tuple[int, dict[str, int]]:
+    """:func:`import_events` inside the caller's transaction (several files in one).
+
+    Quarantined rows the store already holds for the source (an earlier import of the same
+    file, see :func:`~hotspotwatch.store.imports.quarantined_before`) are not stored again:
+    ``quarantined`` counts every rejected row of the file (so that ``read == inserted +
+    updated + unchanged + quarantined``), ``already_quarantined`` those not stored again.
     """
     n_quarantined = 0 if quarantine is None else len(quarantine)
     source = None if "source" in frame.columns else record.source
-    with bulk_transaction(engine) as conn:
-        import_id = record_import(
-            conn,
-            kind=record.kind,
-            file=record.file,
-            fingerprint=record.fingerprint,
-            fmt=record.fmt,
-            source=record.source,
-            user=record.user,
-        )
-        ins, upd, unch = write_events(conn, frame, crs=crs, import_id=import_id, source=source)
-        if quarantine is not None:
-            add_quarantine(conn, import_id, record.file, quarantine)
-        counts = {
-            "read": len(frame) + n_quarantined if read is None else int(read),
-            "inserted": ins,
-            "updated": upd,
-            "unchanged": unch,
-            "quarantined": n_quarantined,
-        }
-        finish_import(conn, import_id, counts)
-    return import_id, counts
+    import_id = record_import(
+        conn,
+        kind=record.kind,
+        file=record.file,
+        fingerprint=record.fingerprint,
+        fmt=record.fmt,
+        source=record.source,
+        user=record.user,
+    )
+    ins, upd, unch = write_events(conn, frame, crs=crs, import_id=import_id, source=source)
+    already = 0
+    if quarantine is not None and len(quarantine):
+        known = quarantined_before(conn, record.source, quarantine)
+        already = int(known.sum())
+        add_quarantine(conn, import_id, record.file, quarantine[~known])
+    counts = {
+        "read": len(frame) + n_quarantined if read is None else int(read),
+        "inserted": ins,
+        "updated": upd,
+        "unchanged": unch,
+        "quarantined": n_quarantined,
+    }
+    finish_import(conn, import_id, counts)
+    return import_id, {**counts, "already_quarantined": already}
 
 
-__all__ = ["IDENTITY_COLUMNS", "ImportRecord", "complete_events", "import_events", "write_events"]
+__all__ = [
+    "IDENTITY_COLUMNS",
+    "ImportRecord",
+    "complete_events",
+    "import_events",
+    "store_import",
+    "write_events",
+]

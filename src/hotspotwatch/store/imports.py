@@ -9,15 +9,17 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, Engine, insert, update
+from sqlalchemy import Connection, Engine, insert, select, update
 
 from hotspotwatch.store import places
+from hotspotwatch.store.access import reads
 from hotspotwatch.store.schema import imports, quarantine
 
 COUNT_KEYS: tuple[str, ...] = ("read", "inserted", "updated", "unchanged", "quarantined")
@@ -102,8 +104,67 @@ def finish_import(conn: Connection, import_id: int, counts: dict[str, int]) -> N
     )
 
 
+def _raw_text(value: Any) -> str:
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return ""
+    return value if isinstance(value, str) else json.dumps(value, default=str)
+
+
+def _field_text(value: Any) -> str:
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return ""
+    return str(value)
+
+
+def quarantined_before(conn: Connection, source: str, frame: pd.DataFrame) -> np.ndarray:
+    """True for the rejected rows of ``frame`` that the quarantine of ``source`` already holds.
+
+    A quarantined row is identified like an event without an id: by its source, its raw
+    text, its field and reason, and its ordinal among identical such rows of the file (two
+    identical bad rows in one file are two rows). The ``k``-th copy (from 0) of a row is
+    already quarantined when the store holds more than ``k`` rows of the same source with
+    the same raw text, field and reason, whichever import stored them. Re-importing a file
+    therefore stores none of its quarantined rows again; a row whose reason changed (a new
+    mapping, a new extent) is a new finding and is stored.
+
+    Parameters
+    ----------
+    conn : Connection
+        Open connection (inside the import's transaction: rows stored earlier in it count).
+    source : str
+        The source of the import.
+    frame : DataFrame
+        Rejected rows (``raw_row, field, reason``) of one file.
+
+    Returns
+    -------
+    ndarray of bool
+        One flag per row of ``frame``.
+    """
+    out = np.zeros(len(frame), dtype=bool)
+    if frame.empty:
+        return out
+    stored = conn.execute(
+        select(quarantine.c.raw_row, quarantine.c.field, quarantine.c.reason)
+        .join(imports, imports.c.import_id == quarantine.c.import_id)
+        .where(imports.c.source == source)
+    ).all()
+    if not stored:
+        return out
+    have = Counter((_raw_text(r), _field_text(f), str(why)) for r, f, why in stored)
+    seen: Counter[tuple[str, str, str]] = Counter()
+    for i, r in enumerate(frame.itertuples(index=False)):
+        key = (_raw_text(r.raw_row), _field_text(r.field), str(r.reason))
+        out[i] = seen[key] < have.get(key, 0)
+        seen[key] += 1
+    return out
+
+
 def add_quarantine(conn: Connection, import_id: int, file: str, frame: pd.DataFrame) -> int:
-    """Store rejected rows (columns ``row_number, raw_row, field, reason``); return how many."""
+    """Store rejected rows (columns ``row_number, raw_row, field, reason``); return how many.
+
+    Every row given is stored: leave out the rows :func:`quarantined_before` finds first.
+    """
     if frame.empty:
         return 0
     records = [
@@ -123,6 +184,52 @@ def add_quarantine(conn: Connection, import_id: int, file: str, frame: pd.DataFr
     ]
     conn.execute(insert(quarantine), records)
     return len(records)
+
+
+QUARANTINE_LIST_COLUMNS: tuple[str, ...] = (
+    "quarantine_id", "import_id", "source", "file", "row_number", "field", "raw_row", "reason",
+)
+
+
+@reads
+def quarantine_rows(conn: Connection, *, source: str | None = None) -> list[dict[str, Any]]:
+    """Every stored quarantined row, oldest import first, in file row order.
+
+    Parameters
+    ----------
+    conn : Connection
+        Open connection (or the engine).
+    source : str, optional
+        Only the rows of this source.
+
+    Returns
+    -------
+    list of dict
+        Keys :data:`QUARANTINE_LIST_COLUMNS` (``raw_row`` is the JSON text as stored).
+    """
+    q = (
+        select(
+            quarantine.c.quarantine_id,
+            quarantine.c.import_id,
+            imports.c.source,
+            quarantine.c.file,
+            quarantine.c.row_number,
+            quarantine.c.field,
+            quarantine.c.raw_row,
+            quarantine.c.reason,
+        )
+        .join(imports, imports.c.import_id == quarantine.c.import_id)
+        .order_by(quarantine.c.import_id, quarantine.c.row_number, quarantine.c.quarantine_id)
+    )
+    if source is not None:
+        q = q.where(imports.c.source == source)
+    return [dict(zip(QUARANTINE_LIST_COLUMNS, row, strict=True)) for row in conn.execute(q).all()]
+
+
+@reads
+def import_sources(conn: Connection) -> list[str]:
+    """The sources of every recorded import, sorted."""
+    return sorted({str(s) for (s,) in conn.execute(select(imports.c.source).distinct()).all()})
 
 
 def _default_user() -> str:
@@ -225,10 +332,14 @@ def _record(conn: Connection, record: ImportRecord) -> int:
 
 __all__ = [
     "COUNT_KEYS",
+    "QUARANTINE_LIST_COLUMNS",
     "ImportRecord",
     "add_quarantine",
     "finish_import",
     "import_area_layer",
     "import_hotspots",
+    "import_sources",
+    "quarantine_rows",
+    "quarantined_before",
     "record_import",
 ]

@@ -19,10 +19,12 @@ import numpy as np
 import pandas as pd
 
 from hotspotwatch.analysis import precision as tp
+
+# One definition of exact duplicates, shared with the import report (re-exported here).
+from hotspotwatch.domain.duplicates import DUPLICATE_KEY as DUPLICATE_KEY
+from hotspotwatch.domain.duplicates import duplicate_mask as duplicate_mask
 from hotspotwatch.periods import Day
 from hotspotwatch.workflows.runs import RunSpec, record
-
-DUPLICATE_KEY: tuple[str, ...] = ("source", "occurred_at", "x", "y", "category")
 
 
 class PrecisionError(ValueError):
@@ -89,14 +91,6 @@ def check_min_precision(value: str | None) -> str | None:
         return None
     tp.rank(value)
     return str(value)
-
-
-def duplicate_mask(frame: pd.DataFrame) -> np.ndarray:
-    """True for every row that repeats an earlier row's source, time, place and category."""
-    cols = [c for c in DUPLICATE_KEY if c in frame]
-    if len(frame) == 0:
-        return np.zeros(0, dtype=bool)
-    return np.asarray(frame.duplicated(subset=cols, keep="first"), dtype=bool)
 
 
 def select(ws: Any, params: Mapping[str, Any], *, include_duplicates: bool = True) -> Selection:
