@@ -383,3 +383,31 @@ def test_import_progress_bars_only_for_a_terminal_without_json(ws_dir, tmp_path,
     monkeypatch.setattr(_common, "console", Console(file=io.StringIO(), force_terminal=False))
     assert _import(ws_dir, GENERIC).exit_code == 0
     assert buf.getvalue() == ""
+
+
+def test_progress_counts_rows_per_stage_and_while_writing(ws_dir, tmp_path):
+    from hotspotwatch.store.events import PROGRESS_EVERY
+    from hotspotwatch.workflows.ingest import import_events
+
+    n = 2 * PROGRESS_EVERY + 5_000
+    rows = [f"2024-03-{1 + i % 28:02d}T{i % 24:02d}:00,{649000 + i % 997},{666000 + i // 997},Vol"
+            for i in range(n)]
+    rows.append("2024-03-01T10:00,nope,666000,Vol")
+    big = _plain(tmp_path, "big.csv", rows)
+    calls: list[tuple[str, int, int]] = []
+    ws = Workspace.open(ws_dir)
+    try:
+        (rep,) = import_events(ws, [big], mapping=_mapping(tmp_path),
+                               progress=lambda f, stage, done, total: calls.append((stage, done, total)))
+        assert (rep.inserted, rep.quarantined) == (n, 1)
+        assert [c for c in calls if c[0] != "store"] == [
+            ("read", 0, 0), ("read", n + 1, n + 1), ("check", 0, n + 1), ("check", n + 1, n + 1)]
+        store = [(d, t) for s, d, t in calls if s == "store"]
+        assert store[0] == (0, n + 1) and store[-1] == (n + 1, n + 1)
+        assert [d for d, _ in store[1:-1]] == [PROGRESS_EVERY, 2 * PROGRESS_EVERY, n]
+        calls.clear()  # a re-import: every row unchanged, known once compared
+        import_events(ws, [big], mapping=_mapping(tmp_path),
+                      progress=lambda f, stage, done, total: calls.append((stage, done, total)))
+        assert [d for s, d, _ in calls if s == "store"] == [0, n, n, n + 1]
+    finally:
+        ws.close()

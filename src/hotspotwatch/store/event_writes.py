@@ -15,6 +15,8 @@ in one bulk transaction: one file (or frame), one transaction, and
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, Engine
@@ -117,6 +119,7 @@ def write_events(
     crs: str,
     import_id: int | None = None,
     source: str | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> tuple[int, int, int]:
     """Store events: THE only function that writes the events table.
 
@@ -137,13 +140,16 @@ def write_events(
         The import record these rows come from (``None`` for rows logged one by one).
     source : str, optional
         Source name of every row, if the frame has no ``source`` column.
+    progress : callable, optional
+        ``progress(done)``, rows dealt with so far (see
+        :func:`~hotspotwatch.store.events.upsert_events`).
 
     Returns
     -------
     (inserted, updated, unchanged) : tuple of int
     """
     rows = complete_events(frame, crs=crs, source=source)
-    counts = upsert_events(conn, rows, import_id=import_id)
+    counts = upsert_events(conn, rows, import_id=import_id, progress=progress)
     if sum(counts) != len(rows):  # pragma: no cover - store contract
         raise RuntimeError(f"store accounted {sum(counts)} rows for {len(rows)} events")
     return counts
@@ -194,6 +200,7 @@ def store_import(
     record: ImportRecord,
     quarantine: pd.DataFrame | None = None,
     read: int | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> tuple[int, dict[str, int]]:
     """:func:`import_events` inside the caller's transaction (several files in one).
 
@@ -201,6 +208,7 @@ def store_import(
     file, see :func:`~hotspotwatch.store.imports.quarantined_before`) are not stored again:
     ``quarantined`` counts every rejected row of the file (so that ``read == inserted +
     updated + unchanged + quarantined``), ``already_quarantined`` those not stored again.
+    ``progress(done)`` is given the accepted rows written so far.
     """
     n_quarantined = 0 if quarantine is None else len(quarantine)
     source = None if "source" in frame.columns else record.source
@@ -213,7 +221,9 @@ def store_import(
         source=record.source,
         user=record.user,
     )
-    ins, upd, unch = write_events(conn, frame, crs=crs, import_id=import_id, source=source)
+    ins, upd, unch = write_events(
+        conn, frame, crs=crs, import_id=import_id, source=source, progress=progress
+    )
     already = 0
     if quarantine is not None and len(quarantine):
         known = quarantined_before(conn, record.source, quarantine)

@@ -12,7 +12,7 @@ transaction), so an interruption leaves the store as it was. Reads also accept t
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import geopandas as gpd
@@ -152,7 +152,11 @@ def _keys(source: np.ndarray, source_id: np.ndarray, single: bool) -> np.ndarray
 
 
 def upsert_events(
-    conn: Connection, frame: pd.DataFrame, *, import_id: int | None
+    conn: Connection,
+    frame: pd.DataFrame,
+    *,
+    import_id: int | None,
+    progress: Callable[[int], None] | None = None,
 ) -> tuple[int, int, int]:
     """Insert new events, update changed ones, leave identical ones alone.
 
@@ -165,6 +169,9 @@ def upsert_events(
         ``(source, source_id)`` must be unique within the frame.
     import_id : int or None
         The import these rows come from.
+    progress : callable, optional
+        ``progress(done)``: rows of ``frame`` dealt with so far (unchanged rows count once
+        compared, new rows as they are written, every :data:`PROGRESS_EVERY` rows).
 
     Returns
     -------
@@ -189,7 +196,9 @@ def upsert_events(
     if dup.any():
         raise ValueError(f"event frame has duplicate source_id {source_id[dup][0]!r}")
     if not _has_events(conn, sources):
-        _insert_rows(conn, frame, import_id)
+        _insert_rows(conn, frame, import_id, progress=progress)
+        if progress is not None:
+            progress(len(frame))
         return len(frame), 0, 0
     known = existing_keys(
         conn, sources, source_id.tolist() if len(frame) <= _SMALL_FRAME else None
@@ -205,13 +214,18 @@ def upsert_events(
         stored_hash = known["row_hash"].to_numpy(dtype=object)[pos[found]]
         new_hash = frame["row_hash"].astype(str).to_numpy(dtype=object)[found]
         is_changed[found] = stored_hash != new_hash
+    n_new, n_changed = int(is_new.sum()), int(is_changed.sum())
+    n_same = len(frame) - n_new - n_changed
+    if progress is not None:
+        progress(n_same)
     if is_new.any():
-        _insert_rows(conn, frame.loc[is_new], import_id)
+        _insert_rows(conn, frame.loc[is_new], import_id, progress=progress, done=n_same)
     if is_changed.any():
         changed = frame.loc[is_changed].copy()
         changed["event_id"] = known["event_id"].to_numpy()[pos[is_changed]]
         _update_rows(conn, changed, import_id)
-    n_new, n_changed = int(is_new.sum()), int(is_changed.sum())
+    if progress is not None:
+        progress(len(frame))
     return n_new, n_changed, len(frame) - n_new - n_changed
 
 
@@ -266,10 +280,33 @@ def _sqlite_index_sql(conn: Connection) -> list[tuple[str, str]]:
     return [(str(r[0]), str(r[1])) for r in rows]
 
 
-def _insert_rows(conn: Connection, rows: pd.DataFrame, import_id: int | None) -> None:
+PROGRESS_EVERY = 20_000
+"""Rows written between two calls of an insert's ``progress``."""
+
+
+def _counted(
+    tuples: Iterator[tuple[Any, ...]], progress: Callable[[int], None], done: int
+) -> Iterator[tuple[Any, ...]]:
+    """The rows as they are, calling ``progress(done + written)`` every PROGRESS_EVERY rows."""
+    for i, row in enumerate(tuples, 1):
+        if i % PROGRESS_EVERY == 0:
+            progress(done + i)
+        yield row
+
+
+def _insert_rows(
+    conn: Connection,
+    rows: pd.DataFrame,
+    import_id: int | None,
+    *,
+    progress: Callable[[int], None] | None = None,
+    done: int = 0,
+) -> None:
     if rows.empty:
         return
     tuples = _row_tuples(rows, import_id)
+    if progress is not None:
+        tuples = _counted(tuples, progress, done)
     names = (*EVENT_COLUMNS, "import_id")
     raw: Any = conn.connection.dbapi_connection
     if conn.dialect.name == "sqlite":

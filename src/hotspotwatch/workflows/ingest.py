@@ -390,6 +390,11 @@ def _store(
     record = ImportRecord(
         file=name, fingerprint=file_fingerprint(path), fmt=label, source=m.source, user=user
     )
+    n_accepted = len(norm.events)
+
+    def written(done: int) -> None:  # accepted rows first; the quarantine is small
+        _tick(progress, path, "store", done, norm.read)
+
     import_id, counts = event_writes.store_import(
         conn,
         norm.events,
@@ -397,6 +402,7 @@ def _store(
         record=record,
         quarantine=norm.quarantine,
         read=norm.read,
+        progress=written if progress is not None and n_accepted else None,
     )
     _tick(progress, path, "store", norm.read, norm.read)
     q = norm.quarantine
