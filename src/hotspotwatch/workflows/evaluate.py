@@ -56,6 +56,8 @@ OPTIONS: tuple[str, ...] = (
     "cov",
     "weighted",
     "months",
+    "synth_donors",
+    "synth_pre_months",
 )
 
 
@@ -75,6 +77,8 @@ def _options(raw: Mapping[str, Any]) -> dict[str, Any]:
     out["alpha"] = float(out["alpha"])
     out["weighted"] = bool(out["weighted"])
     out["months"] = str(out["months"])
+    out["synth_donors"] = int(out["synth_donors"])
+    out["synth_pre_months"] = int(out["synth_pre_months"])
     return out
 
 
@@ -145,6 +149,15 @@ def evaluation_spec(
     return RunSpec(KIND, params)
 
 
+def _reach(params: Mapping[str, Any]) -> int:
+    """Months before the first designation the evaluation reads (the synthetic control's
+    long pre-period included, when it is on)."""
+    pre = int(params["pre_months"])
+    if int(params.get("synth_donors", 0)) > 0:
+        pre = max(pre, int(params.get("synth_pre_months", pre)))
+    return pre
+
+
 def _load(ws: Workspace, *, pre_months: int, until: dt.date | None) -> tuple[Any, ...]:
     hs = ws.hotspots()
     if hs.empty:
@@ -191,7 +204,7 @@ def compute_evaluation(ws: Workspace, params: Mapping[str, Any]) -> StrategyEval
     question covers.
     """
     until = dt.date.fromisoformat(str(params["until"]))
-    frames = _load(ws, pre_months=int(params["pre_months"]), until=until)
+    frames = _load(ws, pre_months=_reach(params), until=until)
     return _evaluate(ws, params, frames)
 
 
@@ -227,7 +240,7 @@ def evaluate_strategy(
     -------
     StrategyEvaluation
     """
-    pre_months = int(_resolve(ws, options)["pre_months"])
+    pre_months = _reach(_resolve(ws, options))
     if until is None:
         frames = _load(ws, pre_months=pre_months, until=None)
         last = pd.Timestamp(frames[2]["occurred_at"].max()).tz_convert(ws.config.timezone)

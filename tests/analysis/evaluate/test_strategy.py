@@ -76,7 +76,7 @@ def test_from_dict_inverts_to_dict_through_stored_json(result):
     back = StrategyEvaluation.from_dict(stored)
     assert back.to_dict() == d
     assert StrategyEvaluation.from_dict(d).to_dict() == d
-    assert StrategyEvaluation.schema_version == 6
+    assert StrategyEvaluation.schema_version == 7
     for a, b in zip(result.hotspots, back.hotspots, strict=True):
         assert b.post_months == a.post_months  # exact, though the JSON shows it rounded
         assert b.verdict == a.verdict and b.buffer_verdict == a.buffer_verdict
@@ -262,3 +262,35 @@ def test_an_ended_designation_stops_the_count_on_its_last_day(frames):
     after = (local > pd.Timestamp("2024-08-10")) & (local < pd.Timestamp("2024-08-28"))
     assert int((inside & after).sum()) > 0  # there are events the count must leave out
     assert s.treated[-1] == pytest.approx(int((inside & last_month).sum()), abs=1)
+
+
+def test_each_hotspot_carries_its_synthetic_control(result):
+    for h in result.hotspots:
+        sc = h.synth
+        assert sc is not None
+        assert 0 < sc.donors <= 200
+        assert result.parameters["synth_donors"] == 200
+        d = h.to_dict()["synth"]
+        assert list(d)[:7] == [
+            "irr", "ci_low", "ci_high", "p_value", "donors", "pre_rmspe", "weights_top"
+        ]
+        assert len(d["weights_top"]) <= 5
+        # the observed series the SC compares (synthetic + gap) ends with the DiD's months
+        observed = sc.synthetic + sc.gap
+        n = len(h.series.codes)
+        np.testing.assert_allclose(observed[-n:], h.series.treated, equal_nan=True)
+        assert sc.pre_months >= h.pre_months
+        post = np.asarray(h.series.codes) >= 0
+        assert sc.irr == pytest.approx(
+            np.nansum(h.series.treated[post]) / np.nansum(sc.synthetic[-n:][post]), rel=1e-12
+        )
+        # weights are cell ids of the control grid with positive weights summing to one
+        assert sum(w for _, w in sc.weights) == pytest.approx(1.0, abs=1e-9)
+
+
+def test_synthetic_control_can_be_switched_off(frames):
+    ev, hs, des = frames
+    area = box(X0, Y0, X0 + 10_000, Y0 + 10_000)
+    res = evaluate_frames(ev, hs, des, area, buffer_widths=WIDTHS, until=UNTIL, synth_donors=0)
+    assert all(h.synth is None for h in res.hotspots)
+    assert all(h["synth"] is None for h in res.to_dict()["hotspots"])

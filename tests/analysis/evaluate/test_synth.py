@@ -13,6 +13,7 @@ from hotspotwatch.analysis.evaluate.synth import (
     SynthResult,
     _active_set,
     _nnls_route,
+    disagreement,
     placebo_p_value,
     sdid_ridge,
     simplex_weights,
@@ -238,3 +239,32 @@ def test_bad_input_is_refused() -> None:
         synthetic_control(treated, donors[:, :5], pre=pre, post=~pre)
     with pytest.raises(ValueError, match="ridge"):
         simplex_weights([1.0], [[1.0, 2.0]], ridge=-1.0)
+
+
+def _result(irr: float, lo: float, hi: float) -> SynthResult:
+    z = np.zeros(0)
+    return SynthResult(
+        irr, lo, hi, 0.5, math.log(irr), 0.0, 1.0, 1.0, 200, (), z, z, z, 24, 12, 0.05
+    )
+
+
+@pytest.mark.parametrize(
+    ("label", "did_irr", "sc", "expected"),
+    [
+        ("reduction", 0.7, (1.3, 1.1, 1.5), "opposite"),  # both significant, opposite ways
+        ("no_detectable_change", 0.9, (1.3, 1.1, 1.5), "opposite"),  # SC clear of the DiD's side
+        ("increase", 1.4, (0.7, 0.6, 0.8), "opposite"),
+        ("reduction", 0.7, (1.0, 0.9, 1.1), "unsupported"),  # SC: no change, rules out 0.7
+        ("increase", 1.3, (1.0, 0.9, 1.1), "unsupported"),
+        ("reduction", 0.7, (0.8, 0.6, 1.05), None),  # SC less precise: compatible
+        ("reduction", 0.7, (0.72, 0.6, 0.85), None),  # SC agrees
+        ("no_detectable_change", 0.7, (1.0, 0.9, 1.1), None),  # no verdict to contradict
+        ("reduction", 0.7, (1.3, 0.0, math.inf), None),  # SC uninformative
+        ("reduction", 0.7, (1.3, 1.1, math.nan), None),
+    ],
+)
+def test_disagreement_rule(
+    label: str, did_irr: float, sc: tuple[float, float, float], expected: str | None
+) -> None:
+    assert disagreement(label, did_irr, _result(*sc)) == expected
+    assert disagreement(label, did_irr, None) is None

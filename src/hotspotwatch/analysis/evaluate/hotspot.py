@@ -36,6 +36,7 @@ from hotspotwatch.analysis.evaluate.series import (
     MonthlySeries,
     RingSeries,
 )
+from hotspotwatch.analysis.evaluate.synth import DEFAULT_DONORS, SynthResult, synthetic_control
 from hotspotwatch.analysis.evaluate.verdict import Verdict, buffer_verdict, verdict
 from hotspotwatch.analysis.evaluate.wdd import WDDResult, WDQResult, wdd_scaled, wdq
 from hotspotwatch.periods import AnchoredMonth, Day, counts
@@ -98,11 +99,15 @@ class HotspotEvaluation(ResultMixin):
     transition_month : datetime.date or None
         Under calendar months, the designation month (partly before, partly after), left
         out of the comparison too.
+    synth : SynthResult or None
+        Synthetic control of the treated area from the best-matched control cells, on the
+        long pre-period (:func:`synth_panel`); ``None`` when it is off or cannot be fitted.
     """
 
     #: 2: the WDD scales the controls to the treated area's pre-period level (issue 14).
     #: 3: buffer labels read with the place's verdict (displacement only when it fell).
-    schema_version: ClassVar[int] = 3
+    #: 4: the synthetic control (issue 16).
+    schema_version: ClassVar[int] = 4
 
     name: str
     outcome: str
@@ -138,6 +143,7 @@ class HotspotEvaluation(ResultMixin):
     period_rule: str = "anchored_months"
     missing_months: tuple[dt.date, ...] = ()
     transition_month: dt.date | None = None
+    synth: SynthResult | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON shape of the issue (labels and numbers, no sentences), with extra keys."""
@@ -189,6 +195,7 @@ class HotspotEvaluation(ResultMixin):
             "missing_months": [m.isoformat() for m in self.missing_months],
             "transition_month": None if self.transition_month is None
             else self.transition_month.isoformat(),
+            "synth": None if self.synth is None else self.synth.to_dict(),
         }
 
     @classmethod
@@ -238,6 +245,7 @@ class HotspotEvaluation(ResultMixin):
             missing_months=tuple(dt.date.fromisoformat(m) for m in data.get("missing_months", [])),
             transition_month=None if data.get("transition_month") is None
             else dt.date.fromisoformat(data["transition_month"]),
+            synth=None if data.get("synth") is None else SynthResult.from_dict(data["synth"]),
         )
 
 
@@ -344,6 +352,9 @@ def evaluate_hotspot(
     cov: str = "quasi",
     rule: str = "anchored_months",
     missing: frozenset[int] = frozenset(),
+    synth_donors: int = DEFAULT_DONORS,
+    synth_pre_months: int = 24,
+    data_start: dt.date | None = None,
 ) -> HotspotEvaluation | None:
     """Compare one hotspot with its buffer rings and controls (before FDR adjustment).
 
@@ -370,6 +381,10 @@ def evaluate_hotspot(
     missing : frozenset of int
         Calendar month codes a source does not cover: every month overlapping one is left
         out (:func:`~hotspotwatch.analysis.evaluate.months.masked_months`).
+    synth_donors, synth_pre_months, data_start
+        Synthetic control (:func:`synth_panel`): donor pool size (0: none), months before
+        designation it is fitted on, and the first day with data (earlier months are not
+        counted).
 
     Returns
     -------
@@ -551,7 +566,83 @@ def evaluate_hotspot(
             am.start(int(k)) for k in codes[masked] if int(k) != plan.transition
         ),
         transition_month=None if plan.transition is None else am.start(plan.transition),
+        synth=None if synth_donors <= 0 else synth_panel(
+            events, grid, in_t, first=first, last=last, pre_months=max(pre_months, synth_pre_months),
+            n_donors=synth_donors, seed=seed, alpha=alpha, rule=rule, missing=missing,
+            data_start=data_start,
+        ),
     )
+
+
+def synth_panel(
+    events: EventArrays,
+    grid: ControlGrid,
+    in_treated: NDArray[np.bool_],
+    *,
+    first: dt.date,
+    last: dt.date,
+    pre_months: int = 24,
+    n_donors: int = DEFAULT_DONORS,
+    seed: int = 0,
+    alpha: float = 0.05,
+    rule: str = "anchored_months",
+    missing: frozenset[int] = frozenset(),
+    data_start: dt.date | None = None,
+) -> SynthResult | None:
+    """Synthetic control of one hotspot from its best-matched control cells.
+
+    The panel is the treated area and every eligible control cell per month (the months
+    rule of the evaluation), over up to ``pre_months`` months before designation: months
+    that start before ``data_start`` or overlap a month a source does not cover are left
+    out. The donor pool is the ``n_donors`` cells nearest the treated area in pre-period
+    level and trend (:func:`~hotspotwatch.analysis.evaluate.design.match_controls`), which
+    bounds the placebo work (one refit per donor). The estimate and its placebo
+    inference are :func:`~hotspotwatch.analysis.evaluate.synth.synthetic_control`.
+
+    Returns
+    -------
+    SynthResult or None
+        ``None`` with fewer than 3 pre-period months, no post-period month or no
+        pre-period event in the treated area.
+    """
+    plan = month_plan(first, last, pre_months, rule, events.timezone)
+    if plan is None:
+        return None
+    am = AnchoredMonth(plan.anchor, events.timezone)
+    months = events.months(plan.anchor)
+    codes = np.arange(plan.lo, plan.hi + 1)
+    masked = masked_months(plan, set(missing), events.timezone)
+    if data_start is not None:
+        masked |= np.array([am.start(int(k)) < data_start for k in codes])
+    pre = (codes < 0) & ~masked
+    post = (codes >= 0) & ~masked
+    if int(pre.sum()) < 3 or not post.any():
+        return None
+    day_ok = events.day() <= Day(events.timezone).code_of(plan.last)
+    sel = events.outcome & (months >= plan.lo) & (months <= plan.hi) & day_ok
+    n_m = codes.size
+
+    def panel(mask: NDArray[np.bool_], unit: NDArray[np.intp], n: int) -> NDArray[np.float64]:
+        m = sel & mask
+        flat = unit[m] * n_m + (months[m] - plan.lo)
+        w = None if events.weights is None else events.weights[m]
+        return np.bincount(flat, weights=w, minlength=n * n_m).reshape(n, n_m).astype(float)
+
+    treated = panel(in_treated, np.zeros(events.x.size, dtype=np.intp), 1)[0]
+    cell = events.control_cell
+    cells = panel(cell >= 0, np.maximum(cell, 0), grid.eligible.size)
+    match = match_controls(treated[pre], cells[:, pre], n_controls=n_donors, seed=seed)
+    try:
+        return synthetic_control(
+            treated,
+            cells[match.selected],
+            pre=pre,
+            post=post,
+            donor_ids=grid.eligible[match.selected],
+            alpha=alpha,
+        )
+    except ValueError:  # no pre-period event in the treated area or in any donor
+        return None
 
 
 def _weighted_variances(
@@ -586,4 +677,4 @@ def _cell_corners(grid: ControlGrid, flat: NDArray[np.intp]) -> list[tuple[float
     return [(float(x), float(y)) for x, y in zip(xs, ys, strict=True)]
 
 
-__all__ = ["DOSE_ROLES", "EventArrays", "HotspotEvaluation", "evaluate_hotspot"]
+__all__ = ["DOSE_ROLES", "EventArrays", "HotspotEvaluation", "evaluate_hotspot", "synth_panel"]

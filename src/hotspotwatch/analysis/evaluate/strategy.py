@@ -95,7 +95,8 @@ class StrategyEvaluation(ResultMixin):
     #: 4: buffer labels read with the place's verdict (displacement only when it fell).
     #: 5: time precision, months rule and source coverage (missing months left out).
     #: 6: harm-weighted WDD variances from squared weights.
-    schema_version: ClassVar[int] = 6
+    #: 7: each hotspot's synthetic control (issue 16).
+    schema_version: ClassVar[int] = 7
 
     hotspots: tuple[HotspotEvaluation, ...]
     pooled: PooledResult | None
@@ -264,6 +265,8 @@ def evaluate_frames(
     cov: str = "quasi",
     weighted: bool = False,
     months: str = "auto",
+    synth_donors: int = 200,
+    synth_pre_months: int = 24,
 ) -> StrategyEvaluation:
     """Evaluate hotspots on plain frames (no database).
 
@@ -316,6 +319,12 @@ def evaluate_frames(
         else in months anchored on the designation day; ``"anchored"`` is refused on
         month-precision data (:mod:`hotspotwatch.analysis.evaluate.months`). Months an
         outcome source (column ``source``) does not cover are left out.
+    synth_donors : int
+        Donor pool of each hotspot's synthetic control: the control cells best matched on
+        pre-period level and trend (0: no synthetic control). It bounds the placebo work.
+    synth_pre_months : int
+        Months before designation the synthetic control is fitted on, where the data
+        reach back that far (at least ``pre_months``).
 
     Returns
     -------
@@ -372,6 +381,8 @@ def evaluate_frames(
         last=until,
     )
     missing = frozenset(coverage.missing_codes())
+    # the synthetic control's long pre-period starts no earlier than the data
+    data_start = coverage.months[0] if coverage.months else None
 
     results: list[HotspotEvaluation] = []
     not_evaluated: list[str] = []
@@ -398,6 +409,9 @@ def evaluate_frames(
             cov=cov,
             rule=rule,
             missing=missing,
+            synth_donors=synth_donors,
+            synth_pre_months=synth_pre_months,
+            data_start=data_start,
         )
         if r is not None:
             results.append(r)
@@ -452,6 +466,8 @@ def evaluate_frames(
         "cov": cov,
         "weighted": weighted,
         "months": months,
+        "synth_donors": synth_donors,
+        "synth_pre_months": synth_pre_months,
         "n_control_candidates": int(grid.eligible.size),
         "not_evaluated": not_evaluated,
     }

@@ -577,9 +577,64 @@ def synthetic_control(
     )
 
 
+def disagreement(did_label: str, did_irr: float, synth: SynthResult | None) -> str | None:
+    """How the synthetic control contradicts the DiD, or ``None`` when it does not.
+
+    Parameters
+    ----------
+    did_label : str
+        The DiD verdict (``"reduction"``, ``"no_detectable_change"``, ``"increase"``, ...).
+    did_irr : float
+        The DiD rate ratio.
+    synth : SynthResult or None
+        The place's synthetic control.
+
+    Returns
+    -------
+    {"opposite", "unsupported"} or None
+        ``"opposite"``: the synthetic-control interval lies wholly on the other side of 1
+        from the DiD estimate (``ci_low > 1`` while the DiD ratio is below 1, or
+        ``ci_high < 1`` while it is above 1), which includes both methods finding
+        significant changes in opposite directions. ``"unsupported"``: the DiD verdict is
+        ``"reduction"`` or ``"increase"``, and the synthetic-control interval contains 1 and
+        excludes the DiD estimate (it finds no change and rules out the DiD's size).
+        ``None`` otherwise, and whenever the synthetic control is missing or its interval
+        is unbounded (too few donors or post-period events to reject anything).
+
+    Notes
+    -----
+    Robustness checks are read this way in Abadie (2021, *JEL* 59(2), section 7): a
+    result that changes direction, or vanishes while its size is ruled out, under a
+    reasonable alternative design is not a result. An estimate the synthetic control
+    merely estimates less precisely (its interval contains both 1 and the DiD estimate)
+    is not a contradiction.
+
+    Examples
+    --------
+    >>> r = SynthResult(1.0, 0.9, 1.1, 0.5, 0.0, 0.0, 1.0, 1.0, 200, (), np.zeros(0),
+    ...                 np.zeros(0), np.zeros(0), 24, 12, 0.05)
+    >>> disagreement("reduction", 0.7, r), disagreement("reduction", 0.95, r)
+    ('unsupported', None)
+    """
+    if synth is None or any(
+        not math.isfinite(v) for v in (synth.irr, synth.ci_low, synth.ci_high, did_irr)
+    ):
+        return None
+    if synth.ci_low <= 0:
+        return None
+    if (synth.ci_low > 1.0 and did_irr < 1.0) or (synth.ci_high < 1.0 and did_irr > 1.0):
+        return "opposite"
+    contains_one = synth.ci_low <= 1.0 <= synth.ci_high
+    excludes_did = not synth.ci_low <= did_irr <= synth.ci_high
+    if did_label in ("reduction", "increase") and contains_one and excludes_did:
+        return "unsupported"
+    return None
+
+
 __all__ = [
     "DEFAULT_DONORS",
     "SynthResult",
+    "disagreement",
     "placebo_p_value",
     "sdid_ridge",
     "simplex_weights",
