@@ -22,6 +22,7 @@ import pandas as pd
 from sqlalchemy import Connection, Engine
 
 from hotspotwatch.geo.crs import to_lonlat
+from hotspotwatch.store.access import Database
 from hotspotwatch.store.engine import bulk_transaction
 from hotspotwatch.store.events import upsert_events
 from hotspotwatch.store.hashing import row_hash
@@ -156,20 +157,22 @@ def write_events(
 
 
 def import_events(
-    engine: Engine,
+    db: Database,
     frame: pd.DataFrame,
     *,
     crs: str,
     record: ImportRecord,
     quarantine: pd.DataFrame | None = None,
     read: int | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> tuple[int, dict[str, int]]:
     """Store a batch of events with its import record and quarantine in one transaction.
 
     Parameters
     ----------
-    engine : Engine
-        The store.
+    db : Engine or Connection
+        The store (one bulk transaction for this batch), or an open connection: the batch
+        joins the caller's transaction (several files in one, see :func:`store_import`).
     frame : DataFrame
         Accepted events (see :func:`complete_events`); rows without ``source`` get
         ``record.source``.
@@ -181,6 +184,8 @@ def import_events(
         Rejected rows (``row_number, raw_row, field, reason``).
     read : int, optional
         Rows read (default ``len(frame) + len(quarantine)``).
+    progress : callable, optional
+        ``progress(done)``: accepted rows written so far.
 
     Returns
     -------
@@ -188,8 +193,12 @@ def import_events(
         ``counts`` has ``read, inserted, updated, unchanged, quarantined`` and
         ``already_quarantined`` (see :func:`store_import`).
     """
-    with bulk_transaction(engine) as conn:
-        return store_import(conn, frame, crs=crs, record=record, quarantine=quarantine, read=read)
+    if not isinstance(db, Engine):
+        return store_import(db, frame, crs=crs, record=record, quarantine=quarantine, read=read,
+                            progress=progress)
+    with bulk_transaction(db) as conn:
+        return store_import(conn, frame, crs=crs, record=record, quarantine=quarantine, read=read,
+                            progress=progress)
 
 
 def store_import(

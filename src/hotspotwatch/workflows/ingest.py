@@ -39,8 +39,7 @@ from hotspotwatch.store.engine import bulk_transaction
 from hotspotwatch.store.imports import COUNT_KEYS, ImportRecord
 
 if TYPE_CHECKING:
-    from sqlalchemy import Connection
-
+    from hotspotwatch.store.access import Database
     from hotspotwatch.workspace import Workspace
 
 ProgressCallback = Callable[[str, str, int, int], None]
@@ -329,12 +328,8 @@ def import_events(
             norm = _prepare(ws, path, m, progress)
         except SourceError as exc:
             raise stopped(exc, i) from None
-        if norm.read == 0:
-            reports.append(_store(ws, None, path, m, norm, fmt=fmt, user=user, progress=progress))
-            continue
-        with bulk_transaction(ws.engine) as conn:
-            reports.append(_store(ws, conn, path, m, norm, fmt=fmt, user=user,
-                                  progress=progress))
+        # one file, one (bulk) transaction
+        reports.append(_store(ws, ws.engine, path, m, norm, fmt=fmt, user=user, progress=progress))
     return reports
 
 
@@ -365,7 +360,7 @@ def _prepare(
 
 def _store(
     ws: Workspace,
-    conn: Connection | None,
+    db: Database,
     path: Path,
     m: EventMapping,
     norm: NormalisedImport,
@@ -374,7 +369,8 @@ def _store(
     user: str | None,
     progress: ProgressCallback | None,
 ) -> ImportReport:
-    """Write one normalised file in ``conn``'s transaction (nothing for a file without rows)."""
+    """Write one normalised file: in its own transaction when ``db`` is the engine, in the
+    caller's when it is a connection (``atomic``); nothing for a file without rows."""
     name = str(path)
     label = "police-uk" if m.source == "police-uk" and fmt else norm.fmt
     if norm.read == 0:
@@ -385,7 +381,6 @@ def _store(
             warnings=(f"{name}: {what}, no data rows; nothing stored (check the export that "
                       "made it)",),
         )
-    assert conn is not None
     _tick(progress, path, "store", 0, norm.read)
     record = ImportRecord(
         file=name, fingerprint=file_fingerprint(path), fmt=label, source=m.source, user=user
@@ -395,8 +390,8 @@ def _store(
     def written(done: int) -> None:  # accepted rows first; the quarantine is small
         _tick(progress, path, "store", done, norm.read)
 
-    import_id, counts = event_writes.store_import(
-        conn,
+    import_id, counts = event_writes.import_events(
+        db,
         norm.events,
         crs=ws.config.crs,
         record=record,
