@@ -20,6 +20,8 @@ def _leaf_commands() -> list[str]:
     def walk(cmd: typer.core.TyperCommand | typer.core.TyperGroup, prefix: list[str]) -> None:
         # The root loads its commands on demand (cli.main.LazyGroup): ask it, not .commands.
         names = cmd.list_commands(ctx) if isinstance(cmd, typer.core.TyperGroup) else []
+        if names and getattr(cmd, "invoke_without_command", False) and prefix:
+            out.append(" ".join(prefix))  # a group that also runs alone (`evaluate`)
         if names:
             for name in names:
                 walk(cmd.get_command(ctx, name), [*prefix, name])

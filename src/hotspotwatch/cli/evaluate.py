@@ -172,6 +172,6 @@ def _verdict_label(label: str, lang: str) -> str:
 
 # `hotspotwatch evaluate incidents` (its own module; `hotspotwatch evaluate` alone still runs
 # the evaluation through the callback above).
-from hotspotwatch.cli.evaluate_incidents import incidents as _incidents  # noqa: E402
+from hotspotwatch.cli._evaluate_incidents import incidents as _incidents  # noqa: E402
 
 app.command("incidents")(_incidents)
