@@ -16,9 +16,8 @@ import os
 import zoneinfo
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any, TypeAlias
+from typing import TYPE_CHECKING, Any, TypeAlias
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
@@ -39,6 +38,9 @@ from hotspotwatch.store import event_writes, fingerprint, places, runs
 from hotspotwatch.store import events as store_events
 from hotspotwatch.store.engine import StoreError, display_url, make_engine, migrate, sqlite_url
 from hotspotwatch.store.hashing import row_hash
+
+if TYPE_CHECKING:  # geopandas is imported where a GeoDataFrame is built (a cheaper start)
+    import geopandas as gpd
 
 TimeLike: TypeAlias = str | dt.date | dt.datetime | pd.Timestamp
 
@@ -290,6 +292,8 @@ class Workspace:
         KeyError
             If the layer does not exist (the message lists the layers there are).
         """
+        import geopandas as gpd
+
         frame = places.select_areas(self.engine, layer)
         if frame.empty:
             layers = places.area_layers(self.engine)
@@ -304,6 +308,8 @@ class Workspace:
 
     def hotspots(self) -> gpd.GeoDataFrame:
         """Designated places (perimeters) in the workspace CRS."""
+        import geopandas as gpd
+
         frame = places.select_hotspots(self.engine)
         return gpd.GeoDataFrame(frame, geometry="geometry", crs=self.config.crs)
 
@@ -350,6 +356,8 @@ class Workspace:
         ``frame`` has ``code, name, geometry`` and optionally ``name_fr, name_nl, attrs``.
         A GeoDataFrame in another CRS is transformed to the workspace CRS.
         """
+        import geopandas as gpd
+
         if isinstance(frame, gpd.GeoDataFrame) and frame.crs is not None:
             frame = frame.to_crs(self.config.crs)
         return places.replace_area_layer(self.engine, layer, pd.DataFrame(frame))

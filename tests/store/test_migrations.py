@@ -35,3 +35,50 @@ def test_0003_drops_the_time_only_index_and_downgrades_back(tmp_path: Path) -> N
     names = {ix["name"] for ix in inspect(engine).get_indexes("events")}
     assert "ix_events_occurred_at" in names
     engine.dispose()
+
+
+def test_shipped_heads_read_from_the_files_are_alembics() -> None:
+    from importlib import resources
+
+    from alembic.script import ScriptDirectory
+
+    from hotspotwatch.store.engine import shipped_heads
+
+    script = ScriptDirectory(str(resources.files("hotspotwatch.store") / "migrations"))
+    assert shipped_heads() == frozenset(script.get_heads())
+    assert shipped_heads() == {head_revision()}
+
+
+def test_opening_an_up_to_date_store_does_not_load_alembic(workspace: Workspace) -> None:
+    import os
+    import subprocess
+    import sys
+
+    import hotspotwatch
+
+    code = (
+        "import sys; from hotspotwatch import Workspace; "
+        f"ws = Workspace.open({str(workspace.path)!r}); ws.count_events(); "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('alembic', 'mako')))"
+    )
+    src = str(Path(hotspotwatch.__file__).resolve().parents[1])
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True,
+        env={**os.environ, "PYTHONPATH": src},
+    )  # fmt: skip
+    assert done.stdout.strip() == "[]"
+
+
+def test_an_older_store_is_still_upgraded_when_opened(workspace: Workspace) -> None:
+    with workspace.engine.begin() as conn:
+        command.downgrade(_alembic_config(conn), "0003_events_time_index")
+    assert current_revision(workspace.engine) == "0003_events_time_index"
+    workspace.close()
+    reopened = Workspace.open(workspace.path)
+    assert current_revision(reopened.engine) == head_revision()
+    with reopened.engine.connect() as conn:
+        diff = compare_metadata(
+            MigrationContext.configure(conn, opts={"compare_type": True}), metadata
+        )
+    assert diff == []
+    reopened.close()

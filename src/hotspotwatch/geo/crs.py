@@ -8,10 +8,13 @@ milliseconds; a dashboard request must not pay that each time).
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from pyproj import Transformer
+
+if TYPE_CHECKING:  # pyproj is loaded with the first transformer (opening a store needs none)
+    from pyproj import Transformer
 
 WGS84 = "EPSG:4326"
 
@@ -25,6 +28,8 @@ def transformer(source: str, target: str) -> Transformer:
     >>> transformer("EPSG:4326", "EPSG:3812") is transformer("EPSG:4326", "EPSG:3812")
     True
     """
+    from pyproj import Transformer
+
     return Transformer.from_crs(source, target, always_xy=True)
 
 

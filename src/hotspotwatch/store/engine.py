@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import ast
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event, inspect
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 
 from hotspotwatch.config import ConfigError
 
@@ -128,14 +131,55 @@ def _alembic_config(connection: Any) -> Any:
     return cfg
 
 
+_REVISION_LINE = re.compile(r"^(down_revision|revision)\s*(?::[^=]*)?=\s*(.+?)\s*$", re.MULTILINE)
+
+
+@cache
+def shipped_heads() -> frozenset[str]:
+    """The newest revision(s) shipped with this software, read from the migration files.
+
+    The same answer as Alembic's ``ScriptDirectory.get_heads()`` (a test compares them),
+    without importing Alembic, so opening an up-to-date store stays cheap.
+    """
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    versions = resources.files("hotspotwatch.store") / "migrations" / "versions"
+    for script in versions.iterdir():
+        if not script.name.endswith(".py") or script.name.startswith("_"):
+            continue
+        for key, value in _REVISION_LINE.findall(script.read_text(encoding="utf-8")):
+            parsed = ast.literal_eval(value)
+            names = {parsed} if isinstance(parsed, str) else set(parsed or ())
+            (revisions if key == "revision" else parents).update(names)
+    return frozenset(revisions - parents)
+
+
+def _at_head(engine: Engine) -> bool:
+    """Whether the store's recorded revision is the shipped head (False when unsure)."""
+    heads = shipped_heads()
+    try:
+        with engine.connect() as conn:
+            stored = {
+                row[0] for row in conn.execute(text("SELECT version_num FROM alembic_version"))
+            }
+    except DBAPIError:  # no version table yet, or unreachable: let Alembic decide and report
+        return False
+    return len(heads) == 1 and stored == heads
+
+
 def migrate(engine: Engine, revision: str = "head") -> None:
     """Bring the schema up to ``revision`` (default: the newest) in one transaction.
+
+    A store already at the newest revision is left as it is without loading Alembic (one
+    ``SELECT`` on ``alembic_version``), so every command's start stays cheap.
 
     Raises
     ------
     StoreError
         If the database cannot be reached.
     """
+    if revision == "head" and _at_head(engine):
+        return
     from alembic import command
 
     try:

@@ -13,9 +13,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, and_, func, insert, select, type_coerce, update
@@ -25,6 +24,9 @@ from sqlalchemy.sql.elements import ColumnElement
 from hotspotwatch.domain.taxonomy import Taxonomy
 from hotspotwatch.store.access import reads
 from hotspotwatch.store.schema import events
+
+if TYPE_CHECKING:  # imported by read_events, so that opening a store does not load geopandas
+    import geopandas as gpd
 
 EVENT_COLUMNS: tuple[str, ...] = (
     "source",
@@ -491,6 +493,8 @@ def read_events(
 
     ``start`` inclusive, ``end`` exclusive, both naive UTC; see :meth:`Workspace.events`.
     """
+    import geopandas as gpd
+
     frame = select_events(conn, categories=categories, start=start, end=end, bbox=bbox)
     role_of = {c.name: c.role for c in taxonomy}
     weight_of = {c.name: c.harm_weight for c in taxonomy}

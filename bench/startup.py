@@ -1,0 +1,186 @@
+"""Start-up and fixed cost of the command line: ``--help``, completion, ``CMD --help``, ``info``.
+
+Run: ``.venv/bin/python bench/startup.py [--runs 15] [--baseline REF]``; writes
+``bench/results/startup.json``.
+
+Each command runs ``--runs`` times as a fresh process (the console script's own code, with this
+checkout's ``src`` first on ``PYTHONPATH``); the median wall time and the median CPU time
+(user + system of the child, which other jobs on a shared machine disturb less) are recorded.
+Peers measured in the same run:
+
+- ``python -c pass``: the interpreter alone, the floor of any command;
+- ``python -c "import typer"``: the CLI framework alone;
+- with ``--baseline REF`` (e.g. the commit before the lazy start), the same commands with that
+  commit's ``src`` (extracted with ``git archive``), so before/after ratios share one run.
+
+Targets (issue 14 item 11): ``--help``, completion and each ``CMD --help`` < 0.3 s; the fixed
+cost of a command (start, config, store open, migration check) < 0.5 s, measured as ``info`` on
+a small workspace and ``import events`` of a one-row file into it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+from io import BytesIO
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+SCRIPT = "import sys; from hotspotwatch.cli.main import main; sys.argv[0] = 'hotspotwatch'; main()"
+ONE_ROW = "id,occurred_at,x,y,category\nPV1,2024-03-01T10:00:00Z,149000,170000,theft\n"
+MAPPING = """source = "bench-one"
+crs = "EPSG:3812"
+
+[columns]
+id = "id"
+time = "occurred_at"
+x = "x"
+y = "y"
+category = "category"
+"""
+
+
+def _time(argv: list[str], env: dict[str, str], runs: int) -> dict[str, float]:
+    """Median wall and CPU seconds of ``argv`` over ``runs`` fresh processes."""
+    walls, cpus = [], []
+    for _ in range(runs):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        t0 = time.perf_counter()
+        done = subprocess.run(argv, env=env, capture_output=True, check=False)
+        walls.append(time.perf_counter() - t0)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpus.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+        if done.returncode not in (0, 1) and b"Usage" not in done.stdout:
+            raise SystemExit(f"{argv} failed: {done.stderr.decode()[-500:]}")
+    return {
+        "wall_s": round(statistics.median(walls), 4),
+        "cpu_s": round(statistics.median(cpus), 4),
+        "wall_min_s": round(min(walls), 4),
+    }
+
+
+def _src_of(ref: str, into: Path) -> Path:
+    """Extract ``src/`` of git ``ref`` into ``into`` (for a same-run baseline)."""
+    blob = subprocess.run(
+        ["git", "-C", str(ROOT), "archive", "--format=tar", ref, "src"],
+        capture_output=True,
+        check=True,
+    ).stdout
+    with tarfile.open(fileobj=BytesIO(blob)) as tar:
+        tar.extractall(into, filter="data")
+    return into / "src"
+
+
+def _cases(ws: Path, one_row: Path, mapping: Path) -> dict[str, list[str]]:
+    from hotspotwatch.cli.main import COMMANDS
+
+    cases: dict[str, list[str]] = {
+        "--help": ["--help"],
+        "--version": ["--version"],
+        "complete first word (bash)": [],
+    }
+    for name in COMMANDS:
+        cases[f"{name} --help"] = [name, "--help"]
+    cases["info (small workspace)"] = ["info", "-w", str(ws)]
+    cases["import events (1 row)"] = [
+        "import", "events", str(one_row), "--mapping", str(mapping), "-w", str(ws),
+    ]  # fmt: skip
+    return cases
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--baseline", help="git ref to measure beside this checkout")
+    parser.add_argument("--out", type=Path, default=HERE / "results" / "startup.json")
+    args = parser.parse_args()
+
+    sys.path.insert(0, str(ROOT / "src"))
+    with tempfile.TemporaryDirectory(prefix="hw-startup-") as d:
+        tmp = Path(d)
+        ws, one_row, mapping = tmp / "ws", tmp / "one.csv", tmp / "one.toml"
+        one_row.write_text(ONE_ROW, encoding="utf-8")
+        mapping.write_text(MAPPING, encoding="utf-8")
+        base_env = {k: v for k, v in os.environ.items() if not k.startswith("_HOTSPOTWATCH")}
+        base_env["COLUMNS"] = "100"
+        trees = {"current": ROOT / "src"}
+        if args.baseline:
+            trees["baseline"] = _src_of(args.baseline, tmp / "baseline")
+        env0 = {**base_env, "PYTHONPATH": str(trees["current"])}
+        subprocess.run([sys.executable, "-c", SCRIPT, "init", str(ws)], env=env0, check=True,
+                       capture_output=True)  # fmt: skip
+        subprocess.run(
+            [sys.executable, "-c", SCRIPT, *_cases(ws, one_row, mapping)["import events (1 row)"]],
+            env=env0, check=True, capture_output=True,
+        )  # fmt: skip
+        load_before = os.getloadavg()
+        peers = {
+            "python -c pass": _time([sys.executable, "-c", "pass"], base_env, args.runs),
+            "python -c 'import typer'": _time(
+                [sys.executable, "-c", "import typer"], base_env, args.runs
+            ),
+        }
+        results: dict[str, dict[str, dict[str, float]]] = {}
+        for tree_name, src in trees.items():
+            env = {**base_env, "PYTHONPATH": str(src)}
+            per: dict[str, dict[str, float]] = {}
+            for case, argv in _cases(ws, one_row, mapping).items():
+                case_env = env
+                if case.startswith("complete"):
+                    case_env = {**env, "_HOTSPOTWATCH_COMPLETE": "complete_bash",
+                                "COMP_WORDS": "hotspotwatch ", "COMP_CWORD": "1"}  # fmt: skip
+                per[case] = _time([sys.executable, "-c", SCRIPT, *argv], case_env, args.runs)
+                print(f"{tree_name:9s} {case:32s} wall {per[case]['wall_s']:.3f} s  "
+                      f"cpu {per[case]['cpu_s']:.3f} s", flush=True)  # fmt: skip
+            results[tree_name] = per
+        load_after = os.getloadavg()
+
+    floor = peers["python -c pass"]["wall_s"]
+    summary = {
+        case: {
+            "wall_s": v["wall_s"],
+            "cpu_s": v["cpu_s"],
+            "over_python_s": round(v["wall_s"] - floor, 4),
+            **(
+                {"vs_baseline_wall": round(v["wall_s"] / results["baseline"][case]["wall_s"], 3)}
+                if "baseline" in results and case in results["baseline"]
+                else {}
+            ),
+        }
+        for case, v in results["current"].items()
+    }
+    out = {
+        "bench": "startup",
+        "command": " ".join([Path(sys.executable).name, *sys.argv]),
+        "machine": {
+            "platform": platform.platform(),
+            "python": platform.python_version(),
+            "cpus": os.cpu_count(),
+            "load_before": [round(x, 2) for x in load_before],
+            "load_after": [round(x, 2) for x in load_after],
+        },
+        "runs": args.runs,
+        "statistic": "median of the runs (wall and child CPU time, seconds)",
+        "targets": {"help_and_completion_s": 0.3, "fixed_cost_s": 0.5},
+        "peers": peers,
+        "baseline_ref": args.baseline,
+        "results": results,
+        "summary": summary,
+    }
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(out, indent=2) + "\n", encoding="utf-8")
+    print(f"wrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()
