@@ -97,6 +97,7 @@ def make_city(
     config: Mapping[str, Mapping[str, Any]] | None = None,
     database_url: str | None = None,
     name: str = "Synthetic city",
+    areas: bool = True,
 ) -> Workspace:
     """Create a small synthetic city workspace with a planted structure.
 
@@ -146,6 +147,10 @@ def make_city(
         Keep the store on PostgreSQL instead of the embedded SQLite file.
     name : str
         Display name of the workspace.
+    areas : bool
+        ``False``: no area layer at all (no ``region``, no zone layer), i.e. a workspace
+        without a study area, as a new user's is before ``hotspotwatch import areas FILE
+        --layer region``.
 
     Returns
     -------
@@ -174,11 +179,12 @@ def make_city(
     ws = _configure(ws, zone_layer, zone_label, config)
     x0, y0 = _origin(ws.config.crs, centre, size)
     square = shapely.box(x0, y0, x0 + size, y0 + size)
-    ws.add_areas(_frame(["R"], [name], [square], ws.config.crs), "region")
     zones = _zones(x0, y0, size, n_zones)
     codes = [f"Z{k + 1}" for k in range(len(zones))]
-    ws.add_areas(_frame(codes, [f"Zone {k + 1}" for k in range(len(zones))], zones, ws.config.crs),
-                 zone_layer)
+    if areas:
+        ws.add_areas(_frame(["R"], [name], [square], ws.config.crs), "region")
+        ws.add_areas(_frame(codes, [f"Zone {k + 1}" for k in range(len(zones))], zones,
+                            ws.config.crs), zone_layer)
     sites = [(x0 + fx * size, y0 + fy * size) for fx, fy in HOTSPOT_SITES[:n_hotspots]]
     span = (end - start).days
     designated = [start + dt.timedelta(days=round((0.4 + 0.1 * k) * span)) for k in range(n_hotspots)]

@@ -49,6 +49,18 @@ class WorkspaceError(RuntimeError):
     """A workspace cannot be created or opened; the message says what to do."""
 
 
+#: How to give a workspace its study area (the message of :class:`StudyAreaError`).
+STUDY_AREA_HINT = "run `hotspotwatch import areas FILE --layer region`"
+
+
+class StudyAreaError(WorkspaceError):
+    """The workspace has no study area (no area layer at all).
+
+    The message names the command that gives it one; the command line adds its own
+    alternative (``--study-area hull``).
+    """
+
+
 def software_version() -> str:
     """Installed HotspotWatch version."""
     from hotspotwatch import __version__
@@ -324,20 +336,24 @@ class Workspace:
     def study_area(self) -> BaseGeometry:
         """The study-area polygon: the union of the ``region`` layer, else of all areas.
 
+        Set it with ``hotspotwatch init DIR --study-area FILE`` or ``hotspotwatch import
+        areas FILE --layer region`` (:func:`hotspotwatch.workflows.ingest_places.import_study_area`).
+
         Raises
         ------
-        WorkspaceError
-            If the workspace has no areas yet.
+        StudyAreaError
+            If the workspace has no areas yet (a :class:`WorkspaceError`).
         """
         frame = places.select_areas(self.engine, "region")
         if frame.empty:
             frame = places.select_areas(self.engine, None)
         if frame.empty:
-            raise WorkspaceError(
-                "this workspace has no areas yet; import a study-area polygon with "
-                "`hotspotwatch import areas FILE --layer region`"
-            )
+            raise StudyAreaError(f"no study area: {STUDY_AREA_HINT}")
         return shapely.union_all(frame["geometry"].to_numpy())
+
+    def has_study_area(self) -> bool:
+        """Whether :meth:`study_area` has a polygon (some area layer exists)."""
+        return bool(places.area_layers(self.engine))
 
     def extent(self) -> tuple[float, float, float, float] | None:
         """Accepted extent for event import: the config's, else the areas' bounds + 1 km."""

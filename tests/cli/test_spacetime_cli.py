@@ -7,6 +7,7 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
+import shapely
 from typer.testing import CliRunner
 
 from hotspotwatch import Workspace
@@ -29,6 +30,10 @@ def ws_path(tmp_path_factory):
     when = pd.Timestamp("2024-01-01 12:00", tz="UTC") + pd.to_timedelta(day, "D")
     path = tmp_path_factory.mktemp("cli") / "ws"
     ws = Workspace.create(path, crs="EPSG:3812")
+    # the study area (emerging hot spots need one; Knox and alerts do not)
+    ws.add_areas(pd.DataFrame({"code": ["R"], "name": ["Region"],
+                               "geometry": [shapely.box(149_950, 659_950, 153_050, 663_050)]}),
+                 "region")
     ws.add_events(pd.DataFrame({"source_id": [str(i) for i in range(x.size)],
                                 "occurred_at": when, "x": x, "y": y,
                                 "category": "shooting"}), source="t")

@@ -7,6 +7,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 import pytest
+import shapely
 
 from hotspotwatch import Workspace
 from hotspotwatch.workflows.spacetime import (
@@ -45,6 +46,10 @@ def ws(tmp_path_factory):
                           "occurred_at": when.tz_convert("UTC"), "x": x, "y": y,
                           "category": "shooting"})
     w = Workspace.create(tmp_path_factory.mktemp("ws") / "st", crs="EPSG:3812")
+    # the study area (emerging hot spots need one; Knox and alerts do not)
+    w.add_areas(pd.DataFrame({"code": ["R"], "name": ["Region"],
+                              "geometry": [shapely.box(x0 - 50, y0 - 50, x0 + 4050, y0 + 4050)]}),
+                "region")
     w.add_events(frame, source="test")
     yield w
     w.close()

@@ -38,6 +38,16 @@ DatabaseUrlOpt = Annotated[
 JsonOpt = Annotated[
     bool, typer.Option("--json", help="Print machine-readable JSON instead of tables.")
 ]
+StudyAreaOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--study-area",
+        metavar="region|hull",
+        help="region (default): the workspace's study area (`hotspotwatch import areas FILE "
+        "--layer region`); hull: the convex hull of every stored event plus max(500 m, cell "
+        "size), recorded in the run's parameters (a warning says so).",
+    ),
+]
 
 
 def fail(message: str, code: int = 2) -> NoReturn:
@@ -73,3 +83,31 @@ def parse_date(value: str | None, option: str) -> dt.date | None:
         return dt.date.fromisoformat(value)
     except ValueError:
         fail(f"{option}: {value!r} is not a date; use YYYY-MM-DD (e.g. 2024-03-28)")
+
+
+def study_area_choice(value: str | None, *, cell_size: float | None = None) -> str | None:
+    """Check ``--study-area`` (``None`` for the workspace's study area, ``"hull"``); with
+    ``hull``, warn on stderr in one line that the study area is not a real boundary."""
+    from hotspotwatch.workflows.study_area import check_choice, study_area_parameters
+
+    try:
+        choice = check_choice(value)
+    except ValueError as exc:
+        fail(str(exc))
+    if choice is not None:
+        buffer_m = study_area_parameters(choice, cell_size=cell_size)["hull_buffer_m"]
+        err_console.print(
+            f"[bold yellow]warning:[/] study area: the convex hull of every stored event plus "
+            f"{buffer_m:g} m (--study-area hull), not a real boundary; the run's parameters "
+            "record it",
+            highlight=False,
+            soft_wrap=True,
+        )
+    return choice
+
+
+def fail_no_study_area(exc: Exception, *, hull: bool = True) -> NoReturn:
+    """One line for a workspace without a study area, naming the command that gives it one
+    (and ``--study-area hull`` where the command takes it); exit 2."""
+    message = str(exc.args[0]) if exc.args else "no study area"
+    fail(message + (" or pass `--study-area hull`" if hull else ""))

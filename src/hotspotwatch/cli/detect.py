@@ -7,16 +7,20 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from hotspotwatch.cli._common import (
     JsonOpt,
+    StudyAreaOpt,
     WorkspaceOpt,
     console,
     fail,
+    fail_no_study_area,
     open_workspace,
     parse_date,
     print_json,
+    study_area_choice,
 )
 from hotspotwatch.cli._progress import fit_to_output, progress_bar, progress_enabled
 
@@ -47,10 +51,16 @@ def _filter(category: list[str] | None, role: list[str] | None, start: str | Non
 
 
 def _run(fn: Any) -> Any:
+    from hotspotwatch.workspace import StudyAreaError
+
     try:
         return fn()
+    except StudyAreaError as exc:
+        fail_no_study_area(exc)
     except ValueError as exc:
-        fail(str(exc))
+        fail(escape(str(exc)))
+    except KeyError as exc:  # a layer or category that is not there: the message names it
+        fail(escape(str(exc.args[0]) if exc.args else "not found"))
 
 
 def _summary(title: str, rows: list[tuple[str, Any]]) -> None:
@@ -75,16 +85,18 @@ def gistar_cmd(
                          "cannot reach a level after the correction, then analytic, as ArcGIS "
                          "Pro), permutation or analytic.")] = "auto",
     json_out: JsonOpt = False,
+    study_area: StudyAreaOpt = None,
 ) -> None:
     """Getis-Ord Gi* hot spots on a grid over the study area (bins ±3/±2/±1 at 99/95/90 %)."""
     from hotspotwatch.workflows import detect as wf
 
     ws = open_workspace(workspace)
     flt = _filter(category, role, start, end, unweighted)
+    area = study_area_choice(study_area, cell_size=cell_size)
     with progress_bar("Gi* permutations (cells)", enabled=progress_enabled(json_out)) as bar:
         run = _run(lambda: wf.gistar_grid(ws, flt, cell_size=cell_size, permutations=permutations,
                                           seed=seed, correction=correction, bins_p=bins_p,
-                                          progress=bar))
+                                          progress=bar, study_area=area))
     res = run.result
     frame = wf.grid_frame(run, ws.config.crs, {"value": run.counts, "z": res.z, "p": res.p_adjusted, "bin": res.bins})
     wf.write_layer(frame, output, "gistar")
@@ -129,13 +141,15 @@ def lisa_cmd(
     cell_size: CellOpt = None, unweighted: UnweightedOpt = False,
     permutations: Annotated[int, typer.Option(help="Conditional permutations.")] = 9999,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 0, json_out: JsonOpt = False,
+    study_area: StudyAreaOpt = None,
 ) -> None:
     """Local Moran clusters (HH, LH, LL, HL) on a grid."""
     from hotspotwatch.workflows import detect as wf
 
     ws = open_workspace(workspace)
+    area = study_area_choice(study_area, cell_size=cell_size)
     run = _run(lambda: wf.lisa_grid(ws, _filter(category, role, start, end, unweighted), cell_size=cell_size,
-                                    permutations=permutations, seed=seed))
+                                    permutations=permutations, seed=seed, study_area=area))
     res = run.result
     frame = wf.grid_frame(run, ws.config.crs, {"Is": res.Is, "quadrant": res.quadrant, "cluster": res.cluster})
     wf.write_layer(frame, output, "lisa")
@@ -154,6 +168,7 @@ def kde_cmd(
     cell_size: CellOpt = None, unweighted: UnweightedOpt = False,
     bandwidth: Annotated[str, typer.Option(help="nrd, scott or metres.")] = "nrd",
     kernel: Annotated[str, typer.Option(help="quartic or gaussian.")] = "quartic", json_out: JsonOpt = False,
+    study_area: StudyAreaOpt = None,
 ) -> None:
     """Kernel density surface (events or harm per km²): PNG map and GeoTIFF raster (kde.tif)."""
     import numpy as np
@@ -165,11 +180,14 @@ def kde_cmd(
     bw: str | float = bandwidth
     with contextlib.suppress(ValueError):
         bw = float(bandwidth)
+    area = study_area_choice(study_area, cell_size=cell_size)
     run = _run(lambda: wf.kde_surface(ws, _filter(category, role, start, end, unweighted), bandwidth=bw,
-                                      kernel=kernel, cell_size=cell_size))
+                                      kernel=kernel, cell_size=cell_size, study_area=area))
     res = run.result
+    from hotspotwatch.workflows.study_area import study_area_of
+
     wf.write_figure(res.density * 1e6, res.extent, output, "kde", title=f"KDE ({res.kernel}, {res.bandwidth:.0f} m) per km²",
-                    cmap="magma", outlines=[ws.study_area()], crs=ws.config.crs)
+                    cmap="magma", outlines=[study_area_of(ws, run.parameters)], crs=ws.config.crs)
     raster = write_kde_raster(res, ws.config.crs, output)
     if json_out:
         print_json({"run_id": run.run_id, "parameters": run.parameters, "mass": res.mass,
@@ -186,12 +204,15 @@ def kde_cmd(
 def concentration_cmd(
     workspace: WorkspaceOpt = Path("."), category: CategoryOpt = None, role: RoleOpt = None,
     start: StartOpt = None, end: EndOpt = None, cell_size: CellOpt = None, json_out: JsonOpt = False,
+    study_area: StudyAreaOpt = None,
 ) -> None:
     """Lorenz curve, Gini and "x % of harm at y % of places" (counts and harm)."""
     from hotspotwatch.workflows import detect as wf
 
     ws = open_workspace(workspace)
-    run = _run(lambda: wf.concentration(ws, _filter(category, role, start, end, False), cell_size=cell_size))
+    area = study_area_choice(study_area, cell_size=cell_size)
+    run = _run(lambda: wf.concentration(ws, _filter(category, role, start, end, False), cell_size=cell_size,
+                                        study_area=area))
     if json_out:
         print_json({"run_id": run.run_id, "count": run.count_table, "harm": run.harm_table})
         return
@@ -216,13 +237,15 @@ def classify_cmd(
     min_precision: Annotated[str | None, typer.Option(
         "--min-precision", help="Drop events with a coarser time precision (instant, hour, day, "
                                 "month).")] = None,
+    study_area: StudyAreaOpt = None,
 ) -> None:
     """Persistent / emerging / former / intermittent hot and cold spots (sfhotspot's scheme)."""
     from hotspotwatch.workflows import detect as wf
 
     ws = open_workspace(workspace)
+    area = study_area_choice(study_area, cell_size=cell_size)
     run = _run(lambda: wf.classify(ws, _filter(category, role, start, end, False), n_periods=periods,
-                                   cell_size=cell_size, min_precision=min_precision))
+                                   cell_size=cell_size, min_precision=min_precision, study_area=area))
     frame = wf.grid_frame(run, ws.config.crs, {"category": run.result.category})
     wf.write_layer(frame, output, "classify")
     counts = run.result.counts()
@@ -251,6 +274,7 @@ def coverage_cmd(
     output: OutputOpt = Path("detect-output"), cell_size: CellOpt = None,
     pre_months: Annotated[int, typer.Option(help="Months before designation to test.")] = 12,
     json_out: JsonOpt = False,
+    study_area: StudyAreaOpt = None,
 ) -> None:
     """Is each designated hotspot a Gi* hot spot of harm before designation? Which hot spots are not designated?
 
@@ -262,8 +286,9 @@ def coverage_cmd(
     from hotspotwatch.workflows import detect as wf
 
     ws = open_workspace(workspace)
+    area = study_area_choice(study_area, cell_size=cell_size)
     run = _run(lambda: wf.coverage(ws, _filter(category, role, start, end, False), pre_months=pre_months,
-                                   cell_size=cell_size))
+                                   cell_size=cell_size, study_area=area))
     if not run.undesignated.empty:
         wf.write_layer(gpd.GeoDataFrame(run.undesignated, geometry="geometry", crs=ws.config.crs), output,
                        "undesignated_hotspots")
@@ -296,15 +321,18 @@ def borders_cmd(
         help="Area layer of the zones (default: the workspace's zone_layer).")] = None,
     distance: Annotated[float, typer.Option(help="Distance from internal borders, metres.")] = 200.0,
     json_out: JsonOpt = False,
+    study_area: StudyAreaOpt = None,
 ) -> None:
     """Share of harm near internal zone borders vs share of area, and clusters straddling zones."""
     from hotspotwatch.workflows import detect as wf
 
     ws = open_workspace(workspace)
     layer = layer or ws.config.zone_layer
+    area = study_area_choice(study_area, cell_size=cell_size)
     with progress_bar(f"borders of {layer}", enabled=progress_enabled(json_out)) as bar:
         view, _ = _run(lambda: wf.borders(ws, _filter(category, role, start, end, False), layer=layer,
-                                          distance=distance, cell_size=cell_size, progress=bar))
+                                          distance=distance, cell_size=cell_size, progress=bar,
+                                          study_area=area))
     if json_out:
         d = view.to_dict()
         d.pop("band", None)

@@ -11,11 +11,14 @@ from rich.table import Table
 from hotspotwatch.cli._common import (
     DatabaseUrlOpt,
     JsonOpt,
+    StudyAreaOpt,
     WorkspaceOpt,
     console,
     fail,
+    fail_no_study_area,
     open_workspace,
     print_json,
+    study_area_choice,
 )
 
 app = typer.Typer(
@@ -73,12 +76,14 @@ def evaluate(
     lang: Annotated[str, typer.Option("--lang", help="Language of verdicts: en, fr, nl.")] = "en",
     json_out: JsonOpt = False,
     database_url: DatabaseUrlOpt = None,
+    study_area: StudyAreaOpt = None,
 ) -> None:
     """Run the evaluation (no subcommand needed)."""
     if ctx.invoked_subcommand is not None:
         return
     from hotspotwatch.i18n.verdicts import with_verdict_texts
     from hotspotwatch.workflows.evaluate import evaluate_strategy
+    from hotspotwatch.workspace import StudyAreaError
 
     if lang not in ("en", "fr", "nl"):
         fail(f"--lang: {lang!r} is not supported; use en, fr or nl")
@@ -91,6 +96,7 @@ def evaluate(
     outcomes = outcome or ["harm"]
     out: str | list[str] = "harm" if outcomes == ["harm"] else outcomes
     ws = open_workspace(workspace, database_url)
+    area = study_area_choice(study_area, cell_size=ws.config.evaluation.get("cell_size"))
     try:
         res = evaluate_strategy(
             ws,
@@ -101,7 +107,10 @@ def evaluate(
             buffer_widths=list(buffer) if buffer else None,
             seed=seed,
             months=months,
+            study_area=area,
         )
+    except StudyAreaError as exc:
+        fail_no_study_area(exc)
     except ValueError as exc:
         fail(str(exc))
     finally:

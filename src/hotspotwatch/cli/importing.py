@@ -209,9 +209,12 @@ def _quote(value: str) -> str:
 @app.command("areas")
 def areas(
     file: Annotated[Path, typer.Argument(help="GeoJSON, GeoPackage or GeoParquet with polygons.")],
-    layer: Annotated[str, typer.Option("--layer", help="Area layer to (re)place, e.g. police_zone.")],
-    code_field: Annotated[str, typer.Option("--code-field", help="Field holding the area code.")],
-    name_field: Annotated[str, typer.Option("--name-field", help="Field holding the area name.")],
+    layer: Annotated[str, typer.Option(
+        "--layer", help="Area layer to (re)place, e.g. police_zone; region is the study area.")],
+    code_field: Annotated[str | None, typer.Option(
+        "--code-field", help="Field holding the area code (needed except for --layer region).")] = None,
+    name_field: Annotated[str | None, typer.Option(
+        "--name-field", help="Field holding the area name (needed except for --layer region).")] = None,
     name_fr_field: Annotated[
         str | None, typer.Option("--name-fr-field", help="Field with the French name.")
     ] = None,
@@ -226,7 +229,11 @@ def areas(
     database_url: DatabaseUrlOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Replace an area layer (region, police_zone, commune, ...) with the polygons of a file."""
+    """Replace an area layer (region, police_zone, commune, ...) with the polygons of a file.
+
+    --layer region without --code-field/--name-field sets the study area: the features
+    (any CRS) are reprojected, checked and dissolved into one polygon.
+    """
     from hotspotwatch.io.errors import SourceError
     from hotspotwatch.workflows.ingest import import_areas
 

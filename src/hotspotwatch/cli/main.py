@@ -212,6 +212,12 @@ def main() -> None:
     except Exception as exc:
         if os.environ.get("HOTSPOTWATCH_DEBUG"):
             raise
+        from hotspotwatch.workspace import WorkspaceError
+
+        if isinstance(exc, WorkspaceError):
+            # a workspace that lacks something (a study area...): the message says what to do
+            typer.echo(f"error: {exc}", err=True)
+            sys.exit(2)
         typer.echo(
             f"error: {type(exc).__name__}: {exc}\n(this is a bug if the message does not say how to fix it; "
             "rerun with HOTSPOTWATCH_DEBUG=1 for the traceback and report it)",

@@ -8,7 +8,15 @@ from typing import Annotated
 
 import typer
 
-from hotspotwatch.cli._common import WorkspaceOpt, console, fail, open_workspace
+from hotspotwatch.cli._common import (
+    StudyAreaOpt,
+    WorkspaceOpt,
+    console,
+    fail,
+    fail_no_study_area,
+    open_workspace,
+    study_area_choice,
+)
 
 app = typer.Typer(
     help="Reports: the six-monthly renewal report (HTML or PDF; FR, NL, EN).", no_args_is_help=True
@@ -46,6 +54,7 @@ def renewal(
             "-o", metavar="PATH", help="File to write (default renewal-AUDIENCE-LANG.FORMAT)."
         ),
     ] = None,
+    study_area: StudyAreaOpt = None,
 ) -> None:
     """Build the renewal report: summary, one page per hotspot, regional picture, methods,
     the runs behind it, data quality.
@@ -70,15 +79,19 @@ def renewal(
             fail(f"--until must be a date like 2025-09-03, got {until!r}")
     out = output or Path(f"renewal-{audience}-{lang}.{fmt}")
     ws = open_workspace(workspace)
+    area = study_area_choice(study_area)
     from hotspotwatch.workflows.report import build_renewal_report, gather_renewal
+    from hotspotwatch.workspace import StudyAreaError
 
     try:
         with console.status("gathering the report's runs (reused when stored, else computed)…"):
-            data = gather_renewal(ws, until=until_day)
+            data = gather_renewal(ws, until=until_day, study_area=area)
         with console.status("building the renewal report…"):
             path = build_renewal_report(
                 ws, lang=lang, fmt=fmt, audience=audience, output=out, data=data
             )
+    except StudyAreaError as exc:
+        fail_no_study_area(exc)
     except ValueError as exc:
         fail(str(exc))
     finally:

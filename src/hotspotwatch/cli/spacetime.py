@@ -12,12 +12,15 @@ from rich.table import Table
 
 from hotspotwatch.cli._common import (
     JsonOpt,
+    StudyAreaOpt,
     WorkspaceOpt,
     console,
     fail,
+    fail_no_study_area,
     open_workspace,
     parse_date,
     print_json,
+    study_area_choice,
 )
 from hotspotwatch.cli._progress import fit_to_output, progress_bar, progress_enabled
 
@@ -222,6 +225,7 @@ def emerging_command(
     output: OutputOpt = None,
     lang: LangOpt = "en",
     json_out: JsonOpt = False,
+    study_area: StudyAreaOpt = None,
 ) -> None:
     """Emerging hot spots: new, intensifying, persistent... places (ArcGIS Pro categories)."""
     from hotspotwatch.i18n import translate
@@ -230,8 +234,10 @@ def emerging_command(
         run_emerging,
         write_emerging_outputs,
     )
+    from hotspotwatch.workspace import StudyAreaError
 
     ws = open_workspace(workspace)
+    area = study_area_choice(study_area, cell_size=cell_size)
     try:
         with progress_bar("emerging hot spots: space-time cube",
                           enabled=progress_enabled(json_out)) as bar:
@@ -239,7 +245,9 @@ def emerging_command(
                                start=parse_date(start, "--start"), end=parse_date(end, "--end"),
                                cell_size=cell_size, step=step, distance=distance,
                                time_window=time_window, alpha=alpha, lang=lang,
-                               min_precision=min_precision, progress=bar)
+                               min_precision=min_precision, progress=bar, study_area=area)
+    except StudyAreaError as exc:
+        fail_no_study_area(exc)
     except (ValueError, KeyError) as exc:
         fail(str(exc).strip("'\""))
     files = write_emerging_outputs(run, output) if output else []

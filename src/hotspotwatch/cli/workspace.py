@@ -33,24 +33,57 @@ def register(app: typer.Typer) -> None:
         ] = "Europe/Brussels",
         name: Annotated[str | None, typer.Option(help="Display name.")] = None,
         database_url: DatabaseUrlOpt = None,
+        study_area: Annotated[
+            Path | None,
+            typer.Option(
+                "--study-area",
+                metavar="FILE",
+                help="Polygon layer of the study area (GeoPackage, GeoJSON or Shapefile; any "
+                "CRS, reprojected; several features are dissolved into one polygon).",
+            ),
+        ] = None,
+        source_layer: Annotated[
+            str | None,
+            typer.Option("--source-layer", help="Layer of a multi-layer GeoPackage (--study-area)."),
+        ] = None,
         as_json: JsonOpt = False,
     ) -> None:
         """Create a workspace: DIR/hotspotwatch.toml and its store (SQLite by default)."""
-        from hotspotwatch.config import ConfigError
+        from rich.markup import escape
+
+        from hotspotwatch.config import ConfigError, check_crs
+        from hotspotwatch.io.errors import SourceError
+        from hotspotwatch.workflows.ingest_places import read_study_area, write_study_area
         from hotspotwatch.workspace import StoreError, Workspace, WorkspaceError
 
+        area = None
+        if study_area is not None:
+            # read and check the polygons before anything is created
+            try:
+                area = read_study_area(
+                    study_area, crs=check_crs(crs, where="--crs"), source_layer=source_layer
+                )
+            except (SourceError, ConfigError) as exc:
+                fail(escape(str(exc)))
         try:
             ws = Workspace.create(
                 directory, crs=crs, timezone=timezone, database_url=database_url, name=name
             )
         except (WorkspaceError, ConfigError, StoreError) as exc:
             fail(str(exc))
-        info = {
+        info: dict[str, object] = {
             "workspace": str(ws.path),
             "crs": ws.config.crs,
             "timezone": ws.config.timezone,
             "database": ws.database_label(),
         }
+        if area is not None:
+            write_study_area(ws, area)
+            info["study_area"] = {
+                "file": area.file,
+                "features": area.features,
+                "area_km2": round(area.area_km2, 3),
+            }
         if as_json:
             print_json(info)
         else:
@@ -58,6 +91,17 @@ def register(app: typer.Typer) -> None:
                 f"Created workspace [bold]{ws.path}[/] ({ws.config.crs}, {ws.config.timezone})"
             )
             console.print(f"Database: {info['database']}")
+            if area is not None:
+                console.print(
+                    f"Study area: {area.area_km2:,.1f} km² from {escape(area.file)}"
+                    + (f" ({area.features} features dissolved)" if area.features > 1 else ""),
+                    highlight=False,
+                )
+            else:
+                console.print(
+                    "No study area yet: every analysis needs one; give it with "
+                    "[cyan]hotspotwatch import areas FILE --layer region -w " + str(ws.path) + "[/]"
+                )
             console.print(
                 "Next: [cyan]hotspotwatch import events FILE --mapping MAP.toml -w "
                 + str(ws.path)

@@ -50,6 +50,7 @@ from hotspotwatch.workflows.detect_base import (
     study_grid,
 )
 from hotspotwatch.workflows.runs import RunSpec, record
+from hotspotwatch.workflows.study_area import study_area_of
 
 
 # ---------------------------------------------------------------------------------- Gi*
@@ -57,7 +58,7 @@ def gistar_spec(
     ws: Any, *, categories: Sequence[str] | None = None, roles: Sequence[str] | None = None,
     start: Dates = None, end: Dates = None, weighted: bool = True, cell_size: float | None = None,
     neighbourhood: str = "queen", radius: float = 1, permutations: int = 9999, seed: int = 0,
-    correction: str = "fdr_bh", bins_p: str = "auto",
+    correction: str = "fdr_bh", bins_p: str = "auto", study_area: str | None = None,
 ) -> RunSpec:
     """Spec of a Gi* run on a square grid over the study area.
 
@@ -83,6 +84,9 @@ def gistar_spec(
         ``"auto"`` (permutation p-values unless they cannot reach a level after the
         correction, then analytic ones, as ArcGIS Pro), ``"permutation"`` or ``"analytic"``;
         the result records which was used (``gistar.bins_from``, ``gistar.unreachable``).
+    study_area : {None, "region", "hull"}
+        ``"hull"``: the events' hull instead of the workspace's study area (recorded in the
+        parameters; see :mod:`hotspotwatch.workflows.study_area`).
 
     Returns
     -------
@@ -101,7 +105,7 @@ def gistar_spec(
     flt = make_filter(categories=categories, roles=roles, start=start, end=end, weighted=weighted)
     return spec_of(ws, "detect.gistar", flt, cell_size=cell_size, neighbourhood=neighbourhood,
                  radius=radius, permutations=permutations, seed=seed, correction=correction,
-                 bins_p=bins_p)
+                 bins_p=bins_p, study_area=study_area)
 
 
 def _gistar_on(ws: Any, flt: EventFilter, grid: Grid, **options: Any) -> GiStarRun:
@@ -129,7 +133,7 @@ def compute_gistar(ws: Any, params: Mapping[str, Any], *,
     GiStarRun
         Not stored (:func:`hotspotwatch.workflows.runs.ensure_run` stores it).
     """
-    grid = study_grid(ws, cell_size=cell_size_of(params["cell_size"]))
+    grid = study_grid(ws, cell_size=cell_size_of(params["cell_size"]), params=params)
     return _gistar_on(ws, EventFilter.from_parameters(params), grid,
                       neighbourhood=params["neighbourhood"], radius=params["radius"],
                       permutations=int(params["permutations"]), seed=params["seed"],
@@ -141,14 +145,14 @@ def gistar_grid(
     ws: Any, flt: EventFilter = EventFilter(), *, cell_size: float | None = None,
     neighbourhood: str = "queen", radius: float = 1, permutations: int = 9999, seed: int | None = 0,
     correction: str = "fdr_bh", bins_p: str = "auto",
-    progress: Callable[[int, int], None] | None = None,
+    progress: Callable[[int, int], None] | None = None, study_area: str | None = None,
 ) -> GridRun:
     """Gi* hot spots of (harm-weighted) events on a square grid over the study area
     (``seed=None`` means seed 0: every stored run is reproducible from its spec;
     ``progress(done, total)`` is called during the permutations)."""
     spec = spec_of(ws, "detect.gistar", flt, cell_size=cell_size, neighbourhood=neighbourhood,
                    radius=radius, permutations=permutations, seed=0 if seed is None else seed,
-                   correction=correction, bins_p=bins_p)
+                   correction=correction, bins_p=bins_p, study_area=study_area)
     run = compute_gistar(ws, spec.parameters, progress=progress)
     return grid_run("detect.gistar", run.grid.to_grid(), run.counts, run.gistar, spec, run, ws)
 
@@ -158,6 +162,7 @@ def lisa_spec(
     ws: Any, *, categories: Sequence[str] | None = None, roles: Sequence[str] | None = None,
     start: Dates = None, end: Dates = None, weighted: bool = True, cell_size: float | None = None,
     permutations: int = 999, seed: int = 0, correction: str = "fdr_bh",
+    study_area: str | None = None,
 ) -> RunSpec:
     """Spec of a local Moran (LISA) run, queen contiguity on the study grid.
 
@@ -194,7 +199,7 @@ def lisa_spec(
     """
     flt = make_filter(categories=categories, roles=roles, start=start, end=end, weighted=weighted)
     return spec_of(ws, "detect.lisa", flt, cell_size=cell_size, permutations=permutations, seed=seed,
-                 correction=correction)
+                 correction=correction, study_area=study_area)
 
 
 def compute_lisa(ws: Any, params: Mapping[str, Any]) -> LocalMoranRun:
@@ -211,7 +216,7 @@ def compute_lisa(ws: Any, params: Mapping[str, Any]) -> LocalMoranRun:
     LocalMoranRun
         Not stored (:func:`hotspotwatch.workflows.runs.ensure_run` stores it).
     """
-    grid = study_grid(ws, cell_size=cell_size_of(params["cell_size"]))
+    grid = study_grid(ws, cell_size=cell_size_of(params["cell_size"]), params=params)
     x, y, w = load_points(ws, EventFilter.from_parameters(params))
     counts = grid.count(x, y, w)
     res = local_moran(counts[grid.mask], grid.weights("queen"),
@@ -224,10 +229,11 @@ def compute_lisa(ws: Any, params: Mapping[str, Any]) -> LocalMoranRun:
 def lisa_grid(
     ws: Any, flt: EventFilter = EventFilter(), *, cell_size: float | None = None,
     permutations: int = 999, seed: int | None = 0, correction: str = "fdr_bh",
+    study_area: str | None = None,
 ) -> GridRun:
     """Local Moran clusters (HH/LH/LL/HL) of events on a square grid (queen contiguity)."""
     spec = spec_of(ws, "detect.lisa", flt, cell_size=cell_size, permutations=permutations,
-                   seed=0 if seed is None else seed, correction=correction)
+                   seed=0 if seed is None else seed, correction=correction, study_area=study_area)
     run = compute_lisa(ws, spec.parameters)
     return grid_run("detect.lisa", run.grid.to_grid(), run.counts, run.lisa, spec, run, ws)
 
@@ -236,7 +242,7 @@ def lisa_grid(
 def kde_spec(
     ws: Any, *, categories: Sequence[str] | None = None, roles: Sequence[str] | None = None,
     start: Dates = None, end: Dates = None, weighted: bool = True, bandwidth: str | float = "nrd",
-    kernel: str = "quartic", cell_size: float | None = None,
+    kernel: str = "quartic", cell_size: float | None = None, study_area: str | None = None,
 ) -> RunSpec:
     """Spec of a kernel density run over the study area.
 
@@ -272,7 +278,8 @@ def kde_spec(
     >>> ws.close()
     """
     flt = make_filter(categories=categories, roles=roles, start=start, end=end, weighted=weighted)
-    return spec_of(ws, "detect.kde", flt, bandwidth=bandwidth, kernel=kernel, cell_size=cell_size)
+    return spec_of(ws, "detect.kde", flt, bandwidth=bandwidth, kernel=kernel, cell_size=cell_size,
+                   study_area=study_area)
 
 
 def compute_kde(ws: Any, params: Mapping[str, Any]) -> KDERun:
@@ -289,7 +296,7 @@ def compute_kde(ws: Any, params: Mapping[str, Any]) -> KDERun:
     KDERun
         Not stored (:func:`hotspotwatch.workflows.runs.ensure_run` stores it).
     """
-    area = ws.study_area()
+    area = study_area_of(ws, params)
     x, y, w = load_points(ws, EventFilter.from_parameters(params))
     bw = params["bandwidth"]
     res = _kde(x, y, weights=w, bandwidth=bw if isinstance(bw, str) else float(bw),
@@ -302,10 +309,11 @@ def compute_kde(ws: Any, params: Mapping[str, Any]) -> KDERun:
 
 def kde_surface(
     ws: Any, flt: EventFilter = EventFilter(), *, bandwidth: str | float = "nrd",
-    kernel: str = "quartic", cell_size: float | None = None,
+    kernel: str = "quartic", cell_size: float | None = None, study_area: str | None = None,
 ) -> GridRun:
     """Kernel density of (harm-weighted) events over the study area."""
-    spec = spec_of(ws, "detect.kde", flt, bandwidth=bandwidth, kernel=kernel, cell_size=cell_size)
+    spec = spec_of(ws, "detect.kde", flt, bandwidth=bandwidth, kernel=kernel, cell_size=cell_size,
+                   study_area=study_area)
     run = compute_kde(ws, spec.parameters)
     return grid_run("detect.kde", run.grid.to_grid(), run.kde.density, run.kde, spec, run, ws)
 
@@ -328,6 +336,7 @@ class ConcentrationRun:
 def concentration_spec(
     ws: Any, *, categories: Sequence[str] | None = None, roles: Sequence[str] | None = None,
     start: Dates = None, end: Dates = None, weighted: bool = True, cell_size: float | None = None,
+    study_area: str | None = None,
 ) -> RunSpec:
     """Spec of a concentration run (all harm by default; or one category and one year, ...).
 
@@ -361,7 +370,7 @@ def concentration_spec(
     >>> ws.close()
     """
     flt = make_filter(categories=categories, roles=roles, start=start, end=end, weighted=weighted)
-    return spec_of(ws, "detect.concentration", flt, cell_size=cell_size)
+    return spec_of(ws, "detect.concentration", flt, cell_size=cell_size, study_area=study_area)
 
 
 def compute_concentration(ws: Any, params: Mapping[str, Any]) -> ConcentrationResult:
@@ -378,20 +387,22 @@ def compute_concentration(ws: Any, params: Mapping[str, Any]) -> ConcentrationRe
     ConcentrationResult
         Not stored (:func:`hotspotwatch.workflows.runs.ensure_run` stores it).
     """
-    grid = study_grid(ws, cell_size=cell_size_of(params["cell_size"]))
+    grid = study_grid(ws, cell_size=cell_size_of(params["cell_size"]), params=params)
     x, y, w = load_points(ws, EventFilter.from_parameters(params))
     return concentration_result(grid.count(x, y)[grid.mask], grid.count(x, y, w)[grid.mask],
                                 cell_size=grid.cell_size, cell_size_rule=grid.cell_size_rule)
 
 
 def concentration(
-    ws: Any, flt: EventFilter = EventFilter(), *, cell_size: float | None = None
+    ws: Any, flt: EventFilter = EventFilter(), *, cell_size: float | None = None,
+    study_area: str | None = None,
 ) -> ConcentrationRun:
     """Lorenz curves, Gini (ordinary and generalised) and "x % of harm at y % of cells"."""
-    spec = spec_of(ws, "detect.concentration", flt, cell_size=cell_size)
+    spec = spec_of(ws, "detect.concentration", flt, cell_size=cell_size, study_area=study_area)
     res = compute_concentration(ws, spec.parameters)
     stored = record(ws, spec, res)
-    return ConcentrationRun(study_grid(ws, cell_size=cell_size), res.count_lorenz, res.harm_lorenz,
+    grid = study_grid(ws, cell_size=cell_size, params=spec.parameters)
+    return ConcentrationRun(grid, res.count_lorenz, res.harm_lorenz,
                             res.count, res.harm, stored.short_key, res, stored)
 
 

@@ -13,6 +13,7 @@ import numpy as np
 from hotspotwatch.geo.grid import Grid, make_grid
 from hotspotwatch.store.runs import StoredRun
 from hotspotwatch.workflows.runs import RunSpec, record
+from hotspotwatch.workflows.study_area import study_area_of, study_area_parameters
 
 Dates = dt.date | str | None
 
@@ -82,9 +83,13 @@ def load_points(ws: Any, flt: EventFilter, *,
     return x, y, w
 
 
-def study_grid(ws: Any, *, cell_size: float | None = None, kind: str = "square") -> Grid:
-    """Grid over the workspace's study area (see :func:`hotspotwatch.geo.grid.make_grid`)."""
-    return make_grid(ws.study_area(), cell_size=cell_size, kind=kind)  # type: ignore[arg-type]
+def study_grid(ws: Any, *, cell_size: float | None = None, kind: str = "square",
+               params: Mapping[str, Any] | None = None) -> Grid:
+    """Grid over the study area of a run with ``params`` (the workspace's without a
+    ``study_area`` parameter; see :mod:`hotspotwatch.workflows.study_area` and
+    :func:`hotspotwatch.geo.grid.make_grid`)."""
+    area = study_area_of(ws, params or {})
+    return make_grid(area, cell_size=cell_size, kind=kind)  # type: ignore[arg-type]
 
 
 def canonical_filter(ws: Any, flt: EventFilter) -> EventFilter:
@@ -99,9 +104,13 @@ def canonical_filter(ws: Any, flt: EventFilter) -> EventFilter:
     return dataclasses.replace(flt, categories=tuple(inter), roles=None)
 
 
-def spec_of(ws: Any, kind: str, flt: EventFilter, **options: Any) -> RunSpec:
-    """A run spec: the canonical filter's parameters and the options."""
-    return RunSpec(kind, canonical_filter(ws, flt).parameters() | options)
+def spec_of(ws: Any, kind: str, flt: EventFilter, *, study_area: str | None = None,
+            **options: Any) -> RunSpec:
+    """A run spec: the canonical filter's parameters and the options (and, with
+    ``study_area="hull"``, the hull rule's parameters; see
+    :func:`hotspotwatch.workflows.study_area.study_area_parameters`)."""
+    hull = study_area_parameters(study_area, cell_size=cell_size_of(options.get("cell_size")))
+    return RunSpec(kind, canonical_filter(ws, flt).parameters() | options | hull)
 
 
 def cell_size_of(value: Any) -> float | None:

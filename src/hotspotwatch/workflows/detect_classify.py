@@ -48,6 +48,7 @@ def classify_spec(
     roles: Sequence[str] | None = None, weighted: bool = True, n_periods: int = 8,
     cell_size: float | None = None, critical_p: float = 0.05, hotspot_prop: float = 0.1,
     persistent_prop: float = 0.8, recent_prop: float = 0.2, min_precision: str | None = None,
+    study_area: str | None = None,
 ) -> RunSpec:
     """Spec of a hot-spot classification over ``n_periods`` equal periods of ``[start, end)``.
 
@@ -71,6 +72,9 @@ def classify_spec(
         Drop events with a coarser ``time_precision``. On month-precision data the inner
         period edges move to the nearest first of a month (the result says so); periods
         shorter than a month are refused.
+    study_area : {None, "region", "hull"}
+        ``"hull"``: the events' hull instead of the workspace's study area (recorded in the
+        parameters; see :mod:`hotspotwatch.workflows.study_area`).
 
     Returns
     -------
@@ -89,7 +93,8 @@ def classify_spec(
     flt = make_filter(categories=categories, roles=roles, start=start, end=end, weighted=weighted)
     return _classify_spec(ws, flt, n_periods=n_periods, cell_size=cell_size, critical_p=critical_p,
                           hotspot_prop=hotspot_prop, persistent_prop=persistent_prop,
-                          recent_prop=recent_prop, min_precision=min_precision)
+                          recent_prop=recent_prop, min_precision=min_precision,
+                          study_area=study_area)
 
 
 def _classify_spec(ws: Any, flt: EventFilter, *, min_precision: str | None = None,
@@ -135,7 +140,7 @@ def compute_classify(ws: Any, params: Mapping[str, Any]) -> ClassifyRun:
     flt = EventFilter.from_parameters(params)
     if flt.start is None or flt.end is None:
         raise ValueError("classification needs --start and --end (the span split into periods)")
-    grid = study_grid(ws, cell_size=cell_size_of(params["cell_size"]))
+    grid = study_grid(ws, cell_size=cell_size_of(params["cell_size"]), params=params)
     edges = _period_edges(flt.start, flt.end, int(params["n_periods"]))
     minimum = params.get("min_precision")
     ev = ws.events(categories=flt.categories, roles=flt.roles, start=flt.start, end=flt.end)
@@ -170,12 +175,13 @@ def compute_classify(ws: Any, params: Mapping[str, Any]) -> ClassifyRun:
 def classify(
     ws: Any, flt: EventFilter, *, n_periods: int = 8, cell_size: float | None = None,
     critical_p: float = 0.05, hotspot_prop: float = 0.1, persistent_prop: float = 0.8, recent_prop: float = 0.2,
-    min_precision: str | None = None,
+    min_precision: str | None = None, study_area: str | None = None,
 ) -> GridRun:
     """Persistent / emerging / former / intermittent hot spots over ``n_periods`` equal periods."""
     spec = _classify_spec(ws, flt, n_periods=n_periods, cell_size=cell_size, critical_p=critical_p,
                           hotspot_prop=hotspot_prop, persistent_prop=persistent_prop,
-                          recent_prop=recent_prop, min_precision=min_precision)
+                          recent_prop=recent_prop, min_precision=min_precision,
+                          study_area=study_area)
     run = compute_classify(ws, spec.parameters)
     return grid_run("detect.classify", run.grid.to_grid(), run.totals, run.classify, spec, run, ws)
 

@@ -37,6 +37,7 @@ from hotspotwatch.workflows.detect_base import (
     study_grid,
 )
 from hotspotwatch.workflows.runs import RunSpec, record
+from hotspotwatch.workflows.study_area import study_area_of
 
 
 # ------------------------------------------------------------------------------ coverage
@@ -67,6 +68,7 @@ def coverage_spec(
     ws: Any, *, categories: Sequence[str] | None = None, roles: Sequence[str] | None = None,
     start: Dates = None, end: Dates = None, weighted: bool = True, pre_months: int = 12,
     cell_size: float | None = None, correction: str = "fdr_bh", min_bin: int = 2,
+    study_area: str | None = None,
 ) -> RunSpec:
     """Spec of a designation coverage run.
 
@@ -86,6 +88,9 @@ def coverage_spec(
         Multiple-testing correction of the Gi*.
     min_bin : int
         Gi* bin that counts as hot (2: 95 %).
+    study_area : {None, "region", "hull"}
+        ``"hull"``: the events' hull instead of the workspace's study area (recorded in the
+        parameters; see :mod:`hotspotwatch.workflows.study_area`).
 
     Returns
     -------
@@ -103,18 +108,19 @@ def coverage_spec(
     """
     flt = make_filter(categories=categories, roles=roles, start=start, end=end, weighted=weighted)
     return _coverage_spec(ws, flt, pre_months=pre_months, cell_size=cell_size, correction=correction,
-                          min_bin=min_bin)
+                          min_bin=min_bin, study_area=study_area)
 
 
 def _coverage_spec(ws: Any, flt: EventFilter, *, pre_months: int, cell_size: float | None,
-                   correction: str, min_bin: int) -> RunSpec:
+                   correction: str, min_bin: int, study_area: str | None = None) -> RunSpec:
     if (flt.start is None) != (flt.end is None):
         raise ValueError("give both start and end for a coverage period (or neither, for the months "
                          "before each designation)")
     if flt.start is not None and flt.end is not None and flt.end <= flt.start:
         raise ValueError(f"end ({flt.end}) must be after start ({flt.start})")
     return spec_of(ws, "detect.coverage", flt, pre_months=pre_months if flt.start is None else None,
-                   cell_size=cell_size, correction=correction, min_bin=min_bin)
+                   cell_size=cell_size, correction=correction, min_bin=min_bin,
+                   study_area=study_area)
 
 
 def _coverage(ws: Any, params: Mapping[str, Any]) -> tuple[CoverageSummary, list[CoverageResult]]:
@@ -123,8 +129,8 @@ def _coverage(ws: Any, params: Mapping[str, Any]) -> tuple[CoverageSummary, list
     periods = ws.hotspot_periods()
     if hs.empty or not periods:
         raise ValueError("no designated hotspots in this workspace; import them with `hotspotwatch hotspot ...`")
-    area = ws.study_area()
-    grid = study_grid(ws, cell_size=cell_size_of(params["cell_size"]))
+    area = study_area_of(ws, params)
+    grid = study_grid(ws, cell_size=cell_size_of(params["cell_size"]), params=params)
     first = {name: min(p.start for p in ps) for name, ps in periods.items() if ps}
     by_start: dict[dt.date, list[str]] = {}
     if flt.start is not None and flt.end is not None:
@@ -189,7 +195,7 @@ def coverage_frames(summary: CoverageSummary) -> tuple[pd.DataFrame, pd.DataFram
 
 def coverage(
     ws: Any, flt: EventFilter = EventFilter(), *, pre_months: int = 12, cell_size: float | None = None,
-    correction: str = "fdr_bh", min_bin: int = 2,
+    correction: str = "fdr_bh", min_bin: int = 2, study_area: str | None = None,
 ) -> CoverageRun:
     """For each designated hotspot: was it a Gi* hot spot of harm in the ``pre_months`` before designation?
 
@@ -203,7 +209,7 @@ def coverage(
     ``pre_months`` is then unused.
     """
     spec = _coverage_spec(ws, flt, pre_months=pre_months, cell_size=cell_size, correction=correction,
-                          min_bin=min_bin)
+                          min_bin=min_bin, study_area=study_area)
     summary, results = _coverage(ws, spec.parameters)
     stored = record(ws, spec, summary)
     table, und = coverage_frames(summary)
@@ -228,7 +234,7 @@ def undesignated_hotspots(
 def borders_spec(
     ws: Any, *, categories: Sequence[str] | None = None, roles: Sequence[str] | None = None,
     start: Dates = None, end: Dates = None, weighted: bool = True, layer: str | None = None,
-    distance: float = 200.0, cell_size: float | None = None,
+    distance: float = 200.0, cell_size: float | None = None, study_area: str | None = None,
 ) -> RunSpec:
     """Spec of a border view on ``layer`` (default the workspace's ``zone_layer``).
 
@@ -243,6 +249,9 @@ def borders_spec(
         Distance from the internal borders in metres.
     cell_size : float, optional
         Cell side of the Gi* whose clusters are tested for straddling.
+    study_area : {None, "region", "hull"}
+        ``"hull"``: the events' hull instead of the workspace's study area (recorded in the
+        parameters; see :mod:`hotspotwatch.workflows.study_area`).
 
     Returns
     -------
@@ -260,23 +269,29 @@ def borders_spec(
     """
     flt = make_filter(categories=categories, roles=roles, start=start, end=end, weighted=weighted)
     return spec_of(ws, "detect.borders", flt, layer=layer or ws.config.zone_layer, distance=distance,
-                   cell_size=cell_size)
+                   cell_size=cell_size, study_area=study_area)
 
 
 def _borders(ws: Any, params: Mapping[str, Any],
              progress: Callable[[int, int], None] | None = None) -> tuple[BorderResult, GridRun]:
     layer = str(params["layer"])
-    zones = ws.areas(layer)
+    try:
+        zones = ws.areas(layer)
+    except KeyError as exc:
+        raise KeyError(f"{exc.args[0]}; import the zones with `hotspotwatch import areas FILE "
+                       f"--layer {layer} --code-field F --name-field F`, or name another layer "
+                       "(`--layer`, or [workspace] zone_layer in hotspotwatch.toml)") from None
     if len(zones) < 2:
         raise ValueError(f"layer {layer!r} has fewer than two zones; import that zone layer first")
     flt = EventFilter.from_parameters(params)
-    grid = study_grid(ws, cell_size=cell_size_of(params["cell_size"]))
+    area = study_area_of(ws, params)
+    grid = study_grid(ws, cell_size=cell_size_of(params["cell_size"]), params=params)
     x, y, w = load_points(ws, flt)
     counts = grid.count(x, y, w)
     # The analytic Gi* of the Gi* command's defaults: clusters for the straddling test.
     gi = _gistar_grid(counts, mask=grid.mask, neighbourhood="queen", radius=1, permutations=0,
                       seed=0, correction="fdr_bh")
-    res = designation_coverage([], grid, gi.z, gi.bins, x=x, y=y, harm=w, study_area=ws.study_area())
+    res = designation_coverage([], grid, gi.z, gi.bins, x=x, y=y, harm=w, study_area=area)
     view = border_view(x, y, list(zones.geometry), distance=float(params["distance"]),
                        zone_ids=list(zones["name"]), harm=w,
                        clusters=[c.geometry for c in res.clusters], progress=progress)
@@ -304,12 +319,13 @@ def compute_borders(ws: Any, params: Mapping[str, Any]) -> BorderResult:
 def borders(
     ws: Any, flt: EventFilter = EventFilter(), *, layer: str | None = None, distance: float = 200.0,
     cell_size: float | None = None, progress: Callable[[int, int], None] | None = None,
+    study_area: str | None = None,
 ) -> tuple[BorderResult, GridRun]:
     """Harm near internal borders of ``layer`` (default the workspace's zone layer) and Gi*
     clusters straddling two zones; the Gi* grid run is returned, not stored
     (``progress(done, total)``: see :func:`~hotspotwatch.analysis.detect.border_view`)."""
     spec = spec_of(ws, "detect.borders", flt, layer=layer or ws.config.zone_layer, distance=distance,
-                   cell_size=cell_size)
+                   cell_size=cell_size, study_area=study_area)
     view, gi_run = _borders(ws, spec.parameters, progress)
     record(ws, spec, view)
     return view, gi_run

@@ -36,6 +36,11 @@ from hotspotwatch.analysis.evaluate.strategy import (
 from hotspotwatch.periods import add_months
 from hotspotwatch.workflows.runs import RunSpec
 from hotspotwatch.workflows.runs import record as record_run
+from hotspotwatch.workflows.study_area import (
+    study_area_of,
+    study_area_parameters,
+    without_study_area,
+)
 
 if TYPE_CHECKING:
     from hotspotwatch.workspace import Workspace
@@ -108,6 +113,7 @@ def evaluation_spec(
     until: dt.date,
     outcome: str | Sequence[str] = "harm",
     hotspots: Sequence[str] | None = None,
+    study_area: str | None = None,
     **options: Any,
 ) -> RunSpec:
     """The question "evaluate ``outcome`` up to ``until``" with every option filled in.
@@ -126,6 +132,9 @@ def evaluation_spec(
         Options of :func:`evaluate_frames` (``pre_months``, ``buffer_widths``, ``cell_size``,
         ``n_controls``, ``seed``, ``alpha``, ``fdr``, ``pool_method``, ``family``, ``cov``,
         ``weighted``, ``months``); the rest come from ``ws.config.evaluation``, then the function.
+    study_area : {None, "region", "hull"}
+        ``"hull"``: control places from the events' hull instead of the workspace's study
+        area (recorded in the parameters; see :mod:`hotspotwatch.workflows.study_area`).
 
     Returns
     -------
@@ -145,6 +154,7 @@ def evaluation_spec(
         "hotspots": sorted({str(h) for h in hotspots}) if hotspots else None,
         "until": until.isoformat(),
         **opts,
+        **study_area_parameters(study_area, cell_size=opts["cell_size"]),
     }
     return RunSpec(KIND, params)
 
@@ -178,7 +188,7 @@ def _load(ws: Workspace, *, pre_months: int, until: dt.date | None) -> tuple[Any
 def _evaluate(
     ws: Workspace, params: Mapping[str, Any], frames: tuple[Any, ...]
 ) -> StrategyEvaluation:
-    p = dict(params)
+    p = without_study_area(params)
     until = dt.date.fromisoformat(str(p.pop("until")))
     outcome = p.pop("outcome")
     names = p.pop("hotspots")
@@ -187,7 +197,7 @@ def _evaluate(
         events,
         hs,
         des,
-        ws.study_area(),
+        study_area_of(ws, params),
         timezone=ws.config.timezone,
         names=names,
         outcome=outcome,
@@ -215,6 +225,7 @@ def evaluate_strategy(
     outcome: str | Sequence[str] = "harm",
     until: dt.date | None = None,
     record: bool = True,
+    study_area: str | None = None,
     **options: Any,
 ) -> StrategyEvaluation:
     """Evaluate the strategy on a workspace and record the run.
@@ -231,6 +242,8 @@ def evaluate_strategy(
         End of the post-period (default: the last event day; the spec records the date).
     record : bool
         Store the run as the answer to its spec (:func:`hotspotwatch.workflows.runs.record`).
+    study_area : {None, "region", "hull"}
+        ``"hull"``: the events' hull instead of the workspace's study area (recorded).
     **options
         Options of :func:`evaluate_frames` (``pre_months``, ``buffer_widths``, ``cell_size``,
         ``n_controls``, ``seed``, ``alpha``, ``fdr``, ``pool_method``, ``weighted`` ...);
@@ -247,7 +260,8 @@ def evaluate_strategy(
         until = last.date()
     else:
         frames = _load(ws, pre_months=pre_months, until=until)
-    spec = evaluation_spec(ws, until=until, outcome=outcome, hotspots=hotspots, **options)
+    spec = evaluation_spec(ws, until=until, outcome=outcome, hotspots=hotspots,
+                           study_area=study_area, **options)
     result = _evaluate(ws, spec.parameters, frames)
     if record:
         record_run(ws, spec, result)

@@ -29,6 +29,7 @@ from hotspotwatch.periods import Day
 from hotspotwatch.report.data import GridCounts, HotspotSection, RenewalData, RunRecord
 from hotspotwatch.workflows import report_counts as counts
 from hotspotwatch.workflows.runs import RunSpec, ensure_run
+from hotspotwatch.workflows.study_area import study_area_of
 from hotspotwatch.workflows.views import (
     near_repeat_categories,
     previous_review_spec,
@@ -138,6 +139,7 @@ def gather_renewal(
     until: str | dt.date | None = None,
     run_evaluation: bool = True,
     recompute: bool = False,
+    study_area: str | None = None,
 ) -> RenewalData:
     """Everything the renewal report shows, from the runs it asks for.
 
@@ -153,6 +155,9 @@ def gather_renewal(
         says so instead of showing another run.
     recompute : bool
         Compute every run again (and store it) even when a matching run is stored.
+    study_area : {None, "region", "hull"}
+        ``"hull"``: the runs on a study area use the events' hull (recorded in their
+        parameters, listed on the runs page; see :mod:`hotspotwatch.workflows.study_area`).
 
     Returns
     -------
@@ -164,6 +169,8 @@ def gather_renewal(
     ------
     ValueError
         If the workspace has no hotspots, or ``until`` is not a date.
+    hotspotwatch.workspace.StudyAreaError
+        If the workspace has no study area and ``study_area`` is not ``"hull"``.
     """
     until_day = _coerce_date(until, "until") or default_until(ws)
     hotspots = ws.hotspots()
@@ -172,12 +179,16 @@ def gather_renewal(
             "this workspace has no hotspots; add them with `hotspotwatch hotspot designate` "
             "before building a renewal report"
         )
+    if study_area is None:
+        ws.study_area()  # without one, StudyAreaError names the command that gives it one
     runs = _Runs(ws, compute=run_evaluation, recompute=recompute)
-    specs = renewal_specs(ws, until=until_day)
+    specs = renewal_specs(ws, until=until_day, study_area=study_area)
     results = {section: runs.get(section, spec) for section, spec in specs.items()}
     evaluation = results["evaluation"]
     prev_day = previous_until(until_day)
-    previous = runs.get("previous_evaluation", previous_review_spec(ws, until=until_day))
+    previous = runs.get(
+        "previous_evaluation", previous_review_spec(ws, until=until_day, study_area=study_area)
+    )
 
     periods = ws.hotspot_periods()
     starts = [p[0].start for p in periods.values() if p]
@@ -222,8 +233,9 @@ def gather_renewal(
 
     try:
         # Outlines are simplified for drawing only (5 m: invisible at report scale).
-        region: BaseGeometry | None = ws.study_area().simplify(counts.DISPLAY_TOLERANCE_M)
-    except Exception:
+        area = study_area_of(ws, dict(specs.gistar.parameters))
+        region: BaseGeometry | None = area.simplify(counts.DISPLAY_TOLERANCE_M)
+    except (WorkspaceError, ValueError):  # no study area: the sections say so
         region = None
     region_grid: GridCounts | None = None
     if region is not None and not region.is_empty:

@@ -28,6 +28,7 @@ from hotspotwatch.workflows.spacetime_events import (
     check_min_precision,
     select,
 )
+from hotspotwatch.workflows.study_area import study_area_of, study_area_parameters
 
 STEPS = ("week", "month", "quarter")
 
@@ -36,9 +37,9 @@ def emerging_spec(
     ws: Any, *, categories: Sequence[str] | None = None, roles: Sequence[str] | None = None,
     start: Any = None, end: Any = None, cell_size: float = 250.0, step: str = "month",
     distance: float | None = None, time_window: int = 1, alpha: float = 0.05,
-    min_precision: str | None = None,
+    min_precision: str | None = None, study_area: str | None = None,
 ) -> RunSpec:
-    """Spec of an emerging hot spot analysis (grid cells x calendar steps).
+    """Spec of an emerging hot spot analysis (grid cells x calendar steps) over the study area.
 
     Parameters
     ----------
@@ -60,6 +61,9 @@ def emerging_spec(
     min_precision : {"instant", "hour", "day", "month"}, optional
         Drop the events whose ``time_precision`` is coarser; without it a step finer than
         the coarsest precision of the events (a week on month-only dates) is refused.
+    study_area : {None, "region", "hull"}
+        ``"hull"``: the events' hull instead of the workspace's study area (recorded in the
+        parameters; see :mod:`hotspotwatch.workflows.study_area`).
 
     Returns
     -------
@@ -73,7 +77,8 @@ def emerging_spec(
         "end": _iso(end), "cell_size": float(cell_size), "step": step,
         "distance": float(distance) if distance else 1.5 * float(cell_size),
         "time_window": int(time_window), "alpha": float(alpha),
-        "min_precision": check_min_precision(min_precision)})
+        "min_precision": check_min_precision(min_precision),
+        **study_area_parameters(study_area, cell_size=float(cell_size))})
 
 
 def _step_codes(occurred_at: pd.Series, step: str, timezone: str) -> tuple[np.ndarray, Any]:
@@ -113,12 +118,7 @@ def compute_emerging(ws: Any, params: Mapping[str, Any], *,
     frame = sel.frame
     x = frame["x"].to_numpy(float)
     y = frame["y"].to_numpy(float)
-    try:
-        area = ws.study_area()
-    except Exception:  # no region layer: the events' extent is the study area
-        area = None
-    if area is not None and getattr(area, "is_empty", False):
-        area = None
+    area = study_area_of(ws, params)
     grid = make_grid(area, points=(x, y), cell_size=float(params["cell_size"]))
     rows, cols = grid.cell_index(x, y)
     ny, nx = grid.shape
@@ -191,6 +191,7 @@ def run_emerging(
     record: bool = True,
     min_precision: str | None = None,
     progress: Callable[[int, int], None] | None = None,
+    study_area: str | None = None,
 ) -> dict[str, Any]:
     """Emerging hot spot analysis on a square grid × calendar steps (workspace time zone);
     ``progress(done, total)`` as in :func:`compute_emerging`.
@@ -204,7 +205,8 @@ def run_emerging(
     """
     spec = emerging_spec(ws, categories=categories, roles=roles, start=start, end=end,
                          cell_size=cell_size, step=step, distance=distance,
-                         time_window=time_window, alpha=alpha, min_precision=min_precision)
+                         time_window=time_window, alpha=alpha, min_precision=min_precision,
+                         study_area=study_area)
     run = compute_emerging(ws, spec.parameters, progress=progress)
     return {
         "result": run.emerging,

@@ -104,7 +104,7 @@ def near_repeat_categories(ws: Workspace) -> tuple[str, ...]:
     return tuple(sorted(ws.taxonomy.names(role="harm")))
 
 
-def renewal_specs(ws: Workspace, *, until: dt.date) -> RenewalSpecs:
+def renewal_specs(ws: Workspace, *, until: dt.date, study_area: str | None = None) -> RenewalSpecs:
     """The runs the renewal report up to ``until`` shows, with fixed parameters and seeds.
 
     Parameters
@@ -114,6 +114,9 @@ def renewal_specs(ws: Workspace, *, until: dt.date) -> RenewalSpecs:
         near-repeat categories).
     until : date
         Last day of the period under review (inclusive).
+    study_area : {None, "region", "hull"}
+        ``"hull"``: every run on a study area uses the events' hull (recorded in its
+        parameters; see :mod:`hotspotwatch.workflows.study_area`). Knox needs none.
 
     Returns
     -------
@@ -134,8 +137,9 @@ def renewal_specs(ws: Workspace, *, until: dt.date) -> RenewalSpecs:
     k_start, _ = regional_window(until, KNOX_MONTHS)
     pre_months = int(ws.config.evaluation.get("pre_months", 12))
     harm = ["harm"]
+    area = study_area
     return RenewalSpecs(
-        evaluation=evaluation_spec(ws, until=until),
+        evaluation=evaluation_spec(ws, until=until, study_area=area),
         knox=knox_spec(
             ws,
             categories=list(near_repeat_categories(ws)),
@@ -146,27 +150,31 @@ def renewal_specs(ws: Workspace, *, until: dt.date) -> RenewalSpecs:
             permutations=PERMUTATIONS,
             seed=SEED,
         ),
-        concentration=concentration_spec(ws, roles=harm, start=start, end=end),
-        coverage=coverage_spec(ws, roles=harm, pre_months=pre_months),
+        concentration=concentration_spec(ws, roles=harm, start=start, end=end, study_area=area),
+        coverage=coverage_spec(ws, roles=harm, pre_months=pre_months, study_area=area),
         borders=borders_spec(
             ws, roles=harm, start=start, end=end, layer=ws.config.zone_layer,
-            distance=BORDER_DISTANCE_M,
+            distance=BORDER_DISTANCE_M, study_area=area,
         ),
         gistar=gistar_spec(
-            ws, roles=harm, start=start, end=end, permutations=GISTAR_PERMUTATIONS, seed=SEED
+            ws, roles=harm, start=start, end=end, permutations=GISTAR_PERMUTATIONS, seed=SEED,
+            study_area=area,
         ),
         emerging=emerging_spec(
-            ws, roles=harm, start=e_start, end=end, cell_size=EMERGING_CELL_M, step="month"
+            ws, roles=harm, start=e_start, end=end, cell_size=EMERGING_CELL_M, step="month",
+            study_area=area,
         ),
     )
 
 
-def previous_review_spec(ws: Workspace, *, until: dt.date) -> RunSpec:
+def previous_review_spec(
+    ws: Workspace, *, until: dt.date, study_area: str | None = None
+) -> RunSpec:
     """The evaluation of the previous review period: the same spec, :data:`REVIEW_MONTHS`
     months earlier (what "changed since the previous review" compares with)."""
     from hotspotwatch.workflows.evaluate import evaluation_spec
 
-    return evaluation_spec(ws, until=previous_until(until))
+    return evaluation_spec(ws, until=previous_until(until), study_area=study_area)
 
 
 def previous_until(until: dt.date) -> dt.date:
