@@ -199,3 +199,14 @@ def test_import_areas_layer_region_sets_and_replaces_the_study_area(tmp_path):
                               str(target)])
     assert res.exit_code == 2
     assert "--layer police_zone: give --code-field and --name-field" in res.stderr
+
+
+def test_refusals_keep_their_brackets_and_quotes(bare):
+    # rich markup must not eat "[categories]", nor the quote strip the closing quote
+    res = runner.invoke(app, ["spacetime", "knox", "-w", str(bare), "-c", "nosuch"])
+    assert res.exit_code == 2
+    assert "in the mapping's [categories] table" in res.stderr
+    res = runner.invoke(app, ["spacetime", "emerging", "-w", str(bare), "--step", "day",
+                              "--study-area", "hull"])
+    assert res.exit_code == 2
+    assert "got 'day'" in res.stderr

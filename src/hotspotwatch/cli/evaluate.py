@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from hotspotwatch.cli._common import (
@@ -112,7 +113,7 @@ def evaluate(
     except StudyAreaError as exc:
         fail_no_study_area(exc)
     except ValueError as exc:
-        fail(str(exc))
+        fail(escape(str(exc)))
     finally:
         ws.close()
     data = with_verdict_texts(res)  # the stored run holds labels; sentences are written here

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from hotspotwatch.cli._common import (
     StudyAreaOpt,
@@ -70,7 +71,7 @@ def renewal(
         check_format(fmt)
         check_audience(audience)
     except ValueError as exc:
-        fail(str(exc))
+        fail(escape(str(exc)))
     until_day: dt.date | None = None
     if until is not None:
         try:
@@ -93,11 +94,11 @@ def renewal(
     except StudyAreaError as exc:
         fail_no_study_area(exc)
     except ValueError as exc:
-        fail(str(exc))
+        fail(escape(str(exc)))
     finally:
         ws.close()
     for run in data.runs:
         console.print(f"  {run.section:<20} {run.short_key}  {run.kind}", highlight=False)
     for section, reason in data.unavailable.items():
-        console.print(f"  {section:<20} not available: {reason}", highlight=False)
+        console.print(f"  {section:<20} not available: {reason}", highlight=False, markup=False)
     console.print(f"wrote {path}", highlight=False)

@@ -59,6 +59,14 @@ SeedOpt = Annotated[int | None, typer.Option(
     "--seed", help="Permutation seed (default 0: a run is reproducible from its parameters).")]
 
 
+def _message(exc: Exception) -> str:
+    """The one-line message of a refused run (a KeyError's without its quotes), as plain text."""
+    from rich.markup import escape
+
+    text = str(exc.args[0]) if isinstance(exc, KeyError) and exc.args else str(exc)
+    return escape(text)
+
+
 def _edges(text: str, option: str) -> list[float]:
     try:
         values = [float(v) for v in text.replace(";", ",").split(",") if v.strip()]
@@ -129,7 +137,7 @@ def knox_command(
                            progress=bar,
                            **_knox_kwargs(space_bands, time_bands, metric, permutations, seed))
     except (ValueError, KeyError) as exc:
-        fail(str(exc).strip("'\""))
+        fail(_message(exc))
     files = write_knox_outputs(run, output) if output else []
     if json_out:
         kr = run["run"]
@@ -194,7 +202,7 @@ def alert_command(
             run = run_alert(ws, x=float(x), y=float(y), when=when, lang=lang, progress=bar,
                             **extra)
     except (ValueError, KeyError) as exc:
-        fail(str(exc).strip("'\""))
+        fail(_message(exc))
     files = write_alert_outputs(run, output, ws.config.crs) if output and run["zones"] else []
     if json_out:
         print_json({"alert": run["alert"], "x": run["x"], "y": run["y"], "date": when,
@@ -249,7 +257,7 @@ def emerging_command(
     except StudyAreaError as exc:
         fail_no_study_area(exc)
     except (ValueError, KeyError) as exc:
-        fail(str(exc).strip("'\""))
+        fail(_message(exc))
     files = write_emerging_outputs(run, output) if output else []
     if json_out:
         er = run["run"]

@@ -149,15 +149,18 @@ def view_run(ws: Workspace, spec: RunSpec) -> StoredRun[Any]:
     Raises
     ------
     NotComputedError
-        If the workflow cannot compute it on this workspace (no hotspots, no decisions...).
+        If the workflow cannot compute it on this workspace (no hotspots, no decisions, no
+        study area...).
     """
     key = run_key(spec.kind, spec.parameters, ws.data_fingerprint(), ws.config_fingerprint())
     held = held_run(ws, key)
     if held is not None:
         return held
+    from hotspotwatch.workspace import WorkspaceError
+
     try:
         run = ensure_run(ws, spec)
-    except ValueError as exc:
+    except (ValueError, WorkspaceError) as exc:  # e.g. no study area: the reason says so
         raise NotComputedError(f"{spec.kind} cannot be computed: {exc}") from exc
     return hold_run(ws, run)
 
