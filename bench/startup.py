@@ -93,8 +93,14 @@ def _cases(ws: Path, one_row: Path, mapping: Path) -> dict[str, list[str]]:
         cases[f"{name} --help"] = [name, "--help"]
     cases["info (small workspace)"] = ["info", "-w", str(ws)]
     cases["import events (1 row)"] = [
-        "import", "events", str(one_row), "--mapping", str(mapping), "-w", str(ws),
-    ]  # fmt: skip
+        "import",
+        "events",
+        str(one_row),
+        "--mapping",
+        str(mapping),
+        "-w",
+        str(ws),
+    ]
     return cases
 
 
@@ -117,12 +123,18 @@ def main() -> None:
         if args.baseline:
             trees["baseline"] = _src_of(args.baseline, tmp / "baseline")
         env0 = {**base_env, "PYTHONPATH": str(trees["current"])}
-        subprocess.run([sys.executable, "-c", SCRIPT, "init", str(ws)], env=env0, check=True,
-                       capture_output=True)  # fmt: skip
+        subprocess.run(
+            [sys.executable, "-c", SCRIPT, "init", str(ws)],
+            env=env0,
+            check=True,
+            capture_output=True,
+        )
         subprocess.run(
             [sys.executable, "-c", SCRIPT, *_cases(ws, one_row, mapping)["import events (1 row)"]],
-            env=env0, check=True, capture_output=True,
-        )  # fmt: skip
+            env=env0,
+            check=True,
+            capture_output=True,
+        )
         load_before = os.getloadavg()
         peers = {
             "python -c pass": _time([sys.executable, "-c", "pass"], base_env, args.runs),
@@ -137,11 +149,18 @@ def main() -> None:
             for case, argv in _cases(ws, one_row, mapping).items():
                 case_env = env
                 if case.startswith("complete"):
-                    case_env = {**env, "_HOTSPOTWATCH_COMPLETE": "complete_bash",
-                                "COMP_WORDS": "hotspotwatch ", "COMP_CWORD": "1"}  # fmt: skip
+                    case_env = {
+                        **env,
+                        "_HOTSPOTWATCH_COMPLETE": "complete_bash",
+                        "COMP_WORDS": "hotspotwatch ",
+                        "COMP_CWORD": "1",
+                    }
                 per[case] = _time([sys.executable, "-c", SCRIPT, *argv], case_env, args.runs)
-                print(f"{tree_name:9s} {case:32s} wall {per[case]['wall_s']:.3f} s  "
-                      f"cpu {per[case]['cpu_s']:.3f} s", flush=True)  # fmt: skip
+                print(
+                    f"{tree_name:9s} {case:32s} wall {per[case]['wall_s']:.3f} s  "
+                    f"cpu {per[case]['cpu_s']:.3f} s",
+                    flush=True,
+                )
             results[tree_name] = per
         load_after = os.getloadavg()
 

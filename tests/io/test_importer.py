@@ -265,3 +265,34 @@ def test_coordinate_reasons_come_before_other_reasons_for_the_same_row():
     assert list(both.reason) == ["no coordinates", "unparseable date", None, "unknown category"]
     assert list(both.field) == ["x", "date", None, "category"]
     assert list(both.ok) == [False, False, True, False]
+
+
+def test_synthesised_ids_are_the_documented_sha1_of_the_raw_row_and_its_ordinal(tmp_path):
+    """docs/mapping.md "Identity": SHA-1 of the raw row (fields joined by U+001F) + ":" + the
+    ordinal among identical rows of the file, in row order; stable across versions."""
+    import hashlib
+
+    lines = [
+        "01/03/2024,14,4.3517,50.8466,Vol simple",
+        "01/03/2024,14,4.3517,50.8466,Vol simple",
+        "02/03/2024,9,4.3600,50.8500,Nuisances",
+        "01/03/2024,14,4.3517,50.8466,Vol simple",
+        "02/03/2024,9,4.3600,50.8500,Nuisances",
+        "03/03/2024,23,4.3700,50.8400,Vol simple",
+    ]
+    p = tmp_path / "no_ids.csv"
+    p.write_text("date,hour,lon,lat,type\n" + "\n".join(lines) + "\n", encoding="utf-8")
+    m = EventMapping.from_dict({
+        "source": "s", "date_format": "%d/%m/%Y",
+        "columns": {"date": "date", "hour": "hour", "lon": "lon", "lat": "lat", "category": "type"},
+        "categories": {"Vol simple": "theft", "Nuisances": "nuisance"},
+    }, name="no_ids")  # fmt: skip
+    ev = prepare(p, m, **BXL).events
+    seen: dict[str, int] = {}
+    expected = []
+    for line in lines:
+        digest = hashlib.sha1(line.replace(",", "\x1f").encode("utf-8")).hexdigest()
+        expected.append(f"{digest}:{seen.get(digest, 0)}")
+        seen[digest] = seen.get(digest, 0) + 1
+    assert ev.sort_values("row_number")["source_id"].tolist() == expected
+    assert [e.rsplit(":", 1)[1] for e in expected] == ["0", "1", "0", "2", "1", "0"]
