@@ -210,3 +210,11 @@ def test_refusals_keep_their_brackets_and_quotes(bare):
                               "--study-area", "hull"])
     assert res.exit_code == 2
     assert "got 'day'" in res.stderr
+
+
+def test_incidents_in_context_without_a_study_area_says_its_model_needs_one(bare):
+    # the incidents' count needs no study area; the evaluation model beside it does
+    res = runner.invoke(app, ["evaluate", "incidents", "-w", str(bare), "--category", "shooting",
+                              "--start", "2023-01-01", "--end", "2023-12-31", "--json"])
+    assert res.exit_code == 0, res.output
+    assert "no study area: run `hotspotwatch import areas FILE --layer region`" in res.stdout

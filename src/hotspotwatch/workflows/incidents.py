@@ -145,11 +145,12 @@ def _data_start(ws: Workspace) -> dt.date | None:
 def _model(ws: Workspace, category: str, until: dt.date) -> tuple[dict[str, float], dict[str, Any]]:
     """Rate ratios of the stored evaluation of ``category`` up to ``until``, and its provenance."""
     from hotspotwatch.workflows.evaluate import evaluation_spec
+    from hotspotwatch.workspace import WorkspaceError
 
     spec = evaluation_spec(ws, until=until, outcome=[category])
     try:
         run = ensure_run(ws, spec)
-    except ValueError as exc:  # e.g. no place designated yet, too few months
+    except (ValueError, WorkspaceError) as exc:  # e.g. no place designated yet, no study area
         return {}, {"kind": spec.kind, "parameters": dict(spec.parameters), "error": str(exc)}
     irr = {h.name: float(h.did.irr) for h in run.result.hotspots}
     return irr, {"kind": spec.kind, "parameters": dict(spec.parameters), "run": run.short_key}
