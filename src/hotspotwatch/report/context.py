@@ -140,7 +140,23 @@ def hotspot_effect(f: Fmt, ev: HotspotEvaluation) -> dict[str, Any]:
         "buffer": f.t(f"report.buffer.{buffer}") if buffer in BUFFER_LABELS else None,
         "buffer_label": buffer,
         "buffer_sentence": buffer_sentence(f, ev),
+        "synth": synth_cell(f, ev),
     }
+
+
+def synth_cell(f: Fmt, ev: HotspotEvaluation) -> str | None:
+    """The synthetic control beside the DiD: ``ratio (low – high)``, as evaluated.
+
+    ``None`` when the evaluation has none; an unbounded interval (too few donors or
+    post-period events to reject anything) is said in words.
+    """
+    sc = ev.synth
+    if sc is None or finite(sc.irr) is None:
+        return None
+    lo, hi = finite(sc.ci_low), finite(sc.ci_high)
+    if lo is None or hi is None or lo <= 0:
+        return f"{f.num(sc.irr)} ({f.t('report.effect.synth_open')})"
+    return f"{f.num(sc.irr)} ({interval(f, lo, hi)})"
 
 
 def buffer_sentence(f: Fmt, ev: HotspotEvaluation) -> str:
@@ -415,5 +431,6 @@ __all__ = [
     "outcome_rows",
     "pooled_context",
     "summary_context",
+    "synth_cell",
     "verdict_of",
 ]

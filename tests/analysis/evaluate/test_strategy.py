@@ -278,8 +278,10 @@ def test_each_hotspot_carries_its_synthetic_control(result):
         # the observed series the SC compares (synthetic + gap) ends with the DiD's months
         observed = sc.synthetic + sc.gap
         n = len(h.series.codes)
-        np.testing.assert_allclose(observed[-n:], h.series.treated, equal_nan=True)
-        assert sc.pre_months >= h.pre_months
+        fitted = np.isfinite(observed[-n:])  # the selection window is not fitted
+        assert fitted.sum() >= n - 6
+        np.testing.assert_allclose(observed[-n:][fitted], h.series.treated[fitted])
+        assert sc.pre_months >= h.pre_months - 6  # the selection window is left out
         post = np.asarray(h.series.codes) >= 0
         assert sc.irr == pytest.approx(
             np.nansum(h.series.treated[post]) / np.nansum(sc.synthetic[-n:][post]), rel=1e-12
@@ -294,3 +296,21 @@ def test_synthetic_control_can_be_switched_off(frames):
     res = evaluate_frames(ev, hs, des, area, buffer_widths=WIDTHS, until=UNTIL, synth_donors=0)
     assert all(h.synth is None for h in res.hotspots)
     assert all(h["synth"] is None for h in res.to_dict()["hotspots"])
+
+
+def test_the_synthetic_control_leaves_out_the_selection_window(frames, result):
+    ev, hs, des = frames
+    area = box(X0, Y0, X0 + 10_000, Y0 + 10_000)
+    none = evaluate_frames(
+        ev, hs, des, area, buffer_widths=WIDTHS, until=UNTIL, selection_window=0
+    )
+    assert result.parameters["selection_window"] == 6
+    for a, b in zip(result.hotspots, none.hotspots, strict=True):
+        assert a.synth is not None and b.synth is not None
+        # the same long pre-period, less its last 6 months
+        assert a.synth.pre_months == b.synth.pre_months - 6
+        codes = np.arange(-24, 0)  # the long pre-period's months (synth_pre_months)
+        window = codes >= -6
+        assert np.isnan(a.synth.gap[:24][window]).all()
+        assert np.isfinite(b.synth.gap[:24][window]).all()
+        assert a.did.irr == b.did.irr  # the DiD is not touched

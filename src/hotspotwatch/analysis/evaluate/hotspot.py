@@ -355,6 +355,7 @@ def evaluate_hotspot(
     synth_donors: int = DEFAULT_DONORS,
     synth_pre_months: int = 24,
     data_start: dt.date | None = None,
+    selection_window: int = 0,
 ) -> HotspotEvaluation | None:
     """Compare one hotspot with its buffer rings and controls (before FDR adjustment).
 
@@ -385,6 +386,8 @@ def evaluate_hotspot(
         Synthetic control (:func:`synth_panel`): donor pool size (0: none), months before
         designation it is fitted on, and the first day with data (earlier months are not
         counted).
+    selection_window : int
+        Months just before designation left out of the synthetic control's fit.
 
     Returns
     -------
@@ -569,7 +572,7 @@ def evaluate_hotspot(
         synth=None if synth_donors <= 0 else synth_panel(
             events, grid, in_t, first=first, last=last, pre_months=max(pre_months, synth_pre_months),
             n_donors=synth_donors, seed=seed, alpha=alpha, rule=rule, missing=missing,
-            data_start=data_start,
+            data_start=data_start, selection_window=selection_window,
         ),
     )
 
@@ -588,6 +591,7 @@ def synth_panel(
     rule: str = "anchored_months",
     missing: frozenset[int] = frozenset(),
     data_start: dt.date | None = None,
+    selection_window: int = 0,
 ) -> SynthResult | None:
     """Synthetic control of one hotspot from its best-matched control cells.
 
@@ -598,6 +602,9 @@ def synth_panel(
     level and trend (:func:`~hotspotwatch.analysis.evaluate.design.match_controls`), which
     bounds the placebo work (one refit per donor). The estimate and its placebo
     inference are :func:`~hotspotwatch.analysis.evaluate.synth.synthetic_control`.
+    The last ``selection_window`` months before designation are left out of the fit:
+    a place is designated because harm has just peaked there, and a synthetic control
+    fitted on the peak would credit the designation with its fading.
 
     Returns
     -------
@@ -614,7 +621,7 @@ def synth_panel(
     masked = masked_months(plan, set(missing), events.timezone)
     if data_start is not None:
         masked |= np.array([am.start(int(k)) < data_start for k in codes])
-    pre = (codes < 0) & ~masked
+    pre = (codes < 0) & (codes < -max(0, selection_window)) & ~masked
     post = (codes >= 0) & ~masked
     if int(pre.sum()) < 3 or not post.any():
         return None
