@@ -88,7 +88,11 @@ def test_large_sqlite_insert_rebuilds_the_same_indexes(
     monkeypatch.setattr(store_events, "REBUILD_INDEXES_FROM", 10)
     with sqlite_workspace.engine.connect() as conn:
         before = store_events._sqlite_index_sql(conn)
-    assert [name for name, _ in before] == ["ix_events_category_occurred_at", "ix_events_x_y"]
+    assert [name for name, _ in before] == [
+        "ix_events_category_occurred_at",
+        "ix_events_source_source_id",
+        "ix_events_x_y",
+    ]
     assert _upsert(sqlite_workspace, _frame(30)) == (30, 0, 0)
     with sqlite_workspace.engine.connect() as conn:
         assert store_events._sqlite_index_sql(conn) == before
@@ -113,6 +117,32 @@ def test_failed_large_insert_keeps_indexes_and_rows(
     # The last row violates NOT NULL after the indexes were dropped: all is rolled back.
     monkeypatch.setattr(store_events, "_column_lists", _null_category(store_events._column_lists))
     with pytest.raises(Exception, match="NOT NULL"):
+        _upsert(sqlite_workspace, _frame(30))
+    with sqlite_workspace.engine.connect() as conn:
+        assert store_events._sqlite_index_sql(conn) == before
+    assert sqlite_workspace.count_events() == 0
+
+
+def test_the_rebuilt_identity_index_still_refuses_a_duplicate_and_rolls_back(
+    sqlite_workspace: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The identity index is dropped during a large insert (migration 0005) and built again in
+    # the same transaction: a duplicate (source, source_id) slipping past the frame check
+    # fails the rebuild, and nothing is stored.
+    monkeypatch.setattr(store_events, "REBUILD_INDEXES_FROM", 10)
+    with sqlite_workspace.engine.connect() as conn:
+        before = store_events._sqlite_index_sql(conn)
+
+    def duplicate_last_id(inner):  # type: ignore[no-untyped-def]
+        def wrapped(rows, import_id):  # type: ignore[no-untyped-def]
+            cols = inner(rows, import_id)
+            cols[1][-1] = cols[1][0]
+            return cols
+
+        return wrapped
+
+    monkeypatch.setattr(store_events, "_column_lists", duplicate_last_id(store_events._column_lists))
+    with pytest.raises(Exception, match="UNIQUE"):
         _upsert(sqlite_workspace, _frame(30))
     with sqlite_workspace.engine.connect() as conn:
         assert store_events._sqlite_index_sql(conn) == before

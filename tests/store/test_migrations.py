@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
@@ -27,7 +28,7 @@ def test_0003_drops_the_time_only_index_and_downgrades_back(tmp_path: Path) -> N
     migrate(engine, "0002_web")
     names = {ix["name"] for ix in inspect(engine).get_indexes("events")}
     assert "ix_events_occurred_at" in names
-    migrate(engine, "head")
+    migrate(engine, "0003_events_time_index")
     names = {ix["name"] for ix in inspect(engine).get_indexes("events")}
     assert names == {"ix_events_category_occurred_at", "ix_events_x_y"}
     with engine.begin() as conn:
@@ -82,3 +83,36 @@ def test_an_older_store_is_still_upgraded_when_opened(workspace: Workspace) -> N
         )
     assert diff == []
     reopened.close()
+
+
+def test_0005_makes_the_identity_a_unique_index_and_keeps_the_rows(tmp_path: Path) -> None:
+    from sqlalchemy import text
+    from sqlalchemy.exc import IntegrityError
+
+    engine = create_engine(f"sqlite:///{tmp_path / 'old.sqlite'}")
+    migrate(engine, "0004_run_provenance")
+    row = (
+        "INSERT INTO events (source, source_id, category, occurred_at, time_precision, x, y, "
+        "lon, lat, row_hash) VALUES ('s', :sid, 'theft', '2024-03-01 10:00:00', 'hour', 1, 2, "
+        "4.35, 50.85, 'h')"
+    )
+    with engine.begin() as conn:
+        conn.execute(text(row), {"sid": "a"})
+        conn.execute(text(row), {"sid": "b"})
+    assert inspect(engine).get_unique_constraints("events")
+    migrate(engine, "head")
+    assert inspect(engine).get_unique_constraints("events") == []
+    unique = [ix for ix in inspect(engine).get_indexes("events") if ix["unique"]]
+    assert [(ix["name"], ix["column_names"]) for ix in unique] == [
+        ("ix_events_source_source_id", ["source", "source_id"])
+    ]
+    with engine.connect() as conn:
+        assert conn.execute(
+            text("SELECT source_id FROM events ORDER BY event_id")
+        ).scalars().all() == ["a", "b"]
+    with pytest.raises(IntegrityError), engine.begin() as conn:
+        conn.execute(text(row), {"sid": "a"})
+    with engine.begin() as conn:
+        command.downgrade(_alembic_config(conn), "0004_run_provenance")
+    assert inspect(engine).get_unique_constraints("events")
+    engine.dispose()

@@ -71,7 +71,9 @@ events = Table(
     Column("attrs", Text, nullable=True),  # JSON
     Column("row_hash", String(40), nullable=False),
     Column("import_id", Integer, ForeignKey("imports.import_id"), nullable=True),
-    UniqueConstraint("source", "source_id"),
+    # An event's identity. A unique index rather than a table constraint, so that a bulk
+    # insert on SQLite can drop and rebuild it like the others (migration 0005).
+    Index(None, "source", "source_id", unique=True),
     # Time ranges over all categories use this index too (a skip-scan on SQLite, one probe
     # per category); a separate time index cost 10% of a bulk import (migration 0003).
     Index(None, "category", "occurred_at"),
