@@ -63,7 +63,7 @@ OPTIONS: tuple[str, ...] = (
     "months",
     "synth_donors",
     "synth_pre_months",
-    "selection_window",
+    "selection_window_months",
 )
 
 
@@ -85,7 +85,7 @@ def _options(raw: Mapping[str, Any]) -> dict[str, Any]:
     out["months"] = str(out["months"])
     out["synth_donors"] = int(out["synth_donors"])
     out["synth_pre_months"] = int(out["synth_pre_months"])
-    out["selection_window"] = int(out["selection_window"])
+    out["selection_window_months"] = int(out["selection_window_months"])
     return out
 
 

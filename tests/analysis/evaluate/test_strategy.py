@@ -302,9 +302,9 @@ def test_the_synthetic_control_leaves_out_the_selection_window(frames, result):
     ev, hs, des = frames
     area = box(X0, Y0, X0 + 10_000, Y0 + 10_000)
     none = evaluate_frames(
-        ev, hs, des, area, buffer_widths=WIDTHS, until=UNTIL, selection_window=0
+        ev, hs, des, area, buffer_widths=WIDTHS, until=UNTIL, selection_window_months=0
     )
-    assert result.parameters["selection_window"] == 6
+    assert result.parameters["selection_window_months"] == 6
     for a, b in zip(result.hotspots, none.hotspots, strict=True):
         assert a.synth is not None and b.synth is not None
         # the same long pre-period, less its last 6 months

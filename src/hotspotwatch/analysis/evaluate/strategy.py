@@ -267,7 +267,7 @@ def evaluate_frames(
     months: str = "auto",
     synth_donors: int = 200,
     synth_pre_months: int = 24,
-    selection_window: int = 6,
+    selection_window_months: int = 6,
 ) -> StrategyEvaluation:
     """Evaluate hotspots on plain frames (no database).
 
@@ -326,7 +326,7 @@ def evaluate_frames(
     synth_pre_months : int
         Months before designation the synthetic control is fitted on, where the data
         reach back that far (at least ``pre_months``).
-    selection_window : int
+    selection_window_months : int
         Months just before designation left out of the synthetic control's fit (places
         are designated after a peak of harm, which would otherwise be credited to the
         designation as it fades).
@@ -417,7 +417,7 @@ def evaluate_frames(
             synth_donors=synth_donors,
             synth_pre_months=synth_pre_months,
             data_start=data_start,
-            selection_window=selection_window,
+            selection_window=selection_window_months,
         )
         if r is not None:
             results.append(r)
@@ -474,7 +474,7 @@ def evaluate_frames(
         "months": months,
         "synth_donors": synth_donors,
         "synth_pre_months": synth_pre_months,
-        "selection_window": selection_window,
+        "selection_window_months": selection_window_months,
         "n_control_candidates": int(grid.eligible.size),
         "not_evaluated": not_evaluated,
     }
