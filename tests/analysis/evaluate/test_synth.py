@@ -104,6 +104,12 @@ def test_ridge_weights_match_pysyncon_with_augmented_predictors() -> None:
     np.testing.assert_allclose(ours, ref, atol=2e-3)
     obj = float(np.sum((b - a @ ours) ** 2))
     assert obj <= ref_obj + 1e-10
+    # the default estimate (SDID ridge) from pysyncon's weights
+    res = synthetic_control(treated, donors, pre=pre, post=~pre)
+    assert res.ridge == pytest.approx(lam, rel=1e-12)
+    synth_ref = treated[pre].mean() * (ref @ x0)
+    assert res.irr == pytest.approx(treated[~pre].sum() / synth_ref[~pre].sum(), rel=1e-3)
+    np.testing.assert_allclose(res.synthetic, synth_ref, rtol=1e-3)
 
 
 def test_active_set_equals_nnls_route_and_kkt() -> None:

@@ -3,7 +3,8 @@
 One module per family of estimators: ``design`` (treated / buffer / control geometry and
 matching), ``did`` (difference-in-differences count panels), ``wdd`` (WDQ and WDD),
 ``rates`` (exact and E-tests), ``its`` (interrupted time series), ``power`` (minimum
-detectable effects), ``pooling`` (random effects), ``dose`` and ``verdict`` (labels only).
+detectable effects), ``pooling`` (random effects), ``synth`` (synthetic control with placebo
+inference), ``dose`` and ``verdict`` (labels only).
 ``strategy`` runs them all on plain frames (``evaluate_frames`` -> ``StrategyEvaluation``),
 one hotspot at a time (``hotspot``), and keeps the monthly series it counted (``series``).
 """
@@ -26,6 +27,7 @@ from hotspotwatch.analysis.evaluate.rates import (
     rate_test,
     score_ci,
 )
+from hotspotwatch.analysis.evaluate.synth import SynthResult, synthetic_control
 from hotspotwatch.analysis.evaluate.verdict import Verdict, buffer_verdict, verdict
 from hotspotwatch.analysis.evaluate.wdd import (
     WDDHarmResult,
@@ -45,6 +47,7 @@ __all__ = [
     "MonthsToDetectResult",
     "PooledResult",
     "RateTestResult",
+    "SynthResult",
     "Verdict",
     "WDDHarmResult",
     "WDDResult",
@@ -61,6 +64,7 @@ __all__ = [
     "random_effects",
     "rate_test",
     "score_ci",
+    "synthetic_control",
     "verdict",
     "wdd",
     "wdd_harm",
