@@ -194,6 +194,10 @@ def test_import_areas_layer_region_sets_and_replaces_the_study_area(tmp_path):
         assert ws.study_area().area == pytest.approx(west.area, rel=1e-9)
     finally:
         ws.close()
+    # init on an existing workspace names the import that sets its study area
+    res = runner.invoke(app, ["init", str(target), "--study-area", str(src)])
+    assert res.exit_code == 2
+    assert f"hotspotwatch import areas {src} --layer region -w {target}" in res.stderr
     # other layers still need their code and name fields
     res = runner.invoke(app, ["import", "areas", str(src), "--layer", "police_zone", "-w",
                               str(target)])
@@ -218,3 +222,18 @@ def test_incidents_in_context_without_a_study_area_says_its_model_needs_one(bare
                               "--start", "2023-01-01", "--end", "2023-12-31", "--json"])
     assert res.exit_code == 0, res.output
     assert "no study area: run `hotspotwatch import areas FILE --layer region`" in res.stdout
+
+
+def test_info_says_whether_there_is_a_study_area(bare, tmp_path):
+    res = runner.invoke(app, ["info", "-w", str(bare), "--json"])
+    assert res.exit_code == 0 and json.loads(res.stdout)["study_area"] is None
+    res = runner.invoke(app, ["info", "-w", str(bare)])
+    assert "Study area: none" in res.stdout and "import areas FILE --layer region" in res.stdout
+    src = _write(tmp_path / "two.gpkg", [WEST, EAST])
+    assert runner.invoke(app, ["init", str(tmp_path / "ws"), "--crs", "EPSG:32631",
+                               "--study-area", str(src)]).exit_code == 0
+    res = runner.invoke(app, ["info", "-w", str(tmp_path / "ws"), "--json"])
+    expected = gpd.GeoSeries([WEST, EAST], crs="EPSG:4326").to_crs("EPSG:32631").union_all()
+    info = json.loads(res.stdout)["study_area"]
+    assert info["from"] == "layer region"
+    assert info["area_km2"] == pytest.approx(expected.area / 1e6, abs=1e-3)

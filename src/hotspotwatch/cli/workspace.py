@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
@@ -51,12 +51,16 @@ def register(app: typer.Typer) -> None:
         """Create a workspace: DIR/hotspotwatch.toml and its store (SQLite by default)."""
         from rich.markup import escape
 
-        from hotspotwatch.config import ConfigError, check_crs
+        from hotspotwatch.config import CONFIG_FILE, ConfigError, check_crs
         from hotspotwatch.io.errors import SourceError
         from hotspotwatch.workflows.ingest_places import read_study_area, write_study_area
         from hotspotwatch.workspace import StoreError, Workspace, WorkspaceError
 
         area = None
+        if study_area is not None and (Path(directory) / CONFIG_FILE).exists():
+            fail(escape(f"{directory} is already a workspace ({CONFIG_FILE} exists); to give it "
+                        f"this study area: hotspotwatch import areas {study_area} --layer region "
+                        f"-w {directory}"))
         if study_area is not None:
             # read and check the polygons before anything is created
             try:
@@ -70,7 +74,7 @@ def register(app: typer.Typer) -> None:
                 directory, crs=crs, timezone=timezone, database_url=database_url, name=name
             )
         except (WorkspaceError, ConfigError, StoreError) as exc:
-            fail(str(exc))
+            fail(escape(str(exc)))
         info: dict[str, object] = {
             "workspace": str(ws.path),
             "crs": ws.config.crs,
@@ -129,6 +133,7 @@ def register(app: typer.Typer) -> None:
                 for c, v in stats.items()
             },
             "area_layers": {layer: len(ws.areas(layer)) for layer in ws.area_layers()},
+            "study_area": _study_area_info(ws),
             "hotspots": hs["name"].tolist(),
             "analysis_runs": ws.run_count(),
             "data_fingerprint": ws.data_fingerprint(),
@@ -148,8 +153,24 @@ def register(app: typer.Typer) -> None:
             )
         console.print(table)
         console.print(f"Area layers: {out['area_layers'] or 'none'}")
+        sa = out["study_area"]
+        if sa is None:
+            console.print(
+                "Study area: none; every analysis on a grid needs one: "
+                "[cyan]hotspotwatch import areas FILE --layer region[/]"
+            )
+        else:
+            console.print(f"Study area: {sa['area_km2']:,.1f} km² ({sa['from']})", highlight=False)
         console.print(f"Hotspots ({len(hs)}): {', '.join(out['hotspots']) or 'none'}")
         console.print(
             f"Analysis runs: {out['analysis_runs']}   data fingerprint: {out['data_fingerprint'][:16]}…"
         )
         ws.close()
+
+
+def _study_area_info(ws: Any) -> dict[str, Any] | None:
+    """``{"from": "layer region" | "union of all area layers", "area_km2"}``, or ``None``."""
+    if not ws.has_study_area():
+        return None
+    source = "layer region" if "region" in ws.area_layers() else "union of all area layers"
+    return {"from": source, "area_km2": round(ws.study_area().area / 1e6, 3)}
