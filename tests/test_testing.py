@@ -14,7 +14,7 @@ import shapely
 from hotspotwatch import Workspace
 from hotspotwatch.analysis.spacetime import knox
 from hotspotwatch.periods import Day
-from hotspotwatch.testing import HOTSPOT_RADIUS_M, UNDESIGNATED_SITE, make_city
+from hotspotwatch.testing import HOTSPOT_RADIUS_M, UNDESIGNATED_SITE, CitySource, make_city
 
 
 @pytest.fixture(scope="module")
@@ -140,9 +140,46 @@ def test_other_crs_zone_layer_and_categories(tmp_path: Path) -> None:
 
 def test_bad_arguments(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="precision"):
-        make_city(tmp_path / "a", precision="hour")  # type: ignore[arg-type]
+        make_city(tmp_path / "a", precision="minute")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="unicorn"):
         make_city(tmp_path / "b", categories=("unicorn",))
+
+
+def test_sources_with_their_precision_duplicates_gaps_and_own_categories(tmp_path: Path) -> None:
+    gap = (dt.date(2022, 9, 1), dt.date(2022, 11, 1))
+    ws = make_city(
+        tmp_path / "s", crs="EPSG:32630", timezone="Europe/London", centre=(-2.24, 53.48),
+        scale=0.3, config={"categories": {"stop_and_search": {"role": "enforcement"}}},
+        sources=[CitySource("police-uk", ("robbery", "vehicle_theft"), precision="month",
+                            gaps=[gap]),
+                 CitySource("log", ("burglary", "assault", "stop_and_search"), precision="hour",
+                            duplicates=7)])
+    try:
+        ev = ws.events()
+        by = ev.groupby("source")
+        assert dict(by["time_precision"].agg(lambda s: set(s))) == {
+            "police-uk": {"month"}, "log": {"hour"}}
+        assert dict(by["category"].agg(lambda s: set(s))) == {
+            "police-uk": {"robbery", "vehicle_theft"},
+            "log": {"burglary", "assault", "stop_and_search"}}
+        local = ev["occurred_at"].dt.tz_convert("Europe/London")
+        hour = ev["source"] == "log"
+        assert (local[hour].dt.minute == 0).all() and local[hour].dt.hour.nunique() == 24
+        month = ev["source"] == "police-uk"
+        assert (local[month].dt.day == 1).all() and (local[month].dt.hour == 0).all()
+        months = set(local[month].dt.strftime("%Y-%m"))
+        assert {"2022-08", "2022-11"} <= months and not {"2022-09", "2022-10"} & months
+        assert {"2022-09", "2022-10"} <= set(local[hour].dt.strftime("%Y-%m"))
+        same = ev.duplicated(["source", "occurred_at", "x", "y", "category"], keep=False)
+        assert ev.loc[same, "source"].eq("log").all()
+        assert (ev["source_id"].str.startswith("dup") & hour).sum() == 7
+    finally:
+        ws.close()
+    with pytest.raises(ValueError, match="one source"):
+        make_city(tmp_path / "x", sources=[CitySource("a", ("robbery",)),
+                                           CitySource("b", ("robbery",))])
+    with pytest.raises(ValueError, match="per CitySource"):
+        make_city(tmp_path / "y", precision="day", sources=[CitySource("a", ("robbery",))])
 
 
 def _knox(ws: Workspace, category: str):  # type: ignore[no-untyped-def]

@@ -15,6 +15,11 @@ that the analyses should find:
 - **an undesignated cluster** of assaults touching no perimeter (a focal point that coverage
   should list), centred at 80 % of the square's width and 20 % of its height.
 
+Events come from one source (``"synthetic"``) unless ``sources`` splits the categories among
+several :class:`CitySource` s, each with its own time precision (police.uk-style month-only
+data beside an hourly incident log, say), its own exact duplicates and months it does not
+cover at all (no event is generated there: a gap in the data, not a quiet month).
+
 Everything is deterministic given ``seed``.
 """
 
@@ -25,6 +30,7 @@ import math
 import os
 import tomllib
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
@@ -35,7 +41,8 @@ from hotspotwatch.config import CONFIG_FILE, Config
 from hotspotwatch.domain.taxonomy import Taxonomy
 from hotspotwatch.workspace import Workspace
 
-Precision = Literal["instant", "day", "month"]
+Precision = Literal["instant", "hour", "day", "month"]
+PRECISIONS: tuple[str, ...] = ("instant", "hour", "day", "month")
 
 DEFAULT_CATEGORIES: tuple[str, ...] = (
     "burglary",
@@ -76,6 +83,40 @@ _CLUSTER_RATE = 0.3  # assaults per day in the undesignated cluster
 _CLUSTER_SD_M = 50.0
 
 
+@dataclass(frozen=True)
+class CitySource:
+    """One source of a synthetic city's events (see :func:`make_city`'s ``sources``).
+
+    Attributes
+    ----------
+    name : str
+        Source name stored with each event (``(source, source_id)`` identifies an event).
+    categories : sequence of str
+        The categories this source records (a category belongs to one source only).
+    precision : {"instant", "hour", "day", "month"}
+        Time precision of its events: an instant; the start of its local hour; local
+        midnight of its day; or local midnight of the 1st of its month (police.uk style).
+    duplicates : int
+        Exact duplicate rows of this source (same time, place and category as one of its
+        events, another ``source_id``).
+    gaps : sequence of (date, date)
+        Half-open periods ``[start, end)`` the source does not cover: none of its events
+        fall there (e.g. ``[(date(2022, 9, 1), date(2022, 11, 1))]``: September and October
+        2022 missing).
+
+    Examples
+    --------
+    >>> CitySource("police-uk", ("robbery",), precision="month").precision
+    'month'
+    """
+
+    name: str
+    categories: Sequence[str]
+    precision: Precision = "instant"
+    duplicates: int = 0
+    gaps: Sequence[tuple[dt.date, dt.date]] = ()
+
+
 def make_city(
     path: str | os.PathLike[str],
     *,
@@ -98,6 +139,7 @@ def make_city(
     database_url: str | None = None,
     name: str = "Synthetic city",
     areas: bool = True,
+    sources: Sequence[CitySource] | None = None,
 ) -> Workspace:
     """Create a small synthetic city workspace with a planted structure.
 
@@ -123,14 +165,16 @@ def make_city(
     n_zones : int
         Number of zones: the square cut into a near-square grid of rectangles (the last zone
         takes the rest of the last row).
-    precision : {"instant", "day", "month"}
-        Time precision of every event: an instant; local midnight of its day; or local
-        midnight of the 1st of its month (``time_precision`` ``"day"`` / ``"month"``).
+    precision : {"instant", "hour", "day", "month"}
+        Time precision of every event: an instant; the start of its local hour; local
+        midnight of its day; or local midnight of the 1st of its month (``time_precision``
+        ``"hour"`` / ``"day"`` / ``"month"``).
     duplicates : int
         Number of exact duplicate rows added: the same source, time, place and category as
         an existing event, with a distinct ``source_id``.
     categories : sequence of str
-        Categories of the default taxonomy to simulate (harm, enforcement and prevention).
+        Categories to simulate (harm, enforcement and prevention): of the default taxonomy,
+        or defined in ``config["categories"]``.
     n_hotspots : int
         Number of designated hotspots (at most 6), named ``"Hotspot 1"``, ...
     start, end : date
@@ -151,12 +195,17 @@ def make_city(
         ``False``: no area layer at all (no ``region``, no zone layer), i.e. a workspace
         without a study area, as a new user's is before ``hotspotwatch import areas FILE
         --layer region``.
+    sources : sequence of CitySource, optional
+        Split the events among several sources, each with its categories, precision,
+        duplicates and gaps; ``categories``, ``precision`` and ``duplicates`` must then keep
+        their defaults. Default: one source ``"synthetic"`` with all of them.
 
     Returns
     -------
     Workspace
         The open workspace with layers ``region`` (the square) and ``zone_layer``, the
-        hotspots with their designations, and the events (source ``"synthetic"``).
+        hotspots with their designations, and the events (source ``"synthetic"``, or one
+        per :class:`CitySource`).
 
     Raises
     ------
@@ -172,8 +221,24 @@ def make_city(
     >>> sorted(set(ws.events()["time_precision"]))
     ['month']
     >>> ws.close()
+    >>> two = make_city(tempfile.mkdtemp() + "/two", sources=[
+    ...     CitySource("police-uk", ("robbery", "assault"), precision="month"),
+    ...     CitySource("log", ("burglary", "police_check"), precision="hour", duplicates=3)])
+    >>> sorted(two.events().groupby("source")["time_precision"].first().items())
+    [('log', 'hour'), ('police-uk', 'month')]
+    >>> two.close()
     """
-    _check(precision, duplicates, categories, n_hotspots, n_zones, start, end, scale, size)
+    if sources is not None:
+        if (precision, duplicates, tuple(categories)) != ("instant", 0, DEFAULT_CATEGORIES):
+            raise ValueError("give categories, precision and duplicates per CitySource, "
+                             "not beside sources=")
+        categories = _check_sources(sources)
+    else:
+        sources = [CitySource("synthetic", tuple(categories), precision, duplicates)]
+    tax = Taxonomy.default().with_overrides(dict((config or {}).get("categories", {})))
+    for src in sources:
+        _check(src.precision, src.duplicates, src.categories, n_hotspots, n_zones, start, end,
+               scale, size, tax)
     rng = np.random.default_rng(seed)
     ws = Workspace.create(path, crs=crs, timezone=timezone, database_url=database_url, name=name)
     ws = _configure(ws, zone_layer, zone_label, config)
@@ -197,15 +262,41 @@ def make_city(
     cluster = (x0 + UNDESIGNATED_SITE[0] * size, y0 + UNDESIGNATED_SITE[1] * size)
     x, y, offset, cat = _simulate(rng, ws.taxonomy, categories, (x0, y0, size), sites, start,
                                   designated, cluster, span, scale)
-    frame = _events_frame(rng, x, y, start, offset, cat, timezone, precision, duplicates)
-    ws.add_events(frame, source="synthetic", file="make_city")
+    for src in sources:
+        mine = np.isin(cat, list(src.categories))
+        frame = _events_frame(rng, x[mine], y[mine], start, offset[mine], cat[mine], timezone,
+                              src.precision, src.duplicates, src.gaps)
+        ws.add_events(frame, source=src.name, file="make_city")
     return ws
 
 
+def _check_sources(sources: Sequence[CitySource]) -> tuple[str, ...]:
+    """Every category of the sources, each in one source only; distinct source names."""
+    if not sources:
+        raise ValueError("sources: give at least one CitySource")
+    names = [s.name for s in sources]
+    if len(set(names)) != len(names):
+        raise ValueError(f"sources: names must be distinct, got {names}")
+    seen: dict[str, str] = {}
+    for src in sources:
+        if not src.categories:
+            raise ValueError(f"source {src.name!r}: give at least one category")
+        for c in src.categories:
+            if c in seen:
+                raise ValueError(f"category {c!r} is in sources {seen[c]!r} and {src.name!r}; "
+                                 "a category belongs to one source")
+            seen[c] = src.name
+        for a, b in src.gaps:
+            if not a < b:
+                raise ValueError(f"source {src.name!r}: gap {a}..{b} is empty; give start < end")
+    return tuple(seen)
+
+
 def _check(precision: str, duplicates: int, categories: Sequence[str], n_hotspots: int,
-           n_zones: int, start: dt.date, end: dt.date, scale: float, size: float) -> None:
-    if precision not in ("instant", "day", "month"):
-        raise ValueError(f"precision must be 'instant', 'day' or 'month', not {precision!r}")
+           n_zones: int, start: dt.date, end: dt.date, scale: float, size: float,
+           tax: Taxonomy) -> None:
+    if precision not in PRECISIONS:
+        raise ValueError(f"precision must be one of {', '.join(PRECISIONS)}, not {precision!r}")
     if duplicates < 0:
         raise ValueError(f"duplicates must be >= 0, not {duplicates}")
     if not 0 <= n_hotspots <= len(HOTSPOT_SITES):
@@ -216,7 +307,6 @@ def _check(precision: str, duplicates: int, categories: Sequence[str], n_hotspot
         raise ValueError(f"the period {start}..{end} is too short; give at least 60 days")
     if scale <= 0 or size <= 0:
         raise ValueError("scale and size must be positive")
-    tax = Taxonomy.default()
     for c in categories:
         if c not in tax:
             raise ValueError(tax.unknown_message(c))
@@ -343,12 +433,21 @@ def _simulate(
 def _events_frame(
     rng: np.random.Generator, x: np.ndarray, y: np.ndarray, start: dt.date, day: np.ndarray,
     cat: np.ndarray, timezone: str, precision: str, duplicates: int,
+    gaps: Sequence[tuple[dt.date, dt.date]] = (),
 ) -> pd.DataFrame:
     order = np.lexsort((x, day))
     x, y, day, cat = x[order], y[order], day[order], cat[order]
+    if gaps:  # no event where the source does not cover the calendar
+        dates = np.datetime64(start, "D") + day.astype("timedelta64[D]")
+        out = np.zeros(day.size, bool)
+        for a, b in gaps:
+            out |= (dates >= np.datetime64(a, "D")) & (dates < np.datetime64(b, "D"))
+        x, y, day, cat = x[~out], y[~out], day[~out], cat[~out]
     local = pd.Timestamp(start) + pd.to_timedelta(day, unit="D")
-    if precision == "instant":
+    if precision in ("instant", "hour"):
         local = local + pd.to_timedelta(rng.integers(0, 86400, day.size), unit="s")
+        if precision == "hour":
+            local = local.floor("h")
     elif precision == "month":
         local = local.to_period("M").to_timestamp()
     when = pd.DatetimeIndex(local).tz_localize(timezone, ambiguous="NaT",
@@ -371,4 +470,5 @@ def _events_frame(
     return frame
 
 
-__all__ = ["DEFAULT_CATEGORIES", "HOTSPOT_SITES", "UNDESIGNATED_SITE", "make_city"]
+__all__ = ["DEFAULT_CATEGORIES", "HOTSPOT_SITES", "PRECISIONS", "UNDESIGNATED_SITE", "CitySource",
+           "make_city"]

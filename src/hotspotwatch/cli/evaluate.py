@@ -21,6 +21,7 @@ from hotspotwatch.cli._common import (
     print_json,
     study_area_choice,
 )
+from hotspotwatch.cli._progress import progress_bar, progress_enabled
 
 app = typer.Typer(
     help="Evaluate the hotspots and the strategy: rate ratios with intervals, displacement, power.",
@@ -99,17 +100,19 @@ def evaluate(
     ws = open_workspace(workspace, database_url)
     area = study_area_choice(study_area, cell_size=ws.config.evaluation.get("cell_size"))
     try:
-        res = evaluate_strategy(
-            ws,
-            hotspots=hotspot or None,
-            outcome=out,
-            until=until_date,
-            pre_months=pre_months,
-            buffer_widths=list(buffer) if buffer else None,
-            seed=seed,
-            months=months,
-            study_area=area,
-        )
+        with progress_bar("evaluation (hotspots)", enabled=progress_enabled(json_out)) as bar:
+            res = evaluate_strategy(
+                ws,
+                hotspots=hotspot or None,
+                outcome=out,
+                until=until_date,
+                pre_months=pre_months,
+                buffer_widths=list(buffer) if buffer else None,
+                seed=seed,
+                months=months,
+                study_area=area,
+                progress=bar,
+            )
     except StudyAreaError as exc:
         fail_no_study_area(exc)
     except ValueError as exc:

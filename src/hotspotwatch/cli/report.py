@@ -18,6 +18,7 @@ from hotspotwatch.cli._common import (
     open_workspace,
     study_area_choice,
 )
+from hotspotwatch.cli._progress import progress_bar, progress_enabled
 
 app = typer.Typer(
     help="Reports: the six-monthly renewal report (HTML or PDF; FR, NL, EN).", no_args_is_help=True
@@ -85,11 +86,12 @@ def renewal(
     from hotspotwatch.workspace import StudyAreaError
 
     try:
-        with console.status("gathering the report's runs (reused when stored, else computed)…"):
-            data = gather_renewal(ws, until=until_day, study_area=area)
-        with console.status("building the renewal report…"):
+        with progress_bar("renewal report: runs (reused when stored, else computed)",
+                          enabled=progress_enabled()) as bar:
+            data = gather_renewal(ws, until=until_day, study_area=area, progress=bar)
+        with progress_bar("renewal report: pages", enabled=progress_enabled()) as bar:
             path = build_renewal_report(
-                ws, lang=lang, fmt=fmt, audience=audience, output=out, data=data
+                ws, lang=lang, fmt=fmt, audience=audience, output=out, data=data, progress=bar
             )
     except StudyAreaError as exc:
         fail_no_study_area(exc)

@@ -9,6 +9,7 @@ pages), :mod:`~hotspotwatch.report.regional` (regional picture, near repeats) an
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -31,7 +32,12 @@ def _capital(text: str) -> str:
 
 
 def renewal_html(
-    data: RenewalData, *, lang: str = "en", audience: str = "council", fmt: str = "html"
+    data: RenewalData,
+    *,
+    lang: str = "en",
+    audience: str = "council",
+    fmt: str = "html",
+    progress: Callable[[int, int], None] | None = None,
 ) -> str:
     """Render the renewal report as one self-contained HTML document (figures embedded).
 
@@ -43,6 +49,10 @@ def renewal_html(
     audience : {"council", "public"}
     fmt : {"html", "pdf"}
         The format the document is written in (named in the printed rebuild command).
+    progress : callable, optional
+        ``progress(done, total)`` after each hotspot page, the summary, the regional picture
+        and the methods; for ``fmt="pdf"`` the total counts one more part, the PDF itself,
+        which :func:`render_renewal` reports once written.
 
     Returns
     -------
@@ -73,13 +83,23 @@ def renewal_html(
         "suppressed": t("report.chart.suppressed", k=d.k),
     }
     perimeters = [(s.name, s.geometry) for s in data.hotspots]
+    total = render_parts(data, fmt)
+
+    def tick(done: int) -> None:
+        if progress is not None:
+            progress(done, total)
+
     pages = []
     for sec in data.hotspots:
         near = sec.geometry.buffer(NEIGHBOUR_M)
         others = [g for n, g in perimeters if n != sec.name and g.intersects(near)]
         pages.append(ctx.hotspot_page(sec, data, f, labels_map, labels_chart, others))
+        tick(len(pages))
     summary = ctx.summary_context(data, f, pages)
+    tick(len(pages) + 1)
     reg = regional.regional_context(data, f)
+    regional_map = regional.regional_map(data, f, reg)
+    tick(len(pages) + 2)
     first = data.first_designation
     n = len(data.hotspots)
     context: dict[str, Any] = {
@@ -105,14 +125,22 @@ def renewal_html(
         "map_caption": t("report.map.caption", label=zone_label),
         "pages": pages,
         "regional": reg,
-        "regional_map": regional.regional_map(data, f, reg),
+        "regional_map": regional_map,
         "knox": reg["knox"],
         "nearrepeat_heading": reg["knox_heading"],
         **summary,
         **methods.methods_context(data, f, aud, fmt),
         "css": _css(),
     }
-    return _env().get_template("renewal.html.j2").render(**context)
+    html = _env().get_template("renewal.html.j2").render(**context)
+    tick(len(pages) + 3)
+    return html
+
+
+def render_parts(data: RenewalData, fmt: str) -> int:
+    """How many parts :func:`renewal_html` reports: one per hotspot page, the summary, the
+    regional picture, the methods, and the PDF when ``fmt`` is ``"pdf"``."""
+    return len(data.hotspots) + 3 + (1 if fmt == "pdf" else 0)
 
 
 def _rings(data: RenewalData) -> tuple[Any, ...]:
@@ -153,8 +181,18 @@ def html_to_pdf(html: str, output: Path) -> Path:
     return output
 
 
-def render_renewal(data: RenewalData, *, lang: str, fmt: str, audience: str, output: Path) -> Path:
+def render_renewal(
+    data: RenewalData,
+    *,
+    lang: str,
+    fmt: str,
+    audience: str,
+    output: Path,
+    progress: Callable[[int, int], None] | None = None,
+) -> Path:
     """Render the renewal report to ``output`` as HTML or PDF.
+
+    ``progress(done, total)`` is called per part (:func:`renewal_html`, then the PDF).
 
     Raises
     ------
@@ -164,13 +202,17 @@ def render_renewal(data: RenewalData, *, lang: str, fmt: str, audience: str, out
     check_lang(lang)
     check_format(fmt)
     check_audience(audience)
-    html = renewal_html(data, lang=lang, audience=audience, fmt=fmt)
+    html = renewal_html(data, lang=lang, audience=audience, fmt=fmt, progress=progress)
     output = Path(output)
     output.parent.mkdir(parents=True, exist_ok=True)
     if fmt == "html":
         output.write_text(html, encoding="utf-8")
         return output
-    return html_to_pdf(html, output)
+    path = html_to_pdf(html, output)
+    if progress is not None:
+        total = render_parts(data, fmt)
+        progress(total, total)
+    return path
 
 
 __all__ = ["html_to_pdf", "render_renewal", "renewal_html"]

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import inspect
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -188,7 +188,8 @@ def _load(ws: Workspace, *, pre_months: int, until: dt.date | None) -> tuple[Any
 
 
 def _evaluate(
-    ws: Workspace, params: Mapping[str, Any], frames: tuple[Any, ...]
+    ws: Workspace, params: Mapping[str, Any], frames: tuple[Any, ...],
+    progress: Callable[[int, int], None] | None = None,
 ) -> StrategyEvaluation:
     p = without_study_area(params)
     until = dt.date.fromisoformat(str(p.pop("until")))
@@ -204,6 +205,7 @@ def _evaluate(
         names=names,
         outcome=outcome,
         until=until,
+        progress=progress,
         **_options(p),
     )
 
@@ -228,6 +230,7 @@ def evaluate_strategy(
     until: dt.date | None = None,
     record: bool = True,
     study_area: str | None = None,
+    progress: Callable[[int, int], None] | None = None,
     **options: Any,
 ) -> StrategyEvaluation:
     """Evaluate the strategy on a workspace and record the run.
@@ -246,6 +249,9 @@ def evaluate_strategy(
         Store the run as the answer to its spec (:func:`hotspotwatch.workflows.runs.record`).
     study_area : {None, "region", "hull"}
         ``"hull"``: the events' hull instead of the workspace's study area (recorded).
+    progress : callable, optional
+        ``progress(done, total)`` after each hotspot (the CLI draws it as a bar); not a
+        parameter of the run.
     **options
         Options of :func:`evaluate_frames` (``pre_months``, ``buffer_widths``, ``cell_size``,
         ``n_controls``, ``seed``, ``alpha``, ``fdr``, ``pool_method``, ``weighted`` ...);
@@ -264,7 +270,7 @@ def evaluate_strategy(
         frames = _load(ws, pre_months=pre_months, until=until)
     spec = evaluation_spec(ws, until=until, outcome=outcome, hotspots=hotspots,
                            study_area=study_area, **options)
-    result = _evaluate(ws, spec.parameters, frames)
+    result = _evaluate(ws, spec.parameters, frames, progress)
     if record:
         record_run(ws, spec, result)
     return result

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -140,6 +141,7 @@ def gather_renewal(
     run_evaluation: bool = True,
     recompute: bool = False,
     study_area: str | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> RenewalData:
     """Everything the renewal report shows, from the runs it asks for.
 
@@ -158,6 +160,9 @@ def gather_renewal(
     study_area : {None, "region", "hull"}
         ``"hull"``: the runs on a study area use the events' hull (recorded in their
         parameters, listed on the runs page; see :mod:`hotspotwatch.workflows.study_area`).
+    progress : callable, optional
+        ``progress(done, total)`` after each section's run and once the hotspot pages'
+        inputs are gathered (the CLI draws it as a bar).
 
     Returns
     -------
@@ -182,13 +187,23 @@ def gather_renewal(
     if study_area is None:
         ws.study_area()  # without one, StudyAreaError names the command that gives it one
     runs = _Runs(ws, compute=run_evaluation, recompute=recompute)
-    specs = renewal_specs(ws, until=until_day, study_area=study_area)
-    results = {section: runs.get(section, spec) for section, spec in specs.items()}
+    specs = list(renewal_specs(ws, until=until_day, study_area=study_area).items())
+    total = len(specs) + 2  # each section's run, the previous review, the pages' inputs
+
+    def tick(done: int) -> None:
+        if progress is not None:
+            progress(done, total)
+
+    results: dict[str, Any] = {}
+    for done, (section, spec) in enumerate(specs, start=1):
+        results[section] = runs.get(section, spec)
+        tick(done)
     evaluation = results["evaluation"]
     prev_day = previous_until(until_day)
     previous = runs.get(
         "previous_evaluation", previous_review_spec(ws, until=until_day, study_area=study_area)
     )
+    tick(len(specs) + 1)
 
     periods = ws.hotspot_periods()
     starts = [p[0].start for p in periods.values() if p]
@@ -250,6 +265,7 @@ def gather_renewal(
     knox = results["knox"]
     from hotspotwatch.workspace import software_version
 
+    tick(total)
     return RenewalData(
         workspace_name=ws.config.name or ws.path.name,
         until=until_day,
@@ -300,6 +316,7 @@ def build_renewal_report(
     audience: str = "council",
     output: str | Path,
     data: RenewalData | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Path:
     """Build the renewal report and write it to ``output``.
 
@@ -321,6 +338,10 @@ def build_renewal_report(
     data : RenewalData, optional
         Inputs gathered by :func:`gather_renewal` (reuse them to build several languages
         or audiences without gathering again).
+    progress : callable, optional
+        ``progress(done, total)`` per rendered part (each hotspot page, the summary, the
+        regional picture, the methods, the PDF); see
+        :func:`hotspotwatch.report.render.renewal_html`.
 
     Returns
     -------
@@ -331,7 +352,8 @@ def build_renewal_report(
 
     if data is None:
         data = gather_renewal(ws, until=until)
-    return render_renewal(data, lang=lang, fmt=fmt, audience=audience, output=Path(output))
+    return render_renewal(data, lang=lang, fmt=fmt, audience=audience, output=Path(output),
+                          progress=progress)
 
 
 __all__ = [

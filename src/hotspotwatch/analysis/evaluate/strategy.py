@@ -17,7 +17,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -268,6 +268,7 @@ def evaluate_frames(
     synth_donors: int = 200,
     synth_pre_months: int = 24,
     selection_window_months: int = 6,
+    progress: Callable[[int, int], None] | None = None,
 ) -> StrategyEvaluation:
     """Evaluate hotspots on plain frames (no database).
 
@@ -330,6 +331,9 @@ def evaluate_frames(
         Months just before designation left out of the synthetic control's fit (places
         are designated after a peak of harm, which would otherwise be credited to the
         designation as it fades).
+    progress : callable, optional
+        ``progress(done, total)`` after each hotspot (``total``: the hotspots asked for);
+        not part of the question (the result does not depend on it).
 
     Returns
     -------
@@ -391,9 +395,11 @@ def evaluate_frames(
 
     results: list[HotspotEvaluation] = []
     not_evaluated: list[str] = []
-    for name in wanted:
+    for done, name in enumerate(wanted, start=1):
         window = designation_window(designations, name, until=until)
         if window is None:
+            if progress is not None:
+                progress(done, len(wanted))
             continue
         r = evaluate_hotspot(
             arrays,
@@ -423,6 +429,8 @@ def evaluate_frames(
             results.append(r)
         else:  # no (whole) month after designation, or none left once missing months go
             not_evaluated.append(name)
+        if progress is not None:
+            progress(done, len(wanted))
 
     if results:
         results = _adjust(results, fdr=fdr, alpha=alpha)
