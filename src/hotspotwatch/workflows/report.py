@@ -187,7 +187,8 @@ def gather_renewal(
     if study_area is None:
         ws.study_area()  # without one, StudyAreaError names the command that gives it one
     runs = _Runs(ws, compute=run_evaluation, recompute=recompute)
-    specs = list(renewal_specs(ws, until=until_day, study_area=study_area).items())
+    spec_set = renewal_specs(ws, until=until_day, study_area=study_area)
+    specs = list(spec_set.items())
     total = len(specs) + 2  # each section's run, the previous review, the pages' inputs
 
     def tick(done: int) -> None:
@@ -248,7 +249,7 @@ def gather_renewal(
 
     try:
         # Outlines are simplified for drawing only (5 m: invisible at report scale).
-        area = study_area_of(ws, dict(specs.gistar.parameters))
+        area = study_area_of(ws, dict(spec_set.gistar.parameters))
         region: BaseGeometry | None = area.simplify(counts.DISPLAY_TOLERANCE_M)
     except (WorkspaceError, ValueError):  # no study area: the sections say so
         region = None
