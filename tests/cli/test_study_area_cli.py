@@ -184,7 +184,8 @@ def test_import_areas_layer_region_sets_and_replaces_the_study_area(tmp_path):
     res = runner.invoke(app, ["import", "areas", str(src), "--layer", "region", "-w", str(target),
                               "--json"])
     assert res.exit_code == 0, res.output
-    assert json.loads(res.stdout) == {"layer": "region", "read": 2, "written": 1, "repaired": 0}
+    assert json.loads(res.stdout) == {"layer": "region", "read": 2, "written": 1, "repaired": 0,
+                                      "events_outside": 0}
     small = _write(tmp_path / "west.geojson", [WEST])
     res = runner.invoke(app, ["import", "areas", str(small), "--layer", "region", "-w", str(target)])
     assert res.exit_code == 0, res.output
@@ -237,3 +238,20 @@ def test_info_says_whether_there_is_a_study_area(bare, tmp_path):
     info = json.loads(res.stdout)["study_area"]
     assert info["from"] == "layer region"
     assert info["area_km2"] == pytest.approx(expected.area / 1e6, abs=1e-3)
+
+
+def test_a_study_area_that_leaves_events_out_says_how_many(tmp_path):
+    ws = make_city(tmp_path / "c", areas=False, scale=0.05, n_hotspots=1)
+    ev = ws.events()
+    x, y = ev["x"].to_numpy(float), ev["y"].to_numpy(float)
+    mid = float(x.min() + x.max()) / 2
+    west = shapely.box(x.min() - 10, y.min() - 10, mid, y.max() + 10)
+    ws.close()
+    src = _write(tmp_path / "west.gpkg", [west], crs="EPSG:32631")
+    res = runner.invoke(app, ["import", "areas", str(src), "--layer", "region", "-w",
+                              str(tmp_path / "c"), "--json"])
+    assert res.exit_code == 0, res.output
+    expected = int((x > mid).sum())
+    assert 0 < expected < len(x)
+    assert json.loads(res.stdout)["events_outside"] == expected
+    assert f"warning: {expected:,} of {len(x):,} stored events lie outside the study area" in res.stderr

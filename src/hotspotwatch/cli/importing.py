@@ -248,8 +248,17 @@ def areas(
         fail(escape(str(exc)))
     finally:
         ws.close()
+    if rep.events_outside:
+        err_console.print(
+            f"[bold yellow]warning:[/] {rep.events_outside:,} of {rep.events:,} stored events lie "
+            f"outside the study area; check their coordinates, or the CRS of {escape(rep.file)}",
+            highlight=False, soft_wrap=True,
+        )
     if as_json:
-        print_json({"layer": rep.layer, "read": rep.read, "written": rep.written, "repaired": rep.repaired})
+        out = {"layer": rep.layer, "read": rep.read, "written": rep.written, "repaired": rep.repaired}
+        if rep.events_outside is not None:  # the study area: how many events it leaves out
+            out["events_outside"] = rep.events_outside
+        print_json(out)
         return
     console.print(f"layer [bold]{rep.layer}[/]: {rep.written} areas from {Path(rep.file).name}"
                   + (f" ({rep.repaired} invalid polygons repaired)" if rep.repaired else ""))

@@ -27,7 +27,12 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class AreaImportReport:
-    """Outcome of an area import: ``written`` polygons replaced layer ``layer``."""
+    """Outcome of an area import: ``written`` polygons replaced layer ``layer``.
+
+    For the study area (:func:`import_study_area`), ``events`` stored events of which
+    ``events_outside`` lie outside it (many outside: a wrong CRS, of the file or the events);
+    ``None`` for other layers.
+    """
 
     file: str
     layer: str
@@ -35,6 +40,8 @@ class AreaImportReport:
     written: int
     repaired: int
     import_id: int
+    events: int | None = None
+    events_outside: int | None = None
 
 #: The area layer that is the workspace's study area.
 STUDY_AREA_LAYER = "region"
@@ -180,8 +187,13 @@ def write_study_area(
     import_id, written = store_imports.import_area_layer(
         ws.engine, STUDY_AREA_LAYER, records, record=record, read=area.features
     )
+    import shapely
+
+    ev = ws.events()
+    inside = shapely.intersects_xy(area.geometry, ev["x"].to_numpy(float), ev["y"].to_numpy(float))
     return AreaImportReport(file=str(path), layer=STUDY_AREA_LAYER, read=area.features,
-                            written=written, repaired=0, import_id=import_id)
+                            written=written, repaired=0, import_id=import_id, events=len(ev),
+                            events_outside=int(len(ev) - inside.sum()))
 
 
 def import_study_area(
