@@ -336,6 +336,7 @@ def borders_cmd(
     if json_out:
         d = view.to_dict()
         d.pop("band", None)
+        d["layer"] = layer  # the zone layer the borders are of (e.g. "neighbourhood")
         print_json(d)
         return
     _summary(f"Harm within {distance:.0f} m of internal {layer} borders",

@@ -64,6 +64,10 @@ WORKSPACE_SETTINGS: dict[str, dict[str, Any]] = {
         },
         "near_repeat_categories": ["shooting"],
     },
+    "web": {  # the peacekeepers' patrols (gardiens de la paix) are a Brussels prevention kind
+        "prevention_kinds": ["outreach", "peacekeeper_patrol", "lighting", "cleaning",
+                             "social_support", "meeting", "other"],
+    },
 }
 
 

@@ -15,7 +15,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from hotspotwatch import __version__
-from hotspotwatch.i18n import LANGUAGES, catalogs, translate
+from hotspotwatch.i18n import LANGUAGES, translate
+from hotspotwatch.web.texts import interface_texts, zone_borders_label
+from hotspotwatch.workflows.web import offered_kinds
 
 router = APIRouter(include_in_schema=False)
 LANG_COOKIE = "hw_lang"
@@ -44,15 +46,15 @@ def pick_language(request: Request) -> str:
 def render(request: Request, template: str, **context: Any) -> Response:
     """Render a page in the caller's language."""
     lang = pick_language(request)
-    texts = {
-        k: v for k, v in catalogs()[lang].items() if k.startswith(("web.", "common.", "evaluate."))
-    }
     ws = request.app.state.workspace
+    texts = interface_texts(lang, ws.config)
     html = _env.get_template(template).render(
         lang=lang,
         languages=LANGUAGES,
         t=lambda key, **p: translate(key, lang, **p),
         texts_json=json.dumps(texts, ensure_ascii=False).replace("</", "<\\/"),
+        prevention_kinds=offered_kinds(ws.config.web),
+        zone_borders=zone_borders_label(lang, ws.config),
         version=__version__,
         workspace_name=ws.config.name,
         path=request.url.path,
@@ -78,7 +80,7 @@ def login_page(request: Request) -> Response:
 
 @router.get("/map")
 def map_page(request: Request) -> Response:
-    """Map: harm density, Gi*, hotspots, police zones, events (by role), time slider."""
+    """Map: harm density, Gi*, hotspots, the zone layer, events (by role), time slider."""
     return render(request, "map.html", page="map")
 
 

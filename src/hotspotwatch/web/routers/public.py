@@ -16,9 +16,10 @@ from fastapi import APIRouter, HTTPException, Query, Request, Response
 from fastapi.responses import FileResponse
 
 from hotspotwatch import __version__
-from hotspotwatch.i18n import LANGUAGES, catalogs
+from hotspotwatch.i18n import LANGUAGES
 from hotspotwatch.web.auth import workspace
 from hotspotwatch.web.routers.data import list_reports, report_file, reports_dir
+from hotspotwatch.web.texts import interface_texts
 from hotspotwatch.workflows import backup as backup_wf
 from hotspotwatch.workflows import web as web_wf
 from hotspotwatch.workspace import WorkspaceError
@@ -55,13 +56,12 @@ def health(request: Request, response: Response) -> dict[str, str]:
 
 
 @router.get("/i18n/{lang}", tags=["public"])
-def strings(lang: str) -> dict[str, str]:
-    """Interface texts (``web.*`` and ``common.*`` keys) in ``en``, ``fr`` or ``nl``."""
+def strings(lang: str, request: Request) -> dict[str, str]:
+    """Interface texts (``web.*``, ``common.*`` and ``evaluate.*`` keys) in ``en``, ``fr`` or
+    ``nl``, without the prevention-log kinds the workspace does not offer."""
     if lang not in LANGUAGES:
         raise HTTPException(404, detail=f"no language {lang!r}; use one of {', '.join(LANGUAGES)}")
-    return {
-        k: v for k, v in catalogs()[lang].items() if k.startswith(("web.", "common.", "evaluate."))
-    }
+    return interface_texts(lang, workspace(request).config)
 
 
 @router.get("/public/config", tags=["public"])

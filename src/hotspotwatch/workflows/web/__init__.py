@@ -45,9 +45,11 @@ from hotspotwatch.workflows.web.hotspots import (
 from hotspotwatch.workflows.web.prevention import (
     ACTION_CATEGORY,
     ACTION_SOURCE,
+    DEFAULT_PREVENTION_KINDS,
     PREVENTION_KINDS,
     list_prevention_actions,
     log_prevention_action,
+    offered_kinds,
     prevention_summary,
 )
 from hotspotwatch.workflows.web.public import (
@@ -90,6 +92,7 @@ __all__ = [
     "ACTION_SOURCE",
     "CACHE_BUDGET_MB",
     "CACHE_TTL_S",
+    "DEFAULT_PREVENTION_KINDS",
     "PREVENTION_KINDS",
     "PUBLIC_CELL_M",
     "RENEWAL_VIEWS",
@@ -126,6 +129,7 @@ __all__ = [
     "lonlat_bbox_to_ws",
     "memoised",
     "near_repeat_alerts",
+    "offered_kinds",
     "partition_grid",
     "pooled_sentence",
     "prevention_summary",

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -30,6 +31,12 @@ PREVENTION_KINDS: tuple[str, ...] = (
     "other",
 )
 
+#: Kinds the dashboard offers unless ``[web] prevention_kinds`` lists others: every kind but
+#: the Brussels peacekeepers' patrols (a city without them never sees the word).
+DEFAULT_PREVENTION_KINDS: tuple[str, ...] = tuple(
+    k for k in PREVENTION_KINDS if k != "peacekeeper_patrol"
+)
+
 # Prevention-log kinds → workspace prevention categories (dose, never outcome).
 ACTION_CATEGORY: dict[str, str] = {
     "outreach": "prevention_contact",
@@ -41,6 +48,40 @@ ACTION_CATEGORY: dict[str, str] = {
     "other": "prevention_contact",
 }
 ACTION_SOURCE = "prevention-log"
+
+
+def offered_kinds(web: Mapping[str, Any]) -> tuple[str, ...]:
+    """The prevention-log kinds the dashboard offers (``[web] prevention_kinds``).
+
+    Parameters
+    ----------
+    web : mapping
+        The workspace's ``[web]`` table (``ws.config.web``).
+
+    Returns
+    -------
+    tuple of str
+        In :data:`PREVENTION_KINDS` order; :data:`DEFAULT_PREVENTION_KINDS` when not set.
+        The API still accepts every kind of :data:`PREVENTION_KINDS`.
+
+    Raises
+    ------
+    ValueError
+        If the setting is not a list of known kinds.
+
+    Examples
+    --------
+    >>> offered_kinds({})[:2], offered_kinds({"prevention_kinds": ["peacekeeper_patrol"]})
+    (('outreach', 'lighting'), ('peacekeeper_patrol',))
+    """
+    asked = web.get("prevention_kinds")
+    if asked is None:
+        return DEFAULT_PREVENTION_KINDS
+    if not isinstance(asked, list) or not asked or any(k not in PREVENTION_KINDS for k in asked):
+        raise ValueError(
+            f"[web] prevention_kinds must be a list of {', '.join(PREVENTION_KINDS)}; got {asked!r}"
+        )
+    return tuple(k for k in PREVENTION_KINDS if k in asked)
 
 
 def log_prevention_action(
@@ -152,9 +193,11 @@ def prevention_summary(ws: Workspace, hotspot_id: int) -> dict[str, Any]:
 __all__ = [
     "ACTION_CATEGORY",
     "ACTION_SOURCE",
+    "DEFAULT_PREVENTION_KINDS",
     "PREVENTION_KINDS",
     "action_event",
     "list_prevention_actions",
     "log_prevention_action",
+    "offered_kinds",
     "prevention_summary",
 ]

@@ -1,0 +1,37 @@
+"""Interface texts a page (or the ``/api/v1/i18n`` route) sends to the browser.
+
+The catalogs hold every text in three languages; a workspace shows only those that belong to
+it: the prevention-log kinds it offers (``[web] prevention_kinds``) and its own name for a
+zone (``[workspace] zone_label``), so that a city's dashboard carries no other city's words.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hotspotwatch.i18n import catalogs, translate
+from hotspotwatch.workflows.web import PREVENTION_KINDS, offered_kinds
+
+#: Key prefixes of the texts a page's scripts use.
+PREFIXES: tuple[str, ...] = ("web.", "common.", "evaluate.")
+
+
+def interface_texts(lang: str, config: Any) -> dict[str, str]:
+    """The ``web.*``, ``common.*`` and ``evaluate.*`` texts in ``lang``, without the
+    prevention-log kinds the workspace does not offer."""
+    hidden = {f"web.kind.{k}" for k in PREVENTION_KINDS} - {
+        f"web.kind.{k}" for k in offered_kinds(config.web)}
+    return {k: v for k, v in catalogs()[lang].items() if k.startswith(PREFIXES) and k not in hidden}
+
+
+def zone_borders_label(lang: str, config: Any) -> str:
+    """What the map's zone layer is called: "Neighbourhood boundaries" for a workspace whose
+    ``zone_label`` says neighbourhood, the neutral "Zone boundaries" without one."""
+    label = config.zone_name(lang)
+    if not label:
+        return translate("web.map.zones", lang)
+    text = translate("web.map.zones_named", lang, label=label)
+    return text[:1].upper() + text[1:]
+
+
+__all__ = ["PREFIXES", "interface_texts", "zone_borders_label"]
