@@ -96,7 +96,8 @@ class City:
     pages: dict[str, str] = field(default_factory=dict)
 
     def run(self, *args: str, expect: int = 0, stdin: str | None = None) -> Result:
-        """Run ``hotspotwatch ARGS`` in-process; record it under its command path."""
+        """Run ``hotspotwatch ARGS`` in-process; record it under its command path
+        (``SECONDCITY_TIMES=1`` with ``pytest -s`` prints each command's seconds)."""
         import os
         import time
 
@@ -283,15 +284,14 @@ def city(tmp_path_factory: pytest.TempPathFactory,
     c.run("export", "hotspots", "--format", "geojson", "-o", str(files / "hotspots.geojson"), *g)
 
     w = c.wsargs()
-    c.run("init", str(c.ws), "--crs", CRS, "--timezone", TZ, "--name", "Northbridge", "--json")
+    c.run("init", str(c.ws), "--crs", CRS, "--timezone", TZ, "--name", "Northbridge",
+          "--study-area", str(files / "region.geojson"), "--json")
     _config(c.ws / "hotspotwatch.toml", WEIGHTS_A)
-    c.run("import", "areas", str(files / "region.geojson"), "--layer", "region",
-          "--code-field", "code", "--name-field", "name", *w)
     c.run("import", "areas", str(files / "neighbourhoods.geojson"), "--layer", "neighbourhood",
           "--code-field", "code", "--name-field", "name", "--json", *w)
     c.run("import", "hotspots", str(files / "hotspots.geojson"), "--json", *w)
     c.run("import", "events", str(police), "--format", "police-uk", "--json", *w)
-    c.run("import", "events", str(log), "--mapping", str(mapping), *w)
+    c.run("import", "events", str(log), "--mapping", str(mapping), "--json", *w)
     bad = files / "no-location.csv"  # one police.uk row without a location: quarantined
     bad.write_text(police.read_text(encoding="utf-8").splitlines()[0] + "\n"
                    + ",2023-06,Northbridge Police,Northbridge Police,,,No Location,,,Robbery,,\n",
@@ -541,5 +541,10 @@ def test_duplicates_and_sources_imported_as_they_are(city: City) -> None:
     assert "police-uk" in text or "robbery" in text
     police = json.loads(city.results["import events"][0].stdout)
     assert police["quarantined"] == 0 and police["inserted"] == police["read"]
-    log = city.results["import events"][1]
-    assert log.exit_code == 0 and "quarantined" in log.stdout
+    assert police["duplicates"] == 12  # distinct Crime IDs, same month, place and type
+    log = json.loads(city.results["import events"][1].stdout)
+    assert log["quarantined"] == 0 and log["inserted"] == log["read"]
+    assert log["duplicates"] == 25  # identical rows without ids: all kept, counted
+    assert "No Location" in city.results["quarantine list"][0].stdout
+    init = json.loads(city.results["init"][0].stdout)
+    assert init["study_area"]["area_km2"] == pytest.approx(16.0, rel=1e-3)
