@@ -19,6 +19,7 @@ A workspace folder holds ``hotspotwatch.toml`` and, by default, the embedded SQL
     strategy = { en = "hotspot strategy", fr = "...", nl = "..." }
     harm_focus = { en = "drug-related harm", fr = "...", nl = "..." }
     near_repeat_categories = ["shooting"]   # default: every harm category
+    incident_category = "shooting"  # recent incidents in context; default shooting, else the most severe
 
     [evaluation]                   # defaults of `evaluate` and of the report's evaluation
     buffer_widths = [250]
@@ -129,6 +130,10 @@ class ReportConfig:
         Texts per language (``en``, ``fr``, ``nl``); empty when not configured.
     near_repeat_categories : tuple of str or None
         Categories of the report's near-repeat (Knox) section; ``None``: every harm category.
+    incident_category : str or None
+        Category of the report's and the dashboard's "recent incidents in context"
+        (:func:`hotspotwatch.workflows.incidents.incident_category`); ``None``: shooting if
+        the taxonomy has it, else the harm category with the largest harm weight.
     """
 
     title: Mapping[str, str] = field(default_factory=dict)
@@ -136,6 +141,7 @@ class ReportConfig:
     strategy: Mapping[str, str] = field(default_factory=dict)
     harm_focus: Mapping[str, str] = field(default_factory=dict)
     near_repeat_categories: tuple[str, ...] | None = None
+    incident_category: str | None = None
 
     def text(self, key: str, lang: str) -> str | None:
         """The configured text ``key`` in ``lang`` (English when that language is missing)."""
@@ -147,6 +153,8 @@ class ReportConfig:
         out: dict[str, Any] = {k: dict(getattr(self, k)) for k in REPORT_TEXTS if getattr(self, k)}
         if self.near_repeat_categories is not None:
             out["near_repeat_categories"] = list(self.near_repeat_categories)
+        if self.incident_category is not None:
+            out["incident_category"] = self.incident_category
         return out
 
 
@@ -403,7 +411,7 @@ def _inline(table: Mapping[str, Any], q: Any) -> str:
 
 
 def _report_config(table: dict[str, Any], taxonomy: Taxonomy, *, source: str) -> ReportConfig:
-    known = {*REPORT_TEXTS, "near_repeat_categories"}
+    known = {*REPORT_TEXTS, "near_repeat_categories", "incident_category"}
     unknown = set(table) - known
     if unknown:
         raise ConfigError(
@@ -431,7 +439,20 @@ def _report_config(table: dict[str, Any], taxonomy: Taxonomy, *, source: str) ->
                     "(enforcement and prevention are dose, never near-repeat outcomes)"
                 )
         near = tuple(sorted(set(cats)))
-    return ReportConfig(near_repeat_categories=near, **texts)
+    incident = table.get("incident_category")
+    if incident is not None:
+        if not isinstance(incident, str) or incident not in taxonomy:
+            raise ConfigError(
+                f"{source}: [report] incident_category: "
+                + (taxonomy.unknown_message(incident) if isinstance(incident, str)
+                   else 'must be a category name, e.g. "shooting"')
+            )
+        if taxonomy[incident].role != "harm":
+            raise ConfigError(
+                f"{source}: [report] incident_category: {incident!r} is not a harm category "
+                "(enforcement and prevention are dose, never outcomes)"
+            )
+    return ReportConfig(near_repeat_categories=near, incident_category=incident, **texts)
 
 
 def _evaluation_config(table: dict[str, Any], *, source: str) -> dict[str, Any]:

@@ -82,15 +82,32 @@ def test_json_counts_share_p_value_and_horizon(ws_path):
     assert f"{pct}%" in data["text"]["en"] and f"{pct}\u00a0%" in data["text"]["fr"]
 
 
-def test_model_share_uses_the_stored_evaluation_of_the_category(ws_path):
-    data = _json(ws_path)
+@pytest.mark.parametrize("model_outcome", ["harm", "category"])
+def test_model_share_uses_the_stored_evaluation(ws_path, model_outcome):
+    res = _run(
+        ws_path,
+        "--category",
+        "shooting",
+        "--start",
+        "2025-06-01",
+        "--end",
+        "2025-06-30",
+        "--model-outcome",
+        model_outcome,
+        "--json",
+    )
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.stdout)
+    outcome = "harm" if model_outcome == "harm" else ["shooting"]
     with Workspace.open(ws_path) as ws:
-        spec = evaluation_spec(ws, until=WINDOW[1], outcome=["shooting"])
+        spec = evaluation_spec(ws, until=WINDOW[1], outcome=outcome)
         run = ws.find_run(spec.kind, spec.parameters)
         assert run is not None, "the evaluation run was not stored"
         assert data["parameters"]["model"]["run"] == run.short_key
         irr = {h.name: h.did.irr for h in run.result.hotspots}
+    assert data["parameters"]["model"]["parameters"]["outcome"] == outcome
     s = {p["name"]: p["share"] for p in data["places"]}
+    assert {p["name"]: p["irr"] for p in data["places"]} == pytest.approx(irr)
     num = sum(s[n] * irr[n] for n in s)
     expected = num / (1 - sum(s.values()) + num)
     assert data["expected_share_model"] == pytest.approx(expected, rel=1e-12)
@@ -159,6 +176,7 @@ def test_plain_output_prints_the_sentence(ws_path):
             "before --start",
         ),
         (["--category", "shooting", "--lang", "de"], "--lang"),
+        (["--category", "shooting", "--model-outcome", "all"], "--model-outcome"),
     ],
 )
 def test_mistakes_exit_2_with_one_line(ws_path, args, needle):

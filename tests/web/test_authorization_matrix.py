@@ -44,6 +44,7 @@ MATRIX: list[tuple[str, str, dict[str, Any] | None, tuple[int, ...]]] = [
     ("GET", "/api/v1/results/evaluation", None, AUTH),
     ("GET", "/api/v1/results/gistar", None, AUTH),  # computed on first use
     ("GET", "/api/v1/results/gistar/cells", None, AUTH),
+    ("GET", "/api/v1/results/incidents", None, AUTH),
     ("GET", "/api/v1/reports", None, (401, 200, 200, 200, 403)),
     ("GET", "/api/v1/reports/nothing.pdf", None, (401, 404, 404, 404, 403)),
     ("POST", "/api/v1/users/spare/revoke", None, (401, 200, 403, 403, 403)),

@@ -1,4 +1,4 @@
-"""``hotspotwatch evaluate incidents``: a handful of recent incidents, set in context."""
+"""``hotspotwatch evaluate incidents`` (a command of the ``evaluate`` group in cli/evaluate.py)."""
 
 from __future__ import annotations
 
@@ -25,6 +25,14 @@ def incidents(
     start: Annotated[str, typer.Option("--start", help="First day (YYYY-MM-DD, inclusive).")],
     end: Annotated[str, typer.Option("--end", help="Last day (YYYY-MM-DD, inclusive).")],
     workspace: WorkspaceOpt = ".",  # type: ignore[assignment]
+    model_outcome: Annotated[
+        str,
+        typer.Option(
+            "--model-outcome",
+            help="Evaluation whose rate ratios give expected_share_model: harm (all harm, "
+            "the evaluation the report shows) or category (the category's own).",
+        ),
+    ] = "harm",
     lang: Annotated[str, typer.Option("--lang", help="Language of the text: en, fr, nl.")] = "en",
     json_out: JsonOpt = False,
     database_url: DatabaseUrlOpt = None,
@@ -46,7 +54,13 @@ def incidents(
     end_day = parse_date(end, "--end")
     ws = open_workspace(workspace, database_url)
     try:
-        spec = incidents_spec(ws, category=category, start=start_day, end=end_day)  # type: ignore[arg-type]
+        spec = incidents_spec(
+            ws,
+            category=category,
+            start=start_day,  # type: ignore[arg-type]
+            end=end_day,  # type: ignore[arg-type]
+            model_outcome=model_outcome,
+        )
         run = ensure_run(ws, spec)
         data = with_incidents_text(run.result, taxonomy=ws.taxonomy)
     except ValueError as exc:

@@ -11,10 +11,18 @@ shootings would take about 6 years to show." Category names come from the taxono
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 from hotspotwatch.domain.taxonomy import category_label, category_plural
-from hotspotwatch.i18n import LANGUAGES, format_date, format_number, plural, translate
+from hotspotwatch.i18n import (
+    LANGUAGES,
+    format_date,
+    format_month,
+    format_number,
+    plural,
+    translate,
+)
 
 if TYPE_CHECKING:
     from hotspotwatch.analysis.evaluate.incidents import IncidentsInContext
@@ -188,7 +196,7 @@ def incidents_text(
                 )
             else:
                 parts.append(translate("incidents.enough", lang, horizon=horizon))
-        if r.short_baseline and r.places:
+        if r.short_baseline and r.places and r.status in ("ok", "no_incidents"):
             months = min(p.baseline_months for p in r.places)
             parts.append(
                 translate(
@@ -200,6 +208,56 @@ def incidents_text(
     if r.n_left_out:
         parts.append(plural("incidents.left_out", r.n_left_out, lang, n=num(r.n_left_out)))
     return " ".join(parts)
+
+
+def window_text(
+    result: IncidentsInContext,
+    until: dt.date,
+    lang: str = "en",
+    *,
+    taxonomy: Taxonomy | None = None,
+) -> str:
+    """What the report and the dashboard state about the run they show: its window (the
+    last whole calendar month up to the review day ``until``) and its category."""
+    return translate(
+        "incidents.window",
+        lang,
+        start=format_date(result.start, lang),
+        end=format_date(result.end, lang),
+        until=format_date(until, lang),
+        cat=category_label(result.category, lang, taxonomy),
+    )
+
+
+def incidents_heading(
+    result: IncidentsInContext, lang: str = "en", *, taxonomy: Taxonomy | None = None
+) -> str:
+    """The heading that states the run's category and period ("Shootings in August 2025:
+    recent incidents in context"; a window of whole months is written as months).
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> from hotspotwatch.analysis.evaluate.incidents import incidents_in_context
+    >>> import numpy as np
+    >>> r = incidents_in_context(category="shooting", start=dt.date(2025, 8, 1),
+    ...     end=dt.date(2025, 8, 31), first_day=np.array([], dtype=np.int64),
+    ...     last_day=np.array([], dtype=np.int64), inside=np.zeros((0, 0), dtype=bool),
+    ...     places=[], periods={}, data_start=dt.date(2023, 1, 1))
+    >>> incidents_heading(r, "fr")
+    'Fusillades, août 2025 : les faits récents en contexte'
+    """
+    _, cats = _names(result.category, lang, taxonomy)
+    whole = result.start.day == 1 and (result.end + dt.timedelta(days=1)).day == 1
+    if whole and (result.start.year, result.start.month) == (result.end.year, result.end.month):
+        period = format_month(result.start, lang)
+    elif whole:
+        period = translate("incidents.span", lang, start=format_month(result.start, lang),
+                           end=format_month(result.end, lang))
+    else:
+        period = translate("incidents.span", lang, start=format_date(result.start, lang),
+                           end=format_date(result.end, lang))
+    return translate("incidents.heading_window", lang, cats=_capital(cats), period=period)
 
 
 def incidents_texts(
@@ -221,8 +279,10 @@ def with_incidents_text(
 
 __all__ = [
     "format_percent",
+    "incidents_heading",
     "incidents_text",
     "incidents_texts",
+    "window_text",
     "with_incidents_text",
     "years_phrase",
 ]

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from hotspotwatch.analysis.detect.concentration import ConcentrationResult
     from hotspotwatch.analysis.detect.coverage import CoverageSummary
     from hotspotwatch.analysis.detect.gridded import GiStarRun
+    from hotspotwatch.analysis.evaluate.incidents import IncidentsInContext
     from hotspotwatch.analysis.evaluate.strategy import HotspotEvaluation, StrategyEvaluation
     from hotspotwatch.analysis.spacetime.alert import NearRepeatAlert
     from hotspotwatch.analysis.spacetime.results import EmergingRun, KnoxRun
@@ -190,6 +191,10 @@ class RenewalData:
     unavailable_kind: dict[str, str] = field(default_factory=dict)
     """The kind of each reason in :attr:`unavailable` (one of :data:`UNAVAILABLE_KINDS`): the
     report words the kind in the reader's language and keeps the reason as its detail."""
+    incidents: IncidentsInContext | None = None
+    """Recent incidents in context: ``[report] incident_category`` in the last whole
+    calendar month up to :attr:`until`
+    (:func:`hotspotwatch.workflows.incidents.report_incidents_spec`)."""
 
     def run(self, section: str) -> RunRecord | None:
         """The run behind ``section``, if the report has one."""

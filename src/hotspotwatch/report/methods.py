@@ -86,6 +86,7 @@ SECTIONS = (
     "borders",
     "gistar",
     "emerging",
+    "incidents",
 )
 
 

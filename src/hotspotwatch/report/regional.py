@@ -85,6 +85,37 @@ def knox_context(data: RenewalData, f: Fmt) -> dict[str, Any] | None:
     }
 
 
+def incidents_context(data: RenewalData, f: Fmt) -> dict[str, str | None] | None:
+    """Recent incidents in context, from the stored run: the sentence and what it covers
+    (the heading names the category and the period; ``window`` adds the rule).
+
+    The council report only: the counts of one month are small, and the public version
+    hides counts below ``disclosure_k``, so it leaves the section out (``None``). When the
+    run cannot be had, ``text`` is ``None`` and ``unavailable`` says why.
+    """
+    from hotspotwatch.i18n.incidents import incidents_heading, incidents_text, window_text
+    from hotspotwatch.report.methods import unavailable_reason
+
+    if f.disclosure.public:
+        return None
+    run = data.incidents
+    if run is None:
+        if "incidents" not in data.unavailable:
+            return None
+        return {
+            "heading": f.t("incidents.heading"),
+            "text": None,
+            "window": None,
+            "unavailable": unavailable_reason(data, "incidents", f),
+        }
+    return {
+        "heading": incidents_heading(run, f.lang),
+        "text": incidents_text(run, f.lang),
+        "window": window_text(run, data.until, f.lang),
+        "unavailable": None,
+    }
+
+
 def _zone_of(data: RenewalData, x: float, y: float) -> str | None:
     return next((code for code, _n, g in data.zones if shapely.contains_xy(g, x, y)), None)
 
@@ -103,6 +134,7 @@ def regional_context(data: RenewalData, f: Fmt) -> dict[str, Any]:
         "places": [],
         "window": "",
     }
+    out["incidents"] = incidents_context(data, f)
     knox = knox_context(data, f)
     cats = data.knox_categories
     out["knox"] = knox
@@ -129,7 +161,9 @@ def regional_context(data: RenewalData, f: Fmt) -> dict[str, Any]:
         bins = np.asarray(gi.gistar.bins)[np.asarray(gi.grid.mask, dtype=bool)]
         n_hot = int((bins >= 2).sum())
         out["hot_cells"] = f.p(
-            "report.regional.hot_cells", n_hot, cell=f.num(gi.grid.cell_size, 0),
+            "report.regional.hot_cells",
+            n_hot,
+            cell=f.num(gi.grid.cell_size, 0),
             total=f.num(bins.size, 0),
         )
     cov = data.coverage

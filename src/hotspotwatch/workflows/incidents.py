@@ -5,10 +5,13 @@
 answers it from the store (registered in :data:`hotspotwatch.workflows.runs.COMPUTERS`);
 :func:`report_window` is the window and category the renewal report and the dashboard show.
 
-The model share (``expected_share_model``) applies the rate ratios of the stored evaluation
-of the same category up to ``end`` (:func:`hotspotwatch.workflows.evaluate.evaluation_spec`
-with the workspace's ``[evaluation]`` defaults, through
-:func:`~hotspotwatch.workflows.runs.ensure_run`): nothing is re-estimated here.
+The model share (``expected_share_model``) applies the rate ratios of a stored evaluation
+(:func:`hotspotwatch.workflows.evaluate.evaluation_spec` with the workspace's
+``[evaluation]`` defaults, through :func:`~hotspotwatch.workflows.runs.ensure_run`): by
+default the evaluation of all harm (``model_outcome="harm"``: the one the report and the
+dashboard show, so no extra run), or that of the category itself
+(``model_outcome="category"``: noisier for rare categories), up to ``model_until`` (default
+``end``). Nothing is re-estimated here.
 """
 
 from __future__ import annotations
@@ -35,6 +38,8 @@ if TYPE_CHECKING:
     from hotspotwatch.workspace import Workspace
 
 KIND = "evaluate.incidents"
+#: Which evaluation gives the model share: that of all harm, or of the category itself.
+MODEL_OUTCOMES = ("harm", "category")
 
 
 def _date(value: Any, name: str) -> dt.date:
@@ -83,6 +88,9 @@ def incidents_spec(
     target_change: float = TARGET_CHANGE,
     alpha: float = 0.05,
     power: float = 0.8,
+    model_outcome: str = "harm",
+    model_until: dt.date | str | None = None,
+    model_study_area: str | None = None,
 ) -> RunSpec:
     """The question "the ``category`` incidents from ``start`` to ``end``, in context".
 
@@ -100,6 +108,13 @@ def incidents_spec(
         Relative change whose detectability is given (0.2: 20 %).
     alpha, power : float
         Level and power of that detectability.
+    model_outcome : {"harm", "category"}
+        Whose evaluation's rate ratios give ``expected_share_model``: all harm (the
+        evaluation the report shows) or the category's own.
+    model_until : date or ISO string, optional
+        The ``until`` of that evaluation (default ``end``; the report gives its review day).
+    model_study_area : {None, "hull"}, optional
+        Its study area (the report's ``--study-area``); recorded only when given.
 
     Returns
     -------
@@ -115,6 +130,13 @@ def incidents_spec(
     s, e = _date(start, "--start"), _date(end, "--end")
     if e < s:
         raise ValueError(f"--end {e.isoformat()} is before --start {s.isoformat()}")
+    if model_outcome not in MODEL_OUTCOMES:
+        raise ValueError(
+            f"--model-outcome: {model_outcome!r} is not one of {', '.join(MODEL_OUTCOMES)}"
+        )
+    mu = e if model_until is None else _date(model_until, "model_until")
+    if mu < e:
+        raise ValueError(f"model_until {mu.isoformat()} is before --end {e.isoformat()}")
     if baseline_months < 1:
         raise ValueError(f"baseline_months must be at least 1, got {baseline_months!r}")
     return RunSpec(
@@ -127,6 +149,9 @@ def incidents_spec(
             "target_change": float(target_change),
             "alpha": float(alpha),
             "power": float(power),
+            "model_outcome": model_outcome,
+            "model_until": mu.isoformat(),
+            **({"model_study_area": model_study_area} if model_study_area else {}),
         },
     )
 
@@ -142,17 +167,20 @@ def _data_start(ws: Workspace) -> dt.date | None:
     return dt.date(first.year, first.month, first.day)
 
 
-def _model(ws: Workspace, category: str, until: dt.date) -> tuple[dict[str, float], dict[str, Any]]:
-    """Rate ratios of the stored evaluation of ``category`` up to ``until``, and its provenance."""
+def _model(
+    ws: Workspace, outcome: str | list[str], until: dt.date, study_area: str | None = None
+) -> tuple[dict[str, float], dict[str, Any]]:
+    """Rate ratios of the stored evaluation of ``outcome`` up to ``until``, and its provenance."""
     from hotspotwatch.workflows.evaluate import evaluation_spec
     from hotspotwatch.workspace import WorkspaceError
 
-    spec = evaluation_spec(ws, until=until, outcome=[category])
+    spec = evaluation_spec(ws, until=until, outcome=outcome, study_area=study_area)
     try:
         run = ensure_run(ws, spec)
     except (ValueError, WorkspaceError) as exc:  # e.g. no place designated yet, no study area
         return {}, {"kind": spec.kind, "parameters": dict(spec.parameters), "error": str(exc)}
-    irr = {h.name: float(h.did.irr) for h in run.result.hotspots}
+    key = outcome if isinstance(outcome, str) else "+".join(outcome)
+    irr = {h.name: float(h.did.irr) for h in run.result.hotspots if h.outcome == key}
     return irr, {"kind": spec.kind, "parameters": dict(spec.parameters), "run": run.short_key}
 
 
@@ -200,9 +228,17 @@ def compute_incidents(ws: Workspace, params: Mapping[str, Any]) -> IncidentsInCo
             inside[:, j] = shapely.contains_xy(geom, x, y)
     periods = ws.hotspot_periods()
     data_start = _data_start(ws) or start
-    irr, model = (
-        ({}, {"error": "no designated place"}) if not periods else _model(ws, category, end)
-    )
+    model_outcome = str(params.get("model_outcome", "harm"))
+    model_until = dt.date.fromisoformat(str(params.get("model_until", params["end"])))
+    if periods:
+        irr, model = _model(
+            ws,
+            "harm" if model_outcome == "harm" else [category],
+            model_until,
+            params.get("model_study_area"),
+        )
+    else:
+        irr, model = {}, {"error": "no designated place"}
     return incidents_in_context(
         category=category,
         start=start,
@@ -230,7 +266,7 @@ def incident_category(ws: Workspace) -> str | None:
     a harm category; else the harm category with the largest harm weight (the most severe);
     ``None`` when the taxonomy has no harm category.
     """
-    configured = getattr(ws.config.report, "incident_category", None)
+    configured = ws.config.report.incident_category
     if configured:
         return str(configured)
     harm = [c for c in ws.taxonomy if c.role == "harm"]
@@ -258,19 +294,30 @@ def report_window(until: dt.date) -> tuple[dt.date, dt.date]:
     return end.replace(day=1), end
 
 
-def report_incidents_spec(ws: Workspace, *, until: dt.date) -> RunSpec | None:
+def report_incidents_spec(
+    ws: Workspace, *, until: dt.date, study_area: str | None = None
+) -> RunSpec | None:
     """The incidents run of the renewal report and the dashboard for review day ``until``:
-    :func:`incident_category` in :func:`report_window`, default options (``None``
-    without a harm category)."""
+    :func:`incident_category` in :func:`report_window`, default options, the model share
+    from the report's own evaluation (all harm up to ``until``); ``None`` without a harm
+    category."""
     category = incident_category(ws)
     if category is None:
         return None
     start, end = report_window(until)
-    return incidents_spec(ws, category=category, start=start, end=end)
+    return incidents_spec(
+        ws,
+        category=category,
+        start=start,
+        end=end,
+        model_until=until,
+        model_study_area=study_area,
+    )
 
 
 __all__ = [
     "KIND",
+    "MODEL_OUTCOMES",
     "check_category",
     "compute_incidents",
     "incident_category",

@@ -204,6 +204,11 @@ def gather_renewal(
     previous = runs.get(
         "previous_evaluation", previous_review_spec(ws, until=until_day, study_area=study_area)
     )
+    from hotspotwatch.workflows.incidents import report_incidents_spec
+
+    incidents_spec = report_incidents_spec(ws, until=until_day, study_area=study_area)
+    # the incidents run (cheap: it reuses the evaluation above) counts with the previous review
+    incidents = runs.get("incidents", incidents_spec) if incidents_spec is not None else None
     tick(len(specs) + 1)
 
     periods = ws.hotspot_periods()
@@ -287,6 +292,7 @@ def gather_renewal(
         runs=runs.records,
         unavailable=runs.unavailable,
         unavailable_kind=runs.unavailable_kind,
+        incidents=incidents,
         region=region,
         zones=counts.zone_outlines(ws),
         zone_layer=ws.config.zone_layer,

@@ -312,6 +312,25 @@ def gistar_cells(
         raise HTTPException(404, detail=str(exc)) from None
 
 
+@router.get("/results/incidents", tags=["results"])
+def incidents(
+    request: Request,
+    principal: Principal = Depends(expensive("aggregates.read")),
+    lang: Lang = Query("en", description="language of the sentence"),
+) -> dict[str, Any]:
+    """Recent incidents in context (the strategy page): the renewal report's run for the
+    review day, its provenance and its sentence in ``lang``.
+
+    Roles without event access get counts below ``disclosure_k`` withheld (``suppressed``).
+    """
+    try:
+        return web_wf.incidents_view(
+            workspace(request), lang=lang, event_access=allowed(principal.role, "events.read")
+        )
+    except web_wf.NotComputedError as exc:
+        raise HTTPException(404, detail=str(exc)) from None
+
+
 @router.get("/results/{name}", tags=["results"])
 def result(
     name: ResultName,

@@ -33,4 +33,13 @@
       el("td", { class: "num", text: HW.pvalue(r.p_adjusted) }), el("td", { class: "num", text: fmt(r.wdq && typeof r.wdq === "object" ? r.wdq.wdq : r.wdq) }),
       el("td", { class: "verdict-cell " + (r.verdict || ""), text: HW.verdictText(r.verdict) })));
   }
+  // Recent incidents in context: the report's run for the review day (its window is stated).
+  try {
+    const inc = await api("/results/incidents?lang=" + HW.lang);
+    document.getElementById("incidents-text").textContent = inc.text;
+    document.getElementById("incidents-window").textContent = inc.window_text || "";
+    document.getElementById("incidents-card").hidden = false;
+  } catch (e) {
+    // no run for this workspace (no data, no harm category): the card stays hidden
+  }
 })();

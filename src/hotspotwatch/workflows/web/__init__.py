@@ -42,6 +42,7 @@ from hotspotwatch.workflows.web.hotspots import (
     hotspot_record,
     hotspots_geojson,
 )
+from hotspotwatch.workflows.web.incidents import incidents_view
 from hotspotwatch.workflows.web.prevention import (
     ACTION_CATEGORY,
     ACTION_SOURCE,
@@ -124,6 +125,7 @@ __all__ = [
     "hotspot_sentence",
     "hotspot_summary",
     "hotspots_geojson",
+    "incidents_view",
     "list_prevention_actions",
     "log_prevention_action",
     "lonlat_bbox_to_ws",
