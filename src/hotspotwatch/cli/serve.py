@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
-from hotspotwatch.cli._common import DatabaseUrlOpt, WorkspaceOpt, console
+from hotspotwatch.cli._common import DatabaseUrlOpt, WorkspaceOpt, console, fail
 
 
 def uvicorn_options(web: Mapping[str, Any]) -> dict[str, Any]:
@@ -36,8 +36,16 @@ def register(app: typer.Typer) -> None:
         from hotspotwatch.cli.backup import open_sound
         from hotspotwatch.web import create_app
         from hotspotwatch.workflows.users import list_users
+        from hotspotwatch.workflows.web import offered_kinds
 
         ws = open_sound(workspace, database_url)  # PRAGMA quick_check: refuse a damaged store
+        try:
+            offered_kinds(ws.config.web)  # a wrong [web] prevention_kinds: say so before serving
+        except ValueError as exc:
+            ws.close()
+            from rich.markup import escape
+
+            fail(escape(f"hotspotwatch.toml: {exc}"))
         if not list_users(ws):
             console.print(
                 "[yellow]No users yet:[/] only the public page works. Add one with "
