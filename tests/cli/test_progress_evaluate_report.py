@@ -88,6 +88,25 @@ def test_report_calls_progress_per_section_and_per_page(city: Workspace, tmp_pat
     assert out.exists() and built.calls == pages.calls
 
 
+def test_pdf_is_the_last_part(city: Workspace, tmp_path: Path,
+                              monkeypatch: pytest.MonkeyPatch) -> None:
+    from hotspotwatch.report import render
+    from hotspotwatch.workflows.report import gather_renewal
+
+    written: list[Path] = []
+
+    def fake_pdf(html: str, output: Path) -> Path:  # WeasyPrint is slow; the count is the point
+        output.write_bytes(b"%PDF-1.7")
+        written.append(output)
+        return output
+
+    monkeypatch.setattr(render, "html_to_pdf", fake_pdf)
+    rec = Recorder()
+    render.render_renewal(gather_renewal(city), lang="en", fmt="pdf", audience="council",
+                          output=tmp_path / "r.pdf", progress=rec)
+    assert written and rec.calls == [(k, 7) for k in range(1, 8)]  # 3 pages + 3 parts + PDF
+
+
 def test_cli_prints_no_progress_when_not_a_terminal(city: Workspace, tmp_path: Path) -> None:
     res = runner.invoke(app, ["evaluate", "-w", str(city.path)])
     assert res.exit_code == 0, res.output
