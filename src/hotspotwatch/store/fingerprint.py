@@ -7,12 +7,21 @@ import hashlib
 from sqlalchemy import Connection, func, select
 
 from hotspotwatch.store.access import reads
-from hotspotwatch.store.schema import analysis_runs, areas, designations, events, hotspots, imports
+from hotspotwatch.store.schema import (
+    analysis_runs,
+    areas,
+    designations,
+    events,
+    hotspots,
+    imports,
+    presence_sessions,
+)
 
 
 @reads
 def data_fingerprint(conn: Connection) -> str:
-    """SHA-256 that changes whenever stored data change (events, areas, hotspots, decisions).
+    """SHA-256 that changes whenever stored data change (events, areas, hotspots, decisions,
+    presence sessions).
 
     Built from every import's file fingerprint and counts, row counts and maximum ids per
     table, and the designations; cheap enough to compute on every analysis run.
@@ -23,6 +32,7 @@ def data_fingerprint(conn: Connection) -> str:
         (areas, "area_id"),
         (hotspots, "hotspot_id"),
         (designations, "designation_id"),
+        (presence_sessions, "session_id"),
     ):
         row = conn.execute(select(func.count(), func.max(table.c[pk]))).first()
         h.update(f"{table.name}:{row}".encode())

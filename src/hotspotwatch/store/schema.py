@@ -94,6 +94,27 @@ quarantine = Table(
     Index(None, "import_id"),
 )
 
+# migration 0005: presence sessions (issue 18). No names or badge numbers: a session is a unit
+# type, two instants and a place (a hotspot name, a point, or a polygon as WKB).
+presence_sessions = Table(
+    "presence_sessions",
+    metadata,
+    Column("session_id", Integer, primary_key=True, autoincrement=True),
+    Column("source", String(200), nullable=False),
+    Column("source_id", String(200), nullable=False),
+    Column("unit_type", String(64), nullable=False),
+    Column("started_at", DateTime, nullable=False),  # naive UTC
+    Column("ended_at", DateTime, nullable=False),  # naive UTC
+    Column("hotspot", String(200), nullable=True),  # a hotspot name, or NULL (x/y or polygon)
+    Column("x", Float, nullable=True),  # workspace CRS (a polygon: a point on its surface)
+    Column("y", Float, nullable=True),
+    Column("geometry", LargeBinary, nullable=True),  # WKB polygon, workspace CRS
+    Column("row_hash", String(40), nullable=False),
+    Column("import_id", Integer, ForeignKey("imports.import_id"), nullable=True),
+    UniqueConstraint("source", "source_id"),
+    Index(None, "started_at"),
+)
+
 areas = Table(
     "areas",
     metadata,

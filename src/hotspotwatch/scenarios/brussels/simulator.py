@@ -77,6 +77,7 @@ from hotspotwatch.scenarios.brussels.config import Selection, SimulationConfig
 from hotspotwatch.scenarios.brussels.field import effect_field
 from hotspotwatch.scenarios.brussels.geography import BrusselsGeography
 from hotspotwatch.scenarios.brussels.hotspots import DEFAULT_RADIUS_M, HotspotSite
+from hotspotwatch.scenarios.brussels.presence import PresenceConfig, simulate_presence
 from hotspotwatch.scenarios.brussels.rates import daily_rates, hour_profile
 from hotspotwatch.scenarios.brussels.sampling import (
     hawkes_offspring,
@@ -105,6 +106,9 @@ class SimulationResult:
 
     events: pd.DataFrame
     truth: dict[str, Any]
+    presence: pd.DataFrame | None = None
+    """Presence sessions (``presence=True`` only, see
+    :func:`hotspotwatch.scenarios.brussels.presence.simulate_presence`)."""
 
 
 def write_truth(path: str | Path, truth: Mapping[str, Any]) -> Path:
@@ -135,6 +139,8 @@ def simulate(
     radius_m: float = DEFAULT_RADIUS_M,
     selection: Selection = "none",
     progress: Callable[[str, float], None] | None = None,
+    presence: bool = False,
+    presence_config: PresenceConfig | None = None,
 ) -> SimulationResult:
     """Simulate Brussels events from ``start`` to ``end`` (inclusive) with planted effects.
 
@@ -165,6 +171,14 @@ def simulate(
         causal effect (post-designation harm against the no-spike counterfactual).
     progress : callable, optional
         Called as ``progress(message, fraction_done)``.
+    presence : bool, default False
+        Also simulate presence sessions at the hotspots with a planted Koper effect
+        (:func:`hotspotwatch.scenarios.brussels.presence.simulate_presence`): harm in the
+        circle right after long sessions is moved a week later; ``truth["presence"]``
+        records the threshold and the deterrence duration. ``False`` leaves the events
+        exactly as before.
+    presence_config : PresenceConfig, optional
+        Its parameters.
 
     Returns
     -------
@@ -277,9 +291,16 @@ def simulate(
         "events": int(n),
         "by_role": {r: int((roles == r).sum()) for r in ("harm", "enforcement", "prevention")},
     }
+    sessions = None
+    if presence:
+        sessions, events, truth["presence"] = simulate_presence(
+            events, truth["hotspots"], seed=seed, start=setup.days[0].date(),
+            end=setup.days[-1].date(), radius_m=setup.radius, timezone=TIMEZONE,
+            config=presence_config,
+        )  # fmt: skip
     if progress is not None:
         progress("simulation done", 1.0)
-    return SimulationResult(events=events, truth=truth)
+    return SimulationResult(events=events, truth=truth, presence=sessions)
 
 
 __all__ = ["SOURCE", "TIMEZONE", "SimulationResult", "simulate", "write_truth"]
