@@ -84,8 +84,11 @@ def replicate(seed: int) -> dict[str, Any]:
         "follow_ups": k.follow_ups,
         "covers_threshold": bool(b.ci_low <= thr <= b.ci_high),
         "covers_deterrence": bool(d.ci_low <= dur <= d.ci_high),
-        "planted": {"threshold_minutes": thr, "deterrence_minutes": dur,
-                    "risk_ratio": truth["risk_ratio"]},
+        "planted": {
+            "threshold_minutes": thr,
+            "deterrence_minutes": dur,
+            "risk_ratio": truth["risk_ratio"],
+        },
     }
 
 

@@ -26,6 +26,9 @@ A workspace folder holds ``hotspotwatch.toml`` and, by default, the embedded SQL
     pre_months = 12
     cell_size = 500
 
+    [presence]                     # unit types of presence sessions (import presence)
+    unit_types = ["police_taskforce", "peacekeepers", "liveability_team"]
+
     [categories.drive_in_dealing]  # extend or override the taxonomy
     role = "enforcement"
     harm_weight = 0
@@ -200,6 +203,9 @@ class Config:
     evaluation : dict
         Defaults of the evaluation (``[evaluation]`` table): ``buffer_widths``,
         ``pre_months``, ``cell_size``, ...
+    unit_types : tuple of str
+        Unit types of presence sessions (``[presence] unit_types``); empty: presence cannot
+        be imported until they are configured.
     """
 
     crs: str = "EPSG:3812"
@@ -216,6 +222,7 @@ class Config:
     zone_label: Mapping[str, str] = field(default_factory=dict)
     report: ReportConfig = field(default_factory=ReportConfig)
     evaluation: Mapping[str, Any] = field(default_factory=dict)
+    unit_types: tuple[str, ...] = ()
 
     def zone_name(self, lang: str) -> str | None:
         """The configured name of a zone in ``lang`` (``None``: use the neutral "zone")."""
@@ -333,6 +340,7 @@ class Config:
         )
         report = _report_config(dict(data.get("report", {})), taxonomy, source=source)
         evaluation = _evaluation_config(dict(data.get("evaluation", {})), source=source)
+        unit_types = _presence_config(dict(data.get("presence", {})), source=source)
         return cls(
             crs=crs,
             timezone=tz,
@@ -348,6 +356,7 @@ class Config:
             zone_label=zone_label,
             report=report,
             evaluation=evaluation,
+            unit_types=unit_types,
         )
 
     def with_database_url(self, url: str | None) -> Config:
@@ -393,6 +402,7 @@ class Config:
         for table, content in (
             ("analysis", self.analysis),
             ("evaluation", self.evaluation),
+            ("presence", {"unit_types": list(self.unit_types)} if self.unit_types else {}),
             ("report", self.report.to_mapping()),
             ("web", self.web),
         ):
@@ -453,6 +463,25 @@ def _report_config(table: dict[str, Any], taxonomy: Taxonomy, *, source: str) ->
                 "(enforcement and prevention are dose, never outcomes)"
             )
     return ReportConfig(near_repeat_categories=near, incident_category=incident, **texts)
+
+
+def _presence_config(table: dict[str, Any], *, source: str) -> tuple[str, ...]:
+    unknown = set(table) - {"unit_types"}
+    if unknown:
+        raise ConfigError(
+            f"{source}: unknown key(s) {sorted(unknown)} in [presence]; known: ['unit_types']"
+        )
+    types = table.get("unit_types", [])
+    if not isinstance(types, list) or not all(
+        isinstance(t, str) and t.strip() and len(t) <= 64 for t in types
+    ):
+        raise ConfigError(
+            f'{source}: [presence] unit_types must be a list of names, e.g. ["police_taskforce", '
+            '"peacekeepers", "liveability_team"]'
+        )
+    if len(set(types)) != len(types):
+        raise ConfigError(f"{source}: [presence] unit_types lists a unit type twice")
+    return tuple(t.strip() for t in types)
 
 
 def _evaluation_config(table: dict[str, Any], *, source: str) -> dict[str, Any]:

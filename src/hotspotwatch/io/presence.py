@@ -65,8 +65,18 @@ from hotspotwatch.io.validate import Flags, as_text, parse_time_column
 KINDS = ("sessions", "pings")
 SESSION_ROLES = ("id", "start", "end", "unit_type", "hotspot", "x", "y", "lon", "lat")
 PING_ROLES = ("unit", "time", "unit_type", "x", "y", "lon", "lat")
-TOP_KEYS = ("source", "kind", "timezone", "time_format", "crs", "unit_type", "read", "columns",
-            "unit_types", "sessions")
+TOP_KEYS = (
+    "source",
+    "kind",
+    "timezone",
+    "time_format",
+    "crs",
+    "unit_type",
+    "read",
+    "columns",
+    "unit_types",
+    "sessions",
+)
 SESSION_RULE_KEYS = ("gap_s", "radius_m", "min_duration_s")
 MAX_SESSION_HOURS = 24
 PERSONAL = re.compile(
@@ -76,8 +86,16 @@ PERSONAL = re.compile(
     re.IGNORECASE,
 )
 PRESENCE_COLUMNS: tuple[str, ...] = (
-    "source", "source_id", "unit_type", "started_at", "ended_at", "hotspot", "x", "y",
-    "geometry", "row_hash",
+    "source",
+    "source_id",
+    "unit_type",
+    "started_at",
+    "ended_at",
+    "hotspot",
+    "x",
+    "y",
+    "geometry",
+    "row_hash",
 )
 
 
@@ -113,12 +131,19 @@ class PresenceMapping:
     def reader(self) -> EventMapping:
         """The event mapping whose reader and coordinate parser this file uses."""
         cols = {k: v for k, v in self.columns.items() if k in ("x", "y", "lon", "lat")}
-        return EventMapping(source=self.source, columns=cols, crs=self.crs, read=self.read,
-                            category="other", name=self.name)
+        return EventMapping(
+            source=self.source,
+            columns=cols,
+            crs=self.crs,
+            read=self.read,
+            category="other",
+            name=self.name,
+        )
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any], *, unit_types: tuple[str, ...],
-                  name: str = "mapping") -> PresenceMapping:
+    def from_dict(
+        cls, data: Mapping[str, Any], *, unit_types: tuple[str, ...], name: str = "mapping"
+    ) -> PresenceMapping:
         """Validate parsed TOML against the workspace's ``[presence] unit_types``.
 
         Raises
@@ -136,12 +161,16 @@ class PresenceMapping:
         if kind not in KINDS:
             raise MappingError(f"{name}: kind {kind!r} is not one of {', '.join(KINDS)}")
         columns = data.get("columns", {})
-        if not isinstance(columns, dict) or not all(isinstance(v, str) and v for v in columns.values()):
+        if not isinstance(columns, dict) or not all(
+            isinstance(v, str) and v for v in columns.values()
+        ):
             raise MappingError(f"{name}: [columns] must map roles to column names")
         roles = SESSION_ROLES if kind == "sessions" else PING_ROLES
         for role, col in columns.items():
             if role not in roles:
-                raise MappingError(f"{name}: [columns] has unknown role {_did(role, roles)} for kind = {kind!r}")
+                raise MappingError(
+                    f"{name}: [columns] has unknown role {_did(role, roles)} for kind = {kind!r}"
+                )
             if is_personal(col) and role != "unit":
                 raise MappingError(
                     f"{name}: [columns] {role} = {col!r} names a person or a personal number; "
@@ -162,7 +191,9 @@ class PresenceMapping:
         if crs is not None:
             crs = _check_source_crs(str(crs), name)
         if "x" in columns and crs is None:
-            raise MappingError(f'{name}: x/y columns need the source `crs`, e.g. crs = "EPSG:31370"')
+            raise MappingError(
+                f'{name}: x/y columns need the source `crs`, e.g. crs = "EPSG:31370"'
+            )
         tz = data.get("timezone")
         if tz is not None:
             try:
@@ -171,7 +202,9 @@ class PresenceMapping:
                 raise MappingError(f"{name}: timezone {tz!r} is not an IANA time zone") from None
         fmt = data.get("time_format")
         if fmt is not None and (not isinstance(fmt, str) or "%" not in fmt):
-            raise MappingError(f'{name}: time_format must be a strftime format such as "%d/%m/%Y %H:%M"')
+            raise MappingError(
+                f'{name}: time_format must be a strftime format such as "%d/%m/%Y %H:%M"'
+            )
         table = data.get("unit_types", {})
         if not isinstance(table, dict):
             raise MappingError(f"{name}: [unit_types] must map source values to unit types")
@@ -184,11 +217,15 @@ class PresenceMapping:
                 )
         constant = data.get("unit_type")
         if constant is not None and constant not in known:
-            raise MappingError(f"{name}: unit_type = {constant!r} is not in [presence] unit_types "
-                               f"({', '.join(known) or 'none configured'})")
+            raise MappingError(
+                f"{name}: unit_type = {constant!r} is not in [presence] unit_types "
+                f"({', '.join(known) or 'none configured'})"
+            )
         if constant is None and "unit_type" not in columns:
-            raise MappingError(f'{name}: name the unit type column (unit_type = "unit" under '
-                               '[columns]) or give one for the file (unit_type = "peacekeepers")')
+            raise MappingError(
+                f'{name}: name the unit type column (unit_type = "unit" under '
+                '[columns]) or give one for the file (unit_type = "peacekeepers")'
+            )
         read = data.get("read", {})
         for key in read:
             if key not in READ_KEYS:
@@ -196,16 +233,32 @@ class PresenceMapping:
         rule = dict(data.get("sessions", {}))
         for key, value in rule.items():
             if key not in SESSION_RULE_KEYS:
-                raise MappingError(f"{name}: [sessions] has unknown key {_did(key, SESSION_RULE_KEYS)}")
-            if not isinstance(value, (int, float)) or value < 0 or (key != "min_duration_s" and value == 0):
-                raise MappingError(f"{name}: [sessions] {key} must be a positive number, got {value!r}")
-        return cls(source=source.strip(), kind=kind, columns=dict(columns),
-                   unit_types={str(k): str(v) for k, v in table.items()},
-                   unit_type=str(constant) if constant is not None else None,
-                   timezone=str(tz) if tz is not None else None, time_format=fmt, crs=crs,
-                   read={str(k): str(v) for k, v in read.items()},
-                   gap_s=float(rule.get("gap_s", 300)), radius_m=float(rule.get("radius_m", 100)),
-                   min_duration_s=float(rule.get("min_duration_s", 60)), name=name)
+                raise MappingError(
+                    f"{name}: [sessions] has unknown key {_did(key, SESSION_RULE_KEYS)}"
+                )
+            if (
+                not isinstance(value, (int, float))
+                or value < 0
+                or (key != "min_duration_s" and value == 0)
+            ):
+                raise MappingError(
+                    f"{name}: [sessions] {key} must be a positive number, got {value!r}"
+                )
+        return cls(
+            source=source.strip(),
+            kind=kind,
+            columns=dict(columns),
+            unit_types={str(k): str(v) for k, v in table.items()},
+            unit_type=str(constant) if constant is not None else None,
+            timezone=str(tz) if tz is not None else None,
+            time_format=fmt,
+            crs=crs,
+            read={str(k): str(v) for k, v in read.items()},
+            gap_s=float(rule.get("gap_s", 300)),
+            radius_m=float(rule.get("radius_m", 100)),
+            min_duration_s=float(rule.get("min_duration_s", 60)),
+            name=name,
+        )
 
 
 def load_presence_mapping(path: str | Path, *, unit_types: tuple[str, ...]) -> PresenceMapping:
@@ -224,7 +277,9 @@ def load_presence_mapping(path: str | Path, *, unit_types: tuple[str, ...]) -> P
 
 def _did(key: str, known: tuple[str, ...]) -> str:
     close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
-    return f"{key!r}" + (f" — did you mean {close[0]!r}?" if close else f"; known: {', '.join(known)}")
+    return f"{key!r}" + (
+        f" — did you mean {close[0]!r}?" if close else f"; known: {', '.join(known)}"
+    )
 
 
 @dataclass(frozen=True)
@@ -297,10 +352,15 @@ def normalise_presence(
     for role, col in m.columns.items():
         if col not in present:
             close = difflib.get_close_matches(col, present, n=3, cutoff=0.5)
-            hint = f"closest: {', '.join(map(repr, close))}" if close else \
-                f"the file has: {', '.join(map(repr, present[:12]))}"
-            raise SourceError(f"{raw.path}: column {col!r} (mapped to `{role}` in {m.name}) is not "
-                              f"in the file — {hint}")
+            hint = (
+                f"closest: {', '.join(map(repr, close))}"
+                if close
+                else f"the file has: {', '.join(map(repr, present[:12]))}"
+            )
+            raise SourceError(
+                f"{raw.path}: column {col!r} (mapped to `{role}` in {m.name}) is not "
+                f"in the file — {hint}"
+            )
     frame = raw.frame
     n = len(frame)
     tz = m.timezone or timezone
@@ -312,15 +372,22 @@ def normalise_presence(
         names = as_text(frame[col]).to_numpy(dtype=object)
         known = {str(k) for k in hotspots}
         folded = {k.casefold(): k for k in known}
-        canon = np.array([v if v in known else folded.get(str(v).casefold()) for v in names],
-                         dtype=object)
+        canon = np.array(
+            [v if v in known else folded.get(str(v).casefold()) for v in names], dtype=object
+        )
         bad = pd.isna(canon)
         if bad.any():
-            flags.add(bad, col, [
-                f"no place: {col!r} is empty" if not v else
-                f"unknown hotspot {v!r}" + _suggest(str(v), known) + "; import it first "
-                "(hotspotwatch import hotspots) or fix the name" for v in names[bad]
-            ])
+            flags.add(
+                bad,
+                col,
+                [
+                    f"no place: {col!r} is empty"
+                    if not v
+                    else f"unknown hotspot {v!r}" + _suggest(str(v), known) + "; import it first "
+                    "(hotspotwatch import hotspots) or fix the name"
+                    for v in names[bad]
+                ],
+            )
         x = np.full(n, np.nan)
         y = np.full(n, np.nan)
         hotspot = canon
@@ -340,12 +407,15 @@ def normalise_presence(
         if raw.geometry is not None and geometry_wkb.any():
             # polygons are stored in the workspace CRS
             import shapely
+
             from hotspotwatch.geo.crs import transformer
 
             src = m.crs or raw.crs or "EPSG:4326"
             t = transformer(src, crs)
             for i in np.flatnonzero(geometry_wkb != None):  # noqa: E711
-                g = shapely.transform(raw.geometry[i], lambda c: np.column_stack(t.transform(c[:, 0], c[:, 1])))
+                g = shapely.transform(
+                    raw.geometry[i], lambda c: np.column_stack(t.transform(c[:, 0], c[:, 1]))
+                )
                 geometry_wkb[i] = shapely.to_wkb(g)
     if m.kind == "sessions":
         return _sessions(raw, m, flags, tz, unit_types, hotspot, x, y, geometry_wkb, dropped)
@@ -365,20 +435,33 @@ def _unit_types(frame: pd.DataFrame, m: PresenceMapping, flags: Flags) -> np.nda
     text = as_text(frame[col]).to_numpy(dtype=object)
     targets = set(m.unit_types.values())
     folded = {k.casefold(): v for k, v in m.unit_types.items()}
-    out = np.array([m.unit_types.get(v) or folded.get(str(v).casefold())
-                    or (v if v in targets else None) for v in text], dtype=object)
+    out = np.array(
+        [
+            m.unit_types.get(v) or folded.get(str(v).casefold()) or (v if v in targets else None)
+            for v in text
+        ],
+        dtype=object,
+    )
     bad = pd.isna(out)
     if bad.any():
-        flags.add(bad, col, [
-            f"no unit type: {col!r} is empty" if not v else
-            f"unknown unit type {v!r}" + _suggest(str(v), set(m.unit_types))
-            + f'; map it under [unit_types] in the mapping ("{v}" = "police_taskforce")'
-            for v in text[bad]
-        ])
+        flags.add(
+            bad,
+            col,
+            [
+                f"no unit type: {col!r} is empty"
+                if not v
+                else f"unknown unit type {v!r}"
+                + _suggest(str(v), set(m.unit_types))
+                + f'; map it under [unit_types] in the mapping ("{v}" = "police_taskforce")'
+                for v in text[bad]
+            ],
+        )
     return out
 
 
-def _parse_time(frame: pd.DataFrame, col: str, m: PresenceMapping, tz: str, flags: Flags) -> pd.Series:
+def _parse_time(
+    frame: pd.DataFrame, col: str, m: PresenceMapping, tz: str, flags: Flags
+) -> pd.Series:
     return parse_time_column(frame[col], column=col, fmt=m.time_format, tz=tz, flags=flags)
 
 
@@ -391,9 +474,16 @@ def _quarantine(raw: RawTable, flags: Flags, hide: str | None = None) -> pd.Data
         if hide is not None:
             for r in records:
                 r[hide] = "(not stored)"
-        parts.append(pd.DataFrame({"row_number": raw.row_numbers[bad],
-                                   "raw_row": [raw_json(r) for r in records],
-                                   "field": flags.field[bad], "reason": flags.reason[bad]}))
+        parts.append(
+            pd.DataFrame(
+                {
+                    "row_number": raw.row_numbers[bad],
+                    "raw_row": [raw_json(r) for r in records],
+                    "field": flags.field[bad],
+                    "reason": flags.reason[bad],
+                }
+            )
+        )
     if len(raw.rejected):
         parts.append(raw.rejected[list(QUARANTINE_COLUMNS)])
     if not parts:
@@ -403,37 +493,60 @@ def _quarantine(raw: RawTable, flags: Flags, hide: str | None = None) -> pd.Data
     return q.sort_values("row_number", kind="stable").reset_index(drop=True)
 
 
-def _sessions(raw: RawTable, m: PresenceMapping, flags: Flags, tz: str, unit_types: np.ndarray,
-              hotspot: np.ndarray, x: np.ndarray, y: np.ndarray, wkb: np.ndarray,
-              dropped: tuple[str, ...]) -> NormalisedPresence:
+def _sessions(
+    raw: RawTable,
+    m: PresenceMapping,
+    flags: Flags,
+    tz: str,
+    unit_types: np.ndarray,
+    hotspot: np.ndarray,
+    x: np.ndarray,
+    y: np.ndarray,
+    wkb: np.ndarray,
+    dropped: tuple[str, ...],
+) -> NormalisedPresence:
     frame = raw.frame
     scol, ecol = m.columns["start"], m.columns["end"]
     start = _parse_time(frame, scol, m, tz, flags)
     end = _parse_time(frame, ecol, m, tz, flags)
     length = (end - start).dt.total_seconds().to_numpy()
-    flags.add(np.nan_to_num(length, nan=0) < 0, ecol,
-              f"the session ends before it starts ({ecol!r} before {scol!r}); check the two times")
-    flags.add(np.nan_to_num(length, nan=0) > MAX_SESSION_HOURS * 3600, ecol,
-              f"the session lasts more than {MAX_SESSION_HOURS} hours; check {ecol!r} (a shift is "
-              "not a presence session)")
+    flags.add(
+        np.nan_to_num(length, nan=0) < 0,
+        ecol,
+        f"the session ends before it starts ({ecol!r} before {scol!r}); check the two times",
+    )
+    flags.add(
+        np.nan_to_num(length, nan=0) > MAX_SESSION_HOURS * 3600,
+        ecol,
+        f"the session lasts more than {MAX_SESSION_HOURS} hours; check {ecol!r} (a shift is "
+        "not a presence session)",
+    )
     ids = _ids(raw, m, flags)
     ok = flags.ok
-    out = pd.DataFrame({
-        "source": m.source,
-        "source_id": ids[ok],
-        "unit_type": unit_types[ok],
-        "started_at": pd.DatetimeIndex(start[ok]).tz_convert("UTC"),
-        "ended_at": pd.DatetimeIndex(end[ok]).tz_convert("UTC"),
-        "hotspot": hotspot[ok],
-        "x": x[ok],
-        "y": y[ok],
-        "geometry": wkb[ok],
-    })
+    out = pd.DataFrame(
+        {
+            "source": m.source,
+            "source_id": ids[ok],
+            "unit_type": unit_types[ok],
+            "started_at": pd.DatetimeIndex(start[ok]).tz_convert("UTC"),
+            "ended_at": pd.DatetimeIndex(end[ok]).tz_convert("UTC"),
+            "hotspot": hotspot[ok],
+            "x": x[ok],
+            "y": y[ok],
+            "geometry": wkb[ok],
+        }
+    )
     out["row_hash"] = presence_hash(out)
     q = _quarantine(raw, flags)
     assert len(out) + len(q) == raw.read
-    return NormalisedPresence(sessions=out, quarantine=q, read=raw.read, fmt=raw.fmt,
-                              kind="sessions", dropped_columns=dropped)
+    return NormalisedPresence(
+        sessions=out,
+        quarantine=q,
+        read=raw.read,
+        fmt=raw.fmt,
+        kind="sessions",
+        dropped_columns=dropped,
+    )
 
 
 def _ids(raw: RawTable, m: PresenceMapping, flags: Flags) -> np.ndarray:
@@ -464,20 +577,44 @@ def presence_hash(frame: pd.DataFrame) -> np.ndarray:
 
     if frame.empty:
         return np.array([], dtype=object)
-    mm = lambda c: np.round(np.nan_to_num(frame[c].to_numpy(float), nan=-1e12) * 1000).astype(np.int64)  # noqa: E731
-    return hex64(hash_columns([
-        frame["unit_type"].to_numpy(dtype=object),
-        pd.DatetimeIndex(frame["started_at"]).as_unit("ns").asi8,
-        pd.DatetimeIndex(frame["ended_at"]).as_unit("ns").asi8,
-        frame["hotspot"].astype(object).where(frame["hotspot"].notna(), "").to_numpy(dtype=object),
-        mm("x"), mm("y"),
-        np.array([hashlib.sha1(g).hexdigest() if g is not None else "" for g in frame["geometry"]],
-                 dtype=object),
-    ]))
+    def mm(c):
+        return np.round(np.nan_to_num(frame[c].to_numpy(float), nan=-1e12) * 1000).astype(
+            np.int64
+        )
+    return hex64(
+        hash_columns(
+            [
+                frame["unit_type"].to_numpy(dtype=object),
+                pd.DatetimeIndex(frame["started_at"]).as_unit("ns").asi8,
+                pd.DatetimeIndex(frame["ended_at"]).as_unit("ns").asi8,
+                frame["hotspot"]
+                .astype(object)
+                .where(frame["hotspot"].notna(), "")
+                .to_numpy(dtype=object),
+                mm("x"),
+                mm("y"),
+                np.array(
+                    [
+                        hashlib.sha1(g).hexdigest() if g is not None else ""
+                        for g in frame["geometry"]
+                    ],
+                    dtype=object,
+                ),
+            ]
+        )
+    )
 
 
-def _pings(raw: RawTable, m: PresenceMapping, flags: Flags, tz: str, unit_types: np.ndarray,
-           x: np.ndarray, y: np.ndarray, dropped: tuple[str, ...]) -> NormalisedPresence:
+def _pings(
+    raw: RawTable,
+    m: PresenceMapping,
+    flags: Flags,
+    tz: str,
+    unit_types: np.ndarray,
+    x: np.ndarray,
+    y: np.ndarray,
+    dropped: tuple[str, ...],
+) -> NormalisedPresence:
     from hotspotwatch.analysis.dose.sessions import build_sessions
 
     frame = raw.frame
@@ -488,26 +625,53 @@ def _pings(raw: RawTable, m: PresenceMapping, flags: Flags, tz: str, unit_types:
     ok = flags.ok
     codes, uniques = pd.factorize(unit_text[ok])
     secs = pd.DatetimeIndex(t[ok]).as_unit("s").asi8
-    built = build_sessions(codes, secs, x[ok], y[ok], gap_s=m.gap_s, radius_m=m.radius_m,
-                           min_duration_s=m.min_duration_s)
+    built = build_sessions(
+        codes,
+        secs,
+        x[ok],
+        y[ok],
+        gap_s=m.gap_s,
+        radius_m=m.radius_m,
+        min_duration_s=m.min_duration_s,
+    )
     first = np.flatnonzero(ok)[built.first_ping]
     unit_of = np.asarray(uniques, dtype=object)[built.unit]
     start = pd.DatetimeIndex(pd.to_datetime(built.start_s, unit="s")).tz_localize("UTC")
     end = pd.DatetimeIndex(pd.to_datetime(built.end_s, unit="s")).tz_localize("UTC")
-    ids = np.array([hashlib.sha1(f"{u}\x1f{s}".encode()).hexdigest()[:32]
-                    for u, s in zip(unit_of, built.start_s, strict=True)], dtype=object)
-    out = pd.DataFrame({
-        "source": m.source, "source_id": ids, "unit_type": unit_types[first],
-        "started_at": start, "ended_at": end, "hotspot": np.full(len(built), None, dtype=object),
-        "x": built.x, "y": built.y, "geometry": np.full(len(built), None, dtype=object),
-    })
+    ids = np.array(
+        [
+            hashlib.sha1(f"{u}\x1f{s}".encode()).hexdigest()[:32]
+            for u, s in zip(unit_of, built.start_s, strict=True)
+        ],
+        dtype=object,
+    )
+    out = pd.DataFrame(
+        {
+            "source": m.source,
+            "source_id": ids,
+            "unit_type": unit_types[first],
+            "started_at": start,
+            "ended_at": end,
+            "hotspot": np.full(len(built), None, dtype=object),
+            "x": built.x,
+            "y": built.y,
+            "geometry": np.full(len(built), None, dtype=object),
+        }
+    )
     out["row_hash"] = presence_hash(out)
     q = _quarantine(raw, flags, hide=ucol)
     in_sessions = int(built.pings.sum())
     assert in_sessions + built.dropped_pings + len(q) == raw.read
-    return NormalisedPresence(sessions=out, quarantine=q, read=raw.read, fmt=raw.fmt, kind="pings",
-                              dropped_columns=dropped, pings_in_sessions=in_sessions,
-                              dropped_pings=built.dropped_pings)
+    return NormalisedPresence(
+        sessions=out,
+        quarantine=q,
+        read=raw.read,
+        fmt=raw.fmt,
+        kind="pings",
+        dropped_columns=dropped,
+        pings_in_sessions=in_sessions,
+        dropped_pings=built.dropped_pings,
+    )
 
 
 __all__ = [

@@ -49,6 +49,8 @@ RUN_KINDS: dict[str, str] = {
     "spacetime.knox": "hotspotwatch.analysis.spacetime.results:KnoxRun",
     "spacetime.emerging": "hotspotwatch.analysis.spacetime.results:EmergingRun",
     "spacetime.alerts": "hotspotwatch.analysis.spacetime.results:RecentAlerts",
+    "dose.presence": "hotspotwatch.analysis.dose.summary:PresenceSummary",
+    "dose.deterrence": "hotspotwatch.analysis.dose.deterrence:KoperCurve",
 }
 
 

@@ -94,7 +94,7 @@ quarantine = Table(
     Index(None, "import_id"),
 )
 
-# migration 0005: presence sessions (issue 18). No names or badge numbers: a session is a unit
+# migration 0006: presence sessions (issue 18). No names or badge numbers: a session is a unit
 # type, two instants and a place (a hotspot name, a point, or a polygon as WKB).
 presence_sessions = Table(
     "presence_sessions",

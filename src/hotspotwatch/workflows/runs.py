@@ -38,6 +38,8 @@ COMPUTERS: dict[str, str] = {
     "spacetime.knox": "hotspotwatch.workflows.spacetime:compute_knox",
     "spacetime.emerging": "hotspotwatch.workflows.spacetime:compute_emerging",
     "spacetime.alerts": "hotspotwatch.workflows.spacetime:compute_alerts",
+    "dose.presence": "hotspotwatch.workflows.presence:compute_presence",
+    "dose.deterrence": "hotspotwatch.workflows.presence:compute_deterrence",
 }
 
 

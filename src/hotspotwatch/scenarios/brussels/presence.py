@@ -110,17 +110,29 @@ def simulate_presence(
             sec = rng.integers(0, 3600, day.size)
             local = day + (hour * 3600 + sec).astype("timedelta64[s]")
             minutes = rng.lognormal(np.log(median), cfg.sigma, day.size)
-            rows.append(pd.DataFrame({"hotspot": name, "unit_type": unit, "local": local,
-                                      "minutes": np.round(minutes, 2),
-                                      "x": float(h["x"]), "y": float(h["y"])}))
+            rows.append(
+                pd.DataFrame(
+                    {
+                        "hotspot": name,
+                        "unit_type": unit,
+                        "local": local,
+                        "minutes": np.round(minutes, 2),
+                        "x": float(h["x"]),
+                        "y": float(h["y"]),
+                    }
+                )
+            )
     if not rows:
-        empty = pd.DataFrame(columns=["source_id", "unit_type", "started_at", "ended_at",
-                                      "hotspot", "x", "y"])
+        empty = pd.DataFrame(
+            columns=["source_id", "unit_type", "started_at", "ended_at", "hotspot", "x", "y"]
+        )
         return empty, events, _truth(cfg, empty, 0, 0)
     s = pd.concat(rows, ignore_index=True)
-    started = (pd.DatetimeIndex(s["local"]).tz_localize(timezone, ambiguous=True,
-                                                        nonexistent="shift_forward")
-               .tz_convert("UTC"))
+    started = (
+        pd.DatetimeIndex(s["local"])
+        .tz_localize(timezone, ambiguous=True, nonexistent="shift_forward")
+        .tz_convert("UTC")
+    )
     s["started_at"] = started
     s["ended_at"] = started + pd.to_timedelta(s["minutes"], unit="min")
     s = s.sort_values(["hotspot", "started_at"], kind="stable").reset_index(drop=True)
@@ -151,8 +163,12 @@ def _secs(values: pd.Series) -> np.ndarray:
 
 
 def _plant(
-    events: pd.DataFrame, s: pd.DataFrame, hotspots: Mapping[str, Mapping[str, Any]],
-    cfg: PresenceConfig, radius_m: float, rng: np.random.Generator,
+    events: pd.DataFrame,
+    s: pd.DataFrame,
+    hotspots: Mapping[str, Mapping[str, Any]],
+    cfg: PresenceConfig,
+    radius_m: float,
+    rng: np.random.Generator,
 ) -> tuple[pd.DataFrame, int, int]:
     harm = (events["role"] == "harm").to_numpy()
     t = _secs(events["occurred_at"])
@@ -191,9 +207,14 @@ def _plant(
     return out, int(move.sum()), considered
 
 
-def _truth(cfg: PresenceConfig, sessions: pd.DataFrame, moved: int, considered: int) -> dict[str, Any]:
-    minutes = ((sessions["ended_at"] - sessions["started_at"]).dt.total_seconds() / 60
-               if len(sessions) else pd.Series(dtype=float))
+def _truth(
+    cfg: PresenceConfig, sessions: pd.DataFrame, moved: int, considered: int
+) -> dict[str, Any]:
+    minutes = (
+        (sessions["ended_at"] - sessions["started_at"]).dt.total_seconds() / 60
+        if len(sessions)
+        else pd.Series(dtype=float)
+    )
     return {
         "threshold_minutes": cfg.threshold_minutes,
         "deterrence_minutes": cfg.deterrence_minutes,
@@ -204,9 +225,10 @@ def _truth(cfg: PresenceConfig, sessions: pd.DataFrame, moved: int, considered: 
             "events are moved one week later, same place and hour of the week)"
         ),
         "unit_types": list(UNIT_TYPES),
-        "sessions": int(len(sessions)),
+        "sessions": len(sessions),
         "sessions_by_unit_type": {u: int((sessions["unit_type"] == u).sum()) for u in UNIT_TYPES}
-        if len(sessions) else {u: 0 for u in UNIT_TYPES},
+        if len(sessions)
+        else {u: 0 for u in UNIT_TYPES},
         "median_session_minutes": float(minutes.median()) if len(minutes) else None,
         "harm_in_windows": int(considered),
         "moved_events": int(moved),

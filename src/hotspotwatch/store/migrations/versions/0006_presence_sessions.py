@@ -4,8 +4,8 @@ One row per session: source and source id (its identity across imports), unit ty
 and end (naive UTC), the place (hotspot name, point x/y, or WKB polygon), the content hash and
 the import it came from. No names or badge numbers.
 
-Revision ID: 0005_presence_sessions
-Revises: 0004_run_provenance
+Revision ID: 0006_presence_sessions
+Revises: 0005_events_identity_index
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0005_presence_sessions"
-down_revision = "0004_run_provenance"
+revision = "0006_presence_sessions"
+down_revision = "0005_events_identity_index"
 branch_labels = None
 depends_on = None
 
@@ -35,11 +35,14 @@ def upgrade() -> None:
         sa.Column("row_hash", sa.String(length=40), nullable=False),
         sa.Column("import_id", sa.Integer(), nullable=True),
         sa.ForeignKeyConstraint(
-            ["import_id"], ["imports.import_id"],
+            ["import_id"],
+            ["imports.import_id"],
             name=op.f("fk_presence_sessions_import_id_imports"),
         ),
         sa.PrimaryKeyConstraint("session_id", name=op.f("pk_presence_sessions")),
-        sa.UniqueConstraint("source", "source_id", name=op.f("uq_presence_sessions_source_source_id")),
+        sa.UniqueConstraint(
+            "source", "source_id", name=op.f("uq_presence_sessions_source_source_id")
+        ),
     )
     op.create_index(
         op.f("ix_presence_sessions_started_at"), "presence_sessions", ["started_at"], unique=False
