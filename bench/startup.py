@@ -6,6 +6,7 @@ Run: ``.venv/bin/python bench/startup.py [--runs 15] [--baseline REF]``; writes
 Each command runs ``--runs`` times as a fresh process (the console script's own code, with this
 checkout's ``src`` first on ``PYTHONPATH``); the median wall time and the median CPU time
 (user + system of the child, which other jobs on a shared machine disturb less) are recorded.
+With ``--baseline`` the two trees alternate run by run, so both see the same load.
 Peers measured in the same run:
 
 - ``python -c pass``: the interpreter alone, the floor of any command;
@@ -54,23 +55,29 @@ class CommandFailed(RuntimeError):
     """A timed command exited non-zero (e.g. a command the baseline does not have)."""
 
 
+def _once(argv: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """Wall and CPU seconds (user + system of the child) of one fresh process."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.perf_counter()
+    done = subprocess.run(argv, env=env, capture_output=True, check=False)
+    wall = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if done.returncode != 0:
+        raise CommandFailed(f"{argv} failed ({done.returncode}): {done.stderr.decode()[-300:]}")
+    return wall, after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+
+
+def _summary(samples: list[tuple[float, float]]) -> dict[str, float]:
+    return {
+        "wall_s": round(statistics.median(w for w, _ in samples), 4),
+        "cpu_s": round(statistics.median(c for _, c in samples), 4),
+        "wall_min_s": round(min(w for w, _ in samples), 4),
+    }
+
+
 def _time(argv: list[str], env: dict[str, str], runs: int) -> dict[str, float]:
     """Median wall and CPU seconds of ``argv`` over ``runs`` fresh processes."""
-    walls, cpus = [], []
-    for _ in range(runs):
-        before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        t0 = time.perf_counter()
-        done = subprocess.run(argv, env=env, capture_output=True, check=False)
-        walls.append(time.perf_counter() - t0)
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        cpus.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
-        if done.returncode != 0:
-            raise CommandFailed(f"{argv} failed ({done.returncode}): {done.stderr.decode()[-300:]}")
-    return {
-        "wall_s": round(statistics.median(walls), 4),
-        "cpu_s": round(statistics.median(cpus), 4),
-        "wall_min_s": round(min(walls), 4),
-    }
+    return _summary([_once(argv, env) for _ in range(runs)])
 
 
 def _src_of(ref: str, into: Path) -> Path:
@@ -156,31 +163,38 @@ def main() -> None:
                 [sys.executable, "-c", "import typer"], base_env, args.runs
             ),
         }
-        results: dict[str, dict[str, dict[str, float]]] = {}
-        for tree_name, src in trees.items():
-            env = {**base_env, "PYTHONPATH": str(src)}
-            per: dict[str, dict[str, float]] = {}
-            for case, argv in _cases(workspaces[tree_name], one_row, mapping).items():
-                case_env = env
-                if case.startswith("complete"):
-                    case_env = {
-                        **env,
-                        "_HOTSPOTWATCH_COMPLETE": "complete_bash",
-                        "COMP_WORDS": "hotspotwatch ",
-                        "COMP_CWORD": "1",
-                    }
-                try:
-                    per[case] = _time([sys.executable, "-c", SCRIPT, *argv], case_env, args.runs)
-                except CommandFailed:
-                    if tree_name == "current":
-                        raise
-                    continue  # not in the baseline
-                print(
-                    f"{tree_name:9s} {case:32s} wall {per[case]['wall_s']:.3f} s  "
-                    f"cpu {per[case]['cpu_s']:.3f} s",
-                    flush=True,
-                )
-            results[tree_name] = per
+        results: dict[str, dict[str, dict[str, float]]] = {name: {} for name in trees}
+        cases = {name: _cases(workspaces[name], one_row, mapping) for name in trees}
+        for case in cases["current"]:
+            # The trees alternate run by run, so that both see the same load.
+            samples: dict[str, list[tuple[float, float]]] = {name: [] for name in trees}
+            missing = {name for name in trees if case not in cases[name]}
+            for _ in range(args.runs):
+                for tree_name, src in trees.items():
+                    if tree_name in missing:
+                        continue
+                    env = {**base_env, "PYTHONPATH": str(src)}
+                    if case.startswith("complete"):
+                        env.update(
+                            _HOTSPOTWATCH_COMPLETE="complete_bash",
+                            COMP_WORDS="hotspotwatch ",
+                            COMP_CWORD="1",
+                        )
+                    argv = [sys.executable, "-c", SCRIPT, *cases[tree_name][case]]
+                    try:
+                        samples[tree_name].append(_once(argv, env))
+                    except CommandFailed:
+                        if tree_name == "current":
+                            raise
+                        missing.add(tree_name)  # a command the baseline does not have
+            for tree_name, got in samples.items():
+                if got and tree_name not in missing:
+                    results[tree_name][case] = _summary(got)
+                    print(
+                        f"{tree_name:9s} {case:32s} wall {results[tree_name][case]['wall_s']:.3f} s"
+                        f"  cpu {results[tree_name][case]['cpu_s']:.3f} s",
+                        flush=True,
+                    )
         load_after = os.getloadavg()
 
     floor = peers["python -c pass"]["wall_s"]
