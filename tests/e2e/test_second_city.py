@@ -95,6 +95,7 @@ class City:
     results: dict[str, list[Result]] = field(default_factory=dict)
     files: list[Path] = field(default_factory=list)
     pages: dict[str, str] = field(default_factory=dict)
+    entry_point: Any = None
 
     def run(self, *args: str, expect: int = 0, stdin: str | None = None,
             scan: bool = True) -> Result:
@@ -324,6 +325,13 @@ def city(tmp_path_factory: pytest.TempPathFactory,
     _config(c.ws / "hotspotwatch.toml", WEIGHTS_A)
 
     c.run("spacetime", "knox", "--category", "robbery", "--permutations", "99", *w, expect=2)
+    # the same refusal through the console-script entry point (main(): exit codes, no traceback)
+    import subprocess
+
+    c.entry_point = subprocess.run(
+        [sys.executable, "-c", "from hotspotwatch.cli.main import main; main()", "spacetime",
+         "knox", "--category", "robbery", "--permutations", "99", *w],
+        capture_output=True, text=True, timeout=120, check=False)
     c.run("spacetime", "knox", "--role", "harm", "--permutations", "99", *w,
           expect=2)  # month and hour events
     c.run("spacetime", "knox", "--category", "burglary", "--permutations", "99", "--seed", "1",
@@ -492,6 +500,10 @@ def test_the_neighbourhood_layer_is_the_zone_layer_and_is_named_so(city: City) -
 
 def test_knox_refused_on_the_month_only_source_and_working_on_the_hour_source(
         city: City) -> None:
+    ep = city.entry_point
+    assert ep.returncode == 2 and ep.stdout == "", (ep.returncode, ep.stderr)
+    assert len(ep.stderr.strip().splitlines()) == 1 and "month" in ep.stderr
+    assert "this is a bug" not in ep.stderr and "Traceback" not in ep.stderr
     refused, mixed, ok_json, ok_table, min_day = city.results["spacetime knox"]
     for r in (refused, mixed):
         assert r.exit_code == 2
