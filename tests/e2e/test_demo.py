@@ -32,7 +32,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:  # type
 def test_every_step_succeeds_and_outputs_exist(demo: tuple[Path, dict]) -> None:  # type: ignore[type-arg]
     folder, summary = demo
     steps = {s["name"]: s for s in summary["steps"]}
-    assert list(steps) == ["load", "detect", "spacetime", "evaluate", "report", "users"]
+    assert list(steps) == ["load", "detect", "spacetime", "evaluate", "dose", "report", "users"]
     failed = {k: v["error"] for k, v in steps.items() if not v["ok"]}
     assert failed == {}
     for step in steps.values():

@@ -36,7 +36,9 @@ from hotspotwatch.cli._common import (
     print_json,
 )
 
-app = typer.Typer(help="Import events, areas and hotspots into the workspace.", no_args_is_help=True)
+app = typer.Typer(
+    help="Import events, areas, hotspots and presence into the workspace.", no_args_is_help=True
+)
 
 UserOpt = Annotated[
     str | None, typer.Option("--user", help="Recorded as who imported (default: your login).")
@@ -289,3 +291,8 @@ def hotspots(
         return
     console.print(f"{rep.hotspots} hotspots; {rep.designations_added} decisions added, "
                   f"{rep.designations_unchanged} already recorded")
+
+
+from hotspotwatch.cli import _import_presence  # noqa: E402  (its command joins this group)
+
+_import_presence.register(app)

@@ -59,7 +59,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "hotspot",
         "Designated hotspots: perimeters and the decisions that designate, extend or end them.",
     ),
-    "import": ("importing", "Import events, areas and hotspots into the workspace."),
+    "import": ("importing", "Import events, areas, hotspots and presence into the workspace."),
+    "dose": (
+        "dose",
+        "Presence of units at the hotspots and the harm after it (activity, not results).",
+    ),
     "quarantine": (
         "quarantine",
         "Rows an import could not use, with the file, row, field, value, reason and fix.",

@@ -127,6 +127,8 @@ class PresenceMapping:
     radius_m: float = 100.0
     min_duration_s: float = 60.0
     name: str = "mapping"
+    known_unit_types: tuple[str, ...] = ()
+    """The workspace's ``[presence] unit_types`` (a value naming one maps to it)."""
 
     def reader(self) -> EventMapping:
         """The event mapping whose reader and coordinate parser this file uses."""
@@ -258,6 +260,7 @@ class PresenceMapping:
             radius_m=float(rule.get("radius_m", 100)),
             min_duration_s=float(rule.get("min_duration_s", 60)),
             name=name,
+            known_unit_types=known,
         )
 
 
@@ -433,7 +436,7 @@ def _unit_types(frame: pd.DataFrame, m: PresenceMapping, flags: Flags) -> np.nda
         return np.full(n, m.unit_type, dtype=object)
     col = m.columns["unit_type"]
     text = as_text(frame[col]).to_numpy(dtype=object)
-    targets = set(m.unit_types.values())
+    targets = set(m.unit_types.values()) | set(m.known_unit_types)
     folded = {k.casefold(): v for k, v in m.unit_types.items()}
     out = np.array(
         [
@@ -577,10 +580,10 @@ def presence_hash(frame: pd.DataFrame) -> np.ndarray:
 
     if frame.empty:
         return np.array([], dtype=object)
-    def mm(c):
-        return np.round(np.nan_to_num(frame[c].to_numpy(float), nan=-1e12) * 1000).astype(
-            np.int64
-        )
+
+    def mm(c: str) -> np.ndarray:
+        return np.round(np.nan_to_num(frame[c].to_numpy(float), nan=-1e12) * 1000).astype(np.int64)
+
     return hex64(
         hash_columns(
             [

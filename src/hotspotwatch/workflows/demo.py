@@ -108,6 +108,7 @@ def step_load(ctx: DemoContext) -> StepOutcome:
         truth_path=ctx.folder / "truth.json",
         selection=ctx.selection,
         progress=lambda msg, frac: ctx.progress(f"Brussels scenario: {msg}", frac),
+        presence=True,
     )
     ctx.data["load"] = out
     ev = out["events"]
@@ -316,6 +317,65 @@ def _build_reports(workspace: str, data: Any, jobs: list[tuple[str, str, str, st
     return [job[3] for job in jobs]
 
 
+PRESENCE_MAPPING = """# presence sessions of the simulated Brussels (hotspotwatch import presence)
+source = "simulated-brussels-presence"
+kind = "sessions"
+[columns]
+id = "session_no"
+start = "start"
+end = "end"
+unit_type = "unit_type"
+hotspot = "hotspot"
+"""
+
+
+def step_dose(ctx: DemoContext) -> StepOutcome:
+    """Presence sessions imported from a file like any source, then the dose runs."""
+    from hotspotwatch.workflows.presence import deterrence_spec, import_presence, presence_spec
+    from hotspotwatch.workflows.runs import ensure_run
+
+    sessions = ctx.data["load"].get("presence")
+    folder = ctx.folder / "presence"
+    folder.mkdir(exist_ok=True)
+    csv = folder / "sessions.csv"
+    mapping = folder / "mapping.toml"
+    table = sessions.rename(columns={"source_id": "session_no", "started_at": "start",
+                                     "ended_at": "end"})
+    fmt = "%Y-%m-%dT%H:%M:%SZ"
+    table = table.assign(start=table["start"].dt.strftime(fmt), end=table["end"].dt.strftime(fmt))
+    table[["session_no", "start", "end", "unit_type", "hotspot"]].to_csv(csv, index=False)
+    mapping.write_text(PRESENCE_MAPPING, encoding="utf-8")
+    ctx.progress("presence: importing sessions", 0.1)
+    (report,) = import_presence(ctx.ws, [csv], mapping=mapping, user="demo")
+    ctx.progress("presence: minutes per hotspot and week", 0.4)
+    pres = ensure_run(ctx.ws, presence_spec(ctx.ws)).result
+    ctx.progress("presence: the Koper curve", 0.7)
+    koper = ensure_run(ctx.ws, deterrence_spec(ctx.ws)).result
+    ctx.data["dose"] = {"presence": pres, "deterrence": koper}
+    truth = ctx.data["load"]["truth"].get("presence", {})
+    b, d = koper.best_session_minutes, koper.deterrence_minutes
+    verdict = (
+        f"Koper curve: sessions longer than {b.estimate:g} min (interval {b.ci_low:g}–{b.ci_high:g}) "
+        f"deter for {d.estimate:g} min ({d.ci_low:g}–{d.ci_high:g}); hazard ratio "
+        f"{koper.hazard_ratio:.2f}"
+        if koper.can_tell
+        else f"Koper curve: the data cannot tell a threshold ({koper.reason})"
+    )
+    return StepOutcome(
+        "dose",
+        True,
+        0.0,
+        [
+            report.describe(),
+            f"{sum(h.minutes for h in pres.hotspots) / 60:,.0f} hours of presence at "
+            f"{sum(1 for h in pres.hotspots if h.sessions)} hotspots (activity, not results)",
+            verdict + f" — planted: {truth.get('threshold_minutes')} min, "
+            f"{truth.get('deterrence_minutes')} min",
+        ],
+        [str(csv), str(mapping)],
+    )
+
+
 def apply_brussels_settings(ws: Workspace) -> Workspace:
     """Write the Brussels zone layer and report wording into ``hotspotwatch.toml`` and
     reopen (:data:`hotspotwatch.scenarios.brussels.config.WORKSPACE_SETTINGS`)."""
@@ -403,6 +463,7 @@ STEPS: list[tuple[str, str, Callable[[DemoContext], StepOutcome]]] = [
     ("detect", "Where harm concentrates; are the designated places the right ones?", step_detect),
     ("spacetime", "Near-repeat risk after shootings; emerging hotspots", step_spacetime),
     ("evaluate", "Is each hotspot, and the strategy, working?", step_evaluate),
+    ("dose", "Presence at the hotspots and the Koper curve (activity, not results)", step_dose),
     ("report", "Renewal reports (FR/NL/EN, council and public)", step_report),
     ("users", "A demo login for the dashboard", step_users),
 ]

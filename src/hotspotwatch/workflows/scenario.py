@@ -45,6 +45,7 @@ def load_brussels(
     progress: Progress | None = None,
     truth_path: str | Path | None = None,
     selection: Selection = "none",
+    presence: bool = False,
 ) -> dict[str, Any]:
     """Load Brussels geography, hotspots, designations and simulated events into ``ws``.
 
@@ -67,6 +68,10 @@ def load_brussels(
     selection : {"none", "peak"}, default "none"
         ``"peak"`` makes each designation follow a transient harm spike in the chosen place
         (see :func:`hotspotwatch.scenarios.brussels.simulate`); ``"none"`` does not.
+    presence : bool, default False
+        Also simulate presence sessions with a planted Koper effect (returned under
+        ``"presence"`` as a frame, not stored: the demo imports them from a file like any
+        source; ``truth["presence"]`` records the planted threshold and duration).
 
     Returns
     -------
@@ -140,6 +145,7 @@ def load_brussels(
         radius_m=radius_m,
         selection=selection,
         progress=sim_progress,
+        presence=presence,
     )
     events = result.events
     if ws.config.crs != geo.crs:
@@ -171,4 +177,5 @@ def load_brussels(
         "truth_path": str(target),
         "truth": truth,
         "credits": CREDITS,
+        "presence": result.presence,
     }

@@ -39,6 +39,7 @@ WORKSPACE_SETTINGS: dict[str, dict[str, Any]] = {
         "zone_layer": "police_zone",
         "zone_label": {"en": "police zone", "fr": "zone de police", "nl": "politiezone"},
     },
+    "presence": {"unit_types": ["police_taskforce", "peacekeepers", "liveability_team"]},
     "report": {
         "title": {
             "en": "Drug-related harm in designated places: renewal review",

@@ -1,0 +1,114 @@
+"""``hotspotwatch import presence`` and ``dose presence|deterrence`` on the command line:
+JSON shapes, the sentence when the data cannot tell, and exit 2 for foreseeable mistakes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from hotspotwatch.cli.main import app
+from hotspotwatch.testing import make_city
+
+runner = CliRunner()
+
+MAPPING = """
+source = "s"
+[columns]
+start = "begin"
+end = "end"
+unit_type = "unit"
+hotspot = "place"
+"""
+
+
+def _city(tmp_path: Path) -> Path:
+    make_city(
+        tmp_path / "ws",
+        n_hotspots=2,
+        scale=0.2,
+        config={"presence": {"unit_types": ["police_taskforce", "peacekeepers"]}},
+    ).close()
+    (tmp_path / "m.toml").write_text(MAPPING, encoding="utf-8")
+    (tmp_path / "s.csv").write_text(
+        "begin,end,unit,place,Officer name\n"
+        "2024-03-04T10:00,2024-03-04T10:20,police_taskforce,Hotspot 1,Dupont\n"
+        "2024-03-04T11:00,2024-03-04T10:20,peacekeepers,Hotspot 2,Peeters\n",
+        encoding="utf-8",
+    )
+    return tmp_path / "ws"
+
+
+def test_import_presence_json_and_dose_runs(tmp_path: Path) -> None:
+    ws = _city(tmp_path)
+    res = runner.invoke(
+        app,
+        [
+            "import",
+            "presence",
+            str(tmp_path / "s.csv"),
+            "-m",
+            str(tmp_path / "m.toml"),
+            "-w",
+            str(ws),
+            "--json",
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.stdout)
+    assert list(out)[:5] == ["read", "inserted", "updated", "unchanged", "quarantined"]
+    assert (out["read"], out["inserted"], out["quarantined"]) == (2, 1, 1)
+    assert out["files"][0]["dropped_columns"] == ["Officer name"]
+    res = runner.invoke(
+        app, ["dose", "presence", "-w", str(ws), "--hotspot", "Hotspot 1", "--json"]
+    )
+    assert res.exit_code == 0, res.output
+    pres = json.loads(res.stdout)
+    assert pres["hotspots"][0]["hotspot"] == "Hotspot 1"
+    assert pres["hotspots"][0]["minutes"] == 20.0
+    assert pres["label"] == "activity, not results"
+    res = runner.invoke(app, ["dose", "deterrence", "-w", str(ws), "--json"])
+    assert res.exit_code == 0, res.output
+    det = json.loads(res.stdout)
+    assert list(det)[:2] == ["best_session_minutes", "deterrence_minutes"]
+    assert set(det["best_session_minutes"]) == {"estimate", "ci_low", "ci_high"}
+    assert det["best_session_minutes"]["estimate"] is None and det["can_tell"] is False
+    res = runner.invoke(app, ["dose", "deterrence", "-w", str(ws)])
+    assert res.exit_code == 0 and "cannot tell" in res.stdout
+
+
+def test_foreseeable_mistakes_exit_2(tmp_path: Path) -> None:
+    ws = _city(tmp_path)
+    res = runner.invoke(app, ["dose", "presence", "-w", str(ws), "--hotspot", "Nowhere"])
+    assert res.exit_code == 2 and "unknown hotspot 'Nowhere'" in res.output
+    (tmp_path / "bad.toml").write_text(
+        MAPPING.replace('unit_type = "unit"', 'unit_type = "Officer name"'), encoding="utf-8"
+    )
+    res = runner.invoke(
+        app,
+        [
+            "import",
+            "presence",
+            str(tmp_path / "s.csv"),
+            "-m",
+            str(tmp_path / "bad.toml"),
+            "-w",
+            str(ws),
+        ],
+    )
+    assert res.exit_code == 2 and "never stored" in res.output
+    res = runner.invoke(
+        app,
+        [
+            "import",
+            "presence",
+            str(tmp_path / "missing.csv"),
+            "-m",
+            str(tmp_path / "m.toml"),
+            "-w",
+            str(ws),
+        ],
+    )
+    assert res.exit_code == 2 and "missing.csv" in res.output
+    assert "Traceback" not in res.output
