@@ -196,7 +196,7 @@ def read_sessions(conn: Connection) -> pd.DataFrame:
         "y",
         "geometry",
     ]
-    columns = list(zip(*rows, strict=True)) if rows else [[] for _ in cols]
+    columns: list[tuple[Any, ...]] = list(zip(*rows, strict=True)) if rows else [() for _ in cols]
     frame = pd.DataFrame({c: list(v) for c, v in zip(cols, columns, strict=True)})
     for c in ("started_at", "ended_at"):
         frame[c] = pd.to_datetime(frame[c]).dt.tz_localize("UTC")
