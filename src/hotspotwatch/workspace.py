@@ -535,6 +535,36 @@ class Workspace:
         """Number of stored analysis runs."""
         return fingerprint.count_runs(self.engine)
 
+    def _repr_html_(self) -> str:
+        """Events per role, area layers, hotspots and stored runs as HTML tables (Jupyter)."""
+        from hotspotwatch import notebook
+
+        roles: dict[str, dict[str, Any]] = {}
+        for name, st in self.event_stats().items():
+            role = self.taxonomy[name].role if name in self.taxonomy else "unknown"
+            r = roles.setdefault(role, {"categories": [], "events": 0, "first": None, "last": None})
+            r["categories"].append(name)
+            r["events"] += st["count"]
+            r["first"] = min(filter(None, [r["first"], st["first_local"]]))
+            r["last"] = max(filter(None, [r["last"], st["last_local"]]))
+        for r in roles.values():
+            r["categories"] = ", ".join(r["categories"])
+        hotspots = self.hotspots()
+        designations = self.designations()
+        per_hotspot = designations.groupby("hotspot_id").size().to_dict() if len(designations) else {}
+        kinds: dict[str, int] = {}
+        for info in self.run_infos():
+            kinds[info.kind] = kinds.get(info.kind, 0) + 1
+        summary = {
+            "path": str(self.path), "crs": self.config.crs, "timezone": self.config.timezone,
+            "database": self.database_label(), "roles": roles,
+            "layers": {layer: len(self.areas(layer)) for layer in self.area_layers()},
+            "hotspots": {str(n): int(per_hotspot.get(i, 0))
+                         for i, n in zip(hotspots["hotspot_id"], hotspots["name"], strict=True)},
+            "runs": dict(sorted(kinds.items())),
+        }
+        return notebook.workspace_html(summary)
+
 
 def row_hashes(frame: pd.DataFrame) -> np.ndarray:
     """Content hash of each row, the same one the file importers store.

@@ -14,9 +14,13 @@ import math
 import types
 import typing
 from collections.abc import Mapping
-from typing import Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 import numpy as np
+
+if TYPE_CHECKING:  # imported on use only: analysis stays cheap to import
+    import geopandas as gpd
+    from matplotlib.axes import Axes
 
 _R = TypeVar("_R", bound="ResultMixin")
 
@@ -165,7 +169,8 @@ def _dataclass_from_dict(cls: Any, data: Mapping[str, Any]) -> Any:
 
 class ResultMixin:
     """Mixin for frozen result dataclasses: ``to_dict()`` with JSON-ready values and its
-    inverse ``from_dict()``.
+    inverse ``from_dict()``; in a notebook ``_repr_html_()``, ``plot()``,
+    ``to_geodataframe()`` and ``explore()`` (drawn by :mod:`hotspotwatch.notebook`).
 
     ``schema_version`` is stored with every run of the result type; raise it when the
     stored shape changes, so that older runs are recomputed instead of misread.
@@ -185,3 +190,45 @@ class ResultMixin:
         Types whose ``to_dict`` is not field by field override this.
         """
         return typing.cast(_R, _dataclass_from_dict(cls, data))
+
+    # ------------------------------------------------------------------ notebooks
+    def _repr_html_(self) -> str:
+        """An HTML table of the numbers a criminologist would quote (Jupyter shows it)."""
+        from hotspotwatch import notebook
+
+        return notebook.html(self)
+
+    def plot(self, ax: Axes | None = None, **kwargs: Any) -> Axes:
+        """Draw the result with matplotlib on ``ax`` (a new figure when None).
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+        """
+        from hotspotwatch import notebook
+
+        return notebook.plot(self, ax, **kwargs)
+
+    def to_geodataframe(self, crs: Any = None) -> gpd.GeoDataFrame:
+        """The result's cells, rings, bands or points as a GeoDataFrame.
+
+        Parameters
+        ----------
+        crs : optional
+            The CRS the result was computed in (results do not store it; in a workspace
+            ``ws.config.crs``). Alerts default to longitude/latitude (EPSG:4326).
+
+        Raises
+        ------
+        TypeError
+            If the result has no geometry.
+        """
+        from hotspotwatch import notebook
+
+        return notebook.geodataframe(self, crs)
+
+    def explore(self, crs: Any = None, **kwargs: Any) -> Any:
+        """An interactive folium map (``GeoDataFrame.explore``; needs the ``notebook`` extra)."""
+        from hotspotwatch import notebook
+
+        return notebook.explore(self, crs, **kwargs)
