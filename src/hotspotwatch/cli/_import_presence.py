@@ -1,4 +1,5 @@
-"""``hotspotwatch import presence``: presence sessions (or GPS pings) into the workspace.
+"""``hotspotwatch import presence|resources``: presence sessions (or GPS pings), and staff-hours
+and cost per hotspot, into the workspace.
 
 Registered on the ``import`` group by :mod:`hotspotwatch.cli.importing`.
 """
@@ -108,6 +109,55 @@ def presence(
             )
 
 
+def resources(
+    files: Annotated[list[Path], typer.Argument(help="CSV or Parquet files (see README).")],
+    atomic: Annotated[
+        bool,
+        typer.Option(
+            "--atomic", help="All files in one transaction: if one fails, nothing is stored."
+        ),
+    ] = False,
+    user: Annotated[
+        str | None, typer.Option("--user", help="Recorded as who imported (default: your login).")
+    ] = None,
+    workspace: WorkspaceOpt = Path("."),
+    database_url: DatabaseUrlOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Import staff-hours and cost per hotspot, period and kind, with their source."""
+    from hotspotwatch.io.errors import SourceError
+    from hotspotwatch.workflows.resources import import_resources
+
+    ws = open_workspace(workspace, database_url)
+    try:
+        reports = import_resources(ws, files, user=user, atomic=atomic)
+    except SourceError as exc:
+        fail(escape(str(exc)))
+    finally:
+        ws.close()
+    if as_json:
+        total = {
+            k: sum(getattr(r, k) for r in reports) for k in (*COUNT_KEYS, "already_quarantined")
+        }
+        print_json({**total, "files": [r.to_dict() for r in reports]})
+        return
+    for r in reports:
+        console.print(
+            f"{Path(r.file).name}: read {r.read:,} = {r.inserted:,} new + {r.updated:,} "
+            f"updated + {r.unchanged:,} unchanged + {r.quarantined:,} quarantined",
+            highlight=False,
+        )
+        for kind, n in r.reasons[:10]:
+            console.print(f"  quarantined {n:,}: {escape(kind)}", highlight=False)
+        if r.quarantined:
+            console.print(
+                "  all of them: hotspotwatch quarantine list --source resources",
+                style="dim",
+                highlight=False,
+            )
+
+
 def register(app: typer.Typer) -> None:
-    """Add ``presence`` to the ``import`` group."""
+    """Add ``presence`` and ``resources`` to the ``import`` group."""
     app.command("presence")(presence)
+    app.command("resources")(resources)

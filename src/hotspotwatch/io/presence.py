@@ -32,7 +32,7 @@ A presence mapping is a small TOML file (see README, "Presence sessions")::
     min_duration_s = 60
 
 **No names or badge numbers.** A column whose header names a person or a personal number
-(``name``, ``officer``, ``agent``, ``badge``, ``matricule``, ``employee``, ``staff``,
+(``name``, ``officer``, ``agent``, ``badge``, ``matricule``, ``employee``, ``staff id``,
 ``personnel``, ``collar``, ``callsign``, ``nom``, ``naam``...) is dropped when the file is read,
 before anything else: it is never stored, not even in the quarantine, and the import report says
 which columns were dropped. A mapping that names such a column for a role is refused. The ping
@@ -81,7 +81,7 @@ SESSION_RULE_KEYS = ("gap_s", "radius_m", "min_duration_s")
 MAX_SESSION_HOURS = 24
 PERSONAL = re.compile(
     r"(^|[^a-z])(name|names|nom|naam|officer|officier|agent|agents|badge|matricul\w*|employee"
-    r"|staff|personnel|collar|callsign|call_sign|surname|firstname|first_name|last_name"
+    r"|staff_?(?:id|no|nr|number)|personnel(?:_?(?:id|no|nr|number))?|collar|callsign|call_sign|surname|firstname|first_name|last_name"
     r"|voornaam|achternaam|prenom|prénom|inspecteur|inspector)([^a-z]|$)",
     re.IGNORECASE,
 )
@@ -104,8 +104,9 @@ def is_personal(column: str) -> bool:
 
     Examples
     --------
-    >>> [is_personal(c) for c in ["Officer name", "badge_no", "Matricule", "unit", "start"]]
-    [True, True, True, False, False]
+    >>> [is_personal(c) for c in ["Officer name", "badge_no", "Matricule", "staff id", "unit",
+    ...                           "start", "staff_hours"]]
+    [True, True, True, True, False, False, False]
     """
     return bool(PERSONAL.search(column.replace("-", "_").replace(" ", "_")))
 

@@ -15,6 +15,7 @@ from hotspotwatch.store.schema import (
     hotspots,
     imports,
     presence_sessions,
+    resources,
 )
 
 
@@ -33,6 +34,7 @@ def data_fingerprint(conn: Connection) -> str:
         (hotspots, "hotspot_id"),
         (designations, "designation_id"),
         (presence_sessions, "session_id"),
+        (resources, "resource_id"),
     ):
         row = conn.execute(select(func.count(), func.max(table.c[pk]))).first()
         h.update(f"{table.name}:{row}".encode())

@@ -115,6 +115,26 @@ presence_sessions = Table(
     Index(None, "started_at"),
 )
 
+# migration 0007: resources per hotspot and period (issue 18 item 2): staff-hours and cost by
+# kind, with where the figures come from. Identity: (hotspot, period_start, period_end, kind,
+# source).
+resources = Table(
+    "resources",
+    metadata,
+    Column("resource_id", Integer, primary_key=True, autoincrement=True),
+    Column("hotspot", String(200), nullable=False),
+    Column("period_start", Date, nullable=False),
+    Column("period_end", Date, nullable=False),  # inclusive
+    Column("kind", String(32), nullable=False),  # police | prevention | liveability | other
+    Column("staff_hours", Float, nullable=True),
+    Column("cost_eur", Float, nullable=True),
+    Column("source", String(200), nullable=False),  # where the figures come from
+    Column("simulated", Boolean, nullable=False, default=False),
+    Column("row_hash", String(40), nullable=False),
+    Column("import_id", Integer, ForeignKey("imports.import_id"), nullable=True),
+    UniqueConstraint("hotspot", "period_start", "period_end", "kind", "source"),
+)
+
 areas = Table(
     "areas",
     metadata,
