@@ -23,7 +23,10 @@ A workspace folder holds ``hotspotwatch.toml`` and, by default, the embedded SQL
 
     [evaluation]                   # defaults of `evaluate` and of the report's evaluation
     buffer_widths = [250]
-    pre_months = 12
+    pre_months = 24                # baseline before the selection window (fewer if no data)
+    selection_window_months = 6    # months before each decision left out (0: keep them)
+    min_post_months = 6            # fewer months after designation: "too early"
+    max_mdr = 0.5                  # "too early" if only a fall of over 50 % is detectable
     cell_size = 500
 
     [presence]                     # unit types of presence sessions (import presence)
@@ -60,6 +63,9 @@ REPORT_TEXTS = ("title", "body", "strategy", "harm_focus")
 EVALUATION_KEYS: dict[str, type | tuple[type, ...]] = {
     "buffer_widths": list,
     "pre_months": int,
+    "selection_window_months": int,
+    "min_post_months": int,
+    "max_mdr": (int, float),
     "cell_size": (int, float),
     "n_controls": int,
     "seed": int,
@@ -506,5 +512,16 @@ def _evaluation_config(table: dict[str, Any], *, source: str) -> dict[str, Any]:
         raise ConfigError(
             f"{source}: [evaluation] buffer_widths must be positive ring widths in metres, "
             "e.g. [250] or [250, 250]"
+        )
+    for key, low in (("pre_months", 3), ("selection_window_months", 0), ("min_post_months", 0)):
+        if key in table and table[key] < low:
+            raise ConfigError(
+                f"{source}: [evaluation] {key} must be {low} or more, got {table[key]!r}"
+            )
+    if "max_mdr" in table and not 0 < table["max_mdr"] <= 1:
+        raise ConfigError(
+            f"{source}: [evaluation] max_mdr is a fraction of reduction in (0, 1], e.g. 0.5 "
+            "(too early when only a fall of more than 50 % is detectable), "
+            f"got {table['max_mdr']!r}"
         )
     return table

@@ -55,7 +55,8 @@ def test_json_adds_sentences_the_stored_run_does_not_hold(ws_path):
     assert "surroundings" in north["buffer"]["verdict_text"]["en"]
     assert data["pooled"]["verdict_text"]["fr"].startswith("La stratégie (tous les hotspots)")
     assert [r["outer_m"] for r in north["rings"]] == [250, 500]
-    assert all(sum(r["counts"]) > 0 for r in north["rings"])
+    # null: months left out (the selection window before the decision)
+    assert all(sum(c for c in r["counts"] if c is not None) > 0 for r in north["rings"])
     with Workspace.open(ws_path) as ws:
         until = dt.date.fromisoformat(data["parameters"]["until"])
         spec = evaluation_spec(ws, until=until, buffer_widths=[250, 250])
@@ -88,3 +89,42 @@ def test_table_states_the_months_rule(ws_path):
     res = runner.invoke(app, ["evaluate", "-w", str(ws_path)])
     assert res.exit_code == 0, res.output
     assert "Months start on each designation day" in res.stdout
+
+
+def test_selection_window_option_enters_the_run_and_the_json(ws_path):
+    # issue 16: --selection-window N is a run parameter; the JSON keeps ci_low/ci_high (the
+    # unadjusted 95 % interval of irr) and adds the adjusted interval the verdict is read from
+    res = runner.invoke(app, ["evaluate", "-w", str(ws_path), "--json", "--selection-window",
+                              "3"])
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.stdout)
+    assert data["parameters"]["selection_window_months"] == 3
+    for h in data["hotspots"]:
+        assert h["design"]["selection_window_months"] == 3
+        assert h["ci_low"] == h["did"]["ci_low"] and h["ci_high"] == h["did"]["ci_high"]
+        assert h["ci_low_adjusted"] <= h["ci_low"] <= h["ci_high"] <= h["ci_high_adjusted"]
+        assert h["verdict"] in ("reduction", "no_detectable_change", "increase", "too_early",
+                                "uncertain")
+        assert isinstance(h["near_threshold"], bool)
+    with Workspace.open(ws_path) as ws:
+        until = dt.date.fromisoformat(data["parameters"]["until"])
+        spec = evaluation_spec(ws, until=until, selection_window_months=3)
+        assert ws.find_run("evaluate", spec.parameters) is not None
+        default = evaluation_spec(ws, until=until)
+        assert default.parameters["selection_window_months"] == 6
+        assert default.parameters["pre_months"] == 24
+        assert default.parameters["min_post_months"] == 6
+        assert default.parameters["max_mdr"] == 0.5
+        assert default != spec
+
+
+@pytest.mark.parametrize(("args", "needle"), [
+    (["--selection-window", "-1"], "--selection-window"),
+    (["--max-mdr", "1.5"], "--max-mdr"),
+    (["--min-post-months", "-2"], "--min-post-months"),
+    (["--pre-months", "2"], "--pre-months"),
+])
+def test_bad_window_options_are_one_line_errors(ws_path, args, needle):
+    res = runner.invoke(app, ["evaluate", "-w", str(ws_path), *args])
+    assert res.exit_code == 2 and needle in res.output
+    assert "Traceback" not in res.output

@@ -57,8 +57,13 @@ def test_missing_months_are_gaps_in_the_chart_not_zeros(data):
     assert gone.sum() == 4  # three calendar months overlap four anchored months
     shown = per_month(s.treated, s.exposure)
     assert np.isnan(shown[gone]).all()
-    np.testing.assert_allclose(shown[~gone], s.treated[~gone] / s.exposure[~gone])
-    assert (shown[~gone] >= 0).all() and np.isfinite(shown[~gone]).all()
+    # the selection window before the decision is left out too (not a missing month)
+    window = np.isin(s.codes, range(-ev.selection_window_months, 0))
+    assert ev.selection_window_months == 6 and not (gone & window).any()
+    assert np.isnan(shown[window]).all()
+    kept = ~gone & ~window
+    np.testing.assert_allclose(shown[kept], s.treated[kept] / s.exposure[kept])
+    assert (shown[kept] >= 0).all() and np.isfinite(shown[kept]).all()
     # suppressed-below-k months of the public chart are finite counts, missing ones are not
     public = Disclosure("public", data.disclosure_k)
     assert np.isnan(per_month(public.mask(s.treated), s.exposure)[gone]).all()

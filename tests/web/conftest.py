@@ -99,6 +99,20 @@ def synthetic_events(seed: int = 7) -> pd.DataFrame:
     )
 
 
+def _set_evaluation(ws: Workspace, **values: object) -> None:
+    """Set ``[evaluation]`` keys in ``hotspotwatch.toml`` and on the open workspace."""
+    import dataclasses
+    import tomllib
+
+    from hotspotwatch.config import CONFIG_FILE, Config
+
+    data = tomllib.loads(ws.config.to_toml())
+    data.setdefault("evaluation", {}).update(values)
+    cfg = Config.from_mapping(data, source="test")
+    (ws.path / CONFIG_FILE).write_text(cfg.to_toml(), encoding="utf-8")
+    ws.config = dataclasses.replace(ws.config, evaluation=cfg.evaluation)
+
+
 def populate(ws: Workspace) -> dict[str, int]:
     """Fill ``ws`` with areas, hotspots, decisions, events and users; return hotspot ids.
 
@@ -134,6 +148,10 @@ def populate(ws: Workspace) -> dict[str, int]:
             decision_ref="CRS-2024-03",
         )
     ws.add_events(synthetic_events(), source="test")
+    # The Gare du Midi cluster is small (29 harm events in the 8-month baseline): its design
+    # could only detect a fall of more than half, "too early" under the default max_mdr
+    # (issue 16). The dashboard tests read a verdict of change, so the rule is off here.
+    _set_evaluation(ws, max_mdr=1.0)
     for name, (role, zones, hs) in USERS.items():
         users_wf.add_user(ws, name, PASSWORD, role=role, zones=zones, hotspots=hs)
     return ids

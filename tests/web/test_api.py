@@ -172,12 +172,14 @@ def test_hotspot_shows_the_report_s_evaluation_run_and_its_numbers(web: WebEnv) 
     assert s["buffer_verdict_text"] == verdict_text(
         h.buffer_verdict, "fr", name="Gare du Midi", outcome=outcome_label(h.outcome, "fr")
     ) and s["buffer_verdict_text"].startswith("Alentours de Gare du Midi")
-    # dose: counted here from the events (anchored months = [2023-03-01, 2024-03-01) before,
-    # [2024-03-01, 2024-09-01) after: the designation), against the evaluation's table
+    # dose: counted here from the events (before: the baseline the evaluation used, up to the
+    # 6-month selection window, [2023-01-01, 2023-09-01) as the data start in January 2023;
+    # after: [2024-03-01, 2024-09-01), the designation), against the evaluation's table
+    assert (h.pre_start, h.pre_end) == (dt.date(2023, 1, 1), dt.date(2023, 8, 31))
     ev = web.ws.events(roles=["enforcement", "prevention"])
     local = ev["occurred_at"].dt.tz_convert("Europe/Brussels").dt.tz_localize(None)
     inside = shapely.contains_xy(HOTSPOTS["Gare du Midi"][0], ev["x"], ev["y"])
-    before = inside & (local >= "2023-03-01") & (local < "2024-03-01")
+    before = inside & (local >= "2023-01-01") & (local < "2023-09-01")
     after = inside & (local >= "2024-03-01") & (local < "2024-09-01")
     table = {r["category"]: (r["before"], r["after"]) for r in s["dose"]}
     for cat in ("police_check", "prevention_contact"):

@@ -24,7 +24,9 @@ def test_a_harm_weight_edited_in_the_config_changes_the_dashboard_numbers(
 ) -> None:
     monkeypatch.setattr(web_cache, "STAMP_TTL_S", 0.0)
     path = web.ws.path / "hotspotwatch.toml"
-    path.write_text(path.read_text() + "\n[evaluation]\nweighted = true\n")
+    text = path.read_text()
+    assert "[evaluation]\n" in text  # the fixture's (max_mdr = 1.0)
+    path.write_text(text.replace("[evaluation]\n", "[evaluation]\nweighted = true\n"))
     first = _summary(web)
     assert first["run"]["parameters"]["weighted"] is True
 

@@ -100,8 +100,9 @@ def test_local_wdd_is_the_scaled_closed_form(evaluation):
     for h in evaluation.hotspots:
         s = h.series
         pre = s.pre_mask
-        t0, t1 = s.treated[pre].sum(), s.treated[~pre].sum()
-        c0, c1 = s.control[pre].sum(), s.control[~pre].sum()
+        # NaN: months left out (the selection window before the decision)
+        t0, t1 = np.nansum(s.treated[pre]), np.nansum(s.treated[~pre])
+        c0, c1 = np.nansum(s.control[pre]), np.nansum(s.control[~pre])
         tau = s.exposure[~pre].sum()
         assert h.wdd.local == pytest.approx((t1 - t0 * c1 / c0) / tau)
         b0, b1 = h.rings[0].pre, h.rings[0].post

@@ -54,7 +54,36 @@ def evaluate(
     ] = None,
     pre_months: Annotated[
         int | None,
-        typer.Option("--pre-months", help="Pre-period months (default: [evaluation], else 12)."),
+        typer.Option(
+            "--pre-months",
+            help="Longest baseline in months, before the selection window; fewer where the "
+            "data start later (default: [evaluation], else 24).",
+        ),
+    ] = None,
+    selection_window: Annotated[
+        int | None,
+        typer.Option(
+            "--selection-window",
+            help="Months just before each decision left out of the comparison, when harm "
+            "peaked and the place was chosen; 0 keeps them (default: [evaluation] "
+            "selection_window_months, else 6).",
+        ),
+    ] = None,
+    min_post_months: Annotated[
+        int | None,
+        typer.Option(
+            "--min-post-months",
+            help="Fewer months after designation are 'too early' (default: [evaluation], "
+            "else 6).",
+        ),
+    ] = None,
+    max_mdr: Annotated[
+        float | None,
+        typer.Option(
+            "--max-mdr",
+            help="'Too early' when only a fall larger than this fraction is detectable "
+            "(default: [evaluation], else 0.5).",
+        ),
     ] = None,
     buffer: Annotated[
         list[float] | None,
@@ -89,6 +118,14 @@ def evaluate(
 
     if lang not in ("en", "fr", "nl"):
         fail(f"--lang: {lang!r} is not supported; use en, fr or nl")
+    if pre_months is not None and pre_months < 3:
+        fail(f"--pre-months: {pre_months} is too short; use 3 months or more (default 24)")
+    if selection_window is not None and selection_window < 0:
+        fail(f"--selection-window: {selection_window} is negative; use 0 or more months")
+    if min_post_months is not None and min_post_months < 0:
+        fail(f"--min-post-months: {min_post_months} is negative; use 0 or more months")
+    if max_mdr is not None and not 0 < max_mdr <= 1:
+        fail(f"--max-mdr: {max_mdr} is not a fraction in (0, 1]; e.g. 0.5 (a halving)")
     until_date = None
     if until is not None:
         try:
@@ -112,6 +149,9 @@ def evaluate(
                 months=months,
                 study_area=area,
                 progress=bar,
+                selection_window_months=selection_window,
+                min_post_months=min_post_months,
+                max_mdr=max_mdr,
             )
     except StudyAreaError as exc:
         fail_no_study_area(exc)
@@ -126,15 +166,17 @@ def evaluate(
     table = Table(
         title="Hotspot evaluation (rate ratio after/before, relative to control places)"
     )
-    for col in ("hotspot", "IRR", "95% CI", "p (FDR)", "verdict", "buffer IRR", "buffer", "MDR"):
+    for col in ("hotspot", "IRR", "95% CI", "adjusted CI", "p (FDR)", "verdict", "buffer IRR",
+                "buffer", "MDR"):
         table.add_column(col)
     for h in data["hotspots"]:
         table.add_row(
             h["name"],
             _fmt(h["irr"]),
             f"{_fmt(h['ci_low'])}–{_fmt(h['ci_high'])}",
+            f"{_fmt(h['ci_low_adjusted'])}–{_fmt(h['ci_high_adjusted'])}",
             _fmt(h["p_adjusted"]),
-            _verdict_label(h["verdict"], lang),
+            _verdict_label(h["verdict"], lang) + (" ≈" if h["near_threshold"] else ""),
             _fmt(h["buffer"]["irr"]),
             _verdict_label(h["buffer"]["verdict"], lang),
             _fmt(h["min_detectable_ratio"]),

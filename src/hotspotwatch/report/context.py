@@ -18,7 +18,7 @@ import numpy as np
 from shapely.geometry.base import BaseGeometry
 
 from hotspotwatch.domain.taxonomy import outcome_label
-from hotspotwatch.i18n.verdicts import verdict_text
+from hotspotwatch.i18n.verdicts import reason_text, verdict_text
 from hotspotwatch.report import figures
 from hotspotwatch.report.fmt import Fmt
 
@@ -27,6 +27,9 @@ if TYPE_CHECKING:
     from hotspotwatch.report.data import HotspotSection, RenewalData
 
 VERDICTS = ("reduction", "no_detectable_change", "increase")
+#: Every place verdict: the three groups of the summary, then the places too early to
+#: judge and those a robustness check left uncertain (listed under the groups).
+ALL_VERDICTS = (*VERDICTS, "too_early", "uncertain")
 #: Every buffer label of :data:`hotspotwatch.analysis.evaluate.verdict.BufferLabel`, in the
 #: order the summary lists them.
 BUFFER_LABELS = (
@@ -59,7 +62,7 @@ def verdict_of(ev: HotspotEvaluation | None) -> str | None:
     if ev is None:
         return None
     label = ev.verdict.label
-    return label if label in VERDICTS else None
+    return label if label in ALL_VERDICTS else None
 
 
 def interval(f: Fmt, lo: Any, hi: Any, digits: int = 2) -> str:
@@ -86,7 +89,8 @@ def effect_sentence(f: Fmt, verdict: str | None, irr: Any, lo: Any, hi: Any) -> 
 
 
 def mdr_text(f: Fmt, mdr: Any) -> str | None:
-    """The smallest detectable change in words."""
+    """The smallest change the design could detect, in words (planned power: fixed by the
+    counts before designation and the months after, not by the outcome)."""
     v = finite(mdr)
     if v is None or v <= 0:
         return None
@@ -115,14 +119,49 @@ def _ci(f: Fmt, lo: Any, hi: Any) -> str | None:
     return interval(f, lo, hi, 1)
 
 
-def hotspot_effect(f: Fmt, ev: HotspotEvaluation) -> dict[str, Any]:
+def baseline_text(f: Fmt, ev: HotspotEvaluation) -> str | None:
+    """The baseline used and the selection window left out, in one sentence."""
+    if ev.pre_start is None or ev.pre_end is None:
+        return None
+    key = "report.effect.baseline_window" if ev.selection_window_months else (
+        "report.effect.baseline"
+    )
+    return f.t(
+        key,
+        start=f.date(ev.pre_start),
+        end=f.date(ev.pre_end),
+        months=f.months(float(ev.pre_months)),
+        window=f.months(float(ev.selection_window_months)),
+    )
+
+
+def hotspot_effect(
+    f: Fmt, ev: HotspotEvaluation, *, min_post_months: float | None = None
+) -> dict[str, Any]:
     """The estimates of one hotspot's page as the report prints them (the dashboard's
-    hotspot page shows the same numbers)."""
+    hotspot page shows the same numbers).
+
+    The verdict is read from the adjusted interval (``ci_adjusted``), which the words
+    describe; the minimum detectable change is given only beside a verdict that claims no
+    change (beside "reduction" it would read as a contradiction).
+    """
     verdict = verdict_of(ev)
     buffer = ev.buffer_verdict.label
+    v = ev.verdict
+    words = effect_sentence(f, verdict, ev.did.irr, v.ci_low_adjusted, v.ci_high_adjusted)
+    if verdict == "too_early":
+        words = reason_text(v, f.lang, post_months=ev.post_months,
+                            min_post_months=min_post_months)
+    elif verdict == "uncertain":
+        words = reason_text(v, f.lang) or words
     return {
         "irr": f.num(ev.did.irr),
         "ci": interval(f, ev.did.ci_low, ev.did.ci_high),
+        "ci_adjusted": interval(f, v.ci_low_adjusted, v.ci_high_adjusted),
+        "adjusted_level": f.num(100 * (1 - v.adjusted_alpha), 1),
+        "near": f.t("report.effect.near") if v.near_threshold and verdict in VERDICTS
+        else None,
+        "baseline": baseline_text(f, ev),
         "p": f.pvalue(ev.did.p_value),
         "p_adj": f.pvalue(ev.p_adjusted) if finite(ev.p_adjusted) is not None else None,
         "wdq": f.num(ev.wdq.wdq),
@@ -131,12 +170,13 @@ def hotspot_effect(f: Fmt, ev: HotspotEvaluation) -> dict[str, Any]:
         "wdd_ci": _ci(f, ev.wdd.ci_low, ev.wdd.ci_high),
         "wdd_local": f.num(ev.wdd.local, 1),
         "wdd_local_ci": _ci(f, ev.wdd.local_ci_low, ev.wdd.local_ci_high),
-        "mdr": mdr_text(f, ev.min_detectable_ratio),
+        "mdr": mdr_text(f, ev.min_detectable_ratio)
+        if verdict == "no_detectable_change" else None,
         "verdict": verdict,
         "verdict_label": f.t(f"report.verdict.{verdict}") if verdict else f.t(
             "report.verdict.unknown"
         ),
-        "words": effect_sentence(f, verdict, ev.did.irr, ev.did.ci_low, ev.did.ci_high),
+        "words": words,
         "buffer": f.t(f"report.buffer.{buffer}") if buffer in BUFFER_LABELS else None,
         "buffer_label": buffer,
         "buffer_sentence": buffer_sentence(f, ev),
@@ -216,7 +256,8 @@ def dose_rows(f: Fmt, ev: HotspotEvaluation) -> list[dict[str, Any]]:
     order = sorted(range(len(ds.categories)), key=lambda i: (ds.roles[i], ds.categories[i]))
     rows = []
     for i in order:
-        before, after = float(counts[i, pre].sum()), float(counts[i, ~pre].sum())
+        # NaN: months left out (missing, or the selection window before the decision)
+        before, after = float(np.nansum(counts[i, pre])), float(np.nansum(counts[i, ~pre]))
         if before == 0 and after == 0:
             continue
         rows.append(
@@ -295,7 +336,13 @@ def hotspot_page(
         "periods": periods_text,
         "map": data_uri(map_png),
         "chart": chart,
-        "effect": hotspot_effect(f, ev) if ev is not None else None,
+        "effect": hotspot_effect(
+            f,
+            ev,
+            min_post_months=data.evaluation.parameters.get("min_post_months")
+            if data.evaluation is not None else None,
+        )
+        if ev is not None else None,
         "evaluated_to": f.date(ev.last_day) if ev is not None else None,
         "table": outcome_rows(f, ev) if ev is not None else [],
         "months_before": months_before,
@@ -303,6 +350,23 @@ def hotspot_page(
         "dose": dose_rows(f, ev) if ev is not None else [],
         "missing": missing_rows(f, ev) if ev is not None else [],
     }
+
+
+def forest_row(name: str, ev: HotspotEvaluation | None) -> figures.ForestRow:
+    """A place's row of the forest plot: the adjusted interval its verdict is read from,
+    the unadjusted one, and the verdict that colours both."""
+    if ev is None:
+        return figures.ForestRow(name, None, None, None, None, None, None)
+    v = ev.verdict
+    return figures.ForestRow(
+        name,
+        finite(ev.did.irr),
+        finite(ev.did.ci_low),
+        finite(ev.did.ci_high),
+        finite(v.ci_low_adjusted),
+        finite(v.ci_high_adjusted),
+        verdict_of(ev),
+    )
 
 
 def pooled_context(f: Fmt, evaluation: StrategyEvaluation | None) -> dict[str, Any] | None:
@@ -336,7 +400,7 @@ def pooled_context(f: Fmt, evaluation: StrategyEvaluation | None) -> dict[str, A
 def summary_context(data: RenewalData, f: Fmt, pages: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     """Verdict groups, changes since the previous review, displacement, forest plot."""
     t = f.t
-    groups: dict[str, list[dict[str, Any]]] = {v: [] for v in VERDICTS}
+    groups: dict[str, list[dict[str, Any]]] = {v: [] for v in ALL_VERDICTS}
     not_evaluated = []
     for sec, page in zip(data.hotspots, pages, strict=True):
         v = verdict_of(sec.evaluation)
@@ -348,7 +412,8 @@ def summary_context(data: RenewalData, f: Fmt, pages: Sequence[Mapping[str, Any]
                 "name": sec.name,
                 "irr": page["effect"]["irr"],
                 "ci": page["effect"]["ci"],
-                "mdr_short": mdr_short(f, sec.evaluation.min_detectable_ratio),
+                "mdr_short": mdr_short(f, sec.evaluation.min_detectable_ratio)
+                if v == "no_detectable_change" else None,
             }
         )
     changes: list[str] | None = None
@@ -385,16 +450,7 @@ def summary_context(data: RenewalData, f: Fmt, pages: Sequence[Mapping[str, Any]
     evaluation = data.evaluation
     pooled = evaluation.pooled if evaluation is not None else None
     forest = figures.forest_plot(
-        rows=[
-            (
-                s.name,
-                finite(s.evaluation.did.irr) if s.evaluation else None,
-                finite(s.evaluation.did.ci_low) if s.evaluation else None,
-                finite(s.evaluation.did.ci_high) if s.evaluation else None,
-                verdict_of(s.evaluation),
-            )
-            for s in data.hotspots
-        ],
+        rows=[forest_row(s.name, s.evaluation) for s in data.hotspots],
         pooled=(
             (math.exp(pooled.estimate), math.exp(pooled.ci_low), math.exp(pooled.ci_high))
             if pooled is not None
@@ -419,12 +475,14 @@ def summary_context(data: RenewalData, f: Fmt, pages: Sequence[Mapping[str, Any]
 
 
 __all__ = [
+    "ALL_VERDICTS",
     "BUFFER_LABELS",
     "VERDICTS",
     "buffer_sentence",
     "data_uri",
     "dose_rows",
     "effect_sentence",
+    "forest_row",
     "hotspot_effect",
     "hotspot_page",
     "missing_rows",

@@ -154,7 +154,11 @@ def methods_context(
             )
         )
         empty_months = int(np.sum(np.asarray(cov.counts) == 0))
-    pre = data.evaluation.parameters.get("pre_months") if data.evaluation else None
+    params = data.evaluation.parameters if data.evaluation else {}
+    pre = params.get("pre_months")
+    window = params.get("selection_window_months", 0)
+    min_post = params.get("min_post_months")
+    max_mdr = params.get("max_mdr")
     return {
         "runs": runs,
         "section_labels": labels,
@@ -168,6 +172,13 @@ def methods_context(
             r=f.num(data.display.get("region_cell_m", 500), 0),
         ),
         "pre_months_text": f.months(float(pre)) if pre is not None else "–",
+        "window_text": f.months(float(window or 0)),
+        "verdicts_text": t(
+            "report.methods.verdicts",
+            alpha=f.num(params.get("alpha", 0.05)),
+            min_post=f.months(float(min_post)) if min_post is not None else "–",
+            max_pct=f.pct(100 * float(max_mdr)) if max_mdr is not None else "–",
+        ),
         "quarantine": quarantine,
         "coverage_map": coverage_png,
         "empty_months": empty_months,

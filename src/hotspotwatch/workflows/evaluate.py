@@ -50,6 +50,7 @@ KIND = "evaluate"
 #: The options of :func:`evaluate_frames` a spec fixes, in the order of its signature.
 OPTIONS: tuple[str, ...] = (
     "pre_months",
+    "selection_window_months",
     "buffer_widths",
     "cell_size",
     "n_controls",
@@ -63,7 +64,8 @@ OPTIONS: tuple[str, ...] = (
     "months",
     "synth_donors",
     "synth_pre_months",
-    "selection_window_months",
+    "min_post_months",
+    "max_mdr",
 )
 
 
@@ -76,6 +78,9 @@ def _options(raw: Mapping[str, Any]) -> dict[str, Any]:
     """Options with their types (buffer widths and cell size as floats)."""
     out = dict(raw)
     out["pre_months"] = int(out["pre_months"])
+    out["selection_window_months"] = int(out["selection_window_months"])
+    out["min_post_months"] = int(out["min_post_months"])
+    out["max_mdr"] = float(out["max_mdr"])
     out["buffer_widths"] = [float(w) for w in out["buffer_widths"]]
     out["cell_size"] = float(out["cell_size"])
     out["n_controls"] = int(out["n_controls"])
@@ -85,7 +90,6 @@ def _options(raw: Mapping[str, Any]) -> dict[str, Any]:
     out["months"] = str(out["months"])
     out["synth_donors"] = int(out["synth_donors"])
     out["synth_pre_months"] = int(out["synth_pre_months"])
-    out["selection_window_months"] = int(out["selection_window_months"])
     return out
 
 
@@ -131,12 +135,10 @@ def evaluation_spec(
     hotspots : sequence of str, optional
         Hotspot names (sorted); ``None`` for every designated hotspot.
     **options
-        Options of :func:`evaluate_frames` (``pre_months``, ``buffer_widths``, ``cell_size``,
-        ``n_controls``, ``seed``, ``alpha``, ``fdr``, ``pool_method``, ``family``, ``cov``,
-        ``weighted``, ``months``); the rest come from ``ws.config.evaluation``, then the function.
-    study_area : {None, "region", "hull"}
-        ``"hull"``: control places from the events' hull instead of the workspace's study
-        area (recorded in the parameters; see :mod:`hotspotwatch.workflows.study_area`).
+        Options of :func:`evaluate_frames` (``pre_months``, ``selection_window_months``,
+        ``buffer_widths``, ``cell_size``, ``n_controls``, ``seed``, ``alpha``, ``fdr``,
+        ``pool_method``, ``family``, ``cov``, ``weighted``, ``months``, ``min_post_months``,
+        ``max_mdr``); the rest come from ``ws.config.evaluation``, then the function.
 
     Returns
     -------
@@ -164,7 +166,8 @@ def evaluation_spec(
 def _reach(params: Mapping[str, Any]) -> int:
     """Months before the first designation the evaluation reads (the synthetic control's
     long pre-period included, when it is on)."""
-    pre = int(params["pre_months"])
+    # the baseline ends where the selection window before the decision begins
+    pre = int(params["pre_months"]) + int(params.get("selection_window_months", 0))
     if int(params.get("synth_donors", 0)) > 0:
         pre = max(pre, int(params.get("synth_pre_months", pre)))
     return pre

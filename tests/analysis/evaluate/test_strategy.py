@@ -76,7 +76,7 @@ def test_from_dict_inverts_to_dict_through_stored_json(result):
     back = StrategyEvaluation.from_dict(stored)
     assert back.to_dict() == d
     assert StrategyEvaluation.from_dict(d).to_dict() == d
-    assert StrategyEvaluation.schema_version == 7
+    assert StrategyEvaluation.schema_version == 8
     for a, b in zip(result.hotspots, back.hotspots, strict=True):
         assert b.post_months == a.post_months  # exact, though the JSON shows it rounded
         assert b.verdict == a.verdict and b.buffer_verdict == a.buffer_verdict
@@ -114,12 +114,22 @@ def test_months_and_days_are_anchored_on_the_designation_day(result, frames, nam
     h = result.hotspot(name)
     first = h.designated
     s = h.series
-    assert s.codes == tuple(range(-12, len(s.codes) - 12))
+    # the baseline that exists (data from 2023-01-01: fewer than 24 months), then the
+    # 6-month selection window, left out (NaN counts, no days)
+    lo = -(h.pre_months + h.selection_window_months)
+    assert h.selection_window_months == 6 and 3 <= h.pre_months < 24
+    assert s.codes == tuple(range(lo, len(s.codes) + lo))
     assert s.months == tuple(first + relativedelta(months=k) for k in s.codes)
+    assert s.months[0] >= dt.date(2023, 1, 1) > s.months[0] - relativedelta(months=1)
+    assert (h.pre_start, h.pre_end) == (s.months[0], first - relativedelta(months=6)
+                                        - dt.timedelta(days=1))
+    window = np.isin(s.codes, range(-6, 0))
+    assert np.isnan(s.treated[window]).all() and np.isfinite(s.treated[~window]).all()
     assert h.last_day == UNTIL
     ends = [first + relativedelta(months=k + 1) for k in s.codes]
     ends[-1] = UNTIL + dt.timedelta(days=1)  # partial last month
-    assert s.days.tolist() == [(e - m).days for m, e in zip(s.months, ends, strict=True)]
+    days = [0 if w else (e - m).days for m, e, w in zip(s.months, ends, window, strict=True)]
+    assert s.days.tolist() == days
     np.testing.assert_allclose(s.exposure, s.days / (365.25 / 12), rtol=1e-15)
     assert h.post_months == pytest.approx(s.exposure[s.codes.index(0):].sum(), rel=1e-15)
 
@@ -142,9 +152,10 @@ def test_series_match_independent_counts(result, frames, name):
     dist = np.hypot(ev["x"].to_numpy() - cx, ev["y"].to_numpy() - cy)
     harm = (ev["role"] == "harm").to_numpy()
     pre = np.asarray(s.codes) < 0
+    kept = np.isfinite(s.treated)  # the selection window is left out
 
     def per_month(mask: np.ndarray) -> np.ndarray:
-        return np.bincount(month[mask & valid], minlength=n_m).astype(float)
+        return np.where(kept, np.bincount(month[mask & valid], minlength=n_m), np.nan)
 
     # the polygon is a 128-gon inscribed in the circle: events within 0.5 m of a boundary
     # may fall either side
@@ -153,14 +164,17 @@ def test_series_match_independent_counts(result, frames, name):
     ]:
         inside = harm & (dist > lo) & (dist <= hi) if lo else harm & (dist <= hi)
         near = harm & valid & ((np.abs(dist - lo) < 0.5) | (np.abs(dist - hi) < 0.5))
-        diff = np.abs(per_month(inside) - got).sum()
+        np.testing.assert_array_equal(np.isnan(got), ~kept)
+        diff = np.nansum(np.abs(per_month(inside) - got))
         assert diff <= near.sum(), (name, lo, hi)
-        assert got.sum() > 0  # every ring has events, the second one too
-    assert (h.treated_pre, h.treated_post) == (s.treated[pre].sum(), s.treated[~pre].sum())
+        assert np.nansum(got) > 0  # every ring has events, the second one too
+    pre &= kept
+    post = ~pre & kept
+    assert (h.treated_pre, h.treated_post) == (s.treated[pre].sum(), s.treated[post].sum())
     ring0 = h.rings[0]
     assert (h.buffer_pre, h.buffer_post) == (ring0.pre, ring0.post)
-    assert (ring0.pre, ring0.post) == (ring0.counts[pre].sum(), ring0.counts[~pre].sum())
-    assert (h.control_pre, h.control_post) == (s.control[pre].sum(), s.control[~pre].sum())
+    assert (ring0.pre, ring0.post) == (ring0.counts[pre].sum(), ring0.counts[post].sum())
+    assert (h.control_pre, h.control_post) == (s.control[pre].sum(), s.control[post].sum())
     assert s.n_controls == h.n_controls
     assert [(r.inner_m, r.outer_m) for r in h.rings] == [(0.0, 250.0), (250.0, 500.0)]
     assert all(r.wkt.startswith(("POLYGON", "MULTIPOLYGON")) for r in h.rings)
@@ -193,13 +207,15 @@ def test_dose_series_per_category_inside_the_perimeter(result, frames):
         m &= (month >= 0) & (month < len(h.series.months))
         ref = np.bincount(month[m], minlength=len(h.series.months))
         near = (ev["category"] == cat).to_numpy() & (np.abs(dist - RADIUS) < 0.5)
-        assert np.abs(ds.counts[i] - ref).sum() <= near.sum()
-    pre = np.asarray(h.series.codes) < 0
+        kept = np.isfinite(h.series.treated)
+        np.testing.assert_array_equal(np.isnan(ds.counts[i]), ~kept)
+        assert np.abs(ds.counts[i] - ref)[kept].sum() <= near.sum()
+    pre = (np.asarray(h.series.codes) < 0) & kept
     pre_len = h.series.exposure[pre].sum()
     assert h.dose["prevention_pre_per_month"] == pytest.approx(ds.counts[1, pre].sum() / pre_len)
-    assert ds.counts[1].sum() > 100
+    assert np.nansum(ds.counts[1]) > 100
     east = result.hotspot("East").dose_series
-    assert east.categories == ds.categories and east.counts[1].sum() == 0
+    assert east.categories == ds.categories and np.nansum(east.counts[1]) == 0
 
 
 def test_weighted_series_count_harm_weights(frames):
@@ -278,7 +294,8 @@ def test_each_hotspot_carries_its_synthetic_control(result):
         # the observed series the SC compares (synthetic + gap) ends with the DiD's months
         observed = sc.synthetic + sc.gap
         n = len(h.series.codes)
-        fitted = np.isfinite(observed[-n:])  # the selection window is not fitted
+        # the selection window is in neither fit (NaN in the DiD's series, not fitted by SC)
+        fitted = np.isfinite(observed[-n:]) & np.isfinite(h.series.treated)
         assert fitted.sum() >= n - 6
         np.testing.assert_allclose(observed[-n:][fitted], h.series.treated[fitted])
         assert sc.pre_months >= h.pre_months - 6  # the selection window is left out
@@ -313,4 +330,7 @@ def test_the_synthetic_control_leaves_out_the_selection_window(frames, result):
         window = codes >= -6
         assert np.isnan(a.synth.gap[:24][window]).all()
         assert np.isfinite(b.synth.gap[:24][window]).all()
-        assert a.did.irr == b.did.irr  # the DiD is not touched
+        # the DiD leaves the same months out of both its series (neither before nor after)
+        dw = np.isin(a.series.codes, range(-6, 0))
+        assert np.isnan(a.series.treated[dw]).all() and np.isfinite(b.series.treated).all()
+        assert a.did.irr != b.did.irr

@@ -108,3 +108,59 @@ def test_every_evaluate_key_in_all_languages():
                   "fall_around"):
         assert f"evaluate.sentence.buffer.{label}" in keys
         assert f"evaluate.verdict.{label}" in keys
+
+
+# ---------------------------------------------------------------- issue 16: new labels
+
+POWER = {"en": "had an 80% chance of showing a fall", "fr": "avait 80 % de chances",
+         "nl": "had deze vergelijking (de aantallen"}
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_minimum_detectable_change_never_contradicts_a_verdict_of_change(lang):
+    # issue 16: "reduction" with an estimate of -25 % must not also say that only a fall
+    # of 29 % or more could be detected: the planned-power sentence follows no change only
+    cut = verdict(0.75, 0.62, 0.9, ci_low_adjusted=0.6, ci_high_adjusted=0.95,
+                  min_detectable_ratio=0.71)
+    assert cut.label == "reduction"
+    text = verdict_text(cut, lang, name="Yser")
+    assert POWER[lang] not in text and "29" not in text
+    flat = verdict(0.9, 0.62, 1.3, ci_low_adjusted=0.6, ci_high_adjusted=1.35,
+                   min_detectable_ratio=0.71)
+    text = verdict_text(flat, lang, name="Yser")
+    assert flat.label == "no_detectable_change" and POWER[lang] in text and "29" in text
+    rise = verdict(1.4, 1.1, 1.8, min_detectable_ratio=0.71)
+    assert POWER[lang] not in verdict_text(rise, lang, name="Yser")
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_too_early_and_uncertain_sentences(lang):
+    from hotspotwatch.analysis.evaluate import downgrade_to_uncertain
+
+    early = verdict(0.5, 0.2, 1.3, too_early="post_months", min_detectable_ratio=0.3)
+    text = verdict_text(early, lang, name="Peterbos", post_months=3.25, min_post_months=6)
+    short = catalogs()[lang]["evaluate.verdict.too_early"]
+    assert short in text and "Peterbos" in text
+    assert {"en": "3.2", "fr": "3,2", "nl": "3,2"}[lang] in text  # Babel, one decimal
+    assert POWER[lang] not in text
+    mdr = verdict(0.5, 0.2, 1.3, too_early="mdr", min_detectable_ratio=0.3)
+    assert "70" in verdict_text(mdr, lang, name="Peterbos")  # a fall of 70 % or more
+    none = verdict(0.5, 0.2, 1.3, too_early="mdr")
+    assert verdict_text(none, lang).endswith(
+        catalogs()[lang]["evaluate.reason.mdr_none"])
+    u = downgrade_to_uncertain(verdict(0.7, 0.55, 0.9), reason="synthetic_control")
+    text = verdict_text(u, lang, name="Peterbos")
+    assert catalogs()[lang]["evaluate.reason.synthetic_control"] in text
+    assert catalogs()[lang]["evaluate.verdict.uncertain"] in text
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_sentence_gives_the_adjusted_interval_and_the_margin(lang):
+    v = verdict(0.8, 0.7, 0.92, ci_low_adjusted=0.66, ci_high_adjusted=0.97,
+                adjusted_alpha=3 * 0.05 / 17)
+    text = verdict_text(v, lang, name="Matongé")
+    sep = "." if lang == "en" else ","
+    assert f"0{sep}66" in text and f"0{sep}97" in text and f"99{sep}1" in text
+    assert catalogs()[lang]["evaluate.sentence.near"] in text
+    # no adjustment (one estimate): no second interval
+    assert "99" not in verdict_text(verdict(0.8, 0.7, 0.92), lang, name="Matongé")

@@ -9,7 +9,7 @@ inference), ``dose`` and ``verdict`` (labels only).
 one hotspot at a time (``hotspot``), and keeps the monthly series it counted (``series``).
 """
 
-from hotspotwatch.analysis.evaluate.did import DiDResult, did
+from hotspotwatch.analysis.evaluate.did import DiDResult, did, did_interval
 from hotspotwatch.analysis.evaluate.dose import DoseResponseResult, dose_response
 from hotspotwatch.analysis.evaluate.its import ITSResult, interrupted_time_series
 from hotspotwatch.analysis.evaluate.pooling import PooledResult, random_effects
@@ -28,7 +28,16 @@ from hotspotwatch.analysis.evaluate.rates import (
     score_ci,
 )
 from hotspotwatch.analysis.evaluate.synth import SynthResult, synthetic_control
-from hotspotwatch.analysis.evaluate.verdict import Verdict, buffer_verdict, verdict
+from hotspotwatch.analysis.evaluate.verdict import (
+    LABELS,
+    Verdict,
+    buffer_verdict,
+    downgrade_to_uncertain,
+    fcr_alpha,
+    near_threshold,
+    too_early_reason,
+    verdict,
+)
 from hotspotwatch.analysis.evaluate.wdd import (
     WDDHarmResult,
     WDDResult,
@@ -40,6 +49,7 @@ from hotspotwatch.analysis.evaluate.wdd import (
 )
 
 __all__ = [
+    "LABELS",
     "DiDResult",
     "DoseResponseResult",
     "ITSResult",
@@ -55,16 +65,21 @@ __all__ = [
     "buffer_verdict",
     "conditional_ci",
     "did",
+    "did_interval",
     "dose_response",
+    "downgrade_to_uncertain",
     "etest_pvalue",
+    "fcr_alpha",
     "interrupted_time_series",
     "log_irr_variance",
     "min_detectable_ratio",
     "months_to_detect",
+    "near_threshold",
     "random_effects",
     "rate_test",
     "score_ci",
     "synthetic_control",
+    "too_early_reason",
     "verdict",
     "wdd",
     "wdd_harm",

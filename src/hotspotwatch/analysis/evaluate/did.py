@@ -57,6 +57,10 @@ class DiDResult(ResultMixin):
         Panel size used in the fit.
     alpha : float
         Level.
+    reference_pre, reference_post : float
+        Under ``cov="exact-conditional"``, the control totals scaled to the treated
+        exposure that served as the exact test's exposures (NaN otherwise); they let
+        :func:`did_interval` redo the interval at another level.
     """
 
     irr: float
@@ -77,6 +81,43 @@ class DiDResult(ResultMixin):
     n_units: int
     n_periods: int
     alpha: float
+    reference_pre: float = math.nan
+    reference_post: float = math.nan
+
+
+def did_interval(result: DiDResult, alpha: float) -> tuple[float, float]:
+    """The ``1 - alpha`` interval of a DiD rate ratio (e.g. at an adjusted level).
+
+    The Wald interval :math:`e^{\\hat\\beta \\pm z_{1-\\alpha/2} SE}` of the fit, or under
+    the exact conditional fallback the exact interval of
+    :func:`~hotspotwatch.analysis.evaluate.rates.rate_test` on the same totals; at
+    ``alpha == result.alpha`` it is ``(result.ci_low, result.ci_high)``.
+
+    Examples
+    --------
+    >>> r = did([10, 5, 100, 100], unit=[0, 0, 1, 1], time=[0, 1, 0, 1],
+    ...         treated=[1, 1, 0, 0], post=[0, 1, 0, 1], cov="model")
+    >>> [round(v, 4) for v in did_interval(r, 0.01)]
+    [0.1165, 2.1468]
+    """
+    if not 0 < alpha < 1:
+        raise ValueError(f"alpha must be in (0, 1), got {alpha!r}")
+    if result.cov == "exact-conditional":
+        if not (math.isfinite(result.reference_pre) and math.isfinite(result.reference_post)):
+            return math.nan, math.nan
+        ex = rate_test(
+            int(result.treated_post),
+            result.reference_post,
+            int(result.treated_pre),
+            result.reference_pre,
+            "exact",
+            alpha=alpha,
+        )
+        return float(ex.ci_low), float(ex.ci_high)
+    if not (math.isfinite(result.log_irr) and math.isfinite(result.se)):
+        return math.nan, math.nan
+    z = float(stats.norm.isf(alpha / 2))
+    return math.exp(result.log_irr - z * result.se), math.exp(result.log_irr + z * result.se)
 
 
 def _codes(values: ArrayLike) -> tuple[np.ndarray, int]:
@@ -205,14 +246,8 @@ def did(
         # Exposure-weight the control totals so the ratio stays a rate ratio.
         e_t0, e_t1 = float(expo[tr & ~po].sum()), float(expo[tr & po].sum())
         e_c0, e_c1 = float(expo[~tr & ~po].sum()), float(expo[~tr & po].sum())
-        ex = rate_test(
-            int(t1),
-            max(c1, 0.5) * e_t1 / e_c1,
-            int(t0),
-            max(c0, 0.5) * e_t0 / e_c0,
-            "exact",
-            alpha=alpha,
-        )
+        ref_post, ref_pre = max(c1, 0.5) * e_t1 / e_c1, max(c0, 0.5) * e_t0 / e_c0
+        ex = rate_test(int(t1), ref_post, int(t0), ref_pre, "exact", alpha=alpha)
         irr = ex.rate_ratio if math.isfinite(ex.rate_ratio) else (math.inf if t1 > 0 else 0.0)
         beta = math.log(irr) if 0 < irr < math.inf else (math.inf if irr > 0 else -math.inf)
         return DiDResult(
@@ -234,6 +269,8 @@ def did(
             n_units=n_units,
             n_periods=n_periods,
             alpha=float(alpha),
+            reference_pre=float(ref_pre),
+            reference_post=float(ref_post),
         )
 
     # Drop units and periods without events: their fixed effects go to -inf.

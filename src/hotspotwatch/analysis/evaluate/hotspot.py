@@ -8,6 +8,7 @@ so that the report and the dashboard show them without counting again.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 from collections.abc import Mapping, Sequence
@@ -37,7 +38,14 @@ from hotspotwatch.analysis.evaluate.series import (
     RingSeries,
 )
 from hotspotwatch.analysis.evaluate.synth import DEFAULT_DONORS, SynthResult, synthetic_control
-from hotspotwatch.analysis.evaluate.verdict import Verdict, buffer_verdict, verdict
+from hotspotwatch.analysis.evaluate.verdict import (
+    MAX_MDR,
+    MIN_POST_MONTHS,
+    Verdict,
+    buffer_verdict,
+    too_early_reason,
+    verdict,
+)
 from hotspotwatch.analysis.evaluate.wdd import WDDResult, WDQResult, wdd_scaled, wdq
 from hotspotwatch.periods import AnchoredMonth, Day, counts
 
@@ -55,7 +63,8 @@ class HotspotEvaluation(ResultMixin):
     designated, last_day : datetime.date
         First designation day and last day of the post-period (inclusive).
     pre_months : int
-        Whole anchored months before designation.
+        Whole months of baseline used (before the selection window): the ``pre_months``
+        asked for, or fewer when the data start later (at least 3).
     post_months : float
         Length of the post-period in average months (its exposure).
     treated_pre, treated_post, buffer_pre, buffer_post, control_pre, control_post : float
@@ -102,12 +111,19 @@ class HotspotEvaluation(ResultMixin):
     synth : SynthResult or None
         Synthetic control of the treated area from the best-matched control cells, on the
         long pre-period (:func:`synth_panel`); ``None`` when it is off or cannot be fitted.
+    selection_window_months : int
+        Months just before the decision left out of both series (neither before nor
+        after): the selection window, when harm that led to the designation peaked.
+    pre_start, pre_end : datetime.date or None
+        First and last day of the baseline actually used.
     """
 
     #: 2: the WDD scales the controls to the treated area's pre-period level (issue 14).
     #: 3: buffer labels read with the place's verdict (displacement only when it fell).
     #: 4: the synthetic control (issue 16).
-    schema_version: ClassVar[int] = 4
+    #: 5: selection window and baseline used; too_early; FCR-adjusted intervals the
+    #: verdicts are read from; near_threshold (issue 16).
+    schema_version: ClassVar[int] = 5
 
     name: str
     outcome: str
@@ -144,6 +160,22 @@ class HotspotEvaluation(ResultMixin):
     missing_months: tuple[dt.date, ...] = ()
     transition_month: dt.date | None = None
     synth: SynthResult | None = None
+    # issue 16: the selection window and the baseline actually used
+    selection_window_months: int = 0
+    pre_start: dt.date | None = None
+    pre_end: dt.date | None = None
+
+    def with_verdict(self, v: Verdict) -> HotspotEvaluation:
+        """This evaluation with the place's verdict ``v`` (e.g. from
+        :func:`~hotspotwatch.analysis.evaluate.verdict.downgrade_to_uncertain`); the buffer
+        label is read again with it (no displacement without a fall in the place)."""
+        b = self.buffer_verdict
+        vb = buffer_verdict(
+            b.irr, b.ci_low, b.ci_high, p_value=b.p_value, p_adjusted=b.p_adjusted,
+            alpha=b.alpha, place=v.label, ci_low_adjusted=b.ci_low_adjusted,
+            ci_high_adjusted=b.ci_high_adjusted, adjusted_alpha=b.adjusted_alpha,
+        )
+        return dataclasses.replace(self, verdict=v, buffer_verdict=vb)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON shape of the issue (labels and numbers, no sentences), with extra keys."""
@@ -155,6 +187,7 @@ class HotspotEvaluation(ResultMixin):
             "ci_high": to_jsonable(self.did.ci_high),
             "p_value": to_jsonable(self.did.p_value),
             "p_adjusted": to_jsonable(self.p_adjusted),
+            **_adjusted(self.verdict),
             "wdq": self.wdq.to_dict(),
             "wdd": self.wdd.to_dict(),
             "min_detectable_ratio": to_jsonable(self.min_detectable_ratio),
@@ -165,6 +198,7 @@ class HotspotEvaluation(ResultMixin):
                 "ci_high": to_jsonable(self.buffer_did.ci_high),
                 "p_value": to_jsonable(self.buffer_did.p_value),
                 "p_adjusted": to_jsonable(self.buffer_p_adjusted),
+                **_adjusted(self.buffer_verdict),
                 "verdict": self.buffer_verdict.label,
                 "did": self.buffer_did.to_dict(),
             },
@@ -180,6 +214,9 @@ class HotspotEvaluation(ResultMixin):
             "design": {
                 "designated": self.designated.isoformat(),
                 "pre_months": self.pre_months,
+                "selection_window_months": self.selection_window_months,
+                "pre_start": None if self.pre_start is None else self.pre_start.isoformat(),
+                "pre_end": None if self.pre_end is None else self.pre_end.isoformat(),
                 "post_months": round(self.post_months, 2),
                 "n_controls": self.n_controls,
                 "matching_rule": self.matching_rule,
@@ -230,8 +267,8 @@ class HotspotEvaluation(ResultMixin):
             min_detectable_ratio=mdr,
             p_adjusted=p_adj,
             buffer_p_adjusted=pb_adj,
-            verdict=_verdict_of(data["verdict"], d_t, p_adj, mdr, "hotspot"),
-            buffer_verdict=_verdict_of(data["buffer"]["verdict"], d_b, pb_adj, math.nan, "buffer"),
+            verdict=_verdict_of(data, d_t, p_adj, mdr, "hotspot"),
+            buffer_verdict=_verdict_of(data["buffer"], d_b, pb_adj, math.nan, "buffer"),
             dose=from_jsonable(dict[str, float], data["dose"]),
             matching_rule=str(design["matching_rule"]),
             last_day=dt.date.fromisoformat(data["last_day"]),
@@ -246,13 +283,34 @@ class HotspotEvaluation(ResultMixin):
             transition_month=None if data.get("transition_month") is None
             else dt.date.fromisoformat(data["transition_month"]),
             synth=None if data.get("synth") is None else SynthResult.from_dict(data["synth"]),
+            selection_window_months=int(design.get("selection_window_months", 0)),
+            pre_start=_date_or_none(design.get("pre_start")),
+            pre_end=_date_or_none(design.get("pre_end")),
         )
 
 
-def _verdict_of(label: str, d: DiDResult, p_adjusted: float, mdr: float, subject: str) -> Verdict:
+def _date_or_none(value: Any) -> dt.date | None:
+    return None if value is None else dt.date.fromisoformat(str(value))
+
+
+def _adjusted(v: Verdict) -> dict[str, Any]:
+    """The JSON keys of the adjusted interval a verdict is read from."""
+    return {
+        "ci_low_adjusted": to_jsonable(v.ci_low_adjusted),
+        "ci_high_adjusted": to_jsonable(v.ci_high_adjusted),
+        "adjusted_alpha": to_jsonable(v.adjusted_alpha),
+        "adjusted_level": to_jsonable(1.0 - v.adjusted_alpha),
+        "near_threshold": bool(v.near_threshold),
+        "verdict_reason": v.reason,
+    }
+
+
+def _verdict_of(
+    data: Mapping[str, Any], d: DiDResult, p_adjusted: float, mdr: float, subject: str
+) -> Verdict:
     """The verdict :func:`evaluate_frames` gave: its label on the DiD's numbers."""
     return Verdict(
-        label=str(label),
+        label=str(data["verdict"]),
         irr=d.irr,
         ci_low=d.ci_low,
         ci_high=d.ci_high,
@@ -261,6 +319,11 @@ def _verdict_of(label: str, d: DiDResult, p_adjusted: float, mdr: float, subject
         min_detectable_ratio=mdr,
         subject=subject,
         alpha=d.alpha,
+        ci_low_adjusted=from_jsonable(float, data["ci_low_adjusted"]),
+        ci_high_adjusted=from_jsonable(float, data["ci_high_adjusted"]),
+        adjusted_alpha=from_jsonable(float, data["adjusted_alpha"]),
+        near_threshold=bool(data["near_threshold"]),
+        reason=str(data.get("verdict_reason", "")),
     )
 
 
@@ -356,6 +419,8 @@ def evaluate_hotspot(
     synth_pre_months: int = 24,
     data_start: dt.date | None = None,
     selection_window: int = 0,
+    min_post_months: float = MIN_POST_MONTHS,
+    max_mdr: float = MAX_MDR,
 ) -> HotspotEvaluation | None:
     """Compare one hotspot with its buffer rings and controls (before FDR adjustment).
 
@@ -382,22 +447,42 @@ def evaluate_hotspot(
     missing : frozenset of int
         Calendar month codes a source does not cover: every month overlapping one is left
         out (:func:`~hotspotwatch.analysis.evaluate.months.masked_months`).
-    synth_donors, synth_pre_months, data_start
-        Synthetic control (:func:`synth_panel`): donor pool size (0: none), months before
-        designation it is fitted on, and the first day with data (earlier months are not
-        counted).
+    synth_donors, synth_pre_months
+        Synthetic control (:func:`synth_panel`): donor pool size (0: none) and months before
+        designation it is fitted on.
     selection_window : int
-        Months just before designation left out of the synthetic control's fit.
+        Months just before the decision left out of both series (the selection window)
+        and of the synthetic control's fit.
+    data_start : datetime.date, optional
+        First day of data: baseline months that start before it do not exist (not zero):
+        the DiD's baseline is shortened to the whole months after it (at least 3), the
+        synthetic control leaves them out.
+    min_post_months, max_mdr : float
+        Too-early rule (:func:`~hotspotwatch.analysis.evaluate.verdict.too_early_reason`).
 
     Returns
     -------
     HotspotEvaluation or None
         ``None`` when the post-period (or the pre-period, once months are left out) is
-        empty. ``p_adjusted`` is NaN until the caller adjusts across hotspots.
+        empty, or fewer than 3 baseline months exist. ``p_adjusted`` is NaN and the
+        adjusted interval the unadjusted one until the caller adjusts across hotspots.
     """
-    plan = month_plan(first, last, pre_months, rule, events.timezone)
+    plan = month_plan(first, last, pre_months, rule, events.timezone,
+                      selection_window=selection_window)
     if plan is None:
         return None
+    if data_start is not None:
+        am0 = AnchoredMonth(plan.anchor, events.timezone)
+        b_lo, b_hi = plan.baseline
+        exists = [k for k in range(b_lo, b_hi + 1) if am0.start(k) >= data_start]
+        if len(exists) < 3:
+            return None
+        if len(exists) < pre_months:  # fall back to the baseline that exists (stated)
+            pre_months = len(exists)
+            plan = month_plan(first, last, pre_months, rule, events.timezone,
+                              selection_window=selection_window)
+            if plan is None:
+                return None
     am = AnchoredMonth(plan.anchor, events.timezone)
     months = events.months(plan.anchor)
     last = plan.last
@@ -405,7 +490,8 @@ def evaluate_hotspot(
     codes = np.arange(lo_m, hi_m + 1)
     # months left out: the transition month and months a source does not cover
     masked = masked_months(plan, set(missing), events.timezone)
-    keep = ~masked
+    in_window = np.isin(codes, plan.window)
+    keep = ~masked & ~in_window
     if not (keep & (codes < 0)).any() or not (keep & (codes >= 0)).any():
         return None
     days = np.where(keep, plan.days, 0.0)
@@ -435,13 +521,13 @@ def evaluate_hotspot(
     cell = events.control_cell
     cells = count(cell >= 0, np.maximum(cell, 0), grid.eligible.size)
     k_ctrl = n_controls if n_controls > 0 else grid.eligible.size
-    pre_kept = (codes < 0) & ~masked
+    pre_kept = (codes < 0) & keep
     match = match_controls(
         t_series[pre_kept], cells[:, pre_kept], n_controls=k_ctrl, seed=seed
     )
     c_series = cells[match.selected].sum(axis=0)
     for arr in (t_series, c_series, *ring_series):
-        arr[masked] = np.nan  # missing, not zero
+        arr[~keep] = np.nan  # missing (or in the selection window), not zero
     pre = (codes < 0) & keep
     post = (codes >= 0) & keep
     n_k = int(keep.sum())
@@ -496,7 +582,7 @@ def evaluate_hotspot(
     for i, cat in enumerate(cats):
         m = inside_window & (events.categories == cat)
         dose_counts[i] = counts(months[m], lo_m, hi_m)
-    dose_counts[:, masked] = np.nan
+    dose_counts[:, ~keep] = np.nan
     dose_series = DoseSeries(cats, roles, dose_counts)
     dose: dict[str, float] = {}
     for role in DOSE_ROLES:
@@ -521,7 +607,11 @@ def evaluate_hotspot(
     v_t = verdict(
         d_t.irr, d_t.ci_low, d_t.ci_high, p_value=d_t.p_value, min_detectable_ratio=mdr,
         alpha=alpha,
+        too_early=too_early_reason(
+            post_len, mdr, min_post_months=min_post_months, max_mdr=max_mdr
+        ),
     )
+    b_lo, b_hi = plan.baseline
     return HotspotEvaluation(
         name=name,
         outcome=outcome,
@@ -574,6 +664,9 @@ def evaluate_hotspot(
             n_donors=synth_donors, seed=seed, alpha=alpha, rule=rule, missing=missing,
             data_start=data_start, selection_window=selection_window,
         ),
+        selection_window_months=len(plan.window),
+        pre_start=am.start(b_lo),
+        pre_end=am.start(b_hi + 1) - dt.timedelta(days=1),
     )
 
 

@@ -31,6 +31,7 @@ Examples
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 
@@ -90,6 +91,9 @@ class MonthPlan:
         Code of the designation month left out under calendar months (``-1``), else None.
     last : datetime.date
         Last day counted (the end of the last whole month under calendar months).
+    window : tuple of int
+        Codes of the selection window: the months just before the decision, left out of
+        both the treated and the control series (neither before nor after).
     """
 
     anchor: dt.date
@@ -98,15 +102,49 @@ class MonthPlan:
     days: NDArray[np.float64]
     transition: int | None
     last: dt.date
+    window: tuple[int, ...] = ()
+
+    @property
+    def baseline(self) -> tuple[int, int]:
+        """First and last code of the pre-period (before the window and the transition)."""
+        top = min([*self.window, *([] if self.transition is None else [self.transition]), 0])
+        return self.lo, top - 1
 
 
 def month_plan(
-    first: dt.date, last: dt.date, pre_months: int, rule: str, timezone: str = "UTC"
+    first: dt.date,
+    last: dt.date,
+    pre_months: int,
+    rule: str,
+    timezone: str = "UTC",
+    *,
+    selection_window: int = 0,
 ) -> MonthPlan | None:
     """Months of a hotspot designated on ``first`` with a post-period up to ``last``.
 
-    Returns ``None`` when not a single (whole, under calendar months) post month fits.
+    ``pre_months`` months of baseline end where the ``selection_window`` months before the
+    decision begin (under calendar months, before the designation month too). Returns
+    ``None`` when not a single (whole, under calendar months) post month fits.
+
+    Examples
+    --------
+    >>> p = month_plan(dt.date(2024, 3, 15), dt.date(2024, 6, 20), 3, "anchored_months",
+    ...                selection_window=2)
+    >>> p.lo, p.window, p.baseline
+    (-5, (-2, -1), (-5, -3))
     """
+    if selection_window < 0:
+        raise ValueError(f"selection_window must be >= 0, got {selection_window!r}")
+    plan = _month_plan(first, last, pre_months + selection_window, rule, timezone)
+    if plan is None or selection_window == 0:
+        return plan
+    top = -1 if plan.transition is None else plan.transition - 1
+    return dataclasses.replace(plan, window=tuple(range(top - selection_window + 1, top + 1)))
+
+
+def _month_plan(
+    first: dt.date, last: dt.date, pre_months: int, rule: str, timezone: str = "UTC"
+) -> MonthPlan | None:
     if rule == "calendar_months":
         anchor = first if first.day == 1 else add_months(first.replace(day=1), 1)
         am = AnchoredMonth(anchor, timezone)

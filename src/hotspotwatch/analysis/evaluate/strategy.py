@@ -29,6 +29,7 @@ from shapely.geometry.base import BaseGeometry
 
 from hotspotwatch.analysis._result import ResultMixin, from_jsonable, to_jsonable
 from hotspotwatch.analysis.evaluate.design import control_grid
+from hotspotwatch.analysis.evaluate.did import did_interval
 from hotspotwatch.analysis.evaluate.dose import dose_response
 from hotspotwatch.analysis.evaluate.hotspot import (
     DOSE_ROLES,
@@ -52,7 +53,14 @@ from hotspotwatch.analysis.evaluate.series import (
     MonthlySeries,
     RingSeries,
 )
-from hotspotwatch.analysis.evaluate.verdict import Verdict, buffer_verdict, verdict
+from hotspotwatch.analysis.evaluate.verdict import (
+    MAX_MDR,
+    MIN_POST_MONTHS,
+    Verdict,
+    buffer_verdict,
+    fcr_alpha,
+    verdict,
+)
 from hotspotwatch.analysis.multitest import adjust_pvalues
 from hotspotwatch.analysis.precision import coarsest
 from hotspotwatch.domain.designation import active_periods
@@ -96,7 +104,8 @@ class StrategyEvaluation(ResultMixin):
     #: 5: time precision, months rule and source coverage (missing months left out).
     #: 6: harm-weighted WDD variances from squared weights.
     #: 7: each hotspot's synthetic control (issue 16).
-    schema_version: ClassVar[int] = 7
+    #: 8: selection window, 24-month baseline, too_early, FCR-adjusted intervals (issue 16).
+    schema_version: ClassVar[int] = 8
 
     hotspots: tuple[HotspotEvaluation, ...]
     pooled: PooledResult | None
@@ -143,6 +152,10 @@ class StrategyEvaluation(ResultMixin):
                 "k": p.k,
                 "method": p.method,
                 "verdict": self.pooled_verdict.label,
+                # one estimate, no multiplicity: the adjusted interval is the interval
+                "ci_low_adjusted": to_jsonable(self.pooled_verdict.ci_low_adjusted),
+                "ci_high_adjusted": to_jsonable(self.pooled_verdict.ci_high_adjusted),
+                "near_threshold": bool(self.pooled_verdict.near_threshold),
                 "min_detectable_ratio": to_jsonable(self.pooled_verdict.min_detectable_ratio),
                 "alpha": self.pooled_verdict.alpha,
                 "random_effects": p.to_dict(),
@@ -179,6 +192,10 @@ class StrategyEvaluation(ResultMixin):
                 min_detectable_ratio=from_jsonable(float, pd_["min_detectable_ratio"]),
                 subject="hotspot",
                 alpha=float(pd_["alpha"]),
+                ci_low_adjusted=math.exp(pooled.ci_low),
+                ci_high_adjusted=math.exp(pooled.ci_high),
+                adjusted_alpha=float(pd_["alpha"]),
+                near_threshold=bool(pd_.get("near_threshold", False)),
             )
         params = dict(data.get("parameters") or {})
         if isinstance(params.get("until"), str):
@@ -253,7 +270,8 @@ def evaluate_frames(
     names: Sequence[str] | None = None,
     outcome: str | Sequence[str] = "harm",
     until: dt.date | None = None,
-    pre_months: int = 12,
+    pre_months: int = 24,
+    selection_window_months: int = 6,
     buffer_widths: Sequence[float] = (250.0,),
     cell_size: float = 500.0,
     n_controls: int = 0,
@@ -267,8 +285,9 @@ def evaluate_frames(
     months: str = "auto",
     synth_donors: int = 200,
     synth_pre_months: int = 24,
-    selection_window_months: int = 6,
     progress: Callable[[int, int], None] | None = None,
+    min_post_months: int = MIN_POST_MONTHS,
+    max_mdr: float = MAX_MDR,
 ) -> StrategyEvaluation:
     """Evaluate hotspots on plain frames (no database).
 
@@ -292,7 +311,14 @@ def evaluate_frames(
     until : datetime.date, optional
         Last day of the post-period (default: the last event day).
     pre_months : int
-        Months before the first designation used as pre-period.
+        Longest baseline: months before the selection window used as pre-period (24 by
+        default); where the data start later, the whole months that exist (at least 3;
+        each hotspot records the baseline used, ``pre_start`` .. ``pre_end``).
+    selection_window_months : int
+        Months just before each decision left out of both the treated and the control
+        series (neither before nor after): places are designated because harm has just
+        peaked there, and part of a peak fades anyway (regression to the mean); counting
+        the peak as "before" credits the strategy with that fall. 0 keeps the months.
     buffer_widths : sequence of float
         Buffer ring widths (cumulative, adjacent rings); the first ring is the one evaluated
         for displacement, every ring gets its monthly series.
@@ -327,13 +353,15 @@ def evaluate_frames(
     synth_pre_months : int
         Months before designation the synthetic control is fitted on, where the data
         reach back that far (at least ``pre_months``).
-    selection_window_months : int
-        Months just before designation left out of the synthetic control's fit (places
-        are designated after a peak of harm, which would otherwise be credited to the
-        designation as it fades).
     progress : callable, optional
         ``progress(done, total)`` after each hotspot (``total``: the hotspots asked for);
         not part of the question (the result does not depend on it).
+    min_post_months : int
+        A place with fewer months after designation is ``"too_early"``.
+    max_mdr : float
+        A place whose design cannot detect a fall of ``max_mdr`` (a fraction: 0.5 = a
+        halving) with 80 % power is ``"too_early"``
+        (:func:`~hotspotwatch.analysis.evaluate.verdict.too_early_reason`).
 
     Returns
     -------
@@ -341,6 +369,14 @@ def evaluate_frames(
     """
     if pre_months < 3:
         raise ValueError(f"pre_months must be at least 3, got {pre_months!r}")
+    if selection_window_months < 0:
+        raise ValueError(
+            f"selection_window_months must be 0 or more, got {selection_window_months!r}"
+        )
+    if min_post_months < 0:
+        raise ValueError(f"min_post_months must be 0 or more, got {min_post_months!r}")
+    if not 0 < max_mdr <= 1:
+        raise ValueError(f"max_mdr must be in (0, 1] (a fraction of reduction), got {max_mdr!r}")
     ev = events
     out_mask, outcome_key = _outcome_mask(ev, outcome)
     if until is None:
@@ -390,7 +426,8 @@ def evaluate_frames(
         last=until,
     )
     missing = frozenset(coverage.missing_codes())
-    # the synthetic control's long pre-period starts no earlier than the data
+    # months before the data start do not exist (not zero): the DiD's baseline falls back to
+    # the whole months after it, the synthetic control's long pre-period starts no earlier
     data_start = coverage.months[0] if coverage.months else None
 
     results: list[HotspotEvaluation] = []
@@ -424,11 +461,13 @@ def evaluate_frames(
             synth_pre_months=synth_pre_months,
             data_start=data_start,
             selection_window=selection_window_months,
+            min_post_months=min_post_months,
+            max_mdr=max_mdr,
         )
         if r is not None:
             results.append(r)
-        else:  # no (whole) month after designation, or none left once missing months go
-            not_evaluated.append(name)
+        else:  # no (whole) month after designation, none left once missing months go, or
+            not_evaluated.append(name)  # fewer than 3 baseline months in the data
         if progress is not None:
             progress(done, len(wanted))
 
@@ -469,6 +508,7 @@ def evaluate_frames(
         "outcome": outcome_key,
         "until": until,
         "pre_months": pre_months,
+        "selection_window_months": selection_window_months,
         "buffer_widths": list(buffer_widths),
         "cell_size": cell_size,
         "n_controls": n_controls,
@@ -482,7 +522,8 @@ def evaluate_frames(
         "months": months,
         "synth_donors": synth_donors,
         "synth_pre_months": synth_pre_months,
-        "selection_window_months": selection_window_months,
+        "min_post_months": min_post_months,
+        "max_mdr": max_mdr,
         "n_control_candidates": int(grid.eligible.size),
         "not_evaluated": not_evaluated,
     }
@@ -493,11 +534,25 @@ def evaluate_frames(
 def _adjust(
     results: list[HotspotEvaluation], *, fdr: str, alpha: float
 ) -> list[HotspotEvaluation]:
-    """Adjust treated and buffer p-values across hotspots and redo the verdicts."""
-    adj = adjust_pvalues([r.did.p_value for r in results], method=fdr, alpha=alpha)  # type: ignore[arg-type]
+    """Adjust across hotspots and read the verdicts from the adjusted intervals.
+
+    The family of a place's verdict is the places that are not too early (a too-early place
+    is not tested: its ``p_adjusted`` is NaN). Every place, too-early ones included, gets
+    the false-coverage-rate adjusted interval at the family's level
+    (:func:`~hotspotwatch.analysis.evaluate.verdict.fcr_alpha`); the buffers form their own
+    family of every place.
+    """
+    judged = [i for i, r in enumerate(results) if r.verdict.label != "too_early"]
+    p_t = np.full(len(results), np.nan)
+    if judged:
+        adj = adjust_pvalues([results[i].did.p_value for i in judged], method=fdr, alpha=alpha)  # type: ignore[arg-type]
+        p_t[judged] = adj.p_adjusted
     adj_b = adjust_pvalues([r.buffer_did.p_value for r in results], method=fdr, alpha=alpha)  # type: ignore[arg-type]
+    a_t, _, _ = fcr_alpha([results[i].did.p_value for i in judged], alpha=alpha, method=fdr)
+    a_b, _, _ = fcr_alpha([r.buffer_did.p_value for r in results], alpha=alpha, method=fdr)
     final = []
-    for r, p, pb in zip(results, adj.p_adjusted, adj_b.p_adjusted, strict=True):
+    for r, p, pb in zip(results, p_t, adj_b.p_adjusted, strict=True):
+        lo_a, hi_a = did_interval(r.did, a_t)
         v = verdict(
             r.did.irr,
             r.did.ci_low,
@@ -506,7 +561,12 @@ def _adjust(
             p_adjusted=float(p),
             min_detectable_ratio=r.min_detectable_ratio,
             alpha=alpha,
+            ci_low_adjusted=lo_a,
+            ci_high_adjusted=hi_a,
+            adjusted_alpha=a_t,
+            too_early=r.verdict.reason if r.verdict.label == "too_early" else "",
         )
+        lo_b, hi_b = did_interval(r.buffer_did, a_b)
         vb = buffer_verdict(
             r.buffer_did.irr,
             r.buffer_did.ci_low,
@@ -515,6 +575,9 @@ def _adjust(
             p_adjusted=float(pb),
             alpha=alpha,
             place=v.label,
+            ci_low_adjusted=lo_b,
+            ci_high_adjusted=hi_b,
+            adjusted_alpha=a_b,
         )
         final.append(
             dataclasses.replace(

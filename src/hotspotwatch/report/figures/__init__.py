@@ -14,7 +14,23 @@ import matplotlib
 
 matplotlib.use("Agg")  # before pyplot is imported by the submodules
 
-from hotspotwatch.report.figures.charts import coverage_chart, forest_plot, trend_chart
+from hotspotwatch.report.figures.charts import (
+    FOREST_COLOURS,
+    ForestRow,
+    coverage_chart,
+    forest_figure,
+    forest_plot,
+    trend_chart,
+)
 from hotspotwatch.report.figures.maps import hotspot_map, regional_map
 
-__all__ = ["coverage_chart", "forest_plot", "hotspot_map", "regional_map", "trend_chart"]
+__all__ = [
+    "FOREST_COLOURS",
+    "ForestRow",
+    "coverage_chart",
+    "forest_figure",
+    "forest_plot",
+    "hotspot_map",
+    "regional_map",
+    "trend_chart",
+]

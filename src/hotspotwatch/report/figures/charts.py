@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
@@ -138,17 +139,44 @@ def trend_chart(
         return prim.png(fig)
 
 
-def forest_plot(
+#: Colour of each verdict in the forest plot (and the report's badges, report.css): green
+#: reduction, red increase, dark grey no detectable change, light grey too early, amber
+#: uncertain. A place's square and intervals take the colour of its verdict.
+FOREST_COLOURS: dict[str, str] = {
+    "reduction": "#2e7d32",
+    "increase": "#b23b3b",
+    "no_detectable_change": INK,
+    "too_early": "#a3acb5",
+    "uncertain": "#c77c02",
+}
+
+
+class ForestRow(NamedTuple):
+    """One place of the forest plot: estimate, unadjusted and adjusted intervals, verdict."""
+
+    name: str
+    irr: float | None
+    ci_low: float | None
+    ci_high: float | None
+    ci_low_adjusted: float | None
+    ci_high_adjusted: float | None
+    verdict: str | None
+
+
+def forest_figure(
     *,
-    rows: Sequence[tuple[str, float | None, float | None, float | None, str | None]],
+    rows: Sequence[ForestRow],
     pooled: tuple[float | None, float | None, float | None] | None,
     labels: Mapping[str, str],
-) -> bytes:
-    """Rate ratios with 95 % intervals per hotspot (alphabetical) and the pooled estimate.
+) -> Figure:
+    """The forest plot as a matplotlib figure (see :func:`forest_plot`).
 
-    ``rows`` are ``(name, irr, ci_low, ci_high, verdict label)``.
+    Each place is drawn at ``y = len(rows) - 1 - i (+ 2 with a pooled row)``: its adjusted
+    interval (the one its verdict is read from) as a thick line with the ``gid``
+    ``"adjusted:<name>"``, the unadjusted 95 % interval as a thin line above it
+    (``"unadjusted:<name>"``) and the estimate as a square (``"estimate:<name>"``), all in
+    :data:`FOREST_COLOURS` of the verdict.
     """
-    colour_of = {"reduction": "#2e7d32", "increase": "#b23b3b"}
     n = len(rows) + (2 if pooled else 0)
     with plt.rc_context(prim.RC):
         fig, ax = plt.subplots(figsize=(4.1, 0.09 * n + 0.5))
@@ -157,15 +185,21 @@ def forest_plot(
         )
         ys = np.arange(len(rows))[::-1] + (2 if pooled else 0)
         lo_all, hi_all = [1.0], [1.0]
-        for y, (_name, irr, lo, hi, verdict) in zip(ys, rows, strict=True):
-            if irr is None:
+        for y, row in zip(ys, rows, strict=True):
+            if row.irr is None:
                 continue
-            c = colour_of.get(verdict or "", INK)
-            if lo is not None and hi is not None:
-                ax.plot([lo, hi], [y, y], color=c, lw=1.1)
-                lo_all.append(lo)
-                hi_all.append(hi)
-            ax.plot([irr], [y], marker="s", ms=3.8, color=c)
+            c = FOREST_COLOURS.get(row.verdict or "", INK)
+            if row.ci_low is not None and row.ci_high is not None:
+                ax.plot([row.ci_low, row.ci_high], [y + 0.28, y + 0.28], color=c, lw=0.5,
+                        gid=f"unadjusted:{row.name}")
+                lo_all.append(row.ci_low)
+                hi_all.append(row.ci_high)
+            if row.ci_low_adjusted is not None and row.ci_high_adjusted is not None:
+                ax.plot([row.ci_low_adjusted, row.ci_high_adjusted], [y, y], color=c, lw=1.6,
+                        solid_capstyle="butt", gid=f"adjusted:{row.name}")
+                lo_all.append(row.ci_low_adjusted)
+                hi_all.append(row.ci_high_adjusted)
+            ax.plot([row.irr], [y], marker="s", ms=3.8, color=c, gid=f"estimate:{row.name}")
         if pooled and pooled[0] is not None:
             p_irr = float(pooled[0])
             p_lo = float(pooled[1]) if pooled[1] is not None else p_irr
@@ -186,7 +220,7 @@ def forest_plot(
         ax.set_xticklabels([f"{t:g}" for t in ticks])
         ax.minorticks_off()
         ytick_pos = list(ys) + ([0.5] if pooled else [])
-        ytick_lab = [r[0] for r in rows] + ([labels["pooled"]] if pooled else [])
+        ytick_lab = [r.name for r in rows] + ([labels["pooled"]] if pooled else [])
         ax.set_yticks(ytick_pos)
         ax.set_yticklabels(ytick_lab, fontsize=6.8)
         ax.set_ylim(-0.2 if pooled else -0.7, n - 0.3)
@@ -201,7 +235,7 @@ def forest_plot(
             ha="left",
             va="bottom",
             fontsize=6,
-            color="#2e7d32",
+            color=FOREST_COLOURS["reduction"],
         )
         ax.text(
             1.0,
@@ -211,8 +245,25 @@ def forest_plot(
             ha="right",
             va="bottom",
             fontsize=6,
-            color="#b23b3b",
+            color=FOREST_COLOURS["increase"],
         )
+    return fig
+
+
+def forest_plot(
+    *,
+    rows: Sequence[ForestRow],
+    pooled: tuple[float | None, float | None, float | None] | None,
+    labels: Mapping[str, str],
+) -> bytes:
+    """Rate ratios per hotspot (alphabetical) and the pooled estimate, as a PNG.
+
+    Each place shows its adjusted interval (thick: the interval its verdict is read from),
+    its unadjusted 95 % interval (thin, just above) and its estimate, in the colour of its
+    verdict (:data:`FOREST_COLOURS`); the pooled estimate is a diamond.
+    """
+    fig = forest_figure(rows=rows, pooled=pooled, labels=labels)
+    with plt.rc_context(prim.RC):
         return prim.png(fig)
 
 
@@ -267,4 +318,12 @@ def coverage_chart(
         return prim.png(fig)
 
 
-__all__ = ["coverage_chart", "forest_plot", "per_month", "trend_chart"]
+__all__ = [
+    "FOREST_COLOURS",
+    "ForestRow",
+    "coverage_chart",
+    "forest_figure",
+    "forest_plot",
+    "per_month",
+    "trend_chart",
+]

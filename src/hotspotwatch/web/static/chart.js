@@ -53,20 +53,31 @@ const HWChart = (() => {
     container.append(legend);
     return root;
   }
-  /* rows: [{label, est, lo, hi}] on a log scale around 1 */
+  /* Verdict colours, as the report's forest plot (report/figures/charts.py FOREST_COLOURS). */
+  const VERDICT_COLOURS = { reduction: "#2e7d32", increase: "#b23b3b", no_detectable_change: "#1d2733", too_early: "#a3acb5", uncertain: "#c77c02" };
+  /* rows: [{label, est, lo, hi, loAdj, hiAdj, verdict}] on a log scale around 1: the adjusted
+     interval (the one the verdict is read from) thick, the unadjusted one thin above it, both
+     in the colour of the verdict */
   function forest(container, rows, { pooled = null, title = "" } = {}) {
     const all = rows.concat(pooled ? [pooled] : []).filter((r) => r.lo > 0 && r.hi > 0);
     const W = 720, rowH = 22, L = 190, R = 20, T = 10;
     const H = T + rowH * (all.length + 1) + 20;
     const root = svg(W, H, title);
     if (!all.length) { container.replaceChildren(root); return root; }
-    let lo = Math.min(0.5, ...all.map((r) => r.lo)), hi = Math.max(2, ...all.map((r) => r.hi));
+    const adj = (r) => (r.loAdj > 0 && r.hiAdj > 0 ? [r.loAdj, r.hiAdj] : []);
+    let lo = Math.min(0.5, ...all.map((r) => r.lo), ...all.flatMap(adj)), hi = Math.max(2, ...all.map((r) => r.hi), ...all.flatMap(adj));
     const lx = (v) => L + ((Math.log(v) - Math.log(lo)) / (Math.log(hi) - Math.log(lo))) * (W - L - R);
     root.append(s("line", { x1: lx(1), x2: lx(1), y1: T, y2: H - 20, stroke: "#888", "stroke-dasharray": "3,3" }));
     all.forEach((r, i) => {
       const yy = T + rowH * (i + 0.5) + (r === pooled ? rowH * 0.5 : 0);
       root.append(s("text", { x: L - 8, y: yy + 4, "text-anchor": "end", "font-weight": r === pooled ? "700" : "400" }, r.label));
-      root.append(s("line", { x1: lx(r.lo), x2: lx(r.hi), y1: yy, y2: yy, stroke: "#333", "stroke-width": 1.5 }));
+      const c = VERDICT_COLOURS[r.verdict] || "#333";
+      if (r.loAdj > 0 && r.hiAdj > 0) {
+        root.append(s("line", { x1: lx(r.lo), x2: lx(r.hi), y1: yy - 5, y2: yy - 5, stroke: c, "stroke-width": 0.8, class: "ci-unadjusted" }));
+        root.append(s("line", { x1: lx(r.loAdj), x2: lx(r.hiAdj), y1: yy, y2: yy, stroke: c, "stroke-width": 2.5, class: "ci-adjusted verdict-" + (r.verdict || "none") }));
+      } else {
+        root.append(s("line", { x1: lx(r.lo), x2: lx(r.hi), y1: yy, y2: yy, stroke: c, "stroke-width": 1.5 }));
+      }
       if (r.est > 0) root.append(r === pooled
         ? s("path", { d: `M${lx(r.est)},${yy - 6}L${lx(r.est) + 7},${yy}L${lx(r.est)},${yy + 6}L${lx(r.est) - 7},${yy}Z`, fill: "#12233d" })
         : s("rect", { x: lx(r.est) - 4, y: yy - 4, width: 8, height: 8, fill: "#0b5cad" }));

@@ -23,7 +23,7 @@
   }
   const rows = res.hotspots || [];
   HWChart.forest(document.getElementById("forest"),
-    rows.map((r) => ({ label: r.name, est: r.irr, lo: r.ci_low, hi: r.ci_high })),
+    rows.map((r) => ({ label: r.name, est: r.irr, lo: r.ci_low, hi: r.ci_high, loAdj: r.ci_low_adjusted, hiAdj: r.ci_high_adjusted, verdict: r.verdict })),
     { pooled: pooled ? { label: t("web.strategy.pooled"), est: pooled.irr, lo: pooled.ci_low, hi: pooled.ci_high } : null });
   const tbody = document.querySelector("#strategy-table tbody");
   for (const r of rows) {

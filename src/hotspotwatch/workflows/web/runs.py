@@ -189,7 +189,10 @@ def result_view(ws: Workspace, name: str, *, lang: str = "en") -> dict[str, Any]
     out = {**run.to_dict(), "id": run.short_key, "run_id": run.short_key}
     if run.kind == "evaluate":
         ev: StrategyEvaluation = run.result
-        out["verdict_text"] = {h.name: hotspot_sentence(h, lang) for h in ev.hotspots}
+        bound = ev.parameters.get("min_post_months")
+        out["verdict_text"] = {
+            h.name: hotspot_sentence(h, lang, min_post_months=bound) for h in ev.hotspots
+        }
         out["pooled_verdict_text"] = pooled_sentence(ev, lang)
     return out
 
@@ -200,9 +203,22 @@ def evaluation_run(ws: Workspace, *, until: dt.date | None = None) -> StoredRun[
     return run_for(ws, "evaluation", until=until)
 
 
-def hotspot_sentence(h: HotspotEvaluation, lang: str = "en") -> str:
-    """The verdict of one hotspot in words (:func:`hotspotwatch.i18n.verdicts.verdict_text`)."""
-    return _sentence(h.verdict, lang, name=h.name, outcome=h.outcome)
+def hotspot_sentence(
+    h: HotspotEvaluation, lang: str = "en", *, min_post_months: float | None = None
+) -> str:
+    """The verdict of one hotspot in words (:func:`hotspotwatch.i18n.verdicts.verdict_text`);
+    ``min_post_months`` is the evaluation's too-early bound (default: the default bound)."""
+    from hotspotwatch.analysis.evaluate.verdict import MIN_POST_MONTHS
+    from hotspotwatch.i18n.verdicts import verdict_text
+
+    return verdict_text(
+        h.verdict,
+        lang,
+        name=h.name,
+        outcome=outcome_label(h.outcome, lang),
+        post_months=h.post_months,
+        min_post_months=MIN_POST_MONTHS if min_post_months is None else min_post_months,
+    )
 
 
 def pooled_sentence(ev: StrategyEvaluation, lang: str = "en") -> str | None:
@@ -247,7 +263,9 @@ def dose_table(h: HotspotEvaluation, lang: str = "en") -> list[dict[str, Any]]:
     counts = np.asarray(ds.counts, dtype=float).reshape(len(ds.categories), -1)
     rows = []
     for i in sorted(range(len(ds.categories)), key=lambda i: (ds.roles[i], ds.categories[i])):
-        before, after = float(counts[i, pre].sum()), float(counts[i, ~pre].sum())
+        # NaN: months left out (missing, or the selection window before the decision)
+        before = float(np.nansum(counts[i, pre]))
+        after = float(np.nansum(counts[i, ~pre]))
         if before == 0 and after == 0:
             continue
         rows.append(
@@ -283,6 +301,10 @@ def hotspot_summary(h: HotspotEvaluation, lang: str = "en") -> dict[str, Any]:
         "irr": _num(h.did.irr),
         "ci_low": _num(h.did.ci_low),
         "ci_high": _num(h.did.ci_high),
+        "ci_low_adjusted": _num(h.verdict.ci_low_adjusted),
+        "ci_high_adjusted": _num(h.verdict.ci_high_adjusted),
+        "near_threshold": bool(h.verdict.near_threshold),
+        "verdict_reason": h.verdict.reason,
         "p_value": _num(h.did.p_value),
         "p_adjusted": _num(h.p_adjusted),
         "wdq": _num(h.wdq.wdq),
@@ -372,12 +394,15 @@ def public_evaluation(ws: Workspace, *, lang: str = "en") -> dict[str, Any]:
     run = evaluation_run(ws)
     ev: StrategyEvaluation = run.result
     data = ev.to_dict()
-    keep = ("name", "outcome", "irr", "ci_low", "ci_high", "p_value", "p_adjusted", "wdq",
-            "min_detectable_ratio", "verdict")
+    keep = ("name", "outcome", "irr", "ci_low", "ci_high", "ci_low_adjusted", "ci_high_adjusted",
+            "near_threshold", "p_value", "p_adjusted", "wdq", "min_detectable_ratio", "verdict",
+            "verdict_reason")
     hotspots = []
     for h, row in zip(ev.hotspots, data["hotspots"], strict=True):
         entry = {k: row.get(k) for k in keep}
-        entry["verdict_text"] = hotspot_sentence(h, lang)
+        entry["verdict_text"] = hotspot_sentence(
+            h, lang, min_post_months=ev.parameters.get("min_post_months")
+        )
         hotspots.append(entry)
     pooled = data.get("pooled")
     if pooled is not None:

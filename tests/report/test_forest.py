@@ -1,0 +1,100 @@
+"""The report's forest plot draws the intervals that decide the verdicts, in their colours.
+
+Issue 16: verdicts follow the FDR-adjusted intervals, so the thick bar of each place is its
+adjusted interval and its colour is its verdict's (a bar clear of 1 is never grey).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import matplotlib.pyplot as plt
+import pytest
+from matplotlib.colors import to_hex
+from shapely.geometry import box
+from tests.analysis.evaluate.test_strategy import UNTIL, _frames
+from tests.workflows.evaluate_fixture import X0, Y0
+
+from hotspotwatch.analysis.evaluate.strategy import evaluate_frames
+from hotspotwatch.report.context import forest_row
+from hotspotwatch.report.figures import FOREST_COLOURS, ForestRow, forest_figure
+
+LABELS = {"pooled": "All", "axis": "Rate ratio", "fewer": "fewer", "more": "more"}
+
+
+def _lines(fig) -> dict[str, object]:
+    return {ln.get_gid(): ln for ln in fig.axes[0].lines if ln.get_gid()}
+
+
+@pytest.fixture(scope="module")
+def evaluation():
+    ev, hs, des = _frames()
+    des = des.copy()
+    des.loc[des["hotspot"] == "South", "start"] = dt.date(2024, 8, 1)  # too early
+    return evaluate_frames(ev, hs, des, box(X0, Y0, X0 + 10_000, Y0 + 10_000), until=UNTIL)
+
+
+def test_each_place_is_drawn_in_the_colour_of_its_verdict(evaluation):
+    rows = [forest_row(h.name, h) for h in evaluation.hotspots]
+    labels = {r.name: r.verdict for r in rows}
+    assert labels["North"] == "reduction" and labels["South"] == "too_early"
+    fig = forest_figure(rows=rows, pooled=(0.8, 0.6, 1.0), labels=LABELS)
+    lines = _lines(fig)
+    for h in evaluation.hotspots:
+        colour = FOREST_COLOURS[h.verdict.label]
+        adj, raw, est = (lines[f"{k}:{h.name}"] for k in ("adjusted", "unadjusted", "estimate"))
+        assert {to_hex(x.get_color()) for x in (adj, raw, est)} == {colour}
+        # the thick bar is the adjusted interval the verdict is read from
+        assert list(adj.get_xdata()) == pytest.approx(
+            [h.verdict.ci_low_adjusted, h.verdict.ci_high_adjusted])
+        assert list(raw.get_xdata()) == pytest.approx([h.did.ci_low, h.did.ci_high])
+        assert adj.get_linewidth() > raw.get_linewidth()
+        clear = h.verdict.ci_high_adjusted < 1 or h.verdict.ci_low_adjusted > 1
+        if h.verdict.label != "too_early":
+            assert clear == (colour in (FOREST_COLOURS["reduction"], FOREST_COLOURS["increase"]))
+    plt.close(fig)
+
+
+def test_colours_are_distinct_and_cover_every_label():
+    rows = [
+        ForestRow(label, 1.0, 0.8, 1.2, 0.7, 1.3, label)
+        for label in ("reduction", "no_detectable_change", "increase", "too_early", "uncertain")
+    ]
+    fig = forest_figure(rows=rows, pooled=None, labels=LABELS)
+    lines = _lines(fig)
+    got = {r.name: to_hex(lines[f"adjusted:{r.name}"].get_color()) for r in rows}
+    assert got == {k: FOREST_COLOURS[k] for k in got}
+    assert len(set(got.values())) == 5
+    plt.close(fig)
+
+
+def test_place_page_reads_the_adjusted_interval_and_words_power_without_contradiction(
+    evaluation,
+):
+    import dataclasses
+
+    from hotspotwatch.report.context import hotspot_effect
+    from hotspotwatch.report.disclosure import Disclosure
+    from hotspotwatch.report.fmt import Fmt
+
+    f = Fmt("en", Disclosure("council", 5))
+    north = evaluation.hotspot("North")
+    assert north.verdict.label == "reduction" and north.min_detectable_ratio < 1
+    e = hotspot_effect(f, north)
+    # a verdict of change: no minimum detectable change beside it, words from the
+    # adjusted interval, the adjusted interval printed with its level
+    assert e["mdr"] is None and e["near"] is None
+    v = north.verdict
+    assert e["ci_adjusted"] == f"{v.ci_low_adjusted:.2f} – {v.ci_high_adjusted:.2f}"
+    assert f"{100 * (1 - v.ci_high_adjusted):.0f} %" in e["words"]
+    # the same place with no detectable change: the planned power is stated
+    flat = north.with_verdict(dataclasses.replace(v, label="no_detectable_change"))
+    assert "80 % chance" in hotspot_effect(f, flat)["mdr"]
+    # near the threshold: said on the page
+    near = north.with_verdict(dataclasses.replace(v, near_threshold=True))
+    assert hotspot_effect(f, near)["near"].startswith("An end of the adjusted interval")
+    # too early: the reason, never a verdict of change
+    south = evaluation.hotspot("South")
+    e = hotspot_effect(f, south, min_post_months=6)
+    assert e["verdict"] == "too_early" and e["mdr"] is None
+    assert e["words"].startswith("Only 3.") and "at least 6" in e["words"]
