@@ -176,6 +176,10 @@ def test_hotspot_shows_the_report_s_evaluation_run_and_its_numbers(web: WebEnv) 
     # 6-month selection window, [2023-01-01, 2023-09-01) as the data start in January 2023;
     # after: [2024-03-01, 2024-09-01), the designation), against the evaluation's table
     assert (h.pre_start, h.pre_end) == (dt.date(2023, 1, 1), dt.date(2023, 8, 31))
+    assert (s["pre_start"], s["pre_end"], s["selection_window_months"]) == (
+        "2023-01-01", "2023-08-31", 6)
+    assert s["ci_low_adjusted"] == pytest.approx(h.verdict.ci_low_adjusted)
+    assert s["verdict"] == "reduction" and s["ci_high_adjusted"] < 1
     ev = web.ws.events(roles=["enforcement", "prevention"])
     local = ev["occurred_at"].dt.tz_convert("Europe/Brussels").dt.tz_localize(None)
     inside = shapely.contains_xy(HOTSPOTS["Gare du Midi"][0], ev["x"], ev["y"])

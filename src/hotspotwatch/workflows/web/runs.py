@@ -305,6 +305,10 @@ def hotspot_summary(h: HotspotEvaluation, lang: str = "en") -> dict[str, Any]:
         "ci_high_adjusted": _num(h.verdict.ci_high_adjusted),
         "near_threshold": bool(h.verdict.near_threshold),
         "verdict_reason": h.verdict.reason,
+        # the baseline the DiD used and the selection window left out before the decision
+        "pre_start": None if h.pre_start is None else h.pre_start.isoformat(),
+        "pre_end": None if h.pre_end is None else h.pre_end.isoformat(),
+        "selection_window_months": h.selection_window_months,
         "p_value": _num(h.did.p_value),
         "p_adjusted": _num(h.p_adjusted),
         "wdq": _num(h.wdq.wdq),
