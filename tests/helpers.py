@@ -39,3 +39,17 @@ def require_path(path: Path) -> Path:
             pytest.fail(msg + " (CI=true: a reference test may not be skipped)")
         pytest.skip(msg)
     return path
+
+
+def require_program(*names: str, why: str) -> str:
+    """Return the first of `names` on PATH; skip on a laptop without any, FAIL under CI=true."""
+    import shutil
+
+    for name in names:
+        found = shutil.which(name)
+        if found:
+            return found
+    msg = f"none of {', '.join(names)} is on PATH ({why})"
+    if IN_CI:
+        pytest.fail(msg + " (CI=true: a test may not be skipped for a missing program)")
+    pytest.skip(msg)
