@@ -6,6 +6,7 @@ ring membership from the distance to each hotspot's centre (the hotspots are dis
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import math
@@ -334,3 +335,37 @@ def test_the_synthetic_control_leaves_out_the_selection_window(frames, result):
         dw = np.isin(a.series.codes, range(-6, 0))
         assert np.isnan(a.series.treated[dw]).all() and np.isfinite(b.series.treated).all()
         assert a.did.irr != b.did.irr
+
+
+def test_a_contradicting_synthetic_control_makes_the_verdict_uncertain(result):
+    from hotspotwatch.analysis.evaluate.strategy import synth_check
+    from hotspotwatch.analysis.evaluate.synth import disagreement
+    from hotspotwatch.analysis.evaluate.verdict import verdict
+
+    h = result.hotspots[0]
+    assert h.synth is not None
+    # the evaluation applied the rule: no place that the rule contradicts keeps its label
+    for r in result.hotspots:
+        if r.verdict.label not in ("uncertain", "too_early"):
+            assert disagreement(r.verdict.label, r.verdict.irr, r.synth) is None
+        if r.verdict.label == "uncertain":
+            assert r.verdict.reason == "synthetic_control"
+    reduction = dataclasses.replace(h, verdict=verdict(0.7, 0.6, 0.8, p_value=0.001))
+    for (irr, lo, hi), label in (
+        ((1.0, 0.9, 1.1), "uncertain"),  # no change, and 0.7 ruled out
+        ((1.3, 1.1, 1.5), "uncertain"),  # the other way
+        ((0.8, 0.6, 1.05), "reduction"),  # less precise, compatible
+        ((0.72, 0.6, 0.85), "reduction"),  # agrees
+    ):
+        sc = dataclasses.replace(h.synth, irr=irr, ci_low=lo, ci_high=hi)
+        out = synth_check(dataclasses.replace(reduction, synth=sc))
+        assert out.verdict.label == label
+        assert out.verdict.irr == 0.7 and out.verdict.ci_low == 0.6  # numbers kept
+        if label == "uncertain":
+            assert out.verdict.reason == "synthetic_control"
+            assert out.buffer_verdict.label in ("no_detectable_change", "rise_around", "fall_around")
+            back = type(h).from_dict(json.loads(json.dumps(canonical(out.to_dict()))))
+            assert back.verdict.label == "uncertain"
+            assert back.verdict.reason == "synthetic_control"
+    # a place without a synthetic control keeps its verdict
+    assert synth_check(dataclasses.replace(reduction, synth=None)).verdict.label == "reduction"

@@ -53,11 +53,13 @@ from hotspotwatch.analysis.evaluate.series import (
     MonthlySeries,
     RingSeries,
 )
+from hotspotwatch.analysis.evaluate.synth import disagreement
 from hotspotwatch.analysis.evaluate.verdict import (
     MAX_MDR,
     MIN_POST_MONTHS,
     Verdict,
     buffer_verdict,
+    downgrade_to_uncertain,
     fcr_alpha,
     verdict,
 )
@@ -473,6 +475,7 @@ def evaluate_frames(
 
     if results:
         results = _adjust(results, fdr=fdr, alpha=alpha)
+        results = [synth_check(r) for r in results]
     usable = [r for r in results if math.isfinite(r.did.log_irr) and r.did.se > 0]
     pooled = pooled_v = None
     if usable:
@@ -587,6 +590,24 @@ def _adjust(
     return final
 
 
+def synth_check(ev: HotspotEvaluation) -> HotspotEvaluation:
+    """The place's verdict made ``"uncertain"`` where its synthetic control contradicts it.
+
+    The rule is :func:`~hotspotwatch.analysis.evaluate.synth.disagreement` on the verdict's
+    label and estimate: the synthetic-control interval lies wholly on the other side of 1
+    from the DiD estimate, or the DiD finds a reduction or an increase that the synthetic
+    control, finding no change, rules out. The verdict keeps its numbers and gets the
+    reason ``"synthetic_control"``
+    (:func:`~hotspotwatch.analysis.evaluate.verdict.downgrade_to_uncertain`); a too-early
+    place stays too early; the buffer label is read again
+    (:meth:`HotspotEvaluation.with_verdict`).
+    """
+    v = ev.verdict
+    if v.label in ("too_early", "uncertain") or disagreement(v.label, v.irr, ev.synth) is None:
+        return ev
+    return ev.with_verdict(downgrade_to_uncertain(v, reason="synthetic_control"))
+
+
 def _region_its(
     arrays: EventArrays,
     results: list[HotspotEvaluation],
@@ -635,5 +656,6 @@ __all__ = [
     "RingSeries",
     "StrategyEvaluation",
     "designation_window",
+    "synth_check",
     "evaluate_frames",
 ]
