@@ -105,9 +105,9 @@ def results(city: Workspace) -> dict[str, Any]:
 def _key_numbers(kind: str, r: Any) -> list[str]:
     n = _format.num
     if kind == "evaluate":
-        return [n(h.did.irr) for h in r.hotspots] + [h.verdict.label for h in r.hotspots]
+        return [n(h.did.irr) for h in r.hotspots] + [h.verdict.label.replace("_", " ") for h in r.hotspots]
     if kind == "evaluate.incidents":
-        return [n(r.k), n(r.n), r.status]
+        return [n(r.k), n(r.n), r.status.replace("_", " ")]
     if kind == "detect.gistar":
         return [n(v) for v in r.bin_counts().values()] + [f"{r.n_events:,}"]
     if kind == "detect.lisa":
@@ -248,7 +248,7 @@ def test_nested_results_a_user_meets_render(results: dict[str, Any]) -> None:
         ax = obj.plot()
         assert ax.lines + ax.collections + ax.images + ax.patches + ax.containers, type(obj).__name__
         plt.close(ax.figure)
-    assert _format.num(h.did.irr) in h._repr_html_() and h.verdict.label in h.verdict._repr_html_()
+    assert _format.num(h.did.irr) in h._repr_html_() and h.verdict.label.replace("_", " ") in h.verdict._repr_html_()
     assert _format.num(float(np.exp(ev.pooled.estimate))) in ev.pooled._repr_html_()
 
 

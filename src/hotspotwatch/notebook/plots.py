@@ -94,6 +94,14 @@ def _forest(ax: Axes, labels: list[str], est: list[float], low: list[float], hig
     ax.axvline(1.0, color="grey", lw=0.8, ls="--")
     ax.set_yticks(y, labels)
     ax.set_xscale("log")
+    from matplotlib.ticker import FixedLocator, NullLocator, StrMethodFormatter
+
+    finite = [v for v in (*low, *high, *est) if np.isfinite(v) and v > 0]
+    lo, hi = (min(finite), max(finite)) if finite else (0.5, 2.0)
+    ticks = [t for t in (0.1, 0.2, 0.5, 0.75, 1, 1.5, 2, 5, 10) if lo / 1.5 <= t <= hi * 1.5]
+    ax.xaxis.set_major_locator(FixedLocator(ticks))
+    ax.xaxis.set_minor_locator(NullLocator())
+    ax.xaxis.set_major_formatter(StrMethodFormatter("{x:g}"))
     ax.set_xlabel("incidence rate ratio (log scale; < 1 = fewer than expected)")
 
 
@@ -132,8 +140,13 @@ def hotspot(h: Any, ax: Axes, **kwargs: Any) -> Axes:
     designated: Any = np.datetime64(h.designated)  # matplotlib's date axis takes it
     ax.axvline(designated, color="black", ls="--", lw=0.8, label="designated")
     ax.set_ylabel(f"{h.outcome} per month")
+    from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
+
+    locator = AutoDateLocator()
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(ConciseDateFormatter(locator))
     ax.legend()
-    ax.set_title(f"{h.name}: rate ratio {h.did.irr:.2f} ({h.verdict.label})")
+    ax.set_title(f"{h.name}: rate ratio {h.did.irr:.2f} ({h.verdict.label.replace('_', ' ')})")
     return ax
 
 
@@ -246,21 +259,33 @@ def concentration(r: Any, ax: Axes, **kwargs: Any) -> Axes:
     return ax
 
 
-_CLASS_COLOURS = {"persistent": "darkred", "chronic": "darkred", "emerging": "tab:orange",
-                  "new": "tab:orange", "intermittent": "gold", "diminishing": "tab:purple",
-                  "cold": "tab:blue", "no_pattern": "whitesmoke", "none": "whitesmoke"}
+#: Fixed colours per class word (warm = hot, cool = cold), so that maps agree between runs.
+_PATTERN_COLOURS = {
+    "new": "#fdd49e", "emerging": "#fdae6b", "consecutive": "#fc8d59", "intensifying": "#e34a33",
+    "persistent": "#b30000", "diminishing": "#c994c7", "sporadic": "#fee8c8",
+    "oscillating": "#f768a1", "historical": "#7a0177", "former": "#7a0177",
+    "intermittent": "#fc9272", "mixed": "#bcbddc",
+}
+_COLD_COLOURS = {
+    "new": "#c6dbef", "emerging": "#9ecae1", "consecutive": "#6baed6", "intensifying": "#3182bd",
+    "persistent": "#08519c", "diminishing": "#a1d99b", "sporadic": "#deebf7",
+    "oscillating": "#74c476", "historical": "#31a354", "former": "#31a354", "intermittent": "#9ecae1",
+}
 
 
 def _colours_for(labels: Any) -> tuple[list[str], list[str]]:
-    order = sorted({str(v) for v in labels}, key=lambda c: (c in ("no_pattern", "none"), c))
+    """Classes present (hot first, "no pattern" last) and their colours."""
+    present = {str(v) for v in labels}
+
+    def rank(c: str) -> tuple[int, str]:
+        return (2 if "no" in c.split("_")[0].split(" ")[0] else 1 if "cold" in c else 0, c)
+
+    order = sorted(present, key=rank)
     cols = []
     for c in order:
-        hit = next((v for k, v in _CLASS_COLOURS.items() if k in c), None)
-        if hit is None:
-            hit = "tab:blue" if "cold" in c else "tab:red" if "hot" in c else "lightgrey"
-        elif "cold" in c:
-            hit = "tab:blue"
-        cols.append(hit)
+        word = c.replace("_", " ").split(" ")[0]
+        table = _COLD_COLOURS if "cold" in c else _PATTERN_COLOURS
+        cols.append("whitesmoke" if c.replace("_", " ") == "no pattern" else table.get(word, "lightgrey"))
     return order, cols
 
 

@@ -50,6 +50,11 @@ def generic(result: Any) -> str:
     return table(None, scalar_rows(result), caption=type(result).__name__)
 
 
+def _label(code: str) -> str:
+    """A code word as text: ``no_detectable_change`` -> ``no detectable change``."""
+    return code.replace("_", " ")
+
+
 def _effect_row(label: str, irr: Any, low: Any, high: Any, p: Any) -> tuple[Any, ...]:
     return (label, irr, Raw(interval(low, high)), Raw(pval(p)))
 
@@ -74,7 +79,7 @@ def did(r: Any) -> str:
 def verdict(v: Any) -> str:
     """The verdict with the numbers it rests on."""
     rows = [
-        ("verdict", v.label),
+        ("verdict", _label(v.label)),
         ("subject", v.subject),
         ("rate ratio", v.irr),
         (f"{100 * (1 - v.alpha):.0f}% interval", Raw(interval(v.ci_low, v.ci_high))),
@@ -131,9 +136,9 @@ def its(r: Any) -> str:
 
 
 def _hotspot_row(h: Any) -> tuple[Any, ...]:
-    return (h.name, h.designated, h.post_months, h.verdict.label, h.did.irr,
+    return (h.name, h.designated, h.post_months, _label(h.verdict.label), h.did.irr,
             Raw(interval(h.did.ci_low, h.did.ci_high)), Raw(pval(h.p_adjusted)),
-            h.min_detectable_ratio, h.buffer_did.irr, h.buffer_verdict.label)
+            h.min_detectable_ratio, h.buffer_did.irr, _label(h.buffer_verdict.label))
 
 
 _HOTSPOT_HEADER = ["place", "designated", "months after", "verdict", "rate ratio", "interval",
@@ -159,7 +164,7 @@ def strategy(s: Any) -> str:
     rows = [_hotspot_row(h) for h in s.hotspots]
     if s.pooled is not None:
         p = s.pooled
-        label = s.pooled_verdict.label if s.pooled_verdict is not None else ""
+        label = _label(s.pooled_verdict.label) if s.pooled_verdict is not None else ""
         rows.append(("all places (pooled)", "", "", label, float(np.exp(p.estimate)),
                      Raw(interval(np.exp(p.ci_low), np.exp(p.ci_high))), Raw(pval(p.p_value)),
                      "", "", ""))
@@ -179,7 +184,7 @@ def incidents(r: Any) -> str:
         ("baseline share", Raw(pct(r.expected_share))),
         ("p-value (model)", Raw(f"{pval(r.p_value)} ({pval(r.p_value_model)})")),
         ("years to detect a change", r.years_to_detect),
-        ("status", r.status),
+        ("status", _label(r.status)),
     ]
     out = table(None, rows, caption="Incidents in context")
     if r.places:
