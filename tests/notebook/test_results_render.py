@@ -105,7 +105,12 @@ def results(city: Workspace) -> dict[str, Any]:
 def _key_numbers(kind: str, r: Any) -> list[str]:
     n = _format.num
     if kind == "evaluate":
-        return [n(h.did.irr) for h in r.hotspots] + [h.verdict.label.replace("_", " ") for h in r.hotspots]
+        return ([n(h.did.irr) for h in r.hotspots]
+                + [h.verdict.label.replace("_", " ") for h in r.hotspots]
+                + [_format.interval(h.did.ci_low, h.did.ci_high) for h in r.hotspots]
+                + [_format.interval(h.verdict.ci_low_adjusted, h.verdict.ci_high_adjusted)
+                   for h in r.hotspots]
+                + [html.escape(h.name) for h in r.hotspots])
     if kind == "evaluate.incidents":
         return [n(r.k), n(r.n), r.status.replace("_", " ")]
     if kind == "detect.gistar":

@@ -157,6 +157,27 @@ def effect(r: Any, ax: Axes, **kwargs: Any) -> Axes:
     return ax
 
 
+@_register("evaluate.its:ITSResult")
+def its(r: Any, ax: Axes, **kwargs: Any) -> Axes:
+    """Level change, slope change and the change at the end, with their intervals."""
+    _forest(ax, ["level change", "monthly slope", "at the end"],
+            [r.level_irr, r.slope_irr, r.end_irr], [r.level_ci_low, r.slope_ci_low, r.end_ci_low],
+            [r.level_ci_high, r.slope_ci_high, r.end_ci_high], ["tab:blue"] * 3)
+    ax.set_title("Interrupted time series (region)")
+    return ax
+
+
+@_register("detect.concentration:LorenzResult")
+def lorenz(r: Any, ax: Axes, **kwargs: Any) -> Axes:
+    """One Lorenz-type curve with its line of maximal equality."""
+    ax.plot(r.place_share, r.event_share, color="tab:blue", label=f"Gini {r.gini:.2f}")
+    ax.plot(r.place_share, r.maximal_equality, color="grey", ls=":", label="as even as the counts allow")
+    ax.set_xlabel("share of places (most affected first)")
+    ax.set_ylabel("share of events")
+    ax.legend()
+    return ax
+
+
 @_register("evaluate.pooling:PooledResult")
 def pooled(p: Any, ax: Axes, **kwargs: Any) -> Axes:
     """Pooled ratio with its confidence and prediction intervals."""

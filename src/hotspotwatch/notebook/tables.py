@@ -86,6 +86,16 @@ def verdict(v: Any) -> str:
         ("p-value (adjusted)", Raw(f"{pval(v.p_value)} ({pval(v.p_adjusted)})")),
         ("smallest detectable ratio", v.min_detectable_ratio),
     ]
+    low_adj, high_adj = getattr(v, "ci_low_adjusted", None), getattr(v, "ci_high_adjusted", None)
+    if low_adj is not None and np.isfinite(low_adj):
+        alpha = getattr(v, "adjusted_alpha", None)
+        level = f"{100 * (1 - alpha):.1f}% " if alpha is not None and np.isfinite(alpha) else ""
+        rows.insert(4, (f"{level}interval, adjusted for multiple places",
+                        Raw(interval(low_adj, high_adj))))
+    if getattr(v, "near_threshold", False):
+        rows.append(("near the threshold", True))
+    if getattr(v, "reason", ""):
+        rows.append(("reason", _label(v.reason)))
     return table(None, rows, caption="Verdict")
 
 
@@ -136,13 +146,16 @@ def its(r: Any) -> str:
 
 
 def _hotspot_row(h: Any) -> tuple[Any, ...]:
-    return (h.name, h.designated, h.post_months, _label(h.verdict.label), h.did.irr,
-            Raw(interval(h.did.ci_low, h.did.ci_high)), Raw(pval(h.p_adjusted)),
+    v = h.verdict
+    return (h.name, h.designated, h.post_months, _label(v.label), h.did.irr,
+            Raw(interval(h.did.ci_low, h.did.ci_high)),
+            Raw(interval(getattr(v, "ci_low_adjusted", None), getattr(v, "ci_high_adjusted", None))),
+            Raw(pval(h.p_adjusted)),
             h.min_detectable_ratio, h.buffer_did.irr, _label(h.buffer_verdict.label))
 
 
-_HOTSPOT_HEADER = ["place", "designated", "months after", "verdict", "rate ratio", "interval",
-                   "p (adjusted)", "smallest detectable", "buffer ratio", "buffer verdict"]
+_HOTSPOT_HEADER = ["place", "designated", "months after", "verdict", "rate ratio", "95% interval",
+                   "adjusted interval (verdict)", "p (adjusted)", "smallest detectable", "buffer ratio", "buffer verdict"]
 
 
 @_register("evaluate.hotspot:HotspotEvaluation")
@@ -166,11 +179,12 @@ def strategy(s: Any) -> str:
         p = s.pooled
         label = _label(s.pooled_verdict.label) if s.pooled_verdict is not None else ""
         rows.append(("all places (pooled)", "", "", label, float(np.exp(p.estimate)),
-                     Raw(interval(np.exp(p.ci_low), np.exp(p.ci_high))), Raw(pval(p.p_value)),
+                     Raw(interval(np.exp(p.ci_low), np.exp(p.ci_high))), "", Raw(pval(p.p_value)),
                      "", "", ""))
     outcome = s.hotspots[0].outcome if s.hotspots else ""
     return table(_HOTSPOT_HEADER, rows, caption=f"Strategy evaluation ({outcome})",
-                 note="rate ratio < 1: fewer events than the controls predict")
+                 note="rate ratio < 1: fewer events than the controls predict; the verdict reads "
+                      "the interval adjusted for the number of places (false coverage rate)")
 
 
 @_register("evaluate.incidents:IncidentsInContext")
