@@ -28,6 +28,7 @@ from hotspotwatch.workflows import spacetime as wst
 from hotspotwatch.workflows.evaluate import evaluation_spec
 from hotspotwatch.workflows.incidents import incidents_spec
 from hotspotwatch.workflows.presence import deterrence_spec, import_presence, presence_spec
+from hotspotwatch.workflows.resources import cost_spec
 from hotspotwatch.workflows.runs import RunSpec, ensure_run
 
 matplotlib.use("Agg")  # no display: figures are drawn, never shown
@@ -93,6 +94,7 @@ def _specs(ws: Workspace) -> dict[str, RunSpec]:
         "spacetime.alerts": wst.alerts_spec(ws, categories=["burglary"], days=30, knox=knox),
         "dose.presence": presence_spec(ws),
         "dose.deterrence": deterrence_spec(ws),
+        "dose.cost": cost_spec(ws, until=dt.date(2023, 12, 31)),
     }
 
 
@@ -137,6 +139,8 @@ def _key_numbers(kind: str, r: Any) -> list[str]:
         return [h.hotspot for h in r.hotspots] + [n(h.minutes) for h in r.hotspots]
     if kind == "dose.deterrence":
         return [f"{r.sessions:,} sessions"]
+    if kind == "dose.cost":
+        return [html.escape(c.name) for c in r.places] + [html.escape(c.status) for c in r.places]
     raise AssertionError(f"no key numbers for {kind}")
 
 

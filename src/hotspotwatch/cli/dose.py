@@ -173,3 +173,47 @@ def deterrence(
         "strata by hour of the week remove only the weekly rhythm.",
         style="dim",
     )
+
+
+@app.command("cost")
+def cost(
+    until: Annotated[
+        str | None,
+        typer.Option("--until", help="End of the evaluation (default: the last harm day)."),
+    ] = None,
+    workspace: WorkspaceOpt = Path("."),
+    database_url: DatabaseUrlOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Cost per harm prevented per place and for the strategy, as a range."""
+    from hotspotwatch.workflows.resources import cost_spec
+    from hotspotwatch.workflows.runs import ensure_run
+
+    ws = open_workspace(workspace, database_url)
+    try:
+        run = ensure_run(ws, cost_spec(ws, until=until))
+    except ValueError as exc:
+        fail(escape(str(exc)))
+    finally:
+        ws.close()
+    d = run.result.to_dict()
+    if as_json:
+        print_json({"run": run.key[:12], "parameters": run.parameters, **d})
+        return
+    from rich.table import Table
+
+    t = Table(title="Cost per harm prevented (euros, a range; harm counts)")
+    for c in ("place", "harm prevented", "cost", "cost per harm prevented"):
+        t.add_column(c, justify="left" if c == "place" else "right")
+    for p in [*d["places"], *([d["strategy"]] if d["strategy"] else [])]:
+        if p["status"] == "computed":
+            per = f"{p['cost_per_prevented_low']:,.0f} – {p['cost_per_prevented_high']:,.0f}"
+            prev = f"{p['prevented_low']:,.0f} – {p['prevented_high']:,.0f}"
+        else:
+            per, prev = p["status"], "—"
+        t.add_row(
+            escape(p["name"]), prev, "—" if p["cost_eur"] is None else f"{p['cost_eur']:,.0f}", per
+        )
+    console.print(t)
+    if d["resources_simulated"]:
+        console.print("Costs include simulated records.", style="dim")

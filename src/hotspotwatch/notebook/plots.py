@@ -421,6 +421,21 @@ def presence(r: Any, ax: Axes, **kwargs: Any) -> Axes:
     return ax
 
 
+@_register("dose.cost:CostSummary")
+def cost(r: Any, ax: Axes, **kwargs: Any) -> Axes:
+    """Range of the cost per harm prevented per place (places that cannot be computed: none)."""
+    done = [c for c in r.places if c.status == "computed"]
+    for i, c in enumerate(done):
+        ax.plot([c.cost_per_prevented_low, c.cost_per_prevented_high], [i, i], color="tab:blue")
+    ax.set_yticks(range(len(done)), [c.name for c in done])
+    if not done:
+        ax.text(0.5, 0.5, "cannot be computed: no detectable effect or no cost", ha="center",
+                va="center", transform=ax.transAxes)
+    ax.set_xlabel("euros per harm prevented")
+    ax.set_title("Cost per harm prevented (a range)")
+    return ax
+
+
 @_register("dose.deterrence:KoperCurve")
 def koper(r: Any, ax: Axes, **kwargs: Any) -> Axes:
     """Probability of harm after a session against its length (the Koper curve)."""

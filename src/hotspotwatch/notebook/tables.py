@@ -358,6 +358,18 @@ def presence(r: Any) -> str:
                       f"per {num(dr.per_hours)} h; {r.sessions_elsewhere} sessions elsewhere")
 
 
+@_register("dose.cost:CostSummary")
+def cost(r: Any) -> str:
+    """Cost per harm prevented per place and for the strategy: a range, or why not."""
+    places = [*r.places, *([r.strategy] if r.strategy is not None else [])]
+    rows = [(c.name, Raw(interval(c.prevented_low, c.prevented_high)), c.cost_eur,
+             Raw(interval(c.cost_per_prevented_low, c.cost_per_prevented_high)
+                 if c.status == "computed" else c.status)) for c in places]
+    return table(["place", "harm prevented", "cost (EUR)", "cost per harm prevented"], rows,
+                 caption="Cost per harm prevented (harm counts)",
+                 note="simulated costs included" if r.resources_simulated else None)
+
+
 @_register("dose.deterrence:KoperCurve")
 def koper(r: Any) -> str:
     """The best session length and how long deterrence lasts, with intervals."""

@@ -51,6 +51,7 @@ RUN_KINDS: dict[str, str] = {
     "spacetime.alerts": "hotspotwatch.analysis.spacetime.results:RecentAlerts",
     "dose.presence": "hotspotwatch.analysis.dose.summary:PresenceSummary",
     "dose.deterrence": "hotspotwatch.analysis.dose.deterrence:KoperCurve",
+    "dose.cost": "hotspotwatch.analysis.dose.cost:CostSummary",
 }
 
 

@@ -141,4 +141,106 @@ def resource_frame(ws: Workspace) -> pd.DataFrame:
     return store_resources.read_resources(ws.engine)
 
 
-__all__ = ["ResourceImportReport", "import_resources", "resource_frame"]
+# --------------------------------------------------------------------------- dose.cost
+
+COST_KIND = "dose.cost"
+
+
+def _last_harm_day(ws: Workspace) -> Any:
+    import datetime as dt
+
+    harm = set(ws.taxonomy.names(role="harm"))
+    days = [v["last_local"] for c, v in ws.event_stats().items() if c in harm]
+    if not days:
+        raise ValueError("no harm events in this workspace: nothing to evaluate")
+    return dt.date.fromisoformat(max(days))
+
+
+def cost_spec(ws: Workspace, *, until: Any = None) -> Any:
+    """The question "cost per harm prevented up to ``until``" (run kind ``dose.cost``; default
+    ``until``: the last harm day)."""
+    import datetime as dt
+
+    from hotspotwatch.workflows.runs import RunSpec
+
+    day = until if until is not None else _last_harm_day(ws)
+    if isinstance(day, str):
+        day = dt.date.fromisoformat(day)
+    return RunSpec(COST_KIND, {"until": day.isoformat()})
+
+
+def _costs_over(frame: pd.DataFrame, name: str, first: Any, last: Any) -> tuple[float, bool]:
+    """Cost of ``name``'s records over ``[first, last]``, prorated by days of overlap."""
+    total, simulated = 0.0, False
+    for r in frame[frame["hotspot"] == name].itertuples(index=False):
+        days = (r.period_end - r.period_start).days + 1
+        lo, hi = max(r.period_start, first), min(r.period_end, last)
+        overlap = (hi - lo).days + 1
+        if overlap > 0 and r.cost_eur == r.cost_eur and r.cost_eur is not None:
+            total += float(r.cost_eur) * overlap / days
+            simulated = simulated or bool(r.simulated)
+    return total, simulated
+
+
+def compute_cost(ws: Workspace, parameters: dict[str, Any]) -> Any:
+    """Answer :func:`cost_spec`: the stored evaluations (counts and harm-weighted) and the
+    stored resources (registered in ``COMPUTERS``)."""
+    import datetime as dt
+    import math
+
+    from hotspotwatch.analysis.dose.cost import CostSummary, cost_per_harm_prevented
+    from hotspotwatch.workflows.evaluate import evaluation_spec
+    from hotspotwatch.workflows.runs import ensure_run
+
+    until = dt.date.fromisoformat(parameters["until"])
+    res = resource_frame(ws)
+    out: dict[bool, tuple[list[Any], Any]] = {}
+    any_sim = False
+    for weighted in (False, True):
+        ev = ensure_run(ws, evaluation_spec(ws, until=until, weighted=weighted)).result
+        places = []
+        total_obs = total_cost = 0.0
+        for h in ev.hotspots:
+            cost, sim = _costs_over(res, h.name, h.designated, h.last_day)
+            any_sim = any_sim or sim
+            places.append(
+                cost_per_harm_prevented(
+                    name=h.name,
+                    observed=h.treated_post,
+                    irr=h.did.irr,
+                    irr_low=h.did.ci_low,
+                    irr_high=h.did.ci_high,
+                    cost_eur=cost if cost > 0 else math.nan,
+                )
+            )
+            total_obs += h.treated_post
+            total_cost += cost
+        strategy = None
+        if ev.pooled is not None:
+            strategy = cost_per_harm_prevented(
+                # the pooled effect is on the log scale
+                name="strategy",
+                observed=total_obs,
+                irr=math.exp(ev.pooled.estimate),
+                irr_low=math.exp(ev.pooled.ci_low),
+                irr_high=math.exp(ev.pooled.ci_high),
+                cost_eur=total_cost if total_cost > 0 else math.nan,
+            )
+        out[weighted] = (places, strategy)
+    return CostSummary(
+        places=tuple(out[False][0]),
+        places_weighted=tuple(out[True][0]),
+        strategy=out[False][1],
+        strategy_weighted=out[True][1],
+        resources_simulated=any_sim,
+    )
+
+
+__all__ = [
+    "COST_KIND",
+    "ResourceImportReport",
+    "compute_cost",
+    "cost_spec",
+    "import_resources",
+    "resource_frame",
+]

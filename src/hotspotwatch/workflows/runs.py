@@ -40,6 +40,7 @@ COMPUTERS: dict[str, str] = {
     "spacetime.alerts": "hotspotwatch.workflows.spacetime:compute_alerts",
     "dose.presence": "hotspotwatch.workflows.presence:compute_presence",
     "dose.deterrence": "hotspotwatch.workflows.presence:compute_deterrence",
+    "dose.cost": "hotspotwatch.workflows.resources:compute_cost",
 }
 
 
