@@ -261,6 +261,35 @@ def test_nested_results_a_user_meets_render(results: dict[str, Any]) -> None:
     assert _format.num(float(np.exp(ev.pooled.estimate))) in ev.pooled._repr_html_()
 
 
+def _nested(obj: Any, seen: dict[type, Any], depth: int = 0) -> None:
+    """First instance of every dataclass type reachable from ``obj``'s fields."""
+    if depth > 4:
+        return
+    values: list[Any] = []
+    for f in dataclasses.fields(obj):
+        v = getattr(obj, f.name)
+        values.extend(v if isinstance(v, (tuple, list)) else [v])
+    for v in values:
+        if dataclasses.is_dataclass(v) and not isinstance(v, type) and type(v) not in seen:
+            seen[type(v)] = v
+            _nested(v, seen, depth + 1)
+
+
+def test_every_nested_result_type_renders(results: dict[str, Any]) -> None:
+    seen: dict[type, Any] = {}
+    for r in results.values():
+        _nested(r, seen)
+    assert len(seen) >= 30  # DiD, Verdict, SynthResult, PooledResult, GiStarResult, AlertZone, ...
+    for cls, obj in seen.items():
+        if not hasattr(obj, "_repr_html_"):  # plain dataclasses (not results) are left out
+            continue
+        assert "<table" in obj._repr_html_(), cls.__name__
+        ax = obj.plot()
+        assert ax.lines + ax.collections + ax.images + ax.patches + ax.containers + ax.texts, cls.__name__
+        ax.figure.canvas.draw()
+        plt.close(ax.figure)
+
+
 def test_text_is_escaped() -> None:
     @dataclasses.dataclass(frozen=True)
     class Odd:
