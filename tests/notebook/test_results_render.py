@@ -257,6 +257,9 @@ def test_nested_results_a_user_meets_render(results: dict[str, Any]) -> None:
         ax = obj.plot()
         assert ax.lines + ax.collections + ax.images + ax.patches + ax.containers, type(obj).__name__
         plt.close(ax.figure)
+    rings = h.to_geodataframe(crs="EPSG:32631")
+    assert len(rings) == len(h.rings) and set(rings["hotspot"]) == {h.name}
+    assert rings["ring_pre"].tolist() == [ring.pre for ring in h.rings]
     assert _format.num(h.did.irr) in h._repr_html_() and h.verdict.label.replace("_", " ") in h.verdict._repr_html_()
     assert _format.num(float(np.exp(ev.pooled.estimate))) in ev.pooled._repr_html_()
 

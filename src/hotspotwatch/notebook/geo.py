@@ -134,13 +134,13 @@ def borders(r: Any) -> Frame:
              "location_quotient": [r.location_quotient]}, [r.band], None)
 
 
-@_register("evaluate.strategy:StrategyEvaluation")
+@_register("evaluate.strategy:StrategyEvaluation", "evaluate.hotspot:HotspotEvaluation")
 def strategy(s: Any) -> Frame:
     """One row per place and buffer ring (the rings the evaluation counted in), with its verdict."""
     cols: dict[str, list[Any]] = {k: [] for k in ("hotspot", "inner_m", "outer_m", "irr", "verdict",
                                                   "ring_pre", "ring_post")}
     geoms = []
-    for h in s.hotspots:
+    for h in getattr(s, "hotspots", (s,)):
         for ring in h.rings:
             cols["hotspot"].append(h.name)
             cols["inner_m"].append(ring.inner_m)
