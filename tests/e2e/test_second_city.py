@@ -229,6 +229,51 @@ def _log_csv(ev: pd.DataFrame, path: Path) -> tuple[Path, Path]:
     return path, mapping
 
 
+def _presence_and_resources(files: Path, names: list[str]) -> tuple[Path, Path, Path]:
+    """A year of patrol sessions at the hotspots (with their mapping) and what they cost."""
+    import numpy as np
+
+    rng = np.random.default_rng(3)
+    n = 240
+    start = pd.Timestamp("2023-01-02 08:00") + pd.to_timedelta(rng.integers(0, 360 * 24, n),
+                                                              unit="h")
+    minutes = rng.integers(5, 90, n)
+    sessions = files / "patrols.csv"
+    pd.DataFrame({
+        "patrol": [f"P{i:04d}" for i in range(n)],
+        "begin": start.strftime("%Y-%m-%d %H:%M"),
+        "finish": (start + pd.to_timedelta(minutes, unit="min")).strftime("%Y-%m-%d %H:%M"),
+        "team": rng.choice(["NT", "SW"], n),
+        "place": rng.choice(names, n),
+    }).to_csv(sessions, index=False)
+    mapping = files / "patrols.toml"
+    mapping.write_text(textwrap.dedent(f"""\
+        source = "northbridge-patrols"
+        kind = "sessions"
+        timezone = "{TZ}"
+        time_format = "%Y-%m-%d %H:%M"
+
+        [columns]
+        id = "patrol"
+        start = "begin"
+        end = "finish"
+        unit_type = "team"
+        hotspot = "place"
+
+        [unit_types]
+        "NT" = "neighbourhood_team"
+        "SW" = "street_wardens"
+        """), encoding="utf-8")
+    resources = files / "resources.csv"
+    pd.DataFrame({
+        "hotspot": names, "start": "2023-01-01", "end": "2023-12-31", "kind": "police",
+        "staff_hours": [420.0, 380.0, 510.0][: len(names)],
+        "cost": [16800.0, 15200.0, 20400.0][: len(names)],
+        "source": "Northbridge finance office",
+    }).to_csv(resources, index=False)
+    return sessions, mapping, resources
+
+
 def _config(path: Path, weights: dict[str, int]) -> None:
     """The city's own hotspotwatch.toml (written as a user would, on top of ``init``'s)."""
     ws = tomllib.loads(path.read_text(encoding="utf-8"))["workspace"]
@@ -263,6 +308,9 @@ def _config(path: Path, weights: dict[str, int]) -> None:
         [evaluation]
         buffer_widths = [250]
         pre_months = 12
+
+        [presence]
+        unit_types = ["neighbourhood_team", "street_wardens"]
         """), encoding="utf-8")
 
 
@@ -301,6 +349,12 @@ def city(tmp_path_factory: pytest.TempPathFactory,
                    encoding="utf-8")
     c.run("import", "events", str(bad), "--format", "police-uk", *w)
     c.run("quarantine", "list", *w)
+    hotspot_names = json.loads(
+        (files / "hotspots.geojson").read_text(encoding="utf-8"))["features"]
+    sessions, presence_map, resources = _presence_and_resources(
+        files, [f["properties"]["name"] for f in hotspot_names])
+    c.run("import", "presence", str(sessions), "--mapping", str(presence_map), "--json", *w)
+    c.run("import", "resources", str(resources), "--json", *w)
     c.run("quarantine", "export", "--format", "json", "-o", str(files / "quarantine.json"), *w)
     c.run("info", *w)
     c.run("info", "--json", *w)
@@ -356,6 +410,9 @@ def city(tmp_path_factory: pytest.TempPathFactory,
           "2023-12-31", "--json", *w)
     c.run("evaluate", "incidents", "--category", "burglary", "--start", "2023-06-01", "--end",
           "2023-12-31", *w)
+    c.run("dose", "presence", *w)
+    c.run("dose", "presence", "--json", *w)
+    c.run("dose", "deterrence", "--json", *w)
     c.run("runs", "list", *w)
     runs = c.json("runs", "list", *w) or [{"key": "none"}]
     c.run("runs", "show", runs[0]["key"][:12], *w)
@@ -571,3 +628,12 @@ def test_duplicates_and_sources_imported_as_they_are(city: City) -> None:
     assert "No Location" in city.results["quarantine list"][0].stdout
     init = json.loads(city.results["init"][0].stdout)
     assert init["study_area"]["area_km2"] == pytest.approx(16.0, rel=1e-3)
+
+
+def test_presence_and_resources_of_the_city(city: City) -> None:
+    presence = json.loads(city.results["import presence"][0].stdout)
+    assert presence["read"] == presence["inserted"] == 240 and presence["quarantined"] == 0
+    resources = json.loads(city.results["import resources"][0].stdout)
+    assert resources["read"] == resources["inserted"] == 3
+    assert all(r.exit_code == 0 for r in city.results["dose presence"])
+    json.loads(city.results["dose deterrence"][0].stdout)
