@@ -413,6 +413,8 @@ def city(tmp_path_factory: pytest.TempPathFactory,
     c.run("dose", "presence", *w)
     c.run("dose", "presence", "--json", *w)
     c.run("dose", "deterrence", "--json", *w)
+    c.run("dose", "cost", *w)
+    c.run("dose", "cost", "--json", *w)
     c.run("runs", "list", *w)
     runs = c.json("runs", "list", *w) or [{"key": "none"}]
     c.run("runs", "show", runs[0]["key"][:12], *w)
@@ -637,3 +639,5 @@ def test_presence_and_resources_of_the_city(city: City) -> None:
     assert resources["read"] == resources["inserted"] == 3
     assert all(r.exit_code == 0 for r in city.results["dose presence"])
     json.loads(city.results["dose deterrence"][0].stdout)
+    assert all(r.exit_code == 0 for r in city.results["dose cost"])
+    json.loads(city.results["dose cost"][1].stdout)
