@@ -492,7 +492,11 @@ class _WithHotspots(HotspotWatchAlgorithm):
         self.addParameter(QgsProcessingParameterField(
             "HOTSPOT_NAME", "Hotspot name field", parentLayerParameterName="HOTSPOTS"))
         self.addParameter(QgsProcessingParameterField(
-            "DESIGNATED", "Designation start field (YYYY-MM-DD)", parentLayerParameterName="HOTSPOTS"))
+            "DESIGNATIONS", "Designations field (JSON list, as `hotspotwatch export hotspots` writes)",
+            parentLayerParameterName="HOTSPOTS", optional=True))
+        self.addParameter(QgsProcessingParameterField(
+            "DESIGNATED", "Designation start field (YYYY-MM-DD; instead of a designations field)",
+            parentLayerParameterName="HOTSPOTS", optional=True))
         self.addParameter(QgsProcessingParameterField(
             "DESIGNATION_END", "Designation end field (YYYY-MM-DD; empty = open-ended)",
             parentLayerParameterName="HOTSPOTS", optional=True))
@@ -510,15 +514,33 @@ class _WithHotspots(HotspotWatchAlgorithm):
         wgs84 = QgsCoordinateReferenceSystem("EPSG:4326")
         transform = QgsCoordinateTransform(source.sourceCrs(), wgs84, QgsProject.instance())
         features = []
+        designations_field = self.parameterAsString(parameters, "DESIGNATIONS", context)
+        if not designations_field and not start:
+            raise QgsProcessingException(
+                "choose the hotspots' designations field (JSON) or their designation start field")
         for f in source.getFeatures():
             geom = f.geometry()
             geom.transform(transform)
-            designation = {"action": "designate", "start": _date_text(f[start]), "body": body}
-            if end and _date_text(f[end]):
-                designation["end"] = _date_text(f[end])
-            features.append({"type": "Feature", "properties": {
-                "name": str(f[name]), "designations": [designation]},
-                "geometry": json.loads(geom.asJson(7))})
+            label = str(f[name])
+            if designations_field:
+                try:
+                    designations = json.loads(str(f[designations_field]))
+                except ValueError as exc:
+                    raise QgsProcessingException(
+                        f"hotspot {label!r}: field {designations_field!r} is not a JSON list "
+                        f"of designations ({exc})") from exc
+            else:
+                designation = {"action": "designate", "start": _date_text(f[start]), "body": body}
+                if end and _date_text(f[end]):
+                    designation["end"] = _date_text(f[end])
+                designations = [designation]
+            properties = {"name": label, "designations": designations}
+            for extra in ("code", "zone", "commune", "approximate", "note"):
+                index = f.fields().indexFromName(extra)
+                if index >= 0 and f[index] not in (None, "") and str(f[index]) != "NULL":
+                    properties[extra] = f[index]
+            features.append({"type": "Feature", "properties": properties,
+                             "geometry": json.loads(geom.asJson(7))})
         path = folder / "hotspots.geojson"
         path.write_text(json.dumps({"type": "FeatureCollection", "features": features}),
                         encoding="utf-8")

@@ -4,7 +4,7 @@ The plugin of this checkout is installed into a throw-away QGIS profile
 (``QGIS_CUSTOM_CONFIG_PATH``); ``HOTSPOTWATCH_CLI`` points it at this checkout's CLI. Each
 algorithm runs on GeoPackage layers exported from a synthetic city, and its output is compared
 with what ``hotspotwatch`` writes on the city's own workspace (the same data): the Gi* bins per
-cell, the KDE GeoTIFF (array, transform, CRS), the concentration numbers.
+cell, the KDE GeoTIFF (array, transform, CRS), the evaluation's estimates per hotspot.
 
 Without ``qgis_process`` (Debian package ``qgis``) the tests skip on a laptop and FAIL under
 ``CI=true`` (.ci/run installs it).
@@ -105,10 +105,11 @@ def city(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """A synthetic city workspace, its events and its study area as GeoPackage files."""
     base = tmp_path_factory.mktemp("qgis-city")
     ws = make_city(base / "city", scale=0.3)
-    events, region = base / "events.gpkg", base / "region.gpkg"
+    events, region, hotspots = base / "events.gpkg", base / "region.gpkg", base / "hotspots.gpkg"
     _invoke(["export", "events", "--format", "gpkg", "-o", str(events), "-w", str(ws.path)])
     _invoke(["export", "areas", "--layer", "region", "-o", str(region), "-w", str(ws.path)])
-    return {"ws": ws.path, "events": events, "region": region, "base": base}
+    _invoke(["export", "hotspots", "-o", str(hotspots), "-w", str(ws.path)])
+    return {"ws": ws.path, "events": events, "region": region, "hotspots": hotspots, "base": base}
 
 
 def _inputs(city: dict[str, Path]) -> list[str]:
@@ -175,14 +176,17 @@ def _run_alg_native(qp: QP, alg: str, *params: str) -> dict[str, Any]:
     return json.loads(r.stdout)["results"]
 
 
-def test_concentration_gives_the_cli_numbers(qp: QP, city: dict[str, Path]) -> None:
-    res = _run_alg(qp, "concentration", *_inputs(city))
-    ref = json.loads(_invoke(["detect", "concentration", "-w", str(city["ws"]), "--json"]))
+def test_evaluate_gives_the_cli_estimates(qp: QP, city: dict[str, Path]) -> None:
+    res = _run_alg(qp, "evaluate", *_inputs(city), f"HOTSPOTS={city['hotspots']}",
+                   "HOTSPOT_NAME=name", "DESIGNATIONS=designations")
+    ref = json.loads(_invoke(["evaluate", "-w", str(city["ws"]), "--json"]))
     got = json.loads(res["JSON"])
-    for key in ("count", "harm"):
-        assert got[key].keys() == ref[key].keys()
-        for field, value in ref[key].items():
-            assert got[key][field] == pytest.approx(value, rel=1e-12), (key, field)
+    assert [h["name"] for h in got["hotspots"]] == [h["name"] for h in ref["hotspots"]]
+    assert len(ref["hotspots"]) == 3
+    for g, r in zip(got["hotspots"], ref["hotspots"], strict=True):
+        for key in ("irr", "ci_low", "ci_high", "p_value"):
+            assert g[key] == pytest.approx(r[key], rel=1e-9), (g["name"], key)
+        assert g["verdict"] == r["verdict"]
 
 
 def test_a_cli_error_is_the_processing_error(qp: QP, city: dict[str, Path]) -> None:
