@@ -66,6 +66,7 @@ OPTIONS: tuple[str, ...] = (
     "synth_pre_months",
     "min_post_months",
     "max_mdr",
+    "selection_placebo",
 )
 
 
@@ -90,6 +91,7 @@ def _options(raw: Mapping[str, Any]) -> dict[str, Any]:
     out["months"] = str(out["months"])
     out["synth_donors"] = int(out["synth_donors"])
     out["synth_pre_months"] = int(out["synth_pre_months"])
+    out["selection_placebo"] = bool(out["selection_placebo"])
     return out
 
 
@@ -170,6 +172,11 @@ def _reach(params: Mapping[str, Any]) -> int:
     pre = int(params["pre_months"]) + int(params.get("selection_window_months", 0))
     if int(params.get("synth_donors", 0)) > 0:
         pre = max(pre, int(params.get("synth_pre_months", pre)))
+    if params.get("selection_placebo", False):
+        # the placebo ranks on the window and needs a baseline before it, at the real
+        # decision and at earlier ones (read as far as the data go, at most two more years)
+        window = int(params.get("selection_window_months", 0)) or 6
+        pre = max(pre, int(params["pre_months"]) + window + 24)
     return pre
 
 

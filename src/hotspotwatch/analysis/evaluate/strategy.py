@@ -47,6 +47,11 @@ from hotspotwatch.analysis.evaluate.months import (
     source_coverage,
 )
 from hotspotwatch.analysis.evaluate.pooling import PooledResult, random_effects
+from hotspotwatch.analysis.evaluate.selection import (
+    SelectionCheck,
+    apply_selection_checks,
+    selection_checks,
+)
 from hotspotwatch.analysis.evaluate.series import (
     DAYS_PER_MONTH,
     DoseSeries,
@@ -99,6 +104,10 @@ class StrategyEvaluation(ResultMixin):
     coverage : SourceCoverage or None
         Events per source and calendar month; the months an outcome source does not cover
         are left out of every comparison (``missing_months`` in the JSON).
+    selection : tuple of SelectionCheck
+        The selection placebo of each first-designation date
+        (:mod:`hotspotwatch.analysis.evaluate.selection`): what choosing places at their
+        peak produces on its own, with this design and with the naive 12-month one.
     """
 
     #: 3: the WDD scales the controls to the treated area's pre-period level (issue 14).
@@ -107,7 +116,8 @@ class StrategyEvaluation(ResultMixin):
     #: 6: harm-weighted WDD variances from squared weights.
     #: 7: each hotspot's synthetic control (issue 16).
     #: 8: selection window, 24-month baseline, too_early, FCR-adjusted intervals (issue 16).
-    schema_version: ClassVar[int] = 8
+    #: 9: the selection placebo per designation date, and the correction it implies.
+    schema_version: ClassVar[int] = 9
 
     hotspots: tuple[HotspotEvaluation, ...]
     pooled: PooledResult | None
@@ -118,6 +128,7 @@ class StrategyEvaluation(ResultMixin):
     time_precision: str = "instant"
     period_rule: str = "anchored_months"
     coverage: SourceCoverage | None = None
+    selection: tuple[SelectionCheck, ...] = ()
 
     def hotspot(
         self, name: str, outcome: str | Sequence[str] = "harm"
@@ -175,6 +186,7 @@ class StrategyEvaluation(ResultMixin):
                 for src, m in (self.coverage.missing() if self.coverage is not None else [])
             ],
             "coverage": None if self.coverage is None else self.coverage.to_dict(),
+            "selection": [c.to_dict() for c in self.selection],
         }
 
     @classmethod
@@ -213,6 +225,7 @@ class StrategyEvaluation(ResultMixin):
             period_rule=str(data.get("period_rule", "anchored_months")),
             coverage=None if data.get("coverage") is None
             else SourceCoverage.from_dict(data["coverage"]),
+            selection=tuple(SelectionCheck.from_dict(c) for c in data.get("selection") or ()),
         )
 
 
@@ -287,6 +300,7 @@ def evaluate_frames(
     months: str = "auto",
     synth_donors: int = 200,
     synth_pre_months: int = 24,
+    selection_placebo: bool = True,
     progress: Callable[[int, int], None] | None = None,
     min_post_months: int = MIN_POST_MONTHS,
     max_mdr: float = MAX_MDR,
@@ -355,6 +369,11 @@ def evaluate_frames(
     synth_pre_months : int
         Months before designation the synthetic control is fitted on, where the data
         reach back that far (at least ``pre_months``).
+    selection_placebo : bool
+        Apply the designation rule to the control cells at each designation date and
+        earlier ones (:func:`~hotspotwatch.analysis.evaluate.selection.selection_checks`);
+        where it finds a selection effect with this design, remove it from the estimates of
+        the places designated that day and widen their intervals by its uncertainty.
     progress : callable, optional
         ``progress(done, total)`` after each hotspot (``total``: the hotspots asked for);
         not part of the question (the result does not depend on it).
@@ -473,6 +492,13 @@ def evaluate_frames(
         if progress is not None:
             progress(done, len(wanted))
 
+    checks: tuple[SelectionCheck, ...] = ()
+    if results and selection_placebo:
+        checks = selection_checks(
+            arrays, grid, results, selection_window=selection_window_months,
+            pre_months=pre_months, rule=rule, missing=missing, alpha=alpha, seed=seed,
+        )
+        results = apply_selection_checks(results, checks)
     if results:
         results = _adjust(results, fdr=fdr, alpha=alpha)
         results = [synth_check(r) for r in results]
@@ -527,11 +553,13 @@ def evaluate_frames(
         "synth_pre_months": synth_pre_months,
         "min_post_months": min_post_months,
         "max_mdr": max_mdr,
+        "selection_placebo": selection_placebo,
         "n_control_candidates": int(grid.eligible.size),
         "not_evaluated": not_evaluated,
     }
     return StrategyEvaluation(tuple(results), pooled, pooled_v, region, dose_out, params,
-                              time_precision=precision, period_rule=rule, coverage=coverage)
+                              time_precision=precision, period_rule=rule, coverage=coverage,
+                              selection=checks)
 
 
 def _adjust(
