@@ -77,7 +77,7 @@ def test_from_dict_inverts_to_dict_through_stored_json(result):
     back = StrategyEvaluation.from_dict(stored)
     assert back.to_dict() == d
     assert StrategyEvaluation.from_dict(d).to_dict() == d
-    assert StrategyEvaluation.schema_version == 8
+    assert StrategyEvaluation.schema_version == 9
     for a, b in zip(result.hotspots, back.hotspots, strict=True):
         assert b.post_months == a.post_months  # exact, though the JSON shows it rounded
         assert b.verdict == a.verdict and b.buffer_verdict == a.buffer_verdict
