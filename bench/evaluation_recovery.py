@@ -69,7 +69,8 @@ def naive_kwargs() -> dict[str, Any]:
     """Arguments of ``evaluate_frames`` that make it the naive 12-month DiD.
 
     ``pre_months=12`` and every selection-window parameter (``selection_window``... when the
-    evaluation has one) set to 0, so the pre-period is the 12 months just before designation.
+    evaluation has one) set to 0, so the pre-period is the 12 months just before designation;
+    without the selection placebo's correction and the synthetic control.
     """
     from hotspotwatch.analysis.evaluate.strategy import evaluate_frames
 
@@ -78,6 +79,12 @@ def naive_kwargs() -> dict[str, Any]:
     for name in params:
         if "selection" in name and ("window" in name or "months" in name):
             out[name] = 0
+    # the naive DiD alone: no selection placebo (it would correct the naive design's bias)
+    # and no synthetic control (it only downgrades verdicts; the DiD interval is measured)
+    if "selection_placebo" in params:
+        out["selection_placebo"] = False
+    if "synth_donors" in params:
+        out["synth_donors"] = 0
     return out
 
 
