@@ -77,11 +77,19 @@ def test_evaluation_json_has_the_issue_shape(demo: tuple[Path, dict]) -> None:  
         "wdd",
         "min_detectable_ratio",
         "verdict",
+        "ci_low_adjusted",
+        "ci_high_adjusted",
+        "near_threshold",
     }
     assert len(data["hotspots"]) == 17
     for row in data["hotspots"]:
         assert keys <= set(row)
-        assert row["verdict"] in {"reduction", "no_detectable_change", "increase"}
+        assert row["verdict"] in {"reduction", "no_detectable_change", "increase", "too_early",
+                                  "uncertain"}
+        assert row["ci_low_adjusted"] <= row["ci_low"] <= row["ci_high"] <= row["ci_high_adjusted"]
+    # Marbotin, designated a month before the end of the data, is too early to judge
+    marbotin = next(r for r in data["hotspots"] if r["name"] == "Marbotin")
+    assert marbotin["verdict"] == "too_early" and marbotin["verdict_reason"] == "post_months"
     assert {"irr", "ci_low", "ci_high", "i2"} <= set(data["pooled"])
     truth = json.loads((folder / "truth.json").read_text())
     assert data["pooled"]["ci_low"] <= truth["strategy_harm_irr"] <= data["pooled"]["ci_high"]
