@@ -52,9 +52,9 @@ QGIS_PLUGIN_ZIP := dist/hotspotwatch-qgis.zip
 qgis-plugin: $(QGIS_PLUGIN_ZIP)
 
 $(QGIS_PLUGIN_ZIP): $(wildcard qgis/hotspotwatch/*)
-	@mkdir -p dist
+	@mkdir -p $(dir $@)
 	@rm -f $@
-	cd qgis && python3 -c 'import sys, zipfile, pathlib; z = zipfile.ZipFile(sys.argv[1], "w", zipfile.ZIP_DEFLATED); [z.write(p, p.as_posix()) for p in sorted(pathlib.Path("hotspotwatch").rglob("*")) if p.is_file() and "__pycache__" not in p.parts]; z.close()' ../$@
+	cd qgis && python3 -c 'import sys, zipfile, pathlib; z = zipfile.ZipFile(sys.argv[1], "w", zipfile.ZIP_DEFLATED); [z.write(p, p.as_posix()) for p in sorted(pathlib.Path("hotspotwatch").rglob("*")) if p.is_file() and "__pycache__" not in p.parts]; z.close()' $(abspath $@)
 	@echo "wrote $@"
 
 install-qgis-plugin: $(QGIS_PLUGIN_ZIP)

@@ -18,6 +18,7 @@ import os
 import stat
 import subprocess
 import sys
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -61,8 +62,17 @@ def qp(tmp_path_factory: pytest.TempPathFactory) -> QP:
     """Run ``qgis_process`` with this checkout's plugin in a fresh profile."""
     exe = _qgis_process()
     base = tmp_path_factory.mktemp("qgis")
+    # The zip `make qgis-plugin` builds, installed as `make install-qgis-plugin` does.
+    zipped = base / "hotspotwatch-qgis.zip"
+    make = subprocess.run(["make", "-s", "-C", str(ROOT), "qgis-plugin", f"QGIS_PLUGIN_ZIP={zipped}"],
+                          capture_output=True, text=True)
+    assert make.returncode == 0, make.stderr
+    with zipfile.ZipFile(zipped) as zf:
+        names = set(zf.namelist())
+    assert {"hotspotwatch/metadata.txt", "hotspotwatch/__init__.py", "hotspotwatch/provider.py"} <= names
+    assert not any("__pycache__" in n for n in names)
     installer = _load("hw_install_plugin", PLUGIN / "install_plugin.py")
-    installer.main(["--profile-dir", str(base / "config" / "profiles" / "default")])
+    installer.main(["--profile-dir", str(base / "config" / "profiles" / "default"), "--zip", str(zipped)])
     wrapper = base / "hotspotwatch"
     wrapper.write_text(
         "#!/bin/sh\n"
