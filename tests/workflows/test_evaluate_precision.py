@@ -41,7 +41,10 @@ def day_city(tmp_path_factory):
 
 
 def test_month_precision_is_evaluated_on_calendar_months(month_city):
-    res = evaluate_strategy(month_city, until=UNTIL, record=False)
+    # the months rule alone: no selection window, a 12-month baseline (both tested below)
+    res = evaluate_strategy(
+        month_city, until=UNTIL, record=False, pre_months=12, selection_window_months=0
+    )
     data = json.loads(json.dumps(res.to_dict()))
     assert data["time_precision"] == "month" and data["period_rule"] == "calendar_months"
     assert data["missing_months"] == []
@@ -68,6 +71,15 @@ def test_month_precision_is_evaluated_on_calendar_months(month_city):
                 assert d == CalendarMonth("UTC").days(CalendarMonth("UTC").code_of(m))
         assert data["hotspots"][res.hotspots.index(h)]["period_rule"] == "calendar_months"
     assert res.region is not None and res.region.n_missing == 1  # the transition month
+    # by default: the 6 calendar months before the designation month are left out (NaN,
+    # no days), and the 24-month baseline before them falls back to the months the data have
+    dflt = evaluate_strategy(month_city, until=UNTIL, record=False)
+    for h in dflt.hotspots:
+        codes = np.asarray(h.series.codes)
+        window = (codes >= -7) & (codes <= -2)
+        assert np.isnan(h.series.treated[window]).all() and (h.series.days[window] == 0).all()
+        assert h.pre_months == int((codes < -7).sum()) <= 24
+        assert h.pre_start == h.series.months[0]
 
 
 def test_calendar_months_on_month_precision_equal_those_on_day_precision(month_city, day_city):
@@ -140,7 +152,8 @@ def gap_city(tmp_path_factory):
 
 
 def test_months_a_source_does_not_cover_are_missing_not_zero(gap_city):
-    res = evaluate_strategy(gap_city, until=UNTIL, record=False)
+    # missing months alone (the selection window, also NaN, is tested with month precision)
+    res = evaluate_strategy(gap_city, until=UNTIL, record=False, selection_window_months=0)
     data = json.loads(json.dumps(res.to_dict()))
     assert data["time_precision"] == "instant" and data["period_rule"] == "anchored_months"
     assert data["missing_months"] == [{"source": "wardens", "month": m.isoformat()} for m in GAP]

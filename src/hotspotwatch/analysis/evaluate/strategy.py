@@ -684,6 +684,6 @@ __all__ = [
     "RingSeries",
     "StrategyEvaluation",
     "designation_window",
-    "synth_check",
     "evaluate_frames",
+    "synth_check",
 ]
