@@ -186,6 +186,31 @@ def _run_alg_native(qp: QP, alg: str, *params: str) -> dict[str, Any]:
     return json.loads(r.stdout)["results"]
 
 
+def test_lisa_and_emerging_give_the_cli_grids(qp: QP, city: dict[str, Path]) -> None:
+    import geopandas as gpd
+
+    lisa_out, em_out = city["base"] / "qgis-lisa.gpkg", city["base"] / "qgis-emerging.gpkg"
+    lisa = json.loads(_run_alg(qp, "lisa", *_inputs(city), "PERMUTATIONS=99", f"OUTPUT={lisa_out}")["JSON"])
+    em = json.loads(_run_alg(qp, "emerging", *_inputs(city), f"OUTPUT={em_out}")["JSON"])
+    ref_lisa_dir, ref_em_dir = city["base"] / "cli-lisa", city["base"] / "cli-emerging"
+    ref_lisa = json.loads(_invoke(["detect", "lisa", "-w", str(city["ws"]), "--permutations", "99",
+                                   "-o", str(ref_lisa_dir), "--json"]))
+    ref_em = json.loads(_invoke(["spacetime", "emerging", "-w", str(city["ws"]), "-o", str(ref_em_dir),
+                                 "--json"]))
+    assert lisa["clusters"] == ref_lisa["clusters"]
+    a = gpd.read_file(lisa_out).sort_values("cell").reset_index(drop=True)
+    b = gpd.read_file(ref_lisa_dir / "detect.gpkg", layer="lisa").sort_values("cell").reset_index(drop=True)
+    assert (a["cluster"].to_numpy() == b["cluster"].to_numpy()).all()
+    np.testing.assert_allclose(a["Is"], b["Is"], rtol=0, atol=1e-12)
+    assert em["result"]["category_counts"] == ref_em["result"]["category_counts"]
+    assert em["result"]["category"] == ref_em["result"]["category"]
+    grid = gpd.read_file(em_out).sort_values("cell").reset_index(drop=True)
+    assert len(grid) == sum(ref_em["result"]["category_counts"].values())
+    ref_grid = gpd.read_file(ref_em_dir / "emerging.geojson").sort_values("cell").reset_index(drop=True)
+    assert grid["category"].tolist() == ref_grid["category"].tolist()
+    assert sum(v for k, v in ref_em["result"]["category_counts"].items() if k.endswith("_hot")) > 0
+
+
 def test_evaluate_gives_the_cli_estimates(qp: QP, city: dict[str, Path]) -> None:
     res = _run_alg(qp, "evaluate", *_inputs(city), f"HOTSPOTS={city['hotspots']}",
                    "HOTSPOT_NAME=name", "DESIGNATIONS=designations")
