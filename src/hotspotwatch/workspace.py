@@ -38,6 +38,7 @@ from hotspotwatch.store import event_writes, fingerprint, places, runs
 from hotspotwatch.store import events as store_events
 from hotspotwatch.store.engine import StoreError, display_url, make_engine, migrate, sqlite_url
 from hotspotwatch.store.hashing import row_hash
+from hotspotwatch.store.postgis import srid_of
 
 if TYPE_CHECKING:  # geopandas is imported where a GeoDataFrame is built (a cheaper start)
     import geopandas as gpd
@@ -150,7 +151,7 @@ class Workspace:
             raise WorkspaceError(str(exc)) from None
         folder.mkdir(parents=True, exist_ok=True)
         engine = make_engine(database_url or sqlite_url(folder / SQLITE_FILE))
-        migrate(engine)
+        migrate(engine, srid=srid_of(config.crs))
         tmp = cfg_path.with_suffix(".toml.tmp")
         tmp.write_text(config.to_toml(), encoding="utf-8")
         tmp.replace(cfg_path)
@@ -182,7 +183,7 @@ class Workspace:
         if database_url:
             config = config.with_database_url(database_url)
         engine = make_engine(config.database_url or sqlite_url(folder / SQLITE_FILE))
-        migrate(engine)
+        migrate(engine, srid=srid_of(config.crs))
         return cls(folder, config, engine)
 
     def close(self) -> None:

@@ -58,6 +58,14 @@ def add(
     workspace: WorkspaceOpt = Path("."),
     database_url: DatabaseUrlOpt = None,
     as_json: JsonOpt = False,
+    db_role: Annotated[
+        str | None,
+        typer.Option(
+            "--db-role",
+            help="Also give this PostgreSQL role the PostGIS layers the user's role may read "
+            "(row-level security on events; created NOLOGIN if missing).",
+        ),
+    ] = None,
 ) -> None:
     """Create a user (the password is read from stdin or prompted, never an argument)."""
     from hotspotwatch.workflows import users
@@ -67,10 +75,17 @@ def add(
     else:
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
     ws = open_workspace(workspace, database_url)
+    granted: dict[str, object] | None = None
     try:
+        if db_role is not None:
+            from hotspotwatch.workflows import db_roles
+
+            db_roles.check(ws, db_role)
         user = users.add_user(
             ws, name, password, role=role, zones=zone or [], hotspots=hotspot or []
         )
+        if db_role is not None:
+            granted = db_roles.grant(ws, db_role, role=user.role, zones=user.zones)
     except ValueError as exc:
         fail(str(exc))
     from hotspotwatch.web.policy import allowed
@@ -79,13 +94,21 @@ def add(
     _audit(ws, "user.add", name, detail={"role": user.role, "event_access": event_access})
     if event_access:  # flagged: the one way to grant event-level data (not the web API)
         _audit(ws, "grant.event_access", name, detail={"role": user.role, "zones": user.zones})
+    if granted is not None:
+        _audit(ws, "grant.db_role", name, detail=granted)
     if as_json:
-        print_json(user.to_dict())
+        print_json(user.to_dict() | ({"db_role": granted} if granted is not None else {}))
     else:
         scope = ", ".join(user.zones or user.hotspots)
         console.print(
             f"Added [bold]{user.username}[/] ({user.role}{': ' + scope if scope else ''})"
         )
+        if granted is not None:
+            made = "created NOLOGIN" if granted["created"] else "existing"
+            console.print(
+                f"Database role [bold]{db_role}[/] ({made}) reads the PostGIS layers"
+                f" of a {user.role}"
+            )
     ws.close()
 
 

@@ -120,7 +120,7 @@ def make_engine(url: str) -> Engine:
     return engine
 
 
-def _alembic_config(connection: Any) -> Any:
+def _alembic_config(connection: Any, *, srid: int | None = None) -> Any:
     from alembic.config import Config as AlembicConfig
 
     cfg = AlembicConfig()
@@ -128,6 +128,7 @@ def _alembic_config(connection: Any) -> Any:
         "script_location", str(resources.files("hotspotwatch.store") / "migrations")
     )
     cfg.attributes["connection"] = connection
+    cfg.attributes["srid"] = srid  # the workspace CRS, for the PostGIS layers (0005)
     return cfg
 
 
@@ -167,11 +168,14 @@ def _at_head(engine: Engine) -> bool:
     return len(heads) == 1 and stored == heads
 
 
-def migrate(engine: Engine, revision: str = "head") -> None:
+def migrate(engine: Engine, revision: str = "head", *, srid: int | None = None) -> None:
     """Bring the schema up to ``revision`` (default: the newest) in one transaction.
 
     A store already at the newest revision is left as it is without loading Alembic (one
-    ``SELECT`` on ``alembic_version``), so every command's start stays cheap.
+    ``SELECT`` on ``alembic_version``), so every command's start stays cheap. ``srid`` is
+    the workspace CRS's EPSG code: on PostgreSQL with PostGIS, migration
+    ``0005_postgis_layers`` builds its geometry layers in it (without it, that migration
+    prints a notice and builds none).
 
     Raises
     ------
@@ -184,7 +188,7 @@ def migrate(engine: Engine, revision: str = "head") -> None:
 
     try:
         with engine.begin() as conn:
-            command.upgrade(_alembic_config(conn), revision)
+            command.upgrade(_alembic_config(conn, srid=srid), revision)
     except OperationalError as exc:
         raise StoreError(f"cannot reach the database {engine.url!r}: {exc.orig}") from None
 

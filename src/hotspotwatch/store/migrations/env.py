@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
+from hotspotwatch.store.postgis import include_object
 from hotspotwatch.store.schema import metadata
 
 config = context.config
@@ -19,6 +20,7 @@ context.configure(
     target_metadata=metadata,
     render_as_batch=connection.dialect.name == "sqlite",
     compare_type=True,
+    include_object=include_object,  # the PostGIS layers are not part of the portable schema
 )
 with context.begin_transaction():
     context.run_migrations()
