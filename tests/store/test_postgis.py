@@ -461,7 +461,7 @@ def test_downgrade_removes_the_layers_and_upgrade_rebuilds_them(
     ws = Workspace.create(tmp_path / "ws", crs="EPSG:3812", database_url=pg_url)
     assert postgis.layer_srid(ws.engine) == 3812
     with ws.engine.begin() as conn:
-        command.downgrade(_alembic_config(conn), "0004_run_provenance")
+        command.downgrade(_alembic_config(conn), "0007_resources")
     assert not postgis.has_layers(ws.engine)
     cols = {c["name"] for c in sa.inspect(ws.engine).get_columns("events")}
     assert "geom" not in cols

@@ -174,7 +174,7 @@ def migrate(engine: Engine, revision: str = "head", *, srid: int | None = None) 
     A store already at the newest revision is left as it is without loading Alembic (one
     ``SELECT`` on ``alembic_version``), so every command's start stays cheap. ``srid`` is
     the workspace CRS's EPSG code: on PostgreSQL with PostGIS, migration
-    ``0005_postgis_layers`` builds its geometry layers in it (without it, that migration
+    ``0008_postgis_layers`` builds its geometry layers in it (without it, that migration
     prints a notice and builds none).
 
     Raises

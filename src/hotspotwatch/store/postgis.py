@@ -1,6 +1,6 @@
 """PostGIS layers of a PostgreSQL store, for QGIS and other GIS clients.
 
-Where the PostGIS extension is available, migration ``0005_postgis_layers`` adds, on top of
+Where the PostGIS extension is available, migration ``0008_postgis_layers`` adds, on top of
 the portable schema (which is unchanged, and the same as SQLite's):
 
 - **generated geometry columns** ``geom`` on ``events`` (``geometry(Point, SRID)``),
@@ -372,7 +372,7 @@ def drop_layers(conn: Connection) -> None:
 
 
 def upgrade(conn: Connection, *, srid: int | None) -> bool:
-    """Migration ``0005_postgis_layers``: the layers where PostGIS is available.
+    """Migration ``0008_postgis_layers``: the layers where PostGIS is available.
 
     A no-op on SQLite. On PostgreSQL without PostGIS (or without a known SRID) it prints
     one notice line and changes nothing. Returns whether the layers were created.
@@ -478,7 +478,7 @@ def check_db_role(conn: Connection, db_role: str) -> None:
     if not has_layers(conn):
         raise PostgisError(
             "--db-role needs a PostgreSQL store with the PostGIS layers (migration "
-            "0005_postgis_layers); install PostGIS on the server and see the README's "
+            "0008_postgis_layers); install PostGIS on the server and see the README's "
             "'QGIS on the PostGIS store'"
         )
     row = conn.execute(

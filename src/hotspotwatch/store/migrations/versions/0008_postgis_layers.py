@@ -6,8 +6,8 @@ nothing (PostgreSQL prints a one-line notice). The objects and why they are buil
 described in :mod:`hotspotwatch.store.postgis`; the SRID is the workspace CRS's, handed
 over by :func:`hotspotwatch.store.engine.migrate`.
 
-Revision ID: 0005_postgis_layers
-Revises: 0004_run_provenance
+Revision ID: 0008_postgis_layers
+Revises: 0007_resources
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from alembic import op
 
 from hotspotwatch.store import postgis
 
-revision = "0005_postgis_layers"
-down_revision = "0004_run_provenance"
+revision = "0008_postgis_layers"
+down_revision = "0007_resources"
 branch_labels = None
 depends_on = None
 
