@@ -38,6 +38,13 @@ DatabaseUrlOpt = Annotated[
 JsonOpt = Annotated[
     bool, typer.Option("--json", help="Print machine-readable JSON instead of tables.")
 ]
+UserOpt = Annotated[
+    str | None, typer.Option("--user", help="Recorded as who imported (default: your login).")
+]
+AtomicOpt = Annotated[
+    bool,
+    typer.Option("--atomic", help="All files in one transaction: if one fails, nothing is stored."),
+]
 StudyAreaOpt = Annotated[
     str | None,
     typer.Option(

@@ -13,8 +13,10 @@ import typer
 from rich.markup import escape
 
 from hotspotwatch.cli._common import (
+    AtomicOpt,
     DatabaseUrlOpt,
     JsonOpt,
+    UserOpt,
     WorkspaceOpt,
     console,
     err_console,
@@ -34,15 +36,8 @@ def presence(
             "--mapping", "-m", help="Presence mapping TOML (sessions or GPS pings; see README)."
         ),
     ],
-    atomic: Annotated[
-        bool,
-        typer.Option(
-            "--atomic", help="All files in one transaction: if one fails, nothing is stored."
-        ),
-    ] = False,
-    user: Annotated[
-        str | None, typer.Option("--user", help="Recorded as who imported (default: your login).")
-    ] = None,
+    atomic: AtomicOpt = False,
+    user: UserOpt = None,
     workspace: WorkspaceOpt = Path("."),
     database_url: DatabaseUrlOpt = None,
     as_json: JsonOpt = False,
@@ -111,15 +106,8 @@ def presence(
 
 def resources(
     files: Annotated[list[Path], typer.Argument(help="CSV or Parquet files (see README).")],
-    atomic: Annotated[
-        bool,
-        typer.Option(
-            "--atomic", help="All files in one transaction: if one fails, nothing is stored."
-        ),
-    ] = False,
-    user: Annotated[
-        str | None, typer.Option("--user", help="Recorded as who imported (default: your login).")
-    ] = None,
+    atomic: AtomicOpt = False,
+    user: UserOpt = None,
     workspace: WorkspaceOpt = Path("."),
     database_url: DatabaseUrlOpt = None,
     as_json: JsonOpt = False,

@@ -26,8 +26,10 @@ import typer
 from rich.markup import escape
 
 from hotspotwatch.cli._common import (
+    AtomicOpt,
     DatabaseUrlOpt,
     JsonOpt,
+    UserOpt,
     WorkspaceOpt,
     console,
     err_console,
@@ -40,9 +42,6 @@ app = typer.Typer(
     help="Import events, areas, hotspots and presence into the workspace.", no_args_is_help=True
 )
 
-UserOpt = Annotated[
-    str | None, typer.Option("--user", help="Recorded as who imported (default: your login).")
-]
 STAGES = {"read": "reading", "check": "checking rows", "store": "writing to the store"}
 #: Quarantined rows printed per file after an import (the rest: ``quarantine list``).
 SHOWN_QUARANTINED = 5
@@ -126,10 +125,7 @@ def events(
     per_file: Annotated[
         bool, typer.Option("--per-file", help="With --json: a list with one object per file.")
     ] = False,
-    atomic: Annotated[
-        bool,
-        typer.Option("--atomic", help="All files in one transaction: if one fails, nothing is stored."),
-    ] = False,
+    atomic: AtomicOpt = False,
     user: UserOpt = None,
     workspace: WorkspaceOpt = Path("."),
     database_url: DatabaseUrlOpt = None,
