@@ -32,6 +32,9 @@ A workspace folder holds ``hotspotwatch.toml`` and, by default, the embedded SQL
     [presence]                     # unit types of presence sessions (import presence)
     unit_types = ["police_taskforce", "peacekeepers", "liveability_team"]
 
+    [resources]                    # costs of import resources and dose cost
+    currency = "EUR"               # ISO 4217 code of the cost column (default EUR)
+
     [categories.drive_in_dealing]  # extend or override the taxonomy
     role = "enforcement"
     harm_weight = 0
@@ -212,6 +215,9 @@ class Config:
     unit_types : tuple of str
         Unit types of presence sessions (``[presence] unit_types``); empty: presence cannot
         be imported until they are configured.
+    currency : str
+        ISO 4217 code of the costs (``[resources] currency``, default ``"EUR"``); the
+        ``dose cost`` text and JSON name it.
     """
 
     crs: str = "EPSG:3812"
@@ -229,6 +235,7 @@ class Config:
     report: ReportConfig = field(default_factory=ReportConfig)
     evaluation: Mapping[str, Any] = field(default_factory=dict)
     unit_types: tuple[str, ...] = ()
+    currency: str = "EUR"
 
     def zone_name(self, lang: str) -> str | None:
         """The configured name of a zone in ``lang`` (``None``: use the neutral "zone")."""
@@ -347,6 +354,7 @@ class Config:
         report = _report_config(dict(data.get("report", {})), taxonomy, source=source)
         evaluation = _evaluation_config(dict(data.get("evaluation", {})), source=source)
         unit_types = _presence_config(dict(data.get("presence", {})), source=source)
+        currency = _resources_config(dict(data.get("resources", {})), source=source)
         return cls(
             crs=crs,
             timezone=tz,
@@ -363,6 +371,7 @@ class Config:
             report=report,
             evaluation=evaluation,
             unit_types=unit_types,
+            currency=currency,
         )
 
     def with_database_url(self, url: str | None) -> Config:
@@ -409,6 +418,7 @@ class Config:
             ("analysis", self.analysis),
             ("evaluation", self.evaluation),
             ("presence", {"unit_types": list(self.unit_types)} if self.unit_types else {}),
+            ("resources", {"currency": self.currency} if self.currency != "EUR" else {}),
             ("report", self.report.to_mapping()),
             ("web", self.web),
         ):
@@ -488,6 +498,23 @@ def _presence_config(table: dict[str, Any], *, source: str) -> tuple[str, ...]:
     if len(set(types)) != len(types):
         raise ConfigError(f"{source}: [presence] unit_types lists a unit type twice")
     return tuple(t.strip() for t in types)
+
+
+def _resources_config(table: dict[str, Any], *, source: str) -> str:
+    unknown = set(table) - {"currency"}
+    if unknown:
+        raise ConfigError(
+            f"{source}: unknown key(s) {sorted(unknown)} in [resources]; known: ['currency']"
+        )
+    from babel.numbers import is_currency
+
+    code = table.get("currency", "EUR")
+    if not isinstance(code, str) or not is_currency(code):
+        raise ConfigError(
+            f"{source}: [resources] currency must be an ISO 4217 code in capitals, "
+            f'e.g. "EUR" or "GBP", got {code!r}'
+        )
+    return code
 
 
 def _evaluation_config(table: dict[str, Any], *, source: str) -> dict[str, Any]:

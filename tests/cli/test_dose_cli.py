@@ -112,3 +112,61 @@ def test_foreseeable_mistakes_exit_2(tmp_path: Path) -> None:
     )
     assert res.exit_code == 2 and "missing.csv" in res.output
     assert "Traceback" not in res.output
+
+
+def _costed_city(tmp_path: Path, currency: str | None) -> Path:
+    config: dict[str, object] = {}
+    if currency is not None:
+        config["resources"] = {"currency": currency}
+    make_city(tmp_path / "ws", n_hotspots=2, scale=0.2, config=config).close()
+    (tmp_path / "r.csv").write_text(
+        "hotspot,start,end,kind,staff_hours,cost,source\n"
+        "Hotspot 1,2023-01-01,2025-12-31,police,420,16800,finance office\n"
+        "Hotspot 2,2023-01-01,2025-12-31,prevention,380,15200,finance office\n",
+        encoding="utf-8",
+    )
+    ws = tmp_path / "ws"
+    res = runner.invoke(app, ["import", "resources", str(tmp_path / "r.csv"), "-w", str(ws)])
+    assert res.exit_code == 0, res.output
+    return ws
+
+
+def test_dose_cost_names_the_workspace_currency(tmp_path: Path) -> None:
+    from babel.numbers import format_currency
+
+    ws = _costed_city(tmp_path, "GBP")
+    res = runner.invoke(app, ["dose", "cost", "-w", str(ws), "--json"])
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.stdout)
+    assert out["currency"] == "GBP" and out["parameters"]["currency"] == "GBP"
+    assert "cost_eur" in out["places"][0]  # nothing renamed
+    res = runner.invoke(app, ["dose", "cost", "-w", str(ws)], terminal_width=200)
+    assert res.exit_code == 0, res.output
+    assert "British pounds" in res.stdout and "euro" not in res.stdout.lower()
+    for p in out["places"]:
+        pounds = format_currency(
+            p["cost_eur"], "GBP", format="¤#,##0", locale="en", currency_digits=False
+        )
+        assert pounds.startswith("£") and pounds in res.stdout
+
+
+def test_dose_cost_says_euros_by_default_and_a_bad_code_exits_2(tmp_path: Path) -> None:
+    ws = _costed_city(tmp_path, None)
+    res = runner.invoke(app, ["dose", "cost", "-w", str(ws)], terminal_width=200)
+    assert res.exit_code == 0, res.output
+    assert "(euros," in res.stdout and "€" in res.stdout
+    assert (
+        json.loads(runner.invoke(app, ["dose", "cost", "-w", str(ws), "--json"]).stdout)["currency"]
+        == "EUR"
+    )
+    toml = ws / "hotspotwatch.toml"
+    toml.write_text(
+        toml.read_text(encoding="utf-8") + '\n[resources]\ncurrency = "pounds"\n', encoding="utf-8"
+    )
+    res = runner.invoke(app, ["dose", "cost", "-w", str(ws)])
+    assert res.exit_code == 2
+    assert (
+        '[resources] currency must be an ISO 4217 code in capitals, e.g. "EUR" or "GBP", '
+        "got 'pounds'" in res.output
+    )
+    assert "Traceback" not in res.output

@@ -311,6 +311,9 @@ def _config(path: Path, weights: dict[str, int]) -> None:
 
         [presence]
         unit_types = ["neighbourhood_team", "street_wardens"]
+
+        [resources]
+        currency = "GBP"
         """), encoding="utf-8")
 
 
@@ -643,8 +646,8 @@ def test_presence_and_resources_of_the_city(city: City) -> None:
     json.loads(city.results["dose cost"][1].stdout)
 
 
-@pytest.mark.xfail(strict=True, reason="secondcity finding (CONTRACTS.md): dose cost prints "
-                   "'euros' whatever the workspace; no currency setting yet (issue 18 item 5)")
 def test_costs_are_not_said_in_euros_for_a_city_that_pays_in_pounds(city: City) -> None:
     table = city.results["dose cost"][0].stdout
     assert "euro" not in table.lower() and "€" not in table
+    assert "British pounds" in table
+    assert json.loads(city.results["dose cost"][1].stdout)["currency"] == "GBP"

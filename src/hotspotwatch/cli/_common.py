@@ -71,7 +71,9 @@ def open_workspace(path: Path | str = ".", database_url: str | None = None) -> A
     try:
         return Workspace.open(path, database_url=database_url)
     except (WorkspaceError, ConfigError, StoreError) as exc:
-        fail(str(exc))
+        from rich.markup import escape
+
+        fail(escape(str(exc)))  # "[presence] ..." is not rich markup
 
 
 def print_json(obj: Any) -> None:

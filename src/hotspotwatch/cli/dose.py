@@ -200,19 +200,26 @@ def cost(
     if as_json:
         print_json({"run": run.key[:12], "parameters": run.parameters, **d})
         return
+    from babel.numbers import format_currency, get_currency_name
     from rich.table import Table
 
-    t = Table(title="Cost per harm prevented (euros, a range; harm counts)")
+    code = d.get("currency", "EUR")
+
+    def money(v: float) -> str:
+        return format_currency(v, code, format="¤#,##0", locale="en", currency_digits=False)
+
+    unit = get_currency_name(code, count=2, locale="en")
+    t = Table(title=f"Cost per harm prevented ({unit}, a range; harm counts)")
     for c in ("place", "harm prevented", "cost", "cost per harm prevented"):
         t.add_column(c, justify="left" if c == "place" else "right")
     for p in [*d["places"], *([d["strategy"]] if d["strategy"] else [])]:
         if p["status"] == "computed":
-            per = f"{p['cost_per_prevented_low']:,.0f} – {p['cost_per_prevented_high']:,.0f}"
+            per = f"{money(p['cost_per_prevented_low'])} – {money(p['cost_per_prevented_high'])}"
             prev = f"{p['prevented_low']:,.0f} – {p['prevented_high']:,.0f}"
         else:
             per, prev = p["status"], "—"
         t.add_row(
-            escape(p["name"]), prev, "—" if p["cost_eur"] is None else f"{p['cost_eur']:,.0f}", per
+            escape(p["name"]), prev, "—" if p["cost_eur"] is None else money(p["cost_eur"]), per
         )
     console.print(t)
     if d["resources_simulated"]:

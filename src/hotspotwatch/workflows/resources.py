@@ -166,7 +166,7 @@ def cost_spec(ws: Workspace, *, until: Any = None) -> Any:
     day = until if until is not None else _last_harm_day(ws)
     if isinstance(day, str):
         day = dt.date.fromisoformat(day)
-    return RunSpec(COST_KIND, {"until": day.isoformat()})
+    return RunSpec(COST_KIND, {"until": day.isoformat(), "currency": ws.config.currency})
 
 
 def _costs_over(frame: pd.DataFrame, name: str, first: Any, last: Any) -> tuple[float, bool]:
@@ -233,6 +233,7 @@ def compute_cost(ws: Workspace, parameters: dict[str, Any]) -> Any:
         strategy=out[False][1],
         strategy_weighted=out[True][1],
         resources_simulated=any_sim,
+        currency=str(parameters.get("currency", "EUR")),
     )
 
 

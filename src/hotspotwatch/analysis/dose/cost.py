@@ -115,6 +115,9 @@ class CostSummary(ResultMixin):
         The strategy (pooled rate ratio, all places' observed harm and cost).
     resources_simulated : bool
         Whether any cost used is a simulated record.
+    currency : str
+        ISO 4217 code of every cost (``[resources] currency``; the ``cost_eur`` fields keep
+        their name whatever the currency).
     """
 
     places: tuple[CostPerHarm, ...]
@@ -122,8 +125,9 @@ class CostSummary(ResultMixin):
     strategy: CostPerHarm | None
     strategy_weighted: CostPerHarm | None
     resources_simulated: bool
+    currency: str = "EUR"
 
-    schema_version = 1
+    schema_version = 2
 
 
 __all__ = [
