@@ -41,6 +41,36 @@ def test_every_step_succeeds_and_outputs_exist(demo: tuple[Path, dict]) -> None:
     assert (folder / "truth.json").exists() and (folder / "demo-login.txt").exists()
 
 
+def test_simulated_resources_are_imported_and_costed(demo: tuple[Path, dict]) -> None:  # type: ignore[type-arg]
+    """The resource records go through ``import resources`` like any source; truth.json
+    holds their totals; the dose step says each place's cost per harm prevented."""
+    import pandas as pd
+
+    folder, summary = demo
+    dose = next(s for s in summary["steps"] if s["name"] == "dose")
+    csv = next(Path(o) for o in dose["outputs"] if o.endswith("resources.csv"))
+    records = pd.read_csv(csv)
+    truth = json.loads((folder / "truth.json").read_text())["resources"]
+    assert truth["records"] == len(records) and set(records["source"]) == {"simulated"}
+    assert truth["cost_eur"] == pytest.approx(records["cost"].sum(), abs=0.05)
+    assert truth["staff_hours"] == pytest.approx(records["staff_hours"].sum(), abs=0.5)
+    with Workspace.open(folder / "workspace") as ws:
+        from hotspotwatch.workflows.resources import resource_frame
+
+        stored = resource_frame(ws)
+    assert len(stored) == len(records) and bool(stored["simulated"].all())
+    lines = [ln for ln in dose["lines"] if ln.startswith("cost per harm prevented")]
+    places = {h["name"] for h in json.loads((folder / "evaluation.json").read_text())["hotspots"]}
+    assert len(lines) == len(places) + 1
+    ranged = re.compile(r"€[\d,]+–€[\d,]+$")
+    for ln in lines:
+        assert (
+            ranged.search(ln)
+            or ln.endswith("cannot be computed: no detectable effect")
+            or (ln.endswith(("harm increased", "no cost recorded")))
+        ), ln
+
+
 def test_workspace_reads_back_zones_hotspots_and_roles(demo: tuple[Path, dict]) -> None:  # type: ignore[type-arg]
     _, summary = demo
     with Workspace.open(summary["workspace"]) as ws:
@@ -84,8 +114,13 @@ def test_evaluation_json_has_the_issue_shape(demo: tuple[Path, dict]) -> None:  
     assert len(data["hotspots"]) == 17
     for row in data["hotspots"]:
         assert keys <= set(row)
-        assert row["verdict"] in {"reduction", "no_detectable_change", "increase", "too_early",
-                                  "uncertain"}
+        assert row["verdict"] in {
+            "reduction",
+            "no_detectable_change",
+            "increase",
+            "too_early",
+            "uncertain",
+        }
         assert row["ci_low_adjusted"] <= row["ci_low"] <= row["ci_high"] <= row["ci_high_adjusted"]
     # Marbotin, designated a month before the end of the data, is too early to judge
     marbotin = next(r for r in data["hotspots"] if r["name"] == "Marbotin")

@@ -109,6 +109,7 @@ def step_load(ctx: DemoContext) -> StepOutcome:
         selection=ctx.selection,
         progress=lambda msg, frac: ctx.progress(f"Brussels scenario: {msg}", frac),
         presence=True,
+        resources=True,
     )
     ctx.data["load"] = out
     ev = out["events"]
@@ -332,6 +333,7 @@ hotspot = "hotspot"
 def step_dose(ctx: DemoContext) -> StepOutcome:
     """Presence sessions imported from a file like any source, then the dose runs."""
     from hotspotwatch.workflows.presence import deterrence_spec, import_presence, presence_spec
+    from hotspotwatch.workflows.resources import cost_spec, import_resources
     from hotspotwatch.workflows.runs import ensure_run
 
     sessions = ctx.data["load"].get("presence")
@@ -339,20 +341,28 @@ def step_dose(ctx: DemoContext) -> StepOutcome:
     folder.mkdir(exist_ok=True)
     csv = folder / "sessions.csv"
     mapping = folder / "mapping.toml"
-    table = sessions.rename(columns={"source_id": "session_no", "started_at": "start",
-                                     "ended_at": "end"})
+    table = sessions.rename(
+        columns={"source_id": "session_no", "started_at": "start", "ended_at": "end"}
+    )
     fmt = "%Y-%m-%dT%H:%M:%SZ"
     table = table.assign(start=table["start"].dt.strftime(fmt), end=table["end"].dt.strftime(fmt))
     table[["session_no", "start", "end", "unit_type", "hotspot"]].to_csv(csv, index=False)
     mapping.write_text(PRESENCE_MAPPING, encoding="utf-8")
     ctx.progress("presence: importing sessions", 0.1)
     (report,) = import_presence(ctx.ws, [csv], mapping=mapping, user="demo")
+    res_csv = folder / "resources.csv"
+    ctx.data["load"]["resources"].to_csv(res_csv, index=False)
+    ctx.progress("resources: importing staff-hours and costs", 0.2)
+    (res_report,) = import_resources(ctx.ws, [res_csv], user="demo")
     ctx.progress("presence: minutes per hotspot and week", 0.4)
     pres = ensure_run(ctx.ws, presence_spec(ctx.ws)).result
     ctx.progress("presence: the Koper curve", 0.7)
     koper = ensure_run(ctx.ws, deterrence_spec(ctx.ws)).result
-    ctx.data["dose"] = {"presence": pres, "deterrence": koper}
+    ctx.progress("cost per harm prevented", 0.85)
+    cost = ensure_run(ctx.ws, cost_spec(ctx.ws)).result
+    ctx.data["dose"] = {"presence": pres, "deterrence": koper, "cost": cost}
     truth = ctx.data["load"]["truth"].get("presence", {})
+    truth_res = ctx.data["load"]["truth"].get("resources", {})
     b, d = koper.best_session_minutes, koper.deterrence_minutes
     verdict = (
         f"Koper curve: sessions longer than {b.estimate:g} min (interval {b.ci_low:g}–{b.ci_high:g}) "
@@ -371,9 +381,35 @@ def step_dose(ctx: DemoContext) -> StepOutcome:
             f"{sum(1 for h in pres.hotspots if h.sessions)} hotspots (activity, not results)",
             verdict + f" — planted: {truth.get('threshold_minutes')} min, "
             f"{truth.get('deterrence_minutes')} min",
+            f"{res_report.read:,} simulated resource records (per hotspot, six months and kind) "
+            f"read, {res_report.inserted:,} stored, {res_report.quarantined} quarantined; "
+            f"{truth_res.get('staff_hours', 0):,.0f} staff-hours, "
+            f"{truth_res.get('cost_eur', 0):,.0f} {ctx.ws.config.currency}",
+            *_cost_lines(cost, ctx.ws.config.currency),
         ],
-        [str(csv), str(mapping)],
+        [str(csv), str(mapping), str(res_csv)],
     )
+
+
+def _cost_lines(cost: Any, currency: str) -> list[str]:
+    """What ``dose cost`` says, in short: each place's range or why there is none."""
+    from babel.numbers import format_currency
+
+    def money(v: float) -> str:
+        return format_currency(v, currency, format="¤#,##0", locale="en", currency_digits=False)
+
+    def one(p: Any) -> str:
+        if p.status == "computed":
+            return f"{money(p.cost_per_prevented_low)}–{money(p.cost_per_prevented_high)}"
+        return str(p.status)
+
+    lines = [
+        f"cost per harm prevented (simulated costs, a range): {p.name}: {one(p)}"
+        for p in cost.places
+    ]
+    if cost.strategy is not None:
+        lines.append(f"cost per harm prevented, strategy: {one(cost.strategy)}")
+    return lines
 
 
 def apply_brussels_settings(ws: Workspace) -> Workspace:

@@ -46,6 +46,7 @@ def load_brussels(
     truth_path: str | Path | None = None,
     selection: Selection = "none",
     presence: bool = False,
+    resources: bool = False,
 ) -> dict[str, Any]:
     """Load Brussels geography, hotspots, designations and simulated events into ``ws``.
 
@@ -72,6 +73,11 @@ def load_brussels(
         Also simulate presence sessions with a planted Koper effect (returned under
         ``"presence"`` as a frame, not stored: the demo imports them from a file like any
         source; ``truth["presence"]`` records the planted threshold and duration).
+    resources : bool, default False
+        Also simulate resource records per hotspot, six-month period and kind (returned
+        under ``"resources"`` in the columns of ``hotspotwatch import resources``, not
+        stored; ``truth["resources"]`` records their totals; see
+        :func:`hotspotwatch.scenarios.brussels.resources.simulate_resources`).
 
     Returns
     -------
@@ -166,6 +172,14 @@ def load_brussels(
     )
     target = Path(truth_path) if truth_path is not None else Path(ws.path) / "truth.json"
     truth = dict(result.truth)
+    records = None
+    if resources:
+        from hotspotwatch.scenarios.brussels.resources import simulate_resources
+
+        last = end if isinstance(end, dt.date) else dt.date.fromisoformat(str(end))
+        records, truth["resources"] = simulate_resources(
+            truth["hotspots"], seed=seed, end=last, sessions=result.presence
+        )
     truth["credits"] = CREDITS
     write_truth(target, truth)
     report("scenario loaded", 1.0)
@@ -178,4 +192,5 @@ def load_brussels(
         "truth": truth,
         "credits": CREDITS,
         "presence": result.presence,
+        "resources": records,
     }
