@@ -9,7 +9,6 @@ import signal
 import subprocess
 import sys
 import textwrap
-import time
 from pathlib import Path
 
 import pandas as pd
@@ -178,9 +177,13 @@ def test_killed_import_leaves_the_store_as_it_was(sqlite_workspace, tmp_path, si
         from hotspotwatch import Workspace
         from hotspotwatch.workflows.ingest import import_events
         ws = Workspace.open({str(ws.path)!r})
+        import time
         def progress(file, stage, done, total):
-            if stage == "store" and done == 0:
+            if stage == "store" and done > 0:
+                # rows are being written inside the open transaction: wait there to be
+                # signalled (a fixed sleep in the parent raced a fast write on a busy machine)
                 print("STORING", flush=True)
+                time.sleep(60)
         import_events(ws, [{str(big)!r}], mapping={str(MAPPING)!r}, progress=progress)
         print("DONE", flush=True)
     """)
@@ -188,7 +191,6 @@ def test_killed_import_leaves_the_store_as_it_was(sqlite_workspace, tmp_path, si
     assert proc.stdout is not None
     line = proc.stdout.readline()
     assert line.strip() == "STORING"
-    time.sleep(0.3)  # well inside the write of 200,000 rows
     os.kill(proc.pid, sig)
     proc.wait(timeout=60)
     rest = proc.stdout.read()

@@ -31,6 +31,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from hotspotwatch.periods import add_months
+
 RESOURCE_SOURCE = "simulated"
 KINDS: tuple[str, ...] = ("police", "prevention", "liveability")
 
@@ -57,7 +59,7 @@ def _periods(first: dt.date, end: dt.date) -> list[tuple[dt.date, dt.date]]:
     out = []
     start = first
     while start <= end:
-        nxt = (pd.Timestamp(start) + pd.DateOffset(months=6)).date()
+        nxt = add_months(start, 6)
         out.append((start, min(nxt - dt.timedelta(days=1), end)))
         start = nxt
     return out
