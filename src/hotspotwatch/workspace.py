@@ -11,14 +11,12 @@ The :class:`Workspace` is the Python entry point for analysts::
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import os
 import zoneinfo
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeAlias
 
-import numpy as np
 import pandas as pd
 import shapely
 from shapely.geometry.base import BaseGeometry
@@ -37,7 +35,7 @@ from hotspotwatch.domain.taxonomy import Role, Taxonomy
 from hotspotwatch.store import event_writes, fingerprint, places, runs
 from hotspotwatch.store import events as store_events
 from hotspotwatch.store.engine import StoreError, display_url, make_engine, migrate, sqlite_url
-from hotspotwatch.store.hashing import row_hash
+from hotspotwatch.store.hashing import frame_fingerprint, row_hashes
 from hotspotwatch.store.postgis import srid_of
 
 if TYPE_CHECKING:  # geopandas is imported where a GeoDataFrame is built (a cheaper start)
@@ -565,31 +563,6 @@ class Workspace:
             "runs": dict(sorted(kinds.items())),
         }
         return notebook.workspace_html(summary)
-
-
-def row_hashes(frame: pd.DataFrame) -> np.ndarray:
-    """Content hash of each row, the same one the file importers store.
-
-    ``frame`` has ``category, occurred_at, time_precision, x, y, attrs``; see
-    :func:`hotspotwatch.store.hashing.row_hash` (64-bit, 16 hex digits, vectorised). One hash
-    function for every writer, so a row is "unchanged" whichever path stored it (and
-    :func:`hotspotwatch.store.event_writes.write_events` computes it when a frame has none).
-    """
-    frame = frame.copy()
-    if "time_precision" not in frame:
-        frame["time_precision"] = "instant"
-    if "attrs" not in frame:
-        frame["attrs"] = None
-    frame["occurred_at"] = pd.to_datetime(frame["occurred_at"], utc=True)
-    return row_hash(frame)
-
-
-def frame_fingerprint(frame: pd.DataFrame) -> str:
-    """SHA-256 of a frame's identities and content hashes (a fingerprint for in-memory imports)."""
-    h = hashlib.sha256()
-    for sid, rh in zip(frame["source_id"].astype(str), frame["row_hash"], strict=True):
-        h.update(f"{sid}\x1f{rh}\x1e".encode())
-    return h.hexdigest()
 
 
 def json_default(obj: Any) -> Any:

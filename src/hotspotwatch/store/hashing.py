@@ -96,4 +96,28 @@ def hex64(h: np.ndarray) -> np.ndarray:
     return out.view("S16").ravel().astype("U16").astype(object)
 
 
-__all__ = ["hash_columns", "hex64", "row_hash"]
+def row_hashes(frame: pd.DataFrame) -> np.ndarray:
+    """Content hash of each row, the same one the file importers store.
+
+    ``frame`` has ``category, occurred_at, time_precision, x, y, attrs``; see
+    :func:`hotspotwatch.store.hashing.row_hash` (64-bit, 16 hex digits, vectorised). One hash
+    function for every writer, so a row is "unchanged" whichever path stored it (and
+    :func:`hotspotwatch.store.event_writes.write_events` computes it when a frame has none).
+    """
+    frame = frame.copy()
+    if "time_precision" not in frame:
+        frame["time_precision"] = "instant"
+    if "attrs" not in frame:
+        frame["attrs"] = None
+    frame["occurred_at"] = pd.to_datetime(frame["occurred_at"], utc=True)
+    return row_hash(frame)
+
+
+def frame_fingerprint(frame: pd.DataFrame) -> str:
+    """SHA-256 of a frame's identities and content hashes (a fingerprint for in-memory imports)."""
+    h = hashlib.sha256()
+    for sid, rh in zip(frame["source_id"].astype(str), frame["row_hash"], strict=True):
+        h.update(f"{sid}\x1f{rh}\x1e".encode())
+    return h.hexdigest()
+
+__all__ = ["frame_fingerprint", "hash_columns", "hex64", "row_hash", "row_hashes"]

@@ -12,11 +12,10 @@ import dataclasses
 import datetime as dt
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import numpy as np
-import pandas as pd
 import shapely
 from numpy.typing import NDArray
 from shapely.geometry.base import BaseGeometry
@@ -29,7 +28,9 @@ from hotspotwatch.analysis.evaluate.design import (
     monthly_counts,
 )
 from hotspotwatch.analysis.evaluate.did import DiDResult, did
+from hotspotwatch.analysis.evaluate.events import DOSE_ROLES, EventArrays
 from hotspotwatch.analysis.evaluate.months import masked_months, month_plan
+from hotspotwatch.analysis.evaluate.panels import _cell_corners, _weighted_variances, synth_panel
 from hotspotwatch.analysis.evaluate.power import min_detectable_ratio
 from hotspotwatch.analysis.evaluate.series import (
     DAYS_PER_MONTH,
@@ -37,19 +38,20 @@ from hotspotwatch.analysis.evaluate.series import (
     MonthlySeries,
     RingSeries,
 )
-from hotspotwatch.analysis.evaluate.synth import DEFAULT_DONORS, SynthResult, synthetic_control
+from hotspotwatch.analysis.evaluate.synth import DEFAULT_DONORS, SynthResult
 from hotspotwatch.analysis.evaluate.verdict import (
     MAX_MDR,
     MIN_POST_MONTHS,
     Verdict,
+    _adjusted,
+    _date_or_none,
+    _verdict_of,
     buffer_verdict,
     too_early_reason,
     verdict,
 )
 from hotspotwatch.analysis.evaluate.wdd import WDDResult, WDQResult, wdd_scaled, wdq
 from hotspotwatch.periods import AnchoredMonth, Day, counts
-
-DOSE_ROLES = ("enforcement", "prevention")
 
 
 @dataclass(frozen=True)
@@ -287,112 +289,6 @@ class HotspotEvaluation(ResultMixin):
             pre_start=_date_or_none(design.get("pre_start")),
             pre_end=_date_or_none(design.get("pre_end")),
         )
-
-
-def _date_or_none(value: Any) -> dt.date | None:
-    return None if value is None else dt.date.fromisoformat(str(value))
-
-
-def _adjusted(v: Verdict) -> dict[str, Any]:
-    """The JSON keys of the adjusted interval a verdict is read from."""
-    return {
-        "ci_low_adjusted": to_jsonable(v.ci_low_adjusted),
-        "ci_high_adjusted": to_jsonable(v.ci_high_adjusted),
-        "adjusted_alpha": to_jsonable(v.adjusted_alpha),
-        "adjusted_level": to_jsonable(1.0 - v.adjusted_alpha),
-        "near_threshold": bool(v.near_threshold),
-        "verdict_reason": v.reason,
-    }
-
-
-def _verdict_of(
-    data: Mapping[str, Any], d: DiDResult, p_adjusted: float, mdr: float, subject: str
-) -> Verdict:
-    """The verdict :func:`evaluate_frames` gave: its label on the DiD's numbers."""
-    return Verdict(
-        label=str(data["verdict"]),
-        irr=d.irr,
-        ci_low=d.ci_low,
-        ci_high=d.ci_high,
-        p_value=d.p_value,
-        p_adjusted=p_adjusted,
-        min_detectable_ratio=mdr,
-        subject=subject,
-        alpha=d.alpha,
-        ci_low_adjusted=from_jsonable(float, data["ci_low_adjusted"]),
-        ci_high_adjusted=from_jsonable(float, data["ci_high_adjusted"]),
-        adjusted_alpha=from_jsonable(float, data["adjusted_alpha"]),
-        near_threshold=bool(data["near_threshold"]),
-        reason=str(data.get("verdict_reason", "")),
-    )
-
-
-@dataclass(frozen=True)
-class EventArrays:
-    """Event columns as arrays, shared by every hotspot's comparison.
-
-    Attributes
-    ----------
-    occurred_at : Series
-        Instants (tz-aware UTC).
-    x, y : ndarray
-        Coordinates (workspace CRS, metres).
-    outcome : ndarray of bool
-        Events counted as the outcome.
-    weights : ndarray or None
-        Harm weights when the evaluation is weighted.
-    roles, categories : ndarray of str
-        Each event's role and category.
-    control_cell : ndarray of int
-        Position of each event's cell among the eligible control cells (-1: none).
-    timezone : str
-        Calendar time zone.
-    """
-
-    occurred_at: pd.Series
-    x: NDArray[np.float64]
-    y: NDArray[np.float64]
-    outcome: NDArray[np.bool_]
-    weights: NDArray[np.float64] | None
-    roles: NDArray[Any]
-    categories: NDArray[Any]
-    control_cell: NDArray[np.intp]
-    timezone: str
-    _codes: dict[dt.date | None, NDArray[np.int64]] = field(default_factory=dict, repr=False)
-
-    def months(self, anchor: dt.date) -> NDArray[np.int64]:
-        """Anchored month code of every event (cached per anchor)."""
-        if anchor not in self._codes:
-            self._codes[anchor] = AnchoredMonth(anchor, self.timezone).codes(self.occurred_at)
-        return self._codes[anchor]
-
-    def day(self) -> NDArray[np.int64]:
-        """Local calendar day code of every event (:class:`hotspotwatch.periods.Day`)."""
-        if None not in self._codes:
-            self._codes[None] = Day(self.timezone).codes(self.occurred_at)
-        return self._codes[None]
-
-    def inside(self, geom: BaseGeometry) -> NDArray[np.bool_]:
-        """Events inside ``geom`` (bounding-box prefilter, then point in polygon)."""
-        out = np.zeros(self.x.size, dtype=bool)
-        if geom.is_empty:
-            return out
-        minx, miny, maxx, maxy = geom.bounds
-        cand = np.nonzero(
-            (self.x >= minx) & (self.x <= maxx) & (self.y >= miny) & (self.y <= maxy)
-        )[0]
-        out[cand] = shapely.contains_xy(geom, self.x[cand], self.y[cand])
-        return out
-
-    def dose_categories(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
-        """Dose categories present (enforcement first, alphabetical) and their roles."""
-        dose = np.isin(self.roles, DOSE_ROLES)
-        found = pd.DataFrame({"role": self.roles[dose], "category": self.categories[dose]})
-        pairs = sorted(
-            {(str(r), str(c)) for r, c in found.drop_duplicates().itertuples(index=False)},
-            key=lambda rc: (DOSE_ROLES.index(rc[0]), rc[1]),
-        )
-        return tuple(c for _, c in pairs), tuple(r for r, _ in pairs)
 
 
 def evaluate_hotspot(
@@ -668,113 +564,6 @@ def evaluate_hotspot(
         pre_start=am.start(b_lo),
         pre_end=am.start(b_hi + 1) - dt.timedelta(days=1),
     )
-
-
-def synth_panel(
-    events: EventArrays,
-    grid: ControlGrid,
-    in_treated: NDArray[np.bool_],
-    *,
-    first: dt.date,
-    last: dt.date,
-    pre_months: int = 24,
-    n_donors: int = DEFAULT_DONORS,
-    seed: int = 0,
-    alpha: float = 0.05,
-    rule: str = "anchored_months",
-    missing: frozenset[int] = frozenset(),
-    data_start: dt.date | None = None,
-    selection_window: int = 0,
-) -> SynthResult | None:
-    """Synthetic control of one hotspot from its best-matched control cells.
-
-    The panel is the treated area and every eligible control cell per month (the months
-    rule of the evaluation), over up to ``pre_months`` months before designation: months
-    that start before ``data_start`` or overlap a month a source does not cover are left
-    out. The donor pool is the ``n_donors`` cells nearest the treated area in pre-period
-    level and trend (:func:`~hotspotwatch.analysis.evaluate.design.match_controls`), which
-    bounds the placebo work (one refit per donor). The estimate and its placebo
-    inference are :func:`~hotspotwatch.analysis.evaluate.synth.synthetic_control`.
-    The last ``selection_window`` months before designation are left out of the fit:
-    a place is designated because harm has just peaked there, and a synthetic control
-    fitted on the peak would credit the designation with its fading.
-
-    Returns
-    -------
-    SynthResult or None
-        ``None`` with fewer than 3 pre-period months, no post-period month or no
-        pre-period event in the treated area.
-    """
-    plan = month_plan(first, last, pre_months, rule, events.timezone)
-    if plan is None:
-        return None
-    am = AnchoredMonth(plan.anchor, events.timezone)
-    months = events.months(plan.anchor)
-    codes = np.arange(plan.lo, plan.hi + 1)
-    masked = masked_months(plan, set(missing), events.timezone)
-    if data_start is not None:
-        masked |= np.array([am.start(int(k)) < data_start for k in codes])
-    pre = (codes < 0) & (codes < -max(0, selection_window)) & ~masked
-    post = (codes >= 0) & ~masked
-    if int(pre.sum()) < 3 or not post.any():
-        return None
-    day_ok = events.day() <= Day(events.timezone).code_of(plan.last)
-    sel = events.outcome & (months >= plan.lo) & (months <= plan.hi) & day_ok
-    n_m = codes.size
-
-    def panel(mask: NDArray[np.bool_], unit: NDArray[np.intp], n: int) -> NDArray[np.float64]:
-        m = sel & mask
-        flat = unit[m] * n_m + (months[m] - plan.lo)
-        w = None if events.weights is None else events.weights[m]
-        return np.bincount(flat, weights=w, minlength=n * n_m).reshape(n, n_m).astype(float)
-
-    treated = panel(in_treated, np.zeros(events.x.size, dtype=np.intp), 1)[0]
-    cell = events.control_cell
-    cells = panel(cell >= 0, np.maximum(cell, 0), grid.eligible.size)
-    match = match_controls(treated[pre], cells[:, pre], n_controls=n_donors, seed=seed)
-    try:
-        return synthetic_control(
-            treated,
-            cells[match.selected],
-            pre=pre,
-            post=post,
-            donor_ids=grid.eligible[match.selected],
-            alpha=alpha,
-        )
-    except ValueError:  # no pre-period event in the treated area or in any donor
-        return None
-
-
-def _weighted_variances(
-    count: Any,
-    in_t: NDArray[np.bool_],
-    in_b: NDArray[np.bool_],
-    cell: NDArray[np.intp],
-    grid: ControlGrid,
-    selected: NDArray[np.intp],
-    pre: NDArray[np.bool_],
-    post: NDArray[np.bool_],
-) -> dict[str, tuple[float, float]]:
-    """Variances of harm-weighted totals: sums of squared weights (before, after)."""
-    zeros = np.zeros(in_t.size, dtype=np.intp)
-
-    def pair(series: NDArray[np.float64]) -> tuple[float, float]:
-        return float(series[pre].sum()), float(series[post].sum())
-
-    cells = count(cell >= 0, np.maximum(cell, 0), grid.eligible.size, 2)
-    return {
-        "target": pair(count(in_t, zeros, 1, 2)[0]),
-        "buffer": pair(count(in_b, zeros, 1, 2)[0]),
-        "control": pair(cells[selected].sum(axis=0)),
-    }
-
-
-def _cell_corners(grid: ControlGrid, flat: NDArray[np.intp]) -> list[tuple[float, float]]:
-    """Lower-left corners of flat grid cells (``row * n_cols + col``)."""
-    rows, cols = np.divmod(np.asarray(flat, dtype=np.intp), grid.n_cols)
-    xs = grid.x0 + cols * grid.cell_size
-    ys = grid.y0 + rows * grid.cell_size
-    return [(float(x), float(y)) for x, y in zip(xs, ys, strict=True)]
 
 
 __all__ = ["DOSE_ROLES", "EventArrays", "HotspotEvaluation", "evaluate_hotspot", "synth_panel"]

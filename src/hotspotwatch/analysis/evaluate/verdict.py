@@ -16,14 +16,18 @@ written by :func:`hotspotwatch.i18n.verdicts.verdict_text`.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 import numpy as np
 
-from hotspotwatch.analysis._result import ResultMixin
+from hotspotwatch.analysis._result import ResultMixin, from_jsonable, to_jsonable
+
+if TYPE_CHECKING:
+    from hotspotwatch.analysis.evaluate.did import DiDResult
 
 Label = Literal["reduction", "no_detectable_change", "increase", "too_early", "uncertain"]
 #: Every hotspot verdict label, in the order the report lists them.
@@ -458,4 +462,43 @@ def buffer_verdict(
         ci_high_adjusted=hi_a,
         adjusted_alpha=float(alpha if adjusted_alpha is None else adjusted_alpha),
         near_threshold=near_threshold(lo_a, hi_a),
+    )
+
+
+# JSON helpers of HotspotEvaluation (its verdicts as stored)
+def _date_or_none(value: Any) -> dt.date | None:
+    return None if value is None else dt.date.fromisoformat(str(value))
+
+
+def _adjusted(v: Verdict) -> dict[str, Any]:
+    """The JSON keys of the adjusted interval a verdict is read from."""
+    return {
+        "ci_low_adjusted": to_jsonable(v.ci_low_adjusted),
+        "ci_high_adjusted": to_jsonable(v.ci_high_adjusted),
+        "adjusted_alpha": to_jsonable(v.adjusted_alpha),
+        "adjusted_level": to_jsonable(1.0 - v.adjusted_alpha),
+        "near_threshold": bool(v.near_threshold),
+        "verdict_reason": v.reason,
+    }
+
+
+def _verdict_of(
+    data: Mapping[str, Any], d: DiDResult, p_adjusted: float, mdr: float, subject: str
+) -> Verdict:
+    """The verdict :func:`evaluate_frames` gave: its label on the DiD's numbers."""
+    return Verdict(
+        label=str(data["verdict"]),
+        irr=d.irr,
+        ci_low=d.ci_low,
+        ci_high=d.ci_high,
+        p_value=d.p_value,
+        p_adjusted=p_adjusted,
+        min_detectable_ratio=mdr,
+        subject=subject,
+        alpha=d.alpha,
+        ci_low_adjusted=from_jsonable(float, data["ci_low_adjusted"]),
+        ci_high_adjusted=from_jsonable(float, data["ci_high_adjusted"]),
+        adjusted_alpha=from_jsonable(float, data["adjusted_alpha"]),
+        near_threshold=bool(data["near_threshold"]),
+        reason=str(data.get("verdict_reason", "")),
     )
