@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -171,19 +172,15 @@ def test_killed_import_leaves_the_store_as_it_was(sqlite_workspace, tmp_path, si
     import_events(ws, [EVENTS], mapping=MAPPING)
     before = _count(ws)
     big = tmp_path / "big.csv"
-    _write_big_csv(big, 200_000)
+    _write_big_csv(big, 600_000)
     script = textwrap.dedent(f"""
         import sys
         from hotspotwatch import Workspace
         from hotspotwatch.workflows.ingest import import_events
         ws = Workspace.open({str(ws.path)!r})
-        import time
         def progress(file, stage, done, total):
-            if stage == "store" and done > 0:
-                # rows are being written inside the open transaction: wait there to be
-                # signalled (a fixed sleep in the parent raced a fast write on a busy machine)
+            if stage == "store" and done == 0:
                 print("STORING", flush=True)
-                time.sleep(60)
         import_events(ws, [{str(big)!r}], mapping={str(MAPPING)!r}, progress=progress)
         print("DONE", flush=True)
     """)
@@ -191,6 +188,7 @@ def test_killed_import_leaves_the_store_as_it_was(sqlite_workspace, tmp_path, si
     assert proc.stdout is not None
     line = proc.stdout.readline()
     assert line.strip() == "STORING"
+    time.sleep(0.3)  # well inside the write of 600,000 rows (200,000 raced on a busy machine)
     os.kill(proc.pid, sig)
     proc.wait(timeout=60)
     rest = proc.stdout.read()
