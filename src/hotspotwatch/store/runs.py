@@ -52,6 +52,7 @@ RUN_KINDS: dict[str, str] = {
     "dose.presence": "hotspotwatch.analysis.dose.summary:PresenceSummary",
     "dose.deterrence": "hotspotwatch.analysis.dose.deterrence:KoperCurve",
     "dose.cost": "hotspotwatch.analysis.dose.cost:CostSummary",
+    "dose.resources": "hotspotwatch.analysis.dose.resources:ResourceTotals",
 }
 
 

@@ -237,11 +237,99 @@ def compute_cost(ws: Workspace, parameters: dict[str, Any]) -> Any:
     )
 
 
+# --------------------------------------------------------------------------- dose.resources
+
+RESOURCES_KIND = "dose.resources"
+
+
+def resources_spec(ws: Workspace, *, until: Any = None) -> Any:
+    """The question "staff-hours and cost per place and for the strategy, over the days each
+    place was designated up to ``until``" (run kind ``dose.resources``; default ``until``:
+    the last harm day)."""
+    import datetime as dt
+
+    from hotspotwatch.workflows.runs import RunSpec
+
+    day = until if until is not None else _last_harm_day(ws)
+    if isinstance(day, str):
+        day = dt.date.fromisoformat(day)
+    return RunSpec(RESOURCES_KIND, {"until": day.isoformat(), "currency": ws.config.currency})
+
+
+def designated_windows(ws: Workspace, until: Any) -> dict[str, list[tuple[int, int]]]:
+    """``{hotspot: [(first, last), ...]}``: the designated days up to ``until`` (inclusive
+    proleptic ordinals; the half-open periods of :meth:`Workspace.hotspot_periods`)."""
+    last = until.toordinal()
+    out: dict[str, list[tuple[int, int]]] = {}
+    for name, periods in ws.hotspot_periods().items():
+        spans = []
+        for p in periods:
+            lo = p.start.toordinal()
+            hi = min(last, p.end.toordinal() - 1 if p.end is not None else last)
+            if hi >= lo:
+                spans.append((lo, hi))
+        if spans:
+            out[str(name)] = spans
+    return out
+
+
+def compute_resources(ws: Workspace, parameters: dict[str, Any]) -> Any:
+    """Answer :func:`resources_spec` from the stored resource records (registered in
+    ``COMPUTERS``)."""
+    import datetime as dt
+
+    from hotspotwatch.analysis.dose.resources import resource_totals
+
+    until = dt.date.fromisoformat(parameters["until"])
+    res = resource_frame(ws)
+    return resource_totals(
+        hotspot=[str(v) for v in res["hotspot"]],
+        start_day=[d.toordinal() for d in res["period_start"]],
+        end_day=[d.toordinal() for d in res["period_end"]],
+        kind=[str(v) for v in res["kind"]],
+        staff_hours=[float("nan") if v is None else float(v) for v in res["staff_hours"]],
+        cost=[float("nan") if v is None else float(v) for v in res["cost_eur"]],
+        simulated=[bool(v) for v in res["simulated"]],
+        windows=designated_windows(ws, until),
+        currency=str(parameters.get("currency", "EUR")),
+    )
+
+
+def strategy_totals(ws: Workspace, *, until: Any) -> dict[str, Any] | None:
+    """Total staff-hours and cost of the whole strategy up to ``until`` (never per place):
+    the public version's figures, from the stored ``dose.resources`` run.
+
+    Returns
+    -------
+    dict or None
+        ``{"staff_hours", "cost", "currency", "start", "end", "simulated"}``; ``None`` when
+        no resource record falls in a designated period up to ``until``.
+    """
+    from hotspotwatch.workflows.runs import ensure_run
+
+    r = ensure_run(ws, resources_spec(ws, until=until)).result
+    if r.records == 0:
+        return None
+    return {
+        "staff_hours": float(r.staff_hours),
+        "cost": float(r.cost),
+        "currency": r.currency,
+        "start": r.start,
+        "end": r.end,
+        "simulated": bool(r.simulated),
+    }
+
+
 __all__ = [
     "COST_KIND",
+    "RESOURCES_KIND",
     "ResourceImportReport",
     "compute_cost",
+    "compute_resources",
     "cost_spec",
+    "designated_windows",
     "import_resources",
     "resource_frame",
+    "resources_spec",
+    "strategy_totals",
 ]

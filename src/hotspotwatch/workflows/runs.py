@@ -41,6 +41,7 @@ COMPUTERS: dict[str, str] = {
     "dose.presence": "hotspotwatch.workflows.presence:compute_presence",
     "dose.deterrence": "hotspotwatch.workflows.presence:compute_deterrence",
     "dose.cost": "hotspotwatch.workflows.resources:compute_cost",
+    "dose.resources": "hotspotwatch.workflows.resources:compute_resources",
 }
 
 
