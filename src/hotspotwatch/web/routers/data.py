@@ -15,7 +15,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from hotspotwatch.web.auth import Principal, audit, require, workspace
 from hotspotwatch.web.limits import expensive
 from hotspotwatch.web.policy import PARTNER, REGIONAL, ZONE, allowed, hotspot_in_zones
+from hotspotwatch.web.routers import exports
 from hotspotwatch.workflows import web as web_wf
+from hotspotwatch.workflows.web import pages as pages_wf
 from hotspotwatch.workspace import WorkspaceError
 
 router = APIRouter()
@@ -214,6 +216,51 @@ def hotspot_monthly(
         return web_wf.hotspot_monthly(workspace(request), hotspot_id)
     except KeyError as exc:
         raise _not_found(exc) from None
+
+
+@router.get("/hotspots/{hotspot_id}/chart", tags=["hotspots"])
+def hotspot_chart(
+    hotspot_id: HotspotId,
+    request: Request,
+    principal: Principal = Depends(require("aggregates.read")),
+) -> dict[str, Any]:
+    """The hotspot chart of the dashboard's evaluation run: the place, its buffer ring and
+    its comparison areas (on the place's scale before designation, as the report draws
+    them) per anchored month, the dose per month, and the run with its parameters."""
+    try:
+        return pages_wf.hotspot_chart(workspace(request), hotspot_id)
+    except KeyError as exc:
+        raise _not_found(exc) from None
+
+
+@router.get("/hotspots/{hotspot_id}/layers", tags=["hotspots"])
+def hotspot_layers(
+    hotspot_id: HotspotId,
+    request: Request,
+    principal: Principal = Depends(require("aggregates.read")),
+) -> dict[str, Any]:
+    """The hotspot page's map (WGS84 GeoJSON): perimeter, buffer rings, neighbouring
+    perimeters and comparison cells, each feature with ``kind`` and ``name``."""
+    try:
+        return pages_wf.hotspot_layers(workspace(request), hotspot_id)
+    except KeyError as exc:
+        raise _not_found(exc) from None
+
+
+@router.get("/strategy/table", tags=["results"])
+def strategy_table(
+    request: Request,
+    principal: Principal = Depends(expensive("aggregates.read")),
+    lang: Lang = Query("en", description="language of the labels"),
+) -> dict[str, Any]:
+    """The strategy page's table from the dashboard's evaluation run: per place the rate
+    ratio with its interval and its adjusted interval, p and adjusted p (FDR), WDQ, the
+    minimum detectable ratio, the verdict and the buffer's verdict; the run and its
+    parameters."""
+    try:
+        return pages_wf.strategy_table(workspace(request), lang=lang)
+    except web_wf.NotComputedError as exc:
+        raise HTTPException(404, detail=str(exc)) from None
 
 
 def _may_log(principal: Principal, props: dict[str, Any]) -> bool:
@@ -423,5 +470,8 @@ def report_download(
     audit(request, principal, "report.download", rows=1, detail={"report": name})
     return FileResponse(path, filename=name)
 
+
+# CSV, GeoJSON and PNG exports of the views above (same capabilities, audited)
+router.include_router(exports.router)
 
 __all__ = ["list_reports", "parse_bbox", "report_file", "reports_dir", "router"]

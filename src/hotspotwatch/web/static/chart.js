@@ -17,99 +17,209 @@ const HWChart = (() => {
     for (const m of [1, 2, 2.5, 5, 10]) if (m * p >= v) return m * p;
     return 10 * p;
   }
-  /* series: [{name, values, color}], labels: ["2023-01", ...], bands: [[fromLabel, toLabel|null]] */
-  function lines(container, { labels, series, bands = [], title = "" }) {
-    const W = 720, H = 260, L = 40, R = 10, T = 10, B = 40;
-    const root = svg(W, H, title);
-    root.classList.add("trend");
-    const n = labels.length;
-    const max = niceMax(Math.max(1, ...series.flatMap((x) => x.values.filter((v) => v !== null))));
-    const x = (i) => L + (n <= 1 ? 0 : (i * (W - L - R)) / (n - 1));
-    const y = (v) => T + (H - T - B) * (1 - v / max);
-    for (const [from, to] of bands) {
-      const i0 = Math.max(0, labels.findIndex((m) => m >= from.slice(0, 7)));
-      let i1 = to ? labels.findIndex((m) => m >= to.slice(0, 7)) : n - 1;
-      if (i1 < 0) i1 = n - 1;
-      if (labels.length && from.slice(0, 7) <= labels[n - 1])
-        root.append(s("rect", { x: x(i0), y: T, width: Math.max(2, x(i1) - x(i0)), height: H - T - B, fill: "#6c2eb9", "fill-opacity": 0.08, class: "band" }));
+  /* Text in CSS pixels, whatever the width: charts are drawn at the container's own width
+     (not a 720-unit viewBox scaled down to a phone), so 12 px stays 12 px at 390 px. */
+  const FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif";
+  const FS = 12;
+  function txt(x, y, text, attrs = {}) {
+    return s("text", Object.assign({ x, y, "font-size": FS, "font-family": FONT, fill: "#333" }, attrs), text);
+  }
+  function widthOf(container) {
+    return Math.max(280, Math.round(container.clientWidth || (container.parentElement && container.parentElement.clientWidth) || 720));
+  }
+  /* Redraw when the container's width changes (rotation, resize). */
+  function responsive(container, draw) {
+    container._hwDraw = draw;
+    container._hwWidth = widthOf(container);
+    draw(container._hwWidth);
+    if (typeof ResizeObserver !== "undefined" && !container._hwObserver) {
+      container._hwObserver = new ResizeObserver(() => {
+        const w = widthOf(container);
+        if (Math.abs(w - container._hwWidth) > 8) { container._hwWidth = w; container._hwDraw(w); }
+      });
+      container._hwObserver.observe(container);
     }
-    for (let k = 0; k <= 4; k++) {
-      const v = (max * k) / 4, yy = y(v);
-      root.append(s("line", { x1: L, x2: W - R, y1: yy, y2: yy, stroke: "#e3e6ea" }));
-      root.append(s("text", { x: L - 4, y: yy + 4, "text-anchor": "end" }, String(Math.round(v * 10) / 10)));
-    }
-    const step = Math.max(1, Math.ceil(n / 12));
-    labels.forEach((m, i) => { if (i % step === 0) root.append(s("text", { x: x(i), y: H - B + 16, "text-anchor": "middle" }, m)); });
-    root.append(s("line", { class: "axis", x1: L, x2: W - R, y1: H - B, y2: H - B }));
-    for (const ser of series) {
-      let d = "";
-      ser.values.forEach((v, i) => { if (v !== null) d += (d && ser.values[i - 1] !== null ? "L" : "M") + x(i).toFixed(1) + "," + y(v).toFixed(1); });
-      root.append(s("path", { d, fill: "none", stroke: ser.color, "stroke-width": 2, class: "series", "data-name": ser.name }));
-    }
-    container.replaceChildren(root);
-    const legend = document.createElement("div");
-    legend.className = "legend-row";
-    for (const ser of series) { const sp = document.createElement("span"); sp.style.setProperty("--c", ser.color); sp.textContent = ser.name; legend.append(sp); }
-    container.append(legend);
+  }
+  /* A short month label: "Mar 24" (in the page language). */
+  function monthTick(iso) {
+    const [y, m] = iso.split("-").map(Number);
+    if (!y || !m) return iso;
+    try {
+      return new Date(Date.UTC(y, m - 1, 15)).toLocaleDateString(document.body.dataset.lang || "en", { month: "short", year: "2-digit", timeZone: "UTC" });
+    } catch (e) { return iso.slice(0, 7); }
+  }
+  /* series: [{name, values, color, dash, key}], labels: ["2023-01" | "2023-01-28", ...] (ISO),
+     bands: [[fromISO, toISO|null]], yLabel: axis title; a transparent column per month
+     carries the month's values as a tooltip. */
+  function lines(container, { labels, series, bands = [], title = "", yLabel = "" }) {
+    let root;
+    responsive(container, (W) => {
+      const narrow = W < 520;
+      const H = narrow ? 230 : 270, L = 44, R = 10, T = yLabel ? 24 : 10, B = 26;
+      root = svg(W, H, title);
+      root.setAttribute("width", W); root.setAttribute("height", H);
+      root.classList.add("trend");
+      const n = labels.length;
+      const max = niceMax(Math.max(1, ...series.flatMap((x) => (x.values || []).filter((v) => v !== null && v !== undefined))));
+      const x = (i) => L + (n <= 1 ? 0 : (i * (W - L - R)) / (n - 1));
+      const y = (v) => T + (H - T - B) * (1 - v / max);
+      const month = (iso) => iso.slice(0, 7);
+      for (const [from, to] of bands) {
+        const i0 = Math.max(0, labels.findIndex((m) => month(m) >= month(from)));
+        let i1 = to ? labels.findIndex((m) => month(m) > month(to)) - 1 : n - 1;
+        if (i1 < 0) i1 = n - 1;
+        if (n && month(from) <= month(labels[n - 1]))
+          root.append(s("rect", { x: x(i0), y: T, width: Math.max(2, x(i1) - x(i0)), height: H - T - B, fill: "#6c2eb9", "fill-opacity": 0.08, class: "band" }));
+      }
+      if (yLabel) root.append(txt(4, 14, yLabel, { class: "y-label", "font-weight": "600" }));
+      for (let k = 0; k <= 4; k++) {
+        const v = (max * k) / 4, yy = y(v);
+        root.append(s("line", { x1: L, x2: W - R, y1: yy, y2: yy, stroke: "#e3e6ea" }));
+        root.append(txt(L - 4, yy + 4, String(Math.round(v * 10) / 10), { "text-anchor": "end", class: "tick" }));
+      }
+      // as many month labels as fit (about 60 px each), never overlapping
+      const fit = Math.max(2, Math.floor((W - L - R) / (narrow ? 58 : 64)));
+      const step = Math.max(1, Math.ceil(n / fit));
+      labels.forEach((m, i) => { if (i % step === 0) root.append(txt(x(i), H - B + 16, monthTick(m), { "text-anchor": "middle", class: "tick x-tick" })); });
+      root.append(s("line", { class: "axis", x1: L, x2: W - R, y1: H - B, y2: H - B, stroke: "#888" }));
+      for (const ser of series) {
+        if (!ser.values) continue;
+        let d = "";
+        ser.values.forEach((v, i) => { if (v !== null && v !== undefined) d += (d && ser.values[i - 1] !== null && ser.values[i - 1] !== undefined ? "L" : "M") + x(i).toFixed(1) + "," + y(v).toFixed(1); });
+        const attrs = { d, fill: "none", stroke: ser.color, "stroke-width": 2, class: "series", "data-name": ser.name };
+        if (ser.key) attrs["data-key"] = ser.key;
+        if (ser.dash) attrs["stroke-dasharray"] = ser.dash;
+        const path = s("path", attrs);
+        path.append(s("title", {}, ser.name));
+        root.append(path);
+      }
+      const colW = n > 1 ? (W - L - R) / (n - 1) : W - L - R;
+      labels.forEach((m, i) => {
+        const hit = s("rect", { x: x(i) - colW / 2, y: T, width: colW, height: H - T - B, fill: "transparent", class: "hit" });
+        const vals = series.filter((q) => q.values).map((q) => q.name + ": " + (q.values[i] === null || q.values[i] === undefined ? "–" : (Math.round(q.values[i] * 10) / 10).toLocaleString(document.body.dataset.lang || "en")));
+        hit.append(s("title", {}, [monthTick(m)].concat(vals).join("\n")));
+        root.append(hit);
+      });
+      container.replaceChildren(root);
+      const legend = document.createElement("div");
+      legend.className = "legend-row";
+      for (const ser of series) {
+        if (!ser.values) continue;
+        const sp = document.createElement("span");
+        sp.style.setProperty("--c", ser.color);
+        if (ser.dash) sp.classList.add("dashed");
+        sp.textContent = ser.name;
+        legend.append(sp);
+      }
+      container.append(legend);
+    });
     return root;
   }
   /* Verdict colours, as the report's forest plot (report/figures/charts.py FOREST_COLOURS). */
   const VERDICT_COLOURS = { reduction: "#2e7d32", increase: "#b23b3b", no_detectable_change: "#1d2733", too_early: "#a3acb5", uncertain: "#c77c02" };
+  /* A label that fits ``px`` pixels at 12 px (about 6.6 px a character), with an ellipsis. */
+  function clip(label, px) {
+    const max = Math.max(4, Math.floor(px / 6.6));
+    return label.length <= max ? label : label.slice(0, max - 1) + "…";
+  }
   /* rows: [{label, est, lo, hi, loAdj, hiAdj, verdict}] on a log scale around 1: the adjusted
      interval (the one the verdict is read from) thick, the unadjusted one thin above it, both
-     in the colour of the verdict */
+     in the colour of the verdict. Labels too long for the column end in "…" and carry the
+     full name as a tooltip. */
   function forest(container, rows, { pooled = null, title = "" } = {}) {
-    const all = rows.concat(pooled ? [pooled] : []).filter((r) => r.lo > 0 && r.hi > 0);
-    const W = 720, rowH = 22, L = 190, R = 20, T = 10;
-    const H = T + rowH * (all.length + 1) + 20;
-    const root = svg(W, H, title);
-    if (!all.length) { container.replaceChildren(root); return root; }
-    const adj = (r) => (r.loAdj > 0 && r.hiAdj > 0 ? [r.loAdj, r.hiAdj] : []);
-    let lo = Math.min(0.5, ...all.map((r) => r.lo), ...all.flatMap(adj)), hi = Math.max(2, ...all.map((r) => r.hi), ...all.flatMap(adj));
-    const lx = (v) => L + ((Math.log(v) - Math.log(lo)) / (Math.log(hi) - Math.log(lo))) * (W - L - R);
-    root.append(s("line", { x1: lx(1), x2: lx(1), y1: T, y2: H - 20, stroke: "#888", "stroke-dasharray": "3,3" }));
-    all.forEach((r, i) => {
-      const yy = T + rowH * (i + 0.5) + (r === pooled ? rowH * 0.5 : 0);
-      root.append(s("text", { x: L - 8, y: yy + 4, "text-anchor": "end", "font-weight": r === pooled ? "700" : "400" }, r.label));
-      const c = VERDICT_COLOURS[r.verdict] || "#333";
-      if (r.loAdj > 0 && r.hiAdj > 0) {
-        root.append(s("line", { x1: lx(r.lo), x2: lx(r.hi), y1: yy - 5, y2: yy - 5, stroke: c, "stroke-width": 0.8, class: "ci-unadjusted" }));
-        root.append(s("line", { x1: lx(r.loAdj), x2: lx(r.hiAdj), y1: yy, y2: yy, stroke: c, "stroke-width": 2.5, class: "ci-adjusted verdict-" + (r.verdict || "none") }));
-      } else {
-        root.append(s("line", { x1: lx(r.lo), x2: lx(r.hi), y1: yy, y2: yy, stroke: c, "stroke-width": 1.5 }));
-      }
-      if (r.est > 0) root.append(r === pooled
-        ? s("path", { d: `M${lx(r.est)},${yy - 6}L${lx(r.est) + 7},${yy}L${lx(r.est)},${yy + 6}L${lx(r.est) - 7},${yy}Z`, fill: "#12233d" })
-        : s("rect", { x: lx(r.est) - 4, y: yy - 4, width: 8, height: 8, fill: "#0b5cad" }));
+    let root;
+    responsive(container, (W) => {
+      const all = rows.concat(pooled ? [pooled] : []).filter((r) => r.lo > 0 && r.hi > 0);
+      const rowH = 24, L = Math.min(230, Math.round(W * 0.36)), R = 14, T = 10;
+      const H = T + rowH * (all.length + 1) + 22;
+      root = svg(W, H, title);
+      root.setAttribute("width", W); root.setAttribute("height", H);
+      if (!all.length) { container.replaceChildren(root); return; }
+      const adj = (r) => (r.loAdj > 0 && r.hiAdj > 0 ? [r.loAdj, r.hiAdj] : []);
+      const lo = Math.min(0.5, ...all.map((r) => r.lo), ...all.flatMap(adj)), hi = Math.max(2, ...all.map((r) => r.hi), ...all.flatMap(adj));
+      const lx = (v) => L + ((Math.log(v) - Math.log(lo)) / (Math.log(hi) - Math.log(lo))) * (W - L - R);
+      root.append(s("line", { x1: lx(1), x2: lx(1), y1: T, y2: H - 22, stroke: "#888", "stroke-dasharray": "3,3" }));
+      all.forEach((r, i) => {
+        const yy = T + rowH * (i + 0.5) + (r === pooled ? rowH * 0.5 : 0);
+        const label = txt(L - 8, yy + 4, clip(r.label, L - 12), { "text-anchor": "end", "font-weight": r === pooled ? "700" : "400", class: "forest-label" });
+        label.append(s("title", {}, r.label));
+        root.append(label);
+        const c = VERDICT_COLOURS[r.verdict] || "#333";
+        if (r.loAdj > 0 && r.hiAdj > 0) {
+          root.append(s("line", { x1: lx(r.lo), x2: lx(r.hi), y1: yy - 5, y2: yy - 5, stroke: c, "stroke-width": 0.8, class: "ci-unadjusted" }));
+          root.append(s("line", { x1: lx(r.loAdj), x2: lx(r.hiAdj), y1: yy, y2: yy, stroke: c, "stroke-width": 2.5, class: "ci-adjusted verdict-" + (r.verdict || "none") }));
+        } else {
+          root.append(s("line", { x1: lx(r.lo), x2: lx(r.hi), y1: yy, y2: yy, stroke: c, "stroke-width": 1.5 }));
+        }
+        if (r.est > 0) root.append(r === pooled
+          ? s("path", { d: `M${lx(r.est)},${yy - 6}L${lx(r.est) + 7},${yy}L${lx(r.est)},${yy + 6}L${lx(r.est) - 7},${yy}Z`, fill: "#12233d" })
+          : s("rect", { x: lx(r.est) - 4, y: yy - 4, width: 8, height: 8, fill: "#0b5cad" }));
+      });
+      for (const v of [0.25, 0.5, 1, 2, 4]) if (v >= lo && v <= hi) root.append(txt(lx(v), H - 6, String(v), { "text-anchor": "middle", class: "tick" }));
+      container.replaceChildren(root);
     });
-    for (const v of [0.25, 0.5, 1, 2, 4]) if (v >= lo && v <= hi) root.append(s("text", { x: lx(v), y: H - 6, "text-anchor": "middle" }, String(v)));
-    container.replaceChildren(root);
     return root;
+  }
+  /* The chart in ``container`` (its SVG, its HTML legend) as a PNG data URL, with ``title``
+     above it: drawn on a canvas (toDataURL), white background, at twice the pixel size. */
+  async function toPng(container, title = "") {
+    const svgEl = container.querySelector("svg");
+    if (!svgEl) throw new Error("no chart to export");
+    const W = Number(svgEl.getAttribute("width")) || svgEl.viewBox.baseVal.width;
+    const H = Number(svgEl.getAttribute("height")) || svgEl.viewBox.baseVal.height;
+    const legend = [...container.querySelectorAll(".legend-row span")].map((sp) => ({ text: sp.textContent, color: sp.style.getPropertyValue("--c") }));
+    const clone = svgEl.cloneNode(true);
+    clone.setAttribute("xmlns", NS);
+    clone.querySelectorAll("rect.hit").forEach((r) => r.remove());
+    const src = "data:image/svg+xml;charset=utf-8," + encodeURIComponent(new XMLSerializer().serializeToString(clone));
+    const img = new Image();
+    await new Promise((ok, fail) => { img.onload = ok; img.onerror = () => fail(new Error("the chart could not be drawn")); img.src = src; });
+    const top = title ? 28 : 6, legendH = legend.length ? 24 * Math.ceil(legend.length / Math.max(1, Math.floor(W / 220))) : 0;
+    const scale = 2, canvas = document.createElement("canvas");
+    canvas.width = W * scale; canvas.height = (top + H + legendH + 6) * scale;
+    const ctx = canvas.getContext("2d");
+    ctx.scale(scale, scale);
+    ctx.fillStyle = "#fff"; ctx.fillRect(0, 0, W, top + H + legendH + 6);
+    ctx.fillStyle = "#1d2330"; ctx.font = `600 14px ${FONT}`;
+    if (title) ctx.fillText(title, 6, 19);
+    ctx.drawImage(img, 0, top, W, H);
+    ctx.font = `12px ${FONT}`;
+    const per = Math.max(1, Math.floor(W / 220));
+    legend.forEach((it, i) => {
+      const lx = 8 + (i % per) * 220, ly = top + H + 16 + 24 * Math.floor(i / per);
+      ctx.fillStyle = it.color || "#333"; ctx.fillRect(lx, ly - 5, 16, 4);
+      ctx.fillStyle = "#1d2330"; ctx.fillText(it.text, lx + 22, ly);
+    });
+    return canvas.toDataURL("image/png");
   }
   /* bars with null = hidden (fewer than k): drawn hatched, without a number */
   function bars(container, labels, values, { hiddenLabel = "", title = "" } = {}) {
-    const W = 720, H = 220, L = 40, R = 10, T = 10, B = 36;
-    const root = svg(W, H, title);
-    const n = labels.length || 1;
-    const max = niceMax(Math.max(1, ...values.filter((v) => v !== null)));
-    const bw = (W - L - R) / n;
-    const y = (v) => T + (H - T - B) * (1 - v / max);
-    values.forEach((v, i) => {
-      const xx = L + i * bw;
-      if (v === null) {
-        const r = s("rect", { x: xx + 1, y: H - B - 6, width: Math.max(1, bw - 2), height: 6, fill: "#bbb", class: "hidden-bar" });
-        r.append(s("title", {}, labels[i] + ": " + hiddenLabel));
-        root.append(r);
-      } else {
-        const r = s("rect", { x: xx + 1, y: y(v), width: Math.max(1, bw - 2), height: H - B - y(v), fill: "#0b5cad", class: "bar" });
-        r.append(s("title", {}, labels[i] + ": " + v));
-        root.append(r);
-      }
+    let root;
+    responsive(container, (W) => {
+      const H = W < 520 ? 200 : 220, L = 40, R = 10, T = 10, B = 26;
+      root = svg(W, H, title);
+      root.setAttribute("width", W); root.setAttribute("height", H);
+      const n = labels.length || 1;
+      const max = niceMax(Math.max(1, ...values.filter((v) => v !== null)));
+      const bw = (W - L - R) / n;
+      const y = (v) => T + (H - T - B) * (1 - v / max);
+      values.forEach((v, i) => {
+        const xx = L + i * bw;
+        if (v === null) {
+          const r = s("rect", { x: xx + 1, y: H - B - 6, width: Math.max(1, bw - 2), height: 6, fill: "#bbb", class: "hidden-bar" });
+          r.append(s("title", {}, labels[i] + ": " + hiddenLabel));
+          root.append(r);
+        } else {
+          const r = s("rect", { x: xx + 1, y: y(v), width: Math.max(1, bw - 2), height: H - B - y(v), fill: "#0b5cad", class: "bar" });
+          r.append(s("title", {}, labels[i] + ": " + v));
+          root.append(r);
+        }
+      });
+      for (let k = 0; k <= 4; k++) root.append(txt(L - 4, y((max * k) / 4) + 4, String(Math.round((max * k) / 4)), { "text-anchor": "end" }));
+      const step = Math.max(1, Math.ceil(n / Math.max(2, Math.floor((W - L - R) / 60))));
+      labels.forEach((m, i) => { if (i % step === 0) root.append(txt(L + i * bw + bw / 2, H - B + 16, m, { "text-anchor": "middle" })); });
+      container.replaceChildren(root);
     });
-    for (let k = 0; k <= 4; k++) root.append(s("text", { x: L - 4, y: y((max * k) / 4) + 4, "text-anchor": "end" }, String(Math.round((max * k) / 4))));
-    const step = Math.max(1, Math.ceil(n / 12));
-    labels.forEach((m, i) => { if (i % step === 0) root.append(s("text", { x: L + i * bw + bw / 2, y: H - B + 16, "text-anchor": "middle" }, m)); });
-    container.replaceChildren(root);
     return root;
   }
   /* GeoJSON polygons (lon/lat) as a small equirectangular SVG map, filled by properties.count */
@@ -144,5 +254,5 @@ const HWChart = (() => {
     if (g.type === "MultiPolygon") return g.coordinates.flat();
     return [];
   }
-  return { lines, forest, bars, cells };
+  return { lines, forest, bars, cells, toPng, monthTick };
 })();

@@ -83,6 +83,28 @@ const HW = (() => {
       });
     }
   }
+  /* Save a PNG (a data URL drawn in the page) as ``filename``, after telling the API, which
+     audits every export (``export.png``); no audit, no file. */
+  async function savePng(dataUrl, filename, audit) {
+    await api("/export/png", { method: "POST", body: audit });
+    const a = el("a", { href: dataUrl, download: filename });
+    document.body.append(a);
+    a.click();
+    a.remove();
+  }
+  /* A row of export buttons: [{label, href} | {label, onClick}] (href: an API download). */
+  function exportBar(target, items, status) {
+    target.replaceChildren();
+    target.classList.add("exports");
+    for (const it of items) {
+      if (it.href) { target.append(el("a", { class: "btn-export", href: it.href, download: "", "data-format": it.format || "" }, it.label)); continue; }
+      const b = el("button", { type: "button", class: "btn-export", "data-format": it.format || "" }, it.label);
+      b.addEventListener("click", async () => {
+        try { await it.onClick(); } catch (e) { showError(status || target, e); }
+      });
+      target.append(b);
+    }
+  }
   document.addEventListener("DOMContentLoaded", header);
-  return { t, api, ApiError, fmt, pvalue, int, el, me, lang, loginRedirect, safeNext, verdictText, showError, cookie };
+  return { t, api, ApiError, fmt, pvalue, int, el, me, lang, loginRedirect, safeNext, verdictText, showError, cookie, savePng, exportBar };
 })();
