@@ -11,11 +11,15 @@ const HWChart = (() => {
   function svg(w, h, label) {
     return s("svg", { viewBox: `0 0 ${w} ${h}`, role: "img", "aria-label": label || "" });
   }
-  function niceMax(v) {
-    if (!(v > 0)) return 1;
-    const p = Math.pow(10, Math.floor(Math.log10(v)));
-    for (const m of [1, 2, 2.5, 5, 10]) if (m * p >= v) return m * p;
-    return 10 * p;
+  /* Round axis ticks: a step of 1, 2 or 5 times a power of ten, about four of them. */
+  function niceTicks(v) {
+    const top = v > 0 ? v : 1;
+    const raw = top / 4, p = Math.pow(10, Math.floor(Math.log10(raw)));
+    const step = [1, 2, 5, 10].map((m) => m * p).find((st) => st >= raw) || 10 * p;
+    const max = Math.ceil(top / step - 1e-9) * step;
+    const ticks = [];
+    for (let k = 0; k * step <= max + 1e-9; k++) ticks.push(Math.round(k * step * 1e6) / 1e6);
+    return { max, ticks };
   }
   /* Text in CSS pixels, whatever the width: charts are drawn at the container's own width
      (not a 720-unit viewBox scaled down to a phone), so 12 px stays 12 px at 390 px. */
@@ -60,7 +64,8 @@ const HWChart = (() => {
       root.setAttribute("width", W); root.setAttribute("height", H);
       root.classList.add("trend");
       const n = labels.length;
-      const max = niceMax(Math.max(1, ...series.flatMap((x) => (x.values || []).filter((v) => v !== null && v !== undefined))));
+      const axis = niceTicks(Math.max(1, ...series.flatMap((x) => (x.values || []).filter((v) => v !== null && v !== undefined))));
+      const max = axis.max;
       const x = (i) => L + (n <= 1 ? 0 : (i * (W - L - R)) / (n - 1));
       const y = (v) => T + (H - T - B) * (1 - v / max);
       const month = (iso) => iso.slice(0, 7);
@@ -72,10 +77,10 @@ const HWChart = (() => {
           root.append(s("rect", { x: x(i0), y: T, width: Math.max(2, x(i1) - x(i0)), height: H - T - B, fill: "#6c2eb9", "fill-opacity": 0.08, class: "band" }));
       }
       if (yLabel) root.append(txt(4, 14, yLabel, { class: "y-label", "font-weight": "600" }));
-      for (let k = 0; k <= 4; k++) {
-        const v = (max * k) / 4, yy = y(v);
+      for (const v of axis.ticks) {
+        const yy = y(v);
         root.append(s("line", { x1: L, x2: W - R, y1: yy, y2: yy, stroke: "#e3e6ea" }));
-        root.append(txt(L - 4, yy + 4, String(Math.round(v * 10) / 10), { "text-anchor": "end", class: "tick" }));
+        root.append(txt(L - 4, yy + 4, v.toLocaleString(document.body.dataset.lang || "en"), { "text-anchor": "end", class: "tick" }));
       }
       // as many month labels as fit (about 60 px each), never overlapping
       const fit = Math.max(2, Math.floor((W - L - R) / (narrow ? 58 : 64)));
@@ -200,7 +205,8 @@ const HWChart = (() => {
       root = svg(W, H, title);
       root.setAttribute("width", W); root.setAttribute("height", H);
       const n = labels.length || 1;
-      const max = niceMax(Math.max(1, ...values.filter((v) => v !== null)));
+      const axis = niceTicks(Math.max(1, ...values.filter((v) => v !== null)));
+      const max = axis.max;
       const bw = (W - L - R) / n;
       const y = (v) => T + (H - T - B) * (1 - v / max);
       values.forEach((v, i) => {
@@ -215,7 +221,7 @@ const HWChart = (() => {
           root.append(r);
         }
       });
-      for (let k = 0; k <= 4; k++) root.append(txt(L - 4, y((max * k) / 4) + 4, String(Math.round((max * k) / 4)), { "text-anchor": "end" }));
+      for (const v of axis.ticks) root.append(txt(L - 4, y(v) + 4, v.toLocaleString(document.body.dataset.lang || "en"), { "text-anchor": "end" }));
       const step = Math.max(1, Math.ceil(n / Math.max(2, Math.floor((W - L - R) / 60))));
       labels.forEach((m, i) => { if (i % step === 0) root.append(txt(L + i * bw + bw / 2, H - B + 16, m, { "text-anchor": "middle" })); });
       container.replaceChildren(root);

@@ -105,6 +105,14 @@ const HW = (() => {
       target.append(b);
     }
   }
+  /* A run parameter as the pages state it (``outcome``: the outcome's label in words). */
+  function paramText(key, value, outcomeLabel) {
+    if (key === "outcome" && outcomeLabel) return outcomeLabel;
+    if (key === "fdr" && texts["web.pages.method." + value] !== undefined) return t("web.pages.method." + value);
+    if (typeof value === "boolean") return t(value ? "web.pages.yes" : "web.pages.no");
+    if (Array.isArray(value)) return value.join(", ");
+    return value === null || value === undefined ? "–" : String(value);
+  }
   document.addEventListener("DOMContentLoaded", header);
-  return { t, api, ApiError, fmt, pvalue, int, el, me, lang, loginRedirect, safeNext, verdictText, showError, cookie, savePng, exportBar };
+  return { t, api, ApiError, fmt, pvalue, int, el, me, lang, loginRedirect, safeNext, verdictText, showError, cookie, savePng, exportBar, paramText };
 })();

@@ -29,7 +29,7 @@
     const dl = document.getElementById("hs-params");
     const shown = chart.parameters || {};
     for (const [k, v] of Object.entries(shown)) {
-      const val = typeof v === "boolean" ? t(v ? "web.pages.yes" : "web.pages.no") : Array.isArray(v) ? v.join(", ") : v === null ? "–" : String(v);
+      const val = HW.paramText(k, v, hs.evaluation ? hs.evaluation.summary.outcome_label : null);
       dl.append(el("dt", { text: t("web.pages.param." + k) }), el("dd", { "data-param": k, text: val }));
     }
   } else {

@@ -33,7 +33,7 @@
   HW.exportBar(document.getElementById("table-exports"), [{ label: t("web.pages.export.csv"), format: "csv", href: "/api/v1/export/strategy.csv" }]);
   const params = table.parameters || {};
   document.getElementById("st-params").textContent = t("web.pages.parameters") + ": " + Object.entries(params)
-    .map(([k, v]) => t("web.pages.param." + k) + " " + (typeof v === "boolean" ? t(v ? "web.pages.yes" : "web.pages.no") : Array.isArray(v) ? v.join(", ") : String(v))).join(" · ");
+    .map(([k, v]) => t("web.pages.param." + k) + " " + HW.paramText(k, v, rows.length ? rows[0].outcome_label : null)).join(" · ");
   const head = Object.fromEntries([...document.querySelectorAll("#strategy-table th")].map((th) => [th.dataset.col, th.textContent.trim()]));
   const cell = (col, attrs, ...kids) => el("td", Object.assign({ "data-label": head[col] || "", "data-col": col }, attrs), ...kids);
   const ci = (lo, hi) => (lo === null || lo === undefined || hi === null || hi === undefined ? "–" : fmt(lo) + " – " + fmt(hi));
