@@ -170,3 +170,31 @@ def test_dose_cost_says_euros_by_default_and_a_bad_code_exits_2(tmp_path: Path) 
         "got 'pounds'" in res.output
     )
     assert "Traceback" not in res.output
+
+
+def test_until_bounds_the_sessions_and_a_bad_day_exits_2(tmp_path: Path) -> None:
+    ws = _city(tmp_path)
+    res = runner.invoke(
+        app,
+        [
+            "import",
+            "presence",
+            str(tmp_path / "s.csv"),
+            "-m",
+            str(tmp_path / "m.toml"),
+            "-w",
+            str(ws),
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    args = ["dose", "presence", "-w", str(ws), "--hotspot", "Hotspot 1", "--json"]
+    before = json.loads(runner.invoke(app, [*args, "--until", "2024-03-03"]).stdout)
+    assert before["parameters"]["until"] == "2024-03-03"
+    assert before["hotspots"][0]["minutes"] == 0.0  # the session is on 2024-03-04
+    on = json.loads(runner.invoke(app, [*args, "--until", "2024-03-04"]).stdout)
+    assert on["hotspots"][0]["minutes"] == 20.0
+    for cmd in ("presence", "deterrence"):
+        bad = runner.invoke(app, ["dose", cmd, "-w", str(ws), "--until", "March"])
+        assert bad.exit_code == 2
+        assert "--until must be a date like 2025-12-31" in bad.output
+        assert "Traceback" not in bad.output

@@ -29,6 +29,28 @@ app = typer.Typer(
 )
 
 
+UntilOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--until",
+        help="Only sessions and harm up to this day (YYYY-MM-DD; default: all). The report "
+        "and the dashboard ask for their review day.",
+    ),
+]
+
+
+def _day(value: str | None) -> str | None:
+    """``--until`` checked as an ISO day (exit 2 with the fix otherwise)."""
+    import datetime as dt
+
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value).isoformat()
+    except ValueError:
+        fail(f"--until must be a date like 2025-12-31, got {escape(value)!r}")
+
+
 def _interval(d: dict[str, Any]) -> str:
     if d["estimate"] is None:
         return "—"
@@ -40,6 +62,7 @@ def presence(
     hotspot: Annotated[
         list[str] | None, typer.Option("--hotspot", help="Only this hotspot (repeatable).")
     ] = None,
+    until: UntilOpt = None,
     workspace: WorkspaceOpt = Path("."),
     database_url: DatabaseUrlOpt = None,
     as_json: JsonOpt = False,
@@ -50,7 +73,7 @@ def presence(
 
     ws = open_workspace(workspace, database_url)
     try:
-        run = ensure_run(ws, presence_spec(ws, hotspots=hotspot or None))
+        run = ensure_run(ws, presence_spec(ws, hotspots=hotspot or None, until=_day(until)))
     except ValueError as exc:
         fail(escape(str(exc)))
     finally:
@@ -102,6 +125,7 @@ def presence(
 
 @app.command("deterrence")
 def deterrence(
+    until: UntilOpt = None,
     workspace: WorkspaceOpt = Path("."),
     database_url: DatabaseUrlOpt = None,
     as_json: JsonOpt = False,
@@ -112,7 +136,9 @@ def deterrence(
 
     ws = open_workspace(workspace, database_url)
     try:
-        run = ensure_run(ws, deterrence_spec(ws))
+        run = ensure_run(ws, deterrence_spec(ws, until=_day(until)))
+    except ValueError as exc:
+        fail(escape(str(exc)))
     finally:
         ws.close()
     k = run.result

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from hotspotwatch.analysis.evaluate.strategy import HotspotEvaluation, StrategyEvaluation
     from hotspotwatch.analysis.spacetime.alert import NearRepeatAlert
     from hotspotwatch.analysis.spacetime.results import EmergingRun, KnoxRun
+    from hotspotwatch.report.dose import DoseData
 
 
 @dataclass(frozen=True)
@@ -195,6 +196,9 @@ class RenewalData:
     """Recent incidents in context: ``[report] incident_category`` in the last whole
     calendar month up to :attr:`until`
     (:func:`hotspotwatch.workflows.incidents.report_incidents_spec`)."""
+    dose: DoseData | None = None
+    """The dose and cost section's runs (``None``: no presence or resource data;
+    :func:`hotspotwatch.workflows.dose_report.gather_dose`)."""
 
     def run(self, section: str) -> RunRecord | None:
         """The run behind ``section``, if the report has one."""

@@ -87,6 +87,10 @@ SECTIONS = (
     "gistar",
     "emerging",
     "incidents",
+    "dose_presence",
+    "dose_deterrence",
+    "dose_cost",
+    "dose_resources",
 )
 
 

@@ -18,6 +18,7 @@ import jinja2
 from hotspotwatch.domain.disclosure import Disclosure, check_audience
 from hotspotwatch.report import context as ctx
 from hotspotwatch.report import methods, regional
+from hotspotwatch.report.dose import dose_context
 from hotspotwatch.report.fmt import Fmt, check_format, check_lang
 
 if TYPE_CHECKING:
@@ -130,6 +131,7 @@ def renewal_html(
         "nearrepeat_heading": reg["knox_heading"],
         **summary,
         **methods.methods_context(data, f, aud, fmt),
+        **dose_context(data, f),
         "css": _css(),
     }
     html = _env().get_template("renewal.html.j2").render(**context)

@@ -168,6 +168,14 @@ def import_presence(
 
 
 @reads
+def count_sessions(conn: Connection) -> int:
+    """How many sessions are stored."""
+    from sqlalchemy import func
+
+    return int(conn.execute(select(func.count()).select_from(presence_sessions)).scalar() or 0)
+
+
+@reads
 def read_sessions(conn: Connection) -> pd.DataFrame:
     """Every stored session: ``source, source_id, unit_type, started_at, ended_at`` (UTC),
     ``hotspot, x, y, geometry``; ordered by start."""
@@ -207,6 +215,7 @@ def read_sessions(conn: Connection) -> pd.DataFrame:
 
 __all__ = [
     "SESSION_COLUMNS",
+    "count_sessions",
     "import_presence",
     "read_sessions",
     "store_presence",

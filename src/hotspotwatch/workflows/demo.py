@@ -354,10 +354,14 @@ def step_dose(ctx: DemoContext) -> StepOutcome:
     ctx.data["load"]["resources"].to_csv(res_csv, index=False)
     ctx.progress("resources: importing staff-hours and costs", 0.2)
     (res_report,) = import_resources(ctx.ws, [res_csv], user="demo")
+    # up to the review day of the report and the dashboard: the same stored runs
+    from hotspotwatch.workflows.report_counts import default_until
+
+    review = default_until(ctx.ws)
     ctx.progress("presence: minutes per hotspot and week", 0.4)
-    pres = ensure_run(ctx.ws, presence_spec(ctx.ws)).result
+    pres = ensure_run(ctx.ws, presence_spec(ctx.ws, until=review)).result
     ctx.progress("presence: the Koper curve", 0.7)
-    koper = ensure_run(ctx.ws, deterrence_spec(ctx.ws)).result
+    koper = ensure_run(ctx.ws, deterrence_spec(ctx.ws, until=review)).result
     ctx.progress("cost per harm prevented", 0.85)
     cost = ensure_run(ctx.ws, cost_spec(ctx.ws)).result
     ctx.data["dose"] = {"presence": pres, "deterrence": koper, "cost": cost}

@@ -317,7 +317,21 @@ class _Data:
     tz: str
 
 
-def _data(ws: Workspace, hotspots: Sequence[str] | None) -> _Data:
+def _before(frame: pd.DataFrame, column: str, end_utc: pd.Timestamp | None) -> pd.DataFrame:
+    if end_utc is None or not len(frame):
+        return frame
+    return frame[pd.DatetimeIndex(frame[column]) < end_utc]
+
+
+def _end_utc(ws: Workspace, until: str | None) -> pd.Timestamp | None:
+    """The first instant after local day ``until`` (``None``: no bound)."""
+    if until is None:
+        return None
+    day = pd.Timestamp(until) + pd.Timedelta(days=1)
+    return day.tz_localize(ws.config.timezone).tz_convert("UTC")
+
+
+def _data(ws: Workspace, hotspots: Sequence[str] | None, until: str | None = None) -> _Data:
     import shapely
 
     hs = ws.hotspots().sort_values("name")
@@ -329,7 +343,9 @@ def _data(ws: Workspace, hotspots: Sequence[str] | None) -> _Data:
                 f"--hotspot: unknown hotspot {unknown[0]!r}; known: {', '.join(names)}"
             )
     code = {n: i for i, n in enumerate(names)}
-    s = store_presence.read_sessions(ws.engine)
+    end = _end_utc(ws, until)
+    s = _before(store_presence.read_sessions(ws.engine), "started_at", end)
+    s = s.reset_index(drop=True)
     place = np.full(len(s), -1, dtype=np.int64)
     named = s["hotspot"].notna().to_numpy()
     place[named] = [code.get(str(v), -1) for v in s.loc[named, "hotspot"]]
@@ -343,7 +359,7 @@ def _data(ws: Workspace, hotspots: Sequence[str] | None) -> _Data:
             got[inside] = i
         place[pts] = got
     s = s.assign(place=place)
-    harm = ws.events(roles="harm")
+    harm = ws.events(roles="harm", end=end) if end is not None else ws.events(roles="harm")
     hp = np.full(len(harm), -1, dtype=np.int64)
     if len(harm):
         ex, ey = harm["x"].to_numpy(float), harm["y"].to_numpy(float)
@@ -365,24 +381,40 @@ def _data(ws: Workspace, hotspots: Sequence[str] | None) -> _Data:
 # --------------------------------------------------------------------------- dose.presence
 
 
+def _until_param(until: Any) -> dict[str, str]:
+    """``{"until": ISO day}`` when a review day is given (no key otherwise: all the data)."""
+    if until is None:
+        return {}
+    return {"until": until if isinstance(until, str) else until.isoformat()}
+
+
 def presence_spec(
-    ws: Workspace, *, hotspots: Sequence[str] | None = None, top_hours: int = 42
+    ws: Workspace,
+    *,
+    hotspots: Sequence[str] | None = None,
+    top_hours: int = 42,
+    until: Any = None,
 ) -> RunSpec:
-    """The question "presence per hotspot and week" (run kind ``dose.presence``)."""
+    """The question "presence per hotspot and week" (run kind ``dose.presence``); with
+    ``until`` (a date), only sessions starting and harm happening up to that local day."""
     return RunSpec(
         PRESENCE_KIND,
-        {"hotspots": sorted(hotspots) if hotspots else None, "top_hours": int(top_hours)},
+        {
+            "hotspots": sorted(hotspots) if hotspots else None,
+            "top_hours": int(top_hours),
+            **_until_param(until),
+        },
     )
 
 
 def compute_presence(ws: Workspace, parameters: dict[str, Any]) -> PresenceSummary:
     """Answer :func:`presence_spec` from the store (registered in ``COMPUTERS``)."""
-    d = _data(ws, parameters.get("hotspots"))
+    d = _data(ws, parameters.get("hotspots"), parameters.get("until"))
     wanted = set(parameters.get("hotspots") or d.names)
     s = d.sessions
     at = s[s["place"] >= 0]
     elsewhere = int((s["place"] < 0).sum())
-    at = at[[d.names[p] in wanted for p in at["place"]]]
+    at = at.loc[np.array([d.names[p] in wanted for p in at["place"]], dtype=bool)]
     units = sorted(set(at["unit_type"]))
     ucode = {u: i for i, u in enumerate(units)}
     st_l = _local_secs(at["started_at"], d.tz)
@@ -477,8 +509,10 @@ def deterrence_spec(
     block_hours: int = 4,
     alpha: float = 0.05,
     min_events: int = 20,
+    until: Any = None,
 ) -> RunSpec:
-    """The question "the Koper curve at the hotspots" (run kind ``dose.deterrence``)."""
+    """The question "the Koper curve at the hotspots" (run kind ``dose.deterrence``); with
+    ``until`` (a date), only sessions and harm up to that local day."""
     return RunSpec(
         DETERRENCE_KIND,
         {
@@ -486,13 +520,14 @@ def deterrence_spec(
             "block_hours": int(block_hours),
             "alpha": float(alpha),
             "min_events": int(min_events),
+            **_until_param(until),
         },
     )
 
 
 def compute_deterrence(ws: Workspace, parameters: dict[str, Any]) -> KoperCurve:
     """Answer :func:`deterrence_spec` from the store (registered in ``COMPUTERS``)."""
-    d = _data(ws, None)
+    d = _data(ws, None, parameters.get("until"))
     s = d.sessions[d.sessions["place"] >= 0]
     h = d.harm[d.harm["place"] >= 0] if len(d.harm) else d.harm
     f = follow_ups(

@@ -209,6 +209,9 @@ def gather_renewal(
     incidents_spec = report_incidents_spec(ws, until=until_day, study_area=study_area)
     # the incidents run (cheap: it reuses the evaluation above) counts with the previous review
     incidents = runs.get("incidents", incidents_spec) if incidents_spec is not None else None
+    from hotspotwatch.workflows.dose_report import gather_dose
+
+    dose = gather_dose(ws, runs.get, until=until_day)
     tick(len(specs) + 1)
 
     periods = ws.hotspot_periods()
@@ -293,6 +296,7 @@ def gather_renewal(
         unavailable=runs.unavailable,
         unavailable_kind=runs.unavailable_kind,
         incidents=incidents,
+        dose=dose,
         region=region,
         zones=counts.zone_outlines(ws),
         zone_layer=ws.config.zone_layer,
