@@ -1,4 +1,4 @@
-"""Random-effects pooling against metafor (published) and statsmodels.
+"""Random- and common-effect pooling against metafor (published) and statsmodels.
 
 - Kacker (2004) example (9 studies) with R metafor ``rma(method="DL")`` results as
   tabulated in statsmodels' ``results_meta.py``.
@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 from statsmodels.stats.meta_analysis import combine_effects
 
+from hotspotwatch.analysis.evaluate.pooling import common_effect
 from hotspotwatch.evaluate import pooled
 
 KACKER_Y = np.array([61.00, 61.40, 62.21, 62.30, 62.34, 62.60, 62.70, 62.84, 65.90])
@@ -102,3 +103,47 @@ def test_bad_input():
         pooled([0.1, 0.2], [0.1])
     with pytest.raises(ValueError, match="method"):
         pooled([0.1, 0.2], [0.1, 0.1], method="pm")  # type: ignore[arg-type]
+
+
+# --- common effect (inverse-variance fixed weights) --------------------------------------
+
+
+def test_common_effect_matches_statsmodels_combine_effects():
+    """Estimate, SE, interval and weights equal statsmodels' "fixed effect" row (rel 1e-10)."""
+    for yi, vi in (_bcg(), (KACKER_Y, KACKER_V)):
+        r = common_effect(yi, vi)
+        sm = combine_effects(yi, vi, method_re="iterated")
+        assert r.estimate == pytest.approx(sm.mean_effect_fe, rel=1e-10)
+        assert r.se == pytest.approx(sm.sd_eff_w_fe, rel=1e-10)
+        lo, hi = sm.conf_int(use_t=False)[0]
+        assert (r.ci_low, r.ci_high) == pytest.approx((lo, hi), rel=1e-10)
+        assert r.weights == pytest.approx(sm.weights_rel_fe, rel=1e-10)
+        assert r.k == len(yi)
+
+
+def test_common_effect_matches_metafor_fe_on_bcg():
+    # metafor::rma(yi, vi, data = escalc("RR", ... dat.bcg), method = "FE"):
+    # estimate -0.4303, se 0.0405, ci.lb -0.5097, ci.ub -0.3509 (Viechtbauer 2010).
+    yi, vi = _bcg()
+    r = common_effect(yi, vi)
+    assert r.estimate == pytest.approx(-0.4303, abs=5e-5)
+    assert r.se == pytest.approx(0.0405, abs=5e-5)
+    assert (r.ci_low, r.ci_high) == pytest.approx((-0.5097, -0.3509), abs=5e-5)
+
+
+def test_common_effect_narrower_than_reml_under_heterogeneity():
+    yi, vi = _bcg()
+    fe, re = common_effect(yi, vi), pooled(yi, vi, method="reml")
+    assert re.tau2 > 0.1
+    assert fe.ci_high - fe.ci_low < re.ci_high - re.ci_low
+    # without heterogeneity the two coincide
+    y = np.array([-0.2, -0.2, -0.2])
+    v = np.array([0.01, 0.04, 0.02])
+    assert common_effect(y, v).se == pytest.approx(pooled(y, v).se)
+
+
+def test_common_effect_bad_input():
+    with pytest.raises(ValueError, match="variances"):
+        common_effect([0.1, 0.2], [0.1, -1.0])
+    with pytest.raises(ValueError, match="alpha"):
+        common_effect([0.1, 0.2], [0.1, 0.1], alpha=1.5)

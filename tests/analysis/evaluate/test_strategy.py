@@ -77,7 +77,7 @@ def test_from_dict_inverts_to_dict_through_stored_json(result):
     back = StrategyEvaluation.from_dict(stored)
     assert back.to_dict() == d
     assert StrategyEvaluation.from_dict(d).to_dict() == d
-    assert StrategyEvaluation.schema_version == 9
+    assert StrategyEvaluation.schema_version == 10
     for a, b in zip(result.hotspots, back.hotspots, strict=True):
         assert b.post_months == a.post_months  # exact, though the JSON shows it rounded
         assert b.verdict == a.verdict and b.buffer_verdict == a.buffer_verdict
@@ -86,6 +86,36 @@ def test_from_dict_inverts_to_dict_through_stored_json(result):
         np.testing.assert_array_equal(b.dose_series.counts, a.dose_series.counts)
     assert back.pooled_verdict == result.pooled_verdict
     assert back.parameters["until"] == UNTIL
+
+
+def test_pooled_fixed_matches_statsmodels_common_effect(result):
+    """``pooled.fixed``: inverse-variance pooling of the places' DiD log IRRs, equal to
+    statsmodels' ``combine_effects`` "fixed effect" row (rel 1e-9); REML keys unchanged."""
+    from statsmodels.stats.meta_analysis import combine_effects
+
+    usable = [h for h in result.hotspots if math.isfinite(h.did.log_irr) and h.did.se > 0]
+    y = np.array([h.did.log_irr for h in usable])
+    v = np.array([h.did.se**2 for h in usable])
+    sm = combine_effects(y, v, method_re="iterated")
+    lo, hi = sm.conf_int(use_t=False)[0]
+    p = result.to_dict()["pooled"]
+    fixed = p["fixed"]
+    assert fixed["irr"] == pytest.approx(math.exp(sm.mean_effect_fe), rel=1e-9)
+    assert fixed["ci_low"] == pytest.approx(math.exp(lo), rel=1e-9)
+    assert fixed["ci_high"] == pytest.approx(math.exp(hi), rel=1e-9)
+    assert fixed["common_effect"]["k"] == len(usable) == p["k"]
+    assert {"irr", "ci_low", "ci_high", "tau2", "i2", "random_effects", "verdict"} <= set(p)
+    # the random-effects interval is never narrower (tau2 >= 0)
+    assert p["ci_high"] / p["ci_low"] >= fixed["ci_high"] / fixed["ci_low"] * (1 - 1e-12)
+
+
+def test_from_dict_reads_a_result_without_pooled_fixed(result):
+    """A schema-9 shape (no ``pooled.fixed``) still loads; ``pooled_fixed`` is then None."""
+    d = result.to_dict()
+    del d["pooled"]["fixed"]
+    back = StrategyEvaluation.from_dict(d)
+    assert back.pooled_fixed is None and back.pooled_verdict == result.pooled_verdict
+    assert back.to_dict() == d
 
 
 def test_no_sentences_are_stored(result):

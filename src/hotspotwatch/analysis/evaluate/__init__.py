@@ -3,7 +3,7 @@
 One module per family of estimators: ``design`` (treated / buffer / control geometry and
 matching), ``did`` (difference-in-differences count panels), ``wdd`` (WDQ and WDD),
 ``rates`` (exact and E-tests), ``its`` (interrupted time series), ``power`` (minimum
-detectable effects), ``pooling`` (random effects), ``synth`` (synthetic control with placebo
+detectable effects), ``pooling`` (random and common effect), ``synth`` (synthetic control with placebo
 inference), ``dose`` and ``verdict`` (labels only).
 ``strategy`` runs them all on plain frames (``evaluate_frames`` -> ``StrategyEvaluation``),
 one hotspot at a time (``hotspot``), and keeps the monthly series it counted (``series``).
@@ -12,7 +12,12 @@ one hotspot at a time (``hotspot``), and keeps the monthly series it counted (``
 from hotspotwatch.analysis.evaluate.did import DiDResult, did, did_interval
 from hotspotwatch.analysis.evaluate.dose import DoseResponseResult, dose_response
 from hotspotwatch.analysis.evaluate.its import ITSResult, interrupted_time_series
-from hotspotwatch.analysis.evaluate.pooling import PooledResult, random_effects
+from hotspotwatch.analysis.evaluate.pooling import (
+    CommonEffectResult,
+    PooledResult,
+    common_effect,
+    random_effects,
+)
 from hotspotwatch.analysis.evaluate.power import (
     MinDetectableRatioResult,
     MonthsToDetectResult,
@@ -50,6 +55,7 @@ from hotspotwatch.analysis.evaluate.wdd import (
 
 __all__ = [
     "LABELS",
+    "CommonEffectResult",
     "DiDResult",
     "DoseResponseResult",
     "ITSResult",
@@ -63,6 +69,7 @@ __all__ = [
     "WDDResult",
     "WDQResult",
     "buffer_verdict",
+    "common_effect",
     "conditional_ci",
     "did",
     "did_interval",

@@ -42,7 +42,12 @@ from hotspotwatch.analysis.evaluate.months import (
     period_rule,
     source_coverage,
 )
-from hotspotwatch.analysis.evaluate.pooling import PooledResult, random_effects
+from hotspotwatch.analysis.evaluate.pooling import (
+    CommonEffectResult,
+    PooledResult,
+    common_effect,
+    random_effects,
+)
 from hotspotwatch.analysis.evaluate.selection import (
     SelectionCheck,
     apply_selection_checks,
@@ -98,6 +103,10 @@ class StrategyEvaluation(ResultMixin):
         The selection placebo of each first-designation date
         (:mod:`hotspotwatch.analysis.evaluate.selection`): what choosing places at their
         peak produces on its own, with this design and with the naive 12-month one.
+    pooled_fixed : CommonEffectResult or None
+        Inverse-variance (fixed-weight) pooling of the same log rate ratios: the weighted
+        mean effect over these places (``pooled.fixed`` in the JSON). The verdict reads the
+        random-effects interval.
     """
 
     #: 3: the WDD scales the controls to the treated area's pre-period level (issue 14).
@@ -107,7 +116,8 @@ class StrategyEvaluation(ResultMixin):
     #: 7: each hotspot's synthetic control (issue 16).
     #: 8: selection window, 24-month baseline, too_early, FCR-adjusted intervals (issue 16).
     #: 9: the selection placebo per designation date, and the correction it implies.
-    schema_version: ClassVar[int] = 9
+    #: 10: the fixed-weight pooled estimate beside the random-effects one (``pooled.fixed``).
+    schema_version: ClassVar[int] = 10
 
     hotspots: tuple[HotspotEvaluation, ...]
     pooled: PooledResult | None
@@ -119,6 +129,7 @@ class StrategyEvaluation(ResultMixin):
     period_rule: str = "anchored_months"
     coverage: SourceCoverage | None = None
     selection: tuple[SelectionCheck, ...] = ()
+    pooled_fixed: CommonEffectResult | None = None
 
     def hotspot(
         self, name: str, outcome: str | Sequence[str] = "harm"
@@ -163,6 +174,15 @@ class StrategyEvaluation(ResultMixin):
                 "alpha": self.pooled_verdict.alpha,
                 "random_effects": p.to_dict(),
             }
+            if self.pooled_fixed is not None:
+                f = self.pooled_fixed
+                pooled["fixed"] = {
+                    "irr": math.exp(f.estimate),
+                    "ci_low": math.exp(f.ci_low),
+                    "ci_high": math.exp(f.ci_high),
+                    "p_value": f.p_value,
+                    "common_effect": f.to_dict(),
+                }
         return {
             "hotspots": [h.to_dict() for h in self.hotspots],
             "pooled": pooled,
@@ -182,7 +202,7 @@ class StrategyEvaluation(ResultMixin):
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> StrategyEvaluation:
         """Rebuild from :meth:`to_dict` (the inverse: ``to_dict(from_dict(d)) == d``)."""
-        pooled = pooled_v = None
+        pooled = pooled_v = pooled_fixed = None
         pd_ = data.get("pooled")
         if pd_ is not None:
             pooled = PooledResult.from_dict(pd_["random_effects"])
@@ -201,6 +221,8 @@ class StrategyEvaluation(ResultMixin):
                 adjusted_alpha=float(pd_["alpha"]),
                 near_threshold=bool(pd_.get("near_threshold", False)),
             )
+            if pd_.get("fixed") is not None:  # absent before schema 10
+                pooled_fixed = CommonEffectResult.from_dict(pd_["fixed"]["common_effect"])
         params = dict(data.get("parameters") or {})
         if isinstance(params.get("until"), str):
             params["until"] = dt.date.fromisoformat(params["until"])
@@ -216,6 +238,7 @@ class StrategyEvaluation(ResultMixin):
             coverage=None if data.get("coverage") is None
             else SourceCoverage.from_dict(data["coverage"]),
             selection=tuple(SelectionCheck.from_dict(c) for c in data.get("selection") or ()),
+            pooled_fixed=pooled_fixed,
         )
 
 
@@ -493,14 +516,13 @@ def evaluate_frames(
         results = _adjust(results, fdr=fdr, alpha=alpha)
         results = [synth_check(r) for r in results]
     usable = [r for r in results if math.isfinite(r.did.log_irr) and r.did.se > 0]
-    pooled = pooled_v = None
+    pooled = pooled_v = pooled_fixed = None
     if usable:
+        log_irrs, variances = [r.did.log_irr for r in usable], [r.did.se**2 for r in usable]
         pooled = random_effects(
-            [r.did.log_irr for r in usable],
-            [r.did.se**2 for r in usable],
-            method=pool_method,  # type: ignore[arg-type]
-            alpha=alpha,
+            log_irrs, variances, method=pool_method, alpha=alpha  # type: ignore[arg-type]
         )
+        pooled_fixed = common_effect(log_irrs, variances, alpha=alpha)
         # Smallest pooled reduction detectable with 80 % power at this standard error.
         k_pow = float(stats.norm.isf(alpha / 2) + stats.norm.ppf(0.8))
         pooled_v = verdict(
@@ -549,7 +571,7 @@ def evaluate_frames(
     }
     return StrategyEvaluation(tuple(results), pooled, pooled_v, region, dose_out, params,
                               time_precision=precision, period_rule=rule, coverage=coverage,
-                              selection=checks)
+                              selection=checks, pooled_fixed=pooled_fixed)
 
 
 __all__ = [
