@@ -17,11 +17,6 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeAlias
 
-import pandas as pd
-import shapely
-from shapely.geometry.base import BaseGeometry
-from sqlalchemy import Engine
-
 from hotspotwatch.config import (
     CONFIG_FILE,
     SQLITE_FILE,
@@ -30,18 +25,26 @@ from hotspotwatch.config import (
     check_crs,
     check_timezone,
 )
-from hotspotwatch.domain.designation import Period, active_periods
 from hotspotwatch.domain.taxonomy import Role, Taxonomy
-from hotspotwatch.store import event_writes, fingerprint, places, runs
-from hotspotwatch.store import events as store_events
+from hotspotwatch.store import counts, fingerprint
 from hotspotwatch.store.engine import StoreError, display_url, make_engine, migrate, sqlite_url
-from hotspotwatch.store.hashing import frame_fingerprint, row_hashes
 from hotspotwatch.store.postgis import srid_of
+from hotspotwatch.workspace_writes import WorkspaceWrites
 
-if TYPE_CHECKING:  # geopandas is imported where a GeoDataFrame is built (a cheaper start)
+# Opening a workspace and counting (``hotspotwatch info``) loads SQLAlchemy only: pandas,
+# geopandas, shapely and numpy are imported by the methods that build frames or geometries
+# (issue 14: the fixed cost of a command < 0.5 s; tests/cli/test_lazy_start.py checks it).
+if TYPE_CHECKING:
     import geopandas as gpd
+    import pandas as pd
+    from shapely.geometry.base import BaseGeometry
+    from sqlalchemy import Engine
 
-TimeLike: TypeAlias = str | dt.date | dt.datetime | pd.Timestamp
+    from hotspotwatch.domain.designation import Period
+    from hotspotwatch.store import runs
+    from hotspotwatch.store.hashing import row_hashes
+
+TimeLike: TypeAlias = "str | dt.date | dt.datetime | pd.Timestamp"
 
 
 class WorkspaceError(RuntimeError):
@@ -67,7 +70,7 @@ def software_version() -> str:
     return __version__
 
 
-class Workspace:
+class Workspace(WorkspaceWrites):
     """An open workspace.
 
     Use :meth:`create` or :meth:`open` rather than the constructor.
@@ -81,6 +84,8 @@ class Workspace:
     engine : sqlalchemy.Engine
         The store's engine (SQLite file or PostgreSQL).
     """
+
+    engine: Engine
 
     def __init__(self, path: Path, config: Config, engine: Engine) -> None:
         self.path = path
@@ -213,6 +218,8 @@ class Workspace:
 
         ``"2024-03-28"`` means local midnight that day; aware timestamps keep their instant.
         """
+        import pandas as pd
+
         ts = pd.Timestamp(value)
         if ts.tzinfo is None:
             ts = ts.tz_localize(self.config.timezone, ambiguous="NaT", nonexistent="shift_forward")
@@ -265,6 +272,8 @@ class Workspace:
             Columns ``event_id, x, y, lon, lat, occurred_at`` (UTC), ``time_precision,
             category, role, source, source_id, harm_weight, attrs, geometry``.
         """
+        from hotspotwatch.store import events as store_events
+
         return store_events.read_events(
             self.engine,
             crs=self.config.crs,
@@ -283,17 +292,17 @@ class Workspace:
         """Events per category: ``{category: {"count", "first", "last", "first_local",
         "last_local"}}``; ``first``/``last`` are UTC instants, ``first_local``/``last_local``
         the local dates (ISO) in the workspace time zone."""
-        stats = store_events.event_stats(self.engine)
+        stats: dict[str, dict[str, Any]] = dict(counts.event_stats(self.engine))
         for v in stats.values():
             for key in ("first", "last"):
                 # the store keeps naive UTC instants; people read local calendar days
-                instant = pd.Timestamp(v[key]).tz_localize("UTC")
-                v[f"{key}_local"] = instant.tz_convert(self.tz).date().isoformat()
+                instant = _utc_instant(str(v[key]))
+                v[f"{key}_local"] = instant.astimezone(self.tz).date().isoformat()
         return stats
 
     def count_events(self) -> int:
         """Number of stored events."""
-        return store_events.count_events(self.engine)
+        return counts.count_events(self.engine)
 
     def areas(self, layer: str) -> gpd.GeoDataFrame:
         """Polygons of one area layer (e.g. ``"police_zone"``) in the workspace CRS.
@@ -305,9 +314,11 @@ class Workspace:
         """
         import geopandas as gpd
 
+        from hotspotwatch.store import places
+
         frame = places.select_areas(self.engine, layer)
         if frame.empty:
-            layers = places.area_layers(self.engine)
+            layers = counts.area_layers(self.engine)
             raise KeyError(
                 f"no area layer {layer!r} in this workspace; layers: {', '.join(layers) or 'none yet'}"
             )
@@ -315,21 +326,35 @@ class Workspace:
 
     def area_layers(self) -> list[str]:
         """Names of the area layers."""
-        return places.area_layers(self.engine)
+        return counts.area_layers(self.engine)
+
+    def area_counts(self) -> dict[str, int]:
+        """Number of areas per layer, ``{layer: n}`` (a count: no geometry is read)."""
+        return counts.area_counts(self.engine)
+
+    def hotspot_names(self) -> list[str]:
+        """Names of the hotspots, in the order of :meth:`hotspots` (no geometry is read)."""
+        return counts.hotspot_names(self.engine)
 
     def hotspots(self) -> gpd.GeoDataFrame:
         """Designated places (perimeters) in the workspace CRS."""
         import geopandas as gpd
+
+        from hotspotwatch.store import places
 
         frame = places.select_hotspots(self.engine)
         return gpd.GeoDataFrame(frame, geometry="geometry", crs=self.config.crs)
 
     def designations(self) -> pd.DataFrame:
         """Every recorded decision (designate / extend / end), oldest first."""
+        from hotspotwatch.store import places
+
         return places.select_designations(self.engine)
 
     def hotspot_periods(self) -> dict[str, list[Period]]:
         """Active designation periods per hotspot name (half-open, local dates)."""
+        from hotspotwatch.domain.designation import active_periods
+
         return active_periods(self.designations())
 
     def study_area(self) -> BaseGeometry:
@@ -343,6 +368,10 @@ class Workspace:
         StudyAreaError
             If the workspace has no areas yet (a :class:`WorkspaceError`).
         """
+        import shapely
+
+        from hotspotwatch.store import places
+
         frame = places.select_areas(self.engine, "region")
         if frame.empty:
             frame = places.select_areas(self.engine, None)
@@ -350,126 +379,41 @@ class Workspace:
             raise StudyAreaError(f"no study area: {STUDY_AREA_HINT}")
         return shapely.union_all(frame["geometry"].to_numpy())
 
+    def study_area_m2(self) -> float:
+        """Area of :meth:`study_area` in square metres (the workspace CRS's unit).
+
+        A one-polygon ``region`` layer (what ``init --study-area`` and ``import areas
+        --layer region`` write) is measured from its WKB without loading shapely; any
+        other case builds the union (:meth:`study_area`).
+
+        Raises
+        ------
+        StudyAreaError
+            If the workspace has no areas yet.
+        """
+        from hotspotwatch.geo.wkb_area import polygon_area
+
+        region = counts.area_wkb(self.engine, "region")
+        if len(region) == 1:
+            try:
+                return polygon_area(region[0])
+            except ValueError:  # not a plain (multi)polygon: let shapely read it
+                pass
+        return float(self.study_area().area)
+
     def has_study_area(self) -> bool:
         """Whether :meth:`study_area` has a polygon (some area layer exists)."""
-        return bool(places.area_layers(self.engine))
+        return bool(counts.area_layers(self.engine))
 
     def extent(self) -> tuple[float, float, float, float] | None:
         """Accepted extent for event import: the config's, else the areas' bounds + 1 km."""
         if self.config.extent is not None:
             return self.config.extent
-        bounds = places.area_bounds(self.engine)
+        bounds = counts.area_bounds(self.engine)
         if bounds is None:
             return None
         margin = 1000.0
         return (bounds[0] - margin, bounds[1] - margin, bounds[2] + margin, bounds[3] + margin)
-
-    # ------------------------------------------------------------------ writes
-    def add_areas(self, frame: pd.DataFrame, layer: str) -> int:
-        """Replace the area layer ``layer`` with ``frame`` (one transaction).
-
-        ``frame`` has ``code, name, geometry`` and optionally ``name_fr, name_nl, attrs``.
-        A GeoDataFrame in another CRS is transformed to the workspace CRS.
-        """
-        import geopandas as gpd
-
-        if isinstance(frame, gpd.GeoDataFrame) and frame.crs is not None:
-            frame = frame.to_crs(self.config.crs)
-        return places.replace_area_layer(self.engine, layer, pd.DataFrame(frame))
-
-    def add_hotspot(
-        self,
-        name: str,
-        geometry: BaseGeometry,
-        *,
-        code: str | None = None,
-        zone: str | None = None,
-        commune: str | None = None,
-        approximate: bool = False,
-        note: str | None = None,
-    ) -> int:
-        """Add (or update, by name) a hotspot perimeter in the workspace CRS; return its id."""
-        return places.upsert_hotspot(
-            self.engine,
-            name=name,
-            geometry=geometry,
-            code=code,
-            zone=zone,
-            commune=commune,
-            approximate=approximate,
-            note=note,
-        )
-
-    def add_designation(
-        self,
-        hotspot: str,
-        *,
-        action: str,
-        start: dt.date,
-        end: dt.date | None = None,
-        body: str,
-        decision_ref: str | None = None,
-        note: str | None = None,
-        recorded_by: str | None = None,
-    ) -> int:
-        """Record a designate / extend / end decision for the hotspot called ``hotspot``."""
-        return places.add_designation_for(
-            self.engine,
-            hotspot,
-            action=action,
-            start=start,
-            end=end,
-            body=body,
-            decision_ref=decision_ref,
-            note=note,
-            recorded_by=recorded_by,
-        )
-
-    def add_events(
-        self,
-        frame: pd.DataFrame,
-        *,
-        source: str,
-        file: str = "<memory>",
-        user: str | None = None,
-    ) -> dict[str, int]:
-        """Store events from a DataFrame in one transaction (used by scenarios and notebooks).
-
-        Parameters
-        ----------
-        frame : DataFrame
-            Columns ``source_id, occurred_at`` (UTC or tz-aware), ``x, y`` (workspace CRS),
-            ``category``; optional ``lon, lat`` (computed when absent), ``time_precision``,
-            ``attrs`` (JSON text).
-        source : str
-            Source name: ``(source, source_id)`` identifies an event across imports.
-
-        Returns
-        -------
-        dict
-            ``{"read", "inserted", "updated", "unchanged", "quarantined"}``.
-
-        Raises
-        ------
-        ValueError
-            If a category is unknown or a coordinate is missing (nothing is written).
-        """
-        df = pd.DataFrame(frame)
-        if "category" in df:
-            unknown = sorted(set(df["category"].astype(str)) - set(self.taxonomy.names()))
-            if unknown:
-                raise ValueError(self.taxonomy.unknown_message(unknown[0]))
-        try:
-            df = event_writes.complete_events(df, crs=self.config.crs, source=source)
-        except ValueError as exc:
-            raise ValueError(f"add_events: {exc}") from None
-        record = event_writes.ImportRecord(
-            file=file, fingerprint=frame_fingerprint(df), fmt="dataframe", source=source, user=user
-        )
-        _, counts = event_writes.import_events(
-            self.engine, df, crs=self.config.crs, record=record
-        )
-        return {k: counts[k] for k in ("read", "inserted", "updated", "unchanged", "quarantined")}
 
     # ------------------------------------------------------------------ analysis runs
     def data_fingerprint(self) -> str:
@@ -494,6 +438,8 @@ class Workspace:
         ``result`` must be of the type :data:`hotspotwatch.store.runs.RUN_KINDS` registers
         for ``kind``. A stored run with the same key is replaced.
         """
+        from hotspotwatch.store import runs
+
         data_fp, config_fp = self.data_fingerprint(), self.config_fingerprint()
         with self.engine.begin() as conn:
             return runs.save_run(
@@ -510,6 +456,8 @@ class Workspace:
         """The stored run of ``kind`` with exactly these parameters on the current data and
         configuration, or ``None`` (then compute it: see
         :func:`hotspotwatch.workflows.runs.ensure_run`)."""
+        from hotspotwatch.store import runs
+
         data_fp, config_fp = self.data_fingerprint(), self.config_fingerprint()
         with self.engine.connect() as conn:
             return runs.find_run(
@@ -522,11 +470,15 @@ class Workspace:
 
     def get_run(self, key: str) -> runs.StoredRun[Any] | None:
         """The stored run whose key is (or starts with) ``key``."""
+        from hotspotwatch.store import runs
+
         with self.engine.connect() as conn:
             return runs.get_run(conn, key)
 
     def run_infos(self, kind: str | None = None) -> list[runs.RunInfo]:
         """Stored runs' provenance (no results), newest first."""
+        from hotspotwatch.store import runs
+
         with self.engine.connect() as conn:
             return runs.list_runs(conn, kind)
 
@@ -563,6 +515,29 @@ class Workspace:
             "runs": dict(sorted(kinds.items())),
         }
         return notebook.workspace_html(summary)
+
+
+def _utc_instant(text: str) -> dt.datetime:
+    """A stored naive-UTC instant (its text) as an aware UTC datetime."""
+    try:
+        instant = dt.datetime.fromisoformat(text)
+    except ValueError:  # a form fromisoformat does not read: pandas does
+        import pandas as pd
+
+        instant = pd.Timestamp(text).to_pydatetime()
+    if instant.tzinfo is None:
+        return instant.replace(tzinfo=dt.UTC)
+    return instant.astimezone(dt.UTC)
+
+
+def __getattr__(name: str) -> Any:
+    # ``from hotspotwatch.workspace import row_hashes`` keeps working; imported on first use
+    # (it needs numpy and pandas).
+    if name == "row_hashes":
+        from hotspotwatch.store.hashing import row_hashes
+
+        return row_hashes
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def json_default(obj: Any) -> Any:

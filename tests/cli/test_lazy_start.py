@@ -169,3 +169,84 @@ def test_a_typo_is_suggested_among_commands_not_yet_loaded() -> None:
     res = CliRunner().invoke(app, ["evaluat"])
     assert res.exit_code == 2
     assert "Did you mean 'evaluate'?" in res.output
+
+
+# The fixed path of a command (issue 14): open the workspace, read its config, open and check
+# the store, count. It loads SQLAlchemy, never the data libraries.
+DATA_LIBRARIES = ("pandas", "geopandas", "shapely", "matplotlib", "scipy", "pyproj", "pyarrow")
+
+
+@pytest.fixture(scope="module")
+def small_city(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A workspace with events, a zone layer, a one-polygon study area and hotspots."""
+    import datetime as dt
+
+    from hotspotwatch.testing import make_city
+
+    path = tmp_path_factory.mktemp("lazy") / "city"
+    ws = make_city(path, scale=0.2, start=dt.date(2023, 1, 1))  # EPSG:32631
+    assert ws.count_events() > 0 and ws.hotspot_names() and "region" in ws.area_layers()
+    ws.close()
+    return path
+
+
+def _loaded_after(code: str, watch: tuple[str, ...]) -> list[str]:
+    """Top-level packages of ``watch`` in ``sys.modules`` after ``code``, in a fresh process."""
+    probe = (
+        code
+        + "\nimport json, sys\n"
+        + f"print(json.dumps(sorted({{m.split('.')[0] for m in sys.modules}} & set({watch!r}))))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(SRC), "COLUMNS": "120"},
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    loaded: list[str] = json.loads(done.stdout.strip().splitlines()[-1])
+    return loaded
+
+
+def test_opening_a_workspace_and_counting_loads_no_data_library(small_city: Path) -> None:
+    code = (
+        "from hotspotwatch import Workspace\n"
+        f"ws = Workspace.open({str(small_city)!r})\n"
+        "assert ws.count_events() > 0 and ws.event_stats() and ws.hotspot_names()\n"
+        "assert ws.area_counts()['region'] == 1 and ws.run_count() == 0\n"
+        "assert ws.study_area_m2() > 0 and ws.data_fingerprint() and ws.extent()\n"
+        "ws.close()\n"
+    )
+    assert _loaded_after(code, (*DATA_LIBRARIES, "numpy")) == []
+
+
+@pytest.mark.parametrize("extra", [[], ["--json"]])
+def test_info_loads_no_data_library(small_city: Path, extra: list[str]) -> None:
+    """``info`` counts in SQL and measures the study area from its WKB; with ``--json`` the
+    printer's ``to_jsonable`` may load numpy, nothing more."""
+    code = (
+        "import contextlib, io, sys\n"
+        f"sys.argv = ['hotspotwatch', 'info', '-w', {str(small_city)!r}, *{extra!r}]\n"
+        "from hotspotwatch.cli.main import main\n"
+        "out = io.StringIO()\n"
+        "with contextlib.redirect_stdout(out):\n"
+        "    try:\n"
+        "        main()\n"
+        "    except SystemExit as exc:\n"
+        "        assert not exc.code, exc.code\n"
+        "assert 'Hotspot 1' in out.getvalue() and '16' in out.getvalue(), out.getvalue()\n"
+    )
+    watch = DATA_LIBRARIES if extra else (*DATA_LIBRARIES, "numpy")
+    assert _loaded_after(code, watch) == [], f"`hotspotwatch info {' '.join(extra)}`"
+
+
+def test_info_numbers_equal_the_frame_reads(small_city: Path) -> None:
+    """The counts ``info`` reads equal what the GeoDataFrame methods give (shapely's area)."""
+    from hotspotwatch import Workspace
+
+    with Workspace.open(small_city) as ws:
+        assert ws.hotspot_names() == ws.hotspots()["name"].tolist()
+        assert ws.area_counts() == {layer: len(ws.areas(layer)) for layer in ws.area_layers()}
+        assert ws.study_area_m2() == pytest.approx(ws.study_area().area, rel=1e-12)

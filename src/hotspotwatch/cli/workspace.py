@@ -120,9 +120,10 @@ def register(app: typer.Typer) -> None:
         as_json: JsonOpt = False,
     ) -> None:
         """Summarise a workspace: events per category and role, areas, hotspots, runs."""
+        # Counts only (no frame, no geometry): the fixed cost of a command (issue 14).
         ws = open_workspace(workspace, database_url)
         stats = ws.event_stats()
-        hs = ws.hotspots()
+        names = ws.hotspot_names()
         out = {
             "workspace": str(ws.path),
             "crs": ws.config.crs,
@@ -132,9 +133,9 @@ def register(app: typer.Typer) -> None:
                 c: {**v, "role": ws.taxonomy[c].role if c in ws.taxonomy else None}
                 for c, v in stats.items()
             },
-            "area_layers": {layer: len(ws.areas(layer)) for layer in ws.area_layers()},
+            "area_layers": ws.area_counts(),
             "study_area": _study_area_info(ws),
-            "hotspots": hs["name"].tolist(),
+            "hotspots": names,
             "analysis_runs": ws.run_count(),
             "data_fingerprint": ws.data_fingerprint(),
         }
@@ -161,7 +162,7 @@ def register(app: typer.Typer) -> None:
             )
         else:
             console.print(f"Study area: {sa['area_km2']:,.1f} km² ({sa['from']})", highlight=False)
-        console.print(f"Hotspots ({len(hs)}): {', '.join(out['hotspots']) or 'none'}")
+        console.print(f"Hotspots ({len(names)}): {', '.join(names) or 'none'}")
         console.print(
             f"Analysis runs: {out['analysis_runs']}   data fingerprint: {out['data_fingerprint'][:16]}…"
         )
@@ -173,4 +174,4 @@ def _study_area_info(ws: Any) -> dict[str, Any] | None:
     if not ws.has_study_area():
         return None
     source = "layer region" if "region" in ws.area_layers() else "union of all area layers"
-    return {"from": source, "area_km2": round(ws.study_area().area / 1e6, 3)}
+    return {"from": source, "area_km2": round(ws.study_area_m2() / 1e6, 3)}

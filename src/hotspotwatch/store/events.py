@@ -17,12 +17,14 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, and_, func, insert, select, type_coerce, update
+from sqlalchemy import Connection, and_, insert, select, type_coerce, update
 from sqlalchemy import String as SAString
 from sqlalchemy.sql.elements import ColumnElement
 
 from hotspotwatch.domain.taxonomy import Taxonomy
 from hotspotwatch.store.access import reads
+from hotspotwatch.store.counts import count_events as count_events  # re-exported
+from hotspotwatch.store.counts import event_stats as event_stats  # re-exported
 from hotspotwatch.store.schema import events
 
 if TYPE_CHECKING:  # imported by read_events, so that opening a store does not load geopandas
@@ -436,28 +438,6 @@ def select_events(
         frame[c] = frame[c].astype(float)
     frame["event_id"] = frame["event_id"].astype("int64")
     return frame
-
-
-@reads
-def event_stats(conn: Connection) -> dict[str, Any]:
-    """Counts per category and the time range, for summaries and fingerprints."""
-    rows = conn.execute(
-        select(
-            events.c.category,
-            func.count(),
-            func.min(events.c.occurred_at),
-            func.max(events.c.occurred_at),
-        )
-        .group_by(events.c.category)
-        .order_by(events.c.category)
-    ).all()
-    return {r[0]: {"count": int(r[1]), "first": str(r[2]), "last": str(r[3])} for r in rows}
-
-
-@reads
-def count_events(conn: Connection) -> int:
-    """Number of stored events."""
-    return int(conn.execute(select(func.count()).select_from(events)).scalar() or 0)
 
 
 FRAME_COLUMNS: tuple[str, ...] = (

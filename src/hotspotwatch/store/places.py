@@ -14,9 +14,11 @@ from typing import Any
 import pandas as pd
 import shapely
 from shapely.geometry.base import BaseGeometry
-from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy import Connection, delete, insert, select, update
 
 from hotspotwatch.store.access import reads, writes
+from hotspotwatch.store.counts import area_bounds as area_bounds  # re-exported
+from hotspotwatch.store.counts import area_layers as area_layers  # re-exported
 from hotspotwatch.store.schema import areas, designations, hotspots
 
 DESIGNATION_ACTIONS = ("designate", "extend", "end")
@@ -74,12 +76,6 @@ def select_areas(conn: Connection, layer: str | None = None) -> pd.DataFrame:
     frame["geometry"] = shapely.from_wkb(frame["geometry"].to_numpy())
     frame["attrs"] = [json.loads(a) if a else {} for a in frame["attrs"]]
     return frame.drop(columns=["min_x", "min_y", "max_x", "max_y"])
-
-
-@reads
-def area_layers(conn: Connection) -> list[str]:
-    """Names of the area layers in the store."""
-    return [r[0] for r in conn.execute(select(areas.c.layer).distinct().order_by(areas.c.layer))]
 
 
 @writes
@@ -258,22 +254,6 @@ def add_designation_for(
         note=note,
         recorded_by=recorded_by,
     )
-
-
-@reads
-def area_bounds(conn: Connection) -> tuple[float, float, float, float] | None:
-    """``(xmin, ymin, xmax, ymax)`` of every stored area, or ``None`` without areas."""
-    row = conn.execute(
-        select(
-            func.min(areas.c.min_x),
-            func.min(areas.c.min_y),
-            func.max(areas.c.max_x),
-            func.max(areas.c.max_y),
-        )
-    ).first()
-    if row is None or row[0] is None:
-        return None
-    return (float(row[0]), float(row[1]), float(row[2]), float(row[3]))
 
 
 def area_record(rec: Mapping[str, Any]) -> dict[str, Any]:
