@@ -77,6 +77,14 @@ def test_hotspot_page_has_a_map_with_legend_and_three_harm_lines(
     width = VIEWPORTS[view]["width"]
     assert page.evaluate("document.documentElement.scrollWidth") <= width + 1
     assert _header_height(page) <= 80
+    if state == "loaded":  # the place's name on hover (the map is fitted on it)
+        box = page.locator("#hs-map").bounding_box()
+        cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+        for dx in (0, 3, 6):  # a move or two until the layers are drawn
+            page.mouse.move(cx + dx, cy)
+            page.wait_for_timeout(300)
+        page.wait_for_selector(".hw-hover", timeout=10000)
+        assert page.inner_text(".hw-hover") == "Gare du Midi"
     _shot(page, f"hotspot-map-chart-{view}")
     assert page._hw_errors == []
     page.close()
@@ -88,6 +96,7 @@ def test_every_place_shows_the_report_s_estimate_interval_and_verdict(
     """The hotspot page of every place against the report's context (``hotspot_effect``) for
     the same review day: rate ratio, adjusted interval, verdict, and the run they come from."""
     from hotspotwatch.domain.disclosure import Disclosure
+    from hotspotwatch.i18n import format_date
     from hotspotwatch.report.context import hotspot_effect
     from hotspotwatch.report.fmt import Fmt
     from hotspotwatch.workflows.report import gather_renewal
@@ -114,7 +123,9 @@ def test_every_place_shows_the_report_s_estimate_interval_and_verdict(
         assert page.get_attribute("#hs-run", "data-run") == run.short_key
         assert run.short_key in page.inner_text("#hs-run")
         page.click("#hs-run-card summary")
-        assert page.inner_text("#hs-params [data-param=until]") == day.isoformat()
+        until = page.locator("#hs-params [data-param=until]")
+        assert until.get_attribute("data-value") == day.isoformat()
+        assert until.inner_text() == format_date(day, "en")  # Babel's words, as the report
         assert page.inner_text("#hs-params [data-param=pre_months]") == str(run.parameters["pre_months"])
         checked += 1
     assert checked == len(ids) == 2
@@ -172,6 +183,36 @@ def test_strategy_table_cuts_no_label_off(live: Live, browser: Any, view: str) -
     assert lefts and min(lefts) >= 0
     _shot(page, f"strategy-table-{view}")
     assert page._hw_errors == []
+    page.close()
+
+
+def test_forest_labels_too_long_for_a_phone_end_in_an_ellipsis(live: Live, browser: Any) -> None:  # noqa: F811
+    """The forest plot's labels never run off its left edge: a long name ("Versailles
+    (Neder-Over-Heembeek)", once shown as "ersailles (Neder-Over-Heembeek)") is shortened
+    with "…" and keeps its full name as a tooltip."""
+    base, _, _ = live
+    page = _page(browser, "phone")
+    _login(page, base, "rita", "/strategy")
+    page.wait_for_selector("#forest svg")
+    names = ["Versailles (Neder-Over-Heembeek)", "WWWWWWWWWWWWWWWWWWWWWWWWWWWWWW", "Yser"]
+    got = page.evaluate(
+        """(names) => {
+          const div = document.createElement("div");
+          div.className = "chart"; div.style.width = "358px";
+          document.querySelector("main").append(div);
+          HWChart.forest(div, names.map((n) => ({ label: n, est: 0.8, lo: 0.6, hi: 1.1, verdict: "no_detectable_change" })),
+                         { pooled: { label: "All places together, a long bold label", est: 0.9, lo: 0.8, hi: 1.0 } });
+          const svg = div.querySelector("svg").getBoundingClientRect();
+          return [...div.querySelectorAll("text.forest-label")].map((t) => ({
+            left: t.getBoundingClientRect().left - svg.left, text: t.firstChild.textContent,
+            title: t.querySelector("title").textContent }));
+        }""",
+        names,
+    )
+    assert [g["title"] for g in got] == [*names, "All places together, a long bold label"]
+    assert all(g["left"] >= 0 for g in got), got
+    assert got[0]["text"].startswith("Versailles") and got[0]["text"].endswith("…")
+    assert got[1]["text"].endswith("…") and got[2]["text"] == "Yser"
     page.close()
 
 

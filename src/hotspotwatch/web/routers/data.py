@@ -223,12 +223,13 @@ def hotspot_chart(
     hotspot_id: HotspotId,
     request: Request,
     principal: Principal = Depends(require("aggregates.read")),
+    lang: Lang = Query("en", description="language of the review day in words"),
 ) -> dict[str, Any]:
     """The hotspot chart of the dashboard's evaluation run: the place, its buffer ring and
     its comparison areas (on the place's scale before designation, as the report draws
     them) per anchored month, the dose per month, and the run with its parameters."""
     try:
-        return pages_wf.hotspot_chart(workspace(request), hotspot_id)
+        return pages_wf.hotspot_chart(workspace(request), hotspot_id, lang=lang)
     except KeyError as exc:
         raise _not_found(exc) from None
 

@@ -160,8 +160,17 @@ const HWChart = (() => {
           ? s("path", { d: `M${lx(r.est)},${yy - 6}L${lx(r.est) + 7},${yy}L${lx(r.est)},${yy + 6}L${lx(r.est) - 7},${yy}Z`, fill: "#12233d" })
           : s("rect", { x: lx(r.est) - 4, y: yy - 4, width: 8, height: 8, fill: "#0b5cad" }));
       });
-      for (const v of [0.25, 0.5, 1, 2, 4]) if (v >= lo && v <= hi) root.append(txt(lx(v), H - 6, String(v), { "text-anchor": "middle", class: "tick" }));
+      for (const v of [0.25, 0.5, 1, 2, 4]) if (v >= lo && v <= hi) root.append(txt(lx(v), H - 6, v.toLocaleString(document.body.dataset.lang || "en"), { "text-anchor": "middle", class: "tick" }));
       container.replaceChildren(root);
+      // the estimate of 6.6 px a character can be short (capitals, bold): measure and shorten
+      for (const label of root.querySelectorAll("text.forest-label")) {
+        const full = label.querySelector("title").textContent;
+        let keep = label.firstChild.textContent.replace(/…$/, "").length;
+        while (keep > 3 && label.getComputedTextLength && label.getComputedTextLength() > L - 12) {
+          keep -= 1;
+          label.firstChild.textContent = full.slice(0, keep) + "…";
+        }
+      }
     });
     return root;
   }

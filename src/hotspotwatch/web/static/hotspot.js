@@ -8,7 +8,7 @@
   try {
     [hs, monthly, actions, chart] = await Promise.all([
       api(`/hotspots/${id}?lang=${HW.lang}`), api(`/hotspots/${id}/monthly`), api(`/hotspots/${id}/actions`),
-      api(`/hotspots/${id}/chart`)]);
+      api(`/hotspots/${id}/chart?lang=${HW.lang}`)]);
   } catch (e) {
     if (e.status === 401) return HW.loginRedirect();
     return HW.showError(status, e);
@@ -24,13 +24,13 @@
   const runMeta = hs.evaluation_run || chart.run;
   const runKey = runMeta ? runMeta.run : null;
   if (runMeta) {
-    document.getElementById("hs-run").textContent = t("web.pages.run", { run: runMeta.run, until: runMeta.parameters.until || "–" });
+    document.getElementById("hs-run").textContent = t("web.pages.run", { run: runMeta.run, until: chart.until_text || runMeta.parameters.until || "–" });
     document.getElementById("hs-run").dataset.run = runMeta.run;
     const dl = document.getElementById("hs-params");
     const shown = chart.parameters || {};
     for (const [k, v] of Object.entries(shown)) {
-      const val = HW.paramText(k, v, hs.evaluation ? hs.evaluation.summary.outcome_label : null);
-      dl.append(el("dt", { text: t("web.pages.param." + k) }), el("dd", { "data-param": k, text: val }));
+      const val = k === "until" && chart.until_text ? chart.until_text : HW.paramText(k, v, hs.evaluation ? hs.evaluation.summary.outcome_label : null);
+      dl.append(el("dt", { text: t("web.pages.param." + k) }), el("dd", { "data-param": k, "data-value": Array.isArray(v) ? v.join(",") : String(v), text: val }));
     }
   } else {
     document.getElementById("hs-run-card").hidden = true;

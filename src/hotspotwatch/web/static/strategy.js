@@ -32,8 +32,9 @@
   } }]);
   HW.exportBar(document.getElementById("table-exports"), [{ label: t("web.pages.export.csv"), format: "csv", href: "/api/v1/export/strategy.csv" }]);
   const params = table.parameters || {};
-  document.getElementById("st-params").textContent = t("web.pages.parameters") + ": " + Object.entries(params)
-    .map(([k, v]) => t("web.pages.param." + k) + " " + HW.paramText(k, v, rows.length ? rows[0].outcome_label : null)).join(" · ");
+  const items = Object.entries(params).map(([k, v]) => t("web.pages.param_item", { name: t("web.pages.param." + k),
+    value: k === "until" && table.until_text ? table.until_text : HW.paramText(k, v, rows.length ? rows[0].outcome_label : null) }));
+  document.getElementById("st-params").textContent = t("web.pages.parameters_list", { list: items.join(" · ") });
   const head = Object.fromEntries([...document.querySelectorAll("#strategy-table th")].map((th) => [th.dataset.col, th.textContent.trim()]));
   const cell = (col, attrs, ...kids) => el("td", Object.assign({ "data-label": head[col] || "", "data-col": col }, attrs), ...kids);
   const ci = (lo, hi) => (lo === null || lo === undefined || hi === null || hi === undefined ? "–" : fmt(lo) + " – " + fmt(hi));

@@ -110,6 +110,16 @@ def stated_parameters(run: Any) -> dict[str, Any]:
     return {k: run.parameters.get(k) for k in STATED_PARAMETERS if k in run.parameters}
 
 
+def until_text(run: Any, lang: str) -> str | None:
+    """The run's ``until`` as a date in words in ``lang`` (Babel: "1er décembre 2025")."""
+    import datetime as dt
+
+    from hotspotwatch.i18n import format_date
+
+    until = run.parameters.get("until")
+    return format_date(dt.date.fromisoformat(str(until)), lang) if until else None
+
+
 # ---------------------------------------------------------------------------------- strategy
 def _row(h: HotspotEvaluation, lang: str, hotspot_id: int | None) -> dict[str, Any]:
     s = hotspot_summary(h, lang)
@@ -151,6 +161,7 @@ def strategy_table(ws: Workspace, *, lang: str = "en") -> dict[str, Any]:
     return {
         "run": provenance(run),
         "parameters": stated_parameters(run),
+        "until_text": until_text(run, lang),
         "rows": [_row(h, lang, ids.get(h.name)) for h in ev.hotspots],
     }
 
@@ -174,9 +185,10 @@ def _evaluated(ws: Workspace, hotspot_id: int) -> tuple[str, BaseGeometry, Any, 
 
 
 @memoised
-def hotspot_chart(ws: Workspace, hotspot_id: int) -> dict[str, Any]:
-    """``{"run": provenance, "parameters": {...}, "chart": evaluation_chart(...)}`` of one
-    place; ``chart`` is ``None`` when the place is not in the evaluation.
+def hotspot_chart(ws: Workspace, hotspot_id: int, *, lang: str = "en") -> dict[str, Any]:
+    """``{"run": provenance, "parameters": {...}, "until_text": str, "chart":
+    evaluation_chart(...)}`` of one place (``until_text``: the run's ``until`` in words in
+    ``lang``); ``chart`` is ``None`` when the place is not in the evaluation.
 
     Raises
     ------
@@ -187,6 +199,7 @@ def hotspot_chart(ws: Workspace, hotspot_id: int) -> dict[str, Any]:
     return {
         "run": provenance(run) if run is not None else None,
         "parameters": stated_parameters(run) if run is not None else None,
+        "until_text": until_text(run, lang) if run is not None else None,
         "chart": evaluation_chart(h) if h is not None else None,
     }
 
@@ -306,4 +319,5 @@ __all__ = [
     "series_rows",
     "stated_parameters",
     "strategy_table",
+    "until_text",
 ]
