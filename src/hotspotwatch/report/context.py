@@ -378,7 +378,13 @@ def pooled_context(f: Fmt, evaluation: StrategyEvaluation | None) -> dict[str, A
     label = evaluation.pooled_verdict.label
     verdict = label if label in VERDICTS else "no_detectable_change"
     pi_lo, pi_hi = finite(p.prediction_low), finite(p.prediction_high)
+    fe = evaluation.pooled_fixed  # inverse-variance pooling of the same ratios (may be None)
+    fixed = None if fe is None else {
+        "irr": f.num(math.exp(fe.estimate)),
+        "ci": interval(f, math.exp(fe.ci_low), math.exp(fe.ci_high)),
+    }
     return {
+        "fixed": fixed,
         "irr": f.num(irr),
         "ci": interval(f, lo, hi),
         "verdict": verdict,

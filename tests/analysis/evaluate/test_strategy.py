@@ -399,3 +399,19 @@ def test_a_contradicting_synthetic_control_makes_the_verdict_uncertain(result):
             assert back.verdict.reason == "synthetic_control"
     # a place without a synthetic control keeps its verdict
     assert synth_check(dataclasses.replace(reduction, synth=None)).verdict.label == "reduction"
+
+
+def test_report_pooled_context_exposes_the_fixed_interval(result):
+    """``pooled_context(...)["fixed"]``: the stored fixed-weight ratio and interval, formatted."""
+    from hotspotwatch.report.context import pooled_context
+    from hotspotwatch.report.disclosure import Disclosure
+    from hotspotwatch.report.fmt import Fmt
+
+    fixed = result.to_dict()["pooled"]["fixed"]
+    ctx = pooled_context(Fmt("en", Disclosure("council", 5)), result)
+    assert ctx is not None and ctx["fixed"] == {
+        "irr": f"{fixed['irr']:.2f}",
+        "ci": f"{fixed['ci_low']:.2f} – {fixed['ci_high']:.2f}",
+    }
+    no_fixed = dataclasses.replace(result, pooled_fixed=None)
+    assert pooled_context(Fmt("en", Disclosure("council", 5)), no_fixed)["fixed"] is None
