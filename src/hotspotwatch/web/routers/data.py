@@ -9,18 +9,20 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi import Path as FPath
-from fastapi.responses import FileResponse
+from fastapi.responses import FileResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from hotspotwatch.web.auth import Principal, audit, require, workspace
 from hotspotwatch.web.limits import expensive
 from hotspotwatch.web.policy import PARTNER, REGIONAL, ZONE, allowed, hotspot_in_zones
-from hotspotwatch.web.routers import exports
+from hotspotwatch.web.routers import exports, maplayer
+from hotspotwatch.web.routers.maplayer import json_response
 from hotspotwatch.workflows import web as web_wf
 from hotspotwatch.workflows.web import pages as pages_wf
 from hotspotwatch.workspace import WorkspaceError
 
 router = APIRouter()
+router.include_router(maplayer.router)  # /map/layer, /map/export (the map page's data)
 
 RoleName = Literal["harm", "enforcement", "prevention"]
 ResultName = Literal[
@@ -46,7 +48,7 @@ def _not_found(exc: KeyError) -> HTTPException:
     return HTTPException(404, detail=str(exc.args[0]) if exc.args else "not found")
 
 
-@router.get("/events", tags=["events"])
+@router.get("/events", tags=["events"], response_model=dict[str, Any])
 def events(
     request: Request,
     principal: Principal = Depends(expensive("events.read")),
@@ -57,11 +59,16 @@ def events(
     bbox: str | None = Query(None, max_length=200, description="west,south,east,north (WGS84)"),
     limit: int = Query(1000, ge=1, le=10_000),
     offset: int = Query(0, ge=0, le=100_000_000),
-) -> dict[str, Any]:
-    """Events as GeoJSON points, paged; a zone analyst gets only events inside their zones."""
+    zone: list[str] | None = Query(None, max_length=50, description="zone-layer codes"),
+) -> Response:
+    """Events as GeoJSON points, paged; a zone analyst gets only events inside their zones.
+
+    ``zone`` keeps the events inside these zones of the zone layer. The answer is written
+    as JSON directly (members ``type, features, total, limit, offset, next_offset``).
+    """
     ws = workspace(request)
     within = web_wf.zone_geometry(ws, principal.zones) if principal.role == ZONE else None
-    filters = {
+    filters: dict[str, Any] = {
         "categories": category,
         "roles": list(role) if role else None,
         "start": start,
@@ -69,7 +76,9 @@ def events(
         "bbox": parse_bbox(bbox),
     }
     try:
-        page = web_wf.events_page(ws, limit=limit, offset=offset, within=within, **filters)
+        page = web_wf.events_page(
+            ws, limit=limit, offset=offset, within=within, zones=zone, **filters
+        )
     except (ValueError, OverflowError) as exc:
         raise HTTPException(422, detail=str(exc)) from None
     audit(
@@ -77,9 +86,9 @@ def events(
         principal,
         "events.read",
         rows=len(page.features),
-        detail={**filters, "limit": limit, "offset": offset, "total": page.total},
+        detail={**filters, "zones": zone, "limit": limit, "offset": offset, "total": page.total},
     )
-    return page.to_geojson()
+    return json_response(page.to_geojson())
 
 
 @router.get("/areas", tags=["areas"])

@@ -13,9 +13,11 @@ from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import shapely
 from shapely.geometry.base import BaseGeometry
 
+from hotspotwatch.workflows.web import mapdata
 from hotspotwatch.workflows.web._geo import geojson, lonlat_bbox_to_ws, to_lonlat_geoms
 from hotspotwatch.workflows.web.cache import memoised
 
@@ -116,39 +118,55 @@ def events_page(
     *,
     limit: int = 1000,
     offset: int = 0,
-    **filters: Any,
+    categories: list[str] | None = None,
+    roles: list[str] | None = None,
+    start: str | None = None,
+    end: str | None = None,
+    bbox: tuple[float, float, float, float] | None = None,
+    within: BaseGeometry | None = None,
+    zones: list[str] | None = None,
 ) -> EventPage:
-    """A page of events as GeoJSON features (lon/lat), see :func:`select_events` for filters."""
-    frame = select_events(ws, **filters)
-    page = frame.iloc[offset : offset + limit]
-    local = page["occurred_at"].dt.tz_convert(ws.config.timezone)
+    """A page of events as GeoJSON features (lon/lat), ordered by ``event_id``.
+
+    The filters are those of :func:`select_events` (the same events), plus ``zones``
+    (zone-layer codes: events inside one of them); they are applied to the cached columns
+    of :func:`~hotspotwatch.workflows.web.mapdata.event_columns` instead of a store read.
+    """
+    if bbox is not None:
+        lonlat_bbox_to_ws(ws, bbox)  # a box outside the area is a ValueError, as before
+    cols = mapdata.event_columns(ws)
+    cats = ws._categories_for(categories or None, roles or None)  # type: ignore[arg-type]
+    keep = np.ones(cols.n, dtype=bool)
+    if cats is not None:
+        keep &= np.isin(cols.category, [i for i, c in enumerate(cols.categories) if c in cats])
+    if start is not None:
+        keep &= cols.instant >= pd.Timestamp(ws.to_utc(start)).value
+    if end is not None:
+        keep &= cols.instant < pd.Timestamp(ws.to_utc(end)).value
+    if bbox is not None:
+        w, s, e, n = bbox
+        keep &= (cols.lon >= w) & (cols.lon <= e) & (cols.lat >= s) & (cols.lat <= n)
+    if zones:
+        mapdata.check_filter(ws, mapdata.MapFilter(zones=tuple(zones)))
+        keep &= np.isin(cols.zone, [i for i, z in enumerate(cols.zones) if z in set(zones)])
+    if within is not None:
+        if within.is_empty:
+            keep[:] = False
+        else:
+            shapely.prepare(within)
+            keep &= shapely.contains_xy(within, cols.x, cols.y)
+    matching = np.flatnonzero(keep)
+    rows = matching[offset : offset + limit]
     features = [
         {
             "type": "Feature",
-            "id": int(eid),
-            "geometry": {"type": "Point", "coordinates": [round(lon, 6), round(lat, 6)]},
-            "properties": {
-                "event_id": int(eid),
-                "category": cat,
-                "role": role,
-                "occurred_at": ts.isoformat(),
-                "time_precision": prec,
-                "source": src,
-            },
+            "id": r["event_id"],
+            "geometry": {"type": "Point", "coordinates": [r.pop("lon"), r.pop("lat")]},
+            "properties": r,
         }
-        for eid, lon, lat, cat, role, ts, prec, src in zip(
-            page["event_id"],
-            page["lon"].astype(float),
-            page["lat"].astype(float),
-            page["category"],
-            page["role"],
-            local,
-            page["time_precision"],
-            page["source"],
-            strict=True,
-        )
+        for r in mapdata.event_records(ws, rows)
     ]
-    return EventPage(features=features, total=len(frame), limit=limit, offset=offset)
+    return EventPage(features=features, total=int(matching.size), limit=limit, offset=offset)
 
 
 @memoised
