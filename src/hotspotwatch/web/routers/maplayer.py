@@ -351,7 +351,17 @@ EXPORT_COLUMNS = ("event_id", "lon", "lat", "category", "role", "occurred_at", "
                   "source")
 
 
-@router.get("/map/export", tags=["map"])
+@router.get(
+    "/map/export",
+    tags=["map"],
+    response_class=Response,
+    responses={
+        200: {
+            "description": "the view as GeoJSON or CSV (an attachment)",
+            "content": {"application/geo+json": {}, "text/csv": {}},
+        }
+    },
+)
 def map_export(
     request: Request,
     q: _Query = Depends(),
