@@ -147,6 +147,8 @@ def test_phone_analyst_map(live: Live, browser: object) -> None:
     _ready(page)
     assert " faits dans " in page.inner_text("#map-status")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390 + 1
+    header = page.locator("header.top").bounding_box()
+    assert header is not None and header["height"] <= 80
     assert page.locator("#legend-cells li").count() >= 1
     _shot(page, "map-phone-fr")
     page.close()
