@@ -10,6 +10,8 @@ ROLES = (None, "admin", "regional_analyst", "zone_analyst", "partner")
 ANY = (200, 200, 200, 200, 200)
 AUTH = (401, 200, 200, 200, 200)
 ACTION = {"occurred_on": "2024-05-02", "kind": "outreach", "hours": 2.5, "contacts": 7}
+RESOURCE = {"start": "2024-03-01", "end": "2024-08-31", "kind": "police", "cost": 1000,
+            "source": "matrix"}
 
 # (method, path template, json body, expected status for anonymous, admin, regional, zone, partner)
 MATRIX: list[tuple[str, str, dict[str, Any] | None, tuple[int, ...]]] = [
@@ -49,6 +51,10 @@ MATRIX: list[tuple[str, str, dict[str, Any] | None, tuple[int, ...]]] = [
     ("GET", "/api/v1/hotspots/999999", None, (401, 404, 404, 404, 404)),
     ("POST", "/api/v1/hotspots/{gm}/actions", ACTION, (401, 403, 201, 201, 201)),
     ("POST", "/api/v1/hotspots/{ph}/actions", ACTION, (401, 403, 201, 403, 403)),
+    ("GET", "/api/v1/hotspots/{gm}/presence", None, AUTH),
+    ("GET", "/api/v1/hotspots/{gm}/resources", None, AUTH),
+    ("POST", "/api/v1/hotspots/{gm}/resources", RESOURCE, (401, 201, 403, 403, 201)),
+    ("POST", "/api/v1/hotspots/{ph}/resources", RESOURCE, (401, 201, 403, 403, 403)),
     ("GET", "/api/v1/results/evaluation", None, AUTH),
     ("GET", "/api/v1/results/gistar", None, AUTH),  # computed on first use
     ("GET", "/api/v1/results/gistar/cells", None, AUTH),

@@ -17,7 +17,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from hotspotwatch import __version__
 from hotspotwatch.web.errors import ERROR_RESPONSES
 from hotspotwatch.web.limits import BodyLimit, limiter_for
-from hotspotwatch.web.routers import account, data, pages, public
+from hotspotwatch.web.routers import account, data, dose, pages, public
 
 if TYPE_CHECKING:
     from hotspotwatch.workspace import Workspace
@@ -168,6 +168,7 @@ def create_app(workspace: Workspace) -> FastAPI:
     app.include_router(public.router, prefix=API, responses=ERROR_RESPONSES)
     app.include_router(account.router, prefix=API, responses=ERROR_RESPONSES)
     app.include_router(data.router, prefix=API, responses=ERROR_RESPONSES)
+    app.include_router(dose.router, prefix=API, responses=ERROR_RESPONSES)
     app.include_router(pages.router)
     app.mount(
         "/static",

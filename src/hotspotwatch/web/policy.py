@@ -26,6 +26,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "reports.read": frozenset({ADMIN, REGIONAL, ZONE}),
     # prevention-action log
     "actions.write": frozenset({REGIONAL, ZONE, PARTNER}),
+    # resource records (staff-hours, cost): admins, partners for their own places
+    "resources.write": frozenset({ADMIN, PARTNER}),
     # accounts and the audit log
     "users.manage": frozenset({ADMIN}),
     "audit.read": frozenset({ADMIN}),

@@ -145,3 +145,13 @@ def test_dose_response_matches_direct_poisson_maximum_likelihood() -> None:
     assert res.rate_ratio == pytest.approx(np.exp(10 * opt.x[0]), rel=1e-4)
     assert res.ci_low < res.rate_ratio < res.ci_high
     assert res.caveat == "dose is not randomised"
+
+
+def test_dose_response_without_enough_harm_has_no_slope_instead_of_failing() -> None:
+    from hotspotwatch.analysis.dose.presence import dose_response
+
+    # one harm event in four place-weeks: the fixed-effects Poisson has no finite estimate
+    r = dose_response(np.array([[0.0, 1.0], [0.0, 0.0]]), np.array([[1.0, 0.5], [0.5, 0.0]]))
+    assert np.isnan(r.rate_ratio) and r.place_weeks == 4 and r.places == 2
+    z = dose_response(np.zeros((2, 3)), np.array([[1.0, 2, 3], [0, 1, 0]]))
+    assert np.isnan(z.rate_ratio)

@@ -295,7 +295,7 @@ def dose_response(
     h = np.asarray(presence_hours, dtype=float)
     n_p, n_w = y.shape
     nan = float("nan")
-    if n_p < 2 or n_w < 2 or not np.any(h != h[0, 0]):
+    if n_p < 2 or n_w < 2 or not np.any(h != h[0, 0]) or y.sum() == 0:
         return DoseResponse(nan, nan, nan, float(per_hours), int(y.size), int(n_p))
     pi = np.repeat(np.arange(n_p), n_w)
     wi = np.tile(np.arange(n_w), n_p)
@@ -304,10 +304,16 @@ def dose_response(
     x[np.arange(y.size)[pi > 0], pi[pi > 0]] = 1.0
     x[np.arange(y.size)[wi > 0], n_p - 1 + wi[wi > 0]] = 1.0
     x = sm.add_constant(x, prepend=False)
-    res = sm.GLM(y.ravel(), x, family=sm.families.Poisson()).fit(
-        cov_type="cluster", cov_kwds={"groups": pi}
-    )
-    b, se = float(res.params[0]), float(res.bse[0])
+    try:
+        res = sm.GLM(y.ravel(), x, family=sm.families.Poisson()).fit(
+            cov_type="cluster", cov_kwds={"groups": pi}
+        )
+        b, se = float(res.params[0]), float(res.bse[0])
+    except (ValueError, np.linalg.LinAlgError):
+        # too few harm events for the fixed effects (a place or week with none): no slope
+        return DoseResponse(nan, nan, nan, float(per_hours), int(y.size), int(n_p))
+    if not (np.isfinite(b) and np.isfinite(se)):
+        return DoseResponse(nan, nan, nan, float(per_hours), int(y.size), int(n_p))
     z = float(stats.norm.ppf(1 - alpha / 2))
     return DoseResponse(
         rate_ratio=float(np.exp(b * per_hours)),
