@@ -54,7 +54,10 @@ def test_hotspot_page_has_a_map_with_legend_and_three_harm_lines(
     else:  # no WebGL here: the page says so
         assert "WebGL" in page.inner_text("#map-status")
     legend = page.locator("#hs-map-legend li").all_inner_texts()
-    assert legend == ["This place", "Buffer ring", "Other designated places", "Comparison cells"]
+    assert legend[:4] == ["This place", "Buffer ring", "Other designated places", "Comparison cells"]
+    if state == "loaded":  # the zone layer drawn for orientation is in the legend too
+        page.wait_for_selector("#legend-zones:not([hidden])")
+        assert page.inner_text("#legend-zones") == "Zone boundaries"
     keys = [p.get_attribute("data-key") for p in page.locator("#trend svg path.series").all()]
     assert keys == ["treated", "buffer", "control"]
     assert all(p.get_attribute("d") for p in page.locator("#trend svg path.series").all())
@@ -245,7 +248,7 @@ def test_exports_download_csv_geojson_and_an_audited_png(live: Live, browser: An
     with page.expect_download() as dl:
         page.click("#trend-exports [data-format=csv]")
     text = Path(dl.value.path()).read_text(encoding="utf-8")
-    assert text.splitlines()[0].startswith("hotspot,month_start,month_code,days,treated,buffer_0_250m")
+    assert text.splitlines()[0].startswith("hotspot,month_start,month_code,days,exposure,treated,buffer_0_250m")
     assert len(text.splitlines()) == 1 + len(run.result.hotspot("Gare du Midi", "harm").series.months)
     page.wait_for_selector("#map-exports [data-format=geojson]")
     with page.expect_download() as dl:

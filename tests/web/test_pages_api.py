@@ -101,24 +101,30 @@ def test_hotspot_chart_series_and_csv_are_the_evaluation_s_own(web: WebEnv) -> N
     assert body["run"]["run"] == run.short_key
     c = body["chart"]
     s = h.series
+    from hotspotwatch.report.figures.charts import per_month  # the report's own drawing rule
+
+    exposure = np.asarray(s.exposure, dtype=float)
     assert c["months"] == [m.isoformat() for m in s.months]
     assert c["designated"] == h.designated.isoformat() == "2024-03-01"
-    assert c["treated"] == _json_values(s.treated)
-    assert c["buffer"] == _json_values(h.rings[0].counts)
+    # drawn per month of exposure, as the report's trend chart (a partial month per whole month)
+    assert c["treated"] == _json_values(per_month(s.treated, exposure))
+    assert c["buffer"] == _json_values(per_month(h.rings[0].counts, exposure))
     assert c["buffer_ring"] == [0.0, 250.0]
+    assert c["treated"] != _json_values(s.treated)  # months of 28 to 31 days: not the counts
     # the comparison areas on the place's level before designation: same pre-period total
     pre = np.asarray(s.codes) < 0
-    control = np.array([np.nan if v is None else v for v in c["control"]])
+    control = np.array([np.nan if v is None else v for v in c["control"]]) * exposure
     treated = np.asarray(s.treated, dtype=float)
     assert np.nansum(control[pre]) == pytest.approx(np.nansum(treated[pre]), rel=1e-9)
     assert np.nansum(control[pre]) == pytest.approx(h.treated_pre, rel=1e-9)
     ratio = control / np.asarray(s.control, dtype=float)
-    assert np.nanmax(ratio) == pytest.approx(np.nanmin(ratio), rel=1e-12)  # one scale factor
+    assert np.nanmax(ratio) == pytest.approx(np.nanmin(ratio), rel=1e-9)  # one scale factor
     # dose: the events of each role inside the perimeter, summed over categories
     ds = h.dose_series
     counts = np.asarray(ds.counts, dtype=float).reshape(len(ds.categories), -1)
     enf = counts[[r == "enforcement" for r in ds.roles]]
-    assert np.nansum([v for v in c["dose"]["enforcement"] if v is not None]) == np.nansum(enf) > 0
+    drawn = np.array([np.nan if v is None else v for v in c["dose"]["enforcement"]]) * exposure
+    assert np.nansum(drawn) == pytest.approx(np.nansum(enf), rel=1e-9) and np.nansum(enf) > 0
     # the page's numbers are a stored run's: a second call parses nothing new
     assert web.client.get(f"/api/v1/hotspots/{hid}/chart", headers=web.auth("partner")).json() == body
 
@@ -127,8 +133,10 @@ def test_hotspot_chart_series_and_csv_are_the_evaluation_s_own(web: WebEnv) -> N
     rows = _csv(r.text)
     assert len(rows) == len(s.months)
     assert [x["month_start"] for x in rows] == c["months"]
-    assert [_num(x["treated"]) for x in rows] == c["treated"]
-    assert [_num(x["buffer_0_250m"]) for x in rows] == c["buffer"]
+    # the CSV holds the counts themselves, with the days and exposure of each month
+    assert [_num(x["treated"]) for x in rows] == _json_values(s.treated)
+    assert [_num(x["buffer_0_250m"]) for x in rows] == _json_values(h.rings[0].counts)
+    assert [float(x["exposure"]) for x in rows] == list(exposure)
     assert {x["run"] for x in rows} == {run.short_key}
     entry = audit_wf.entries(web.ws, action="export.csv")[-1]
     assert entry["username"] == "paula" and entry["rows"] == len(rows)

@@ -110,7 +110,14 @@
       await HW.savePng(HWMap.toPng(map), `${slug}-map.png`, { view: "hotspot-map", hotspot_id: Number(id), run: runKey });
     } }]);
     const kind = (k) => ({ type: "FeatureCollection", features: layers.features.filter((f) => f.properties.kind === k) });
-    map.on("load", () => {
+    const zones = api("/areas/police_zone").catch(() => null); // orientation; absent in some workspaces
+    map.on("load", async () => {
+      const z = await zones;
+      if (z && z.features.length) {
+        map.addSource("zones", { type: "geojson", data: z });
+        map.addLayer({ id: "zones", type: "line", source: "zones", paint: { "line-color": "#333", "line-width": 1, "line-dasharray": [3, 2], "line-opacity": 0.6 } });
+        document.getElementById("legend-zones").hidden = false;
+      }
       map.addSource("controls", { type: "geojson", data: kind("control_cell") });
       map.addLayer({ id: "controls", type: "fill", source: "controls", paint: { "fill-color": "#5b6473", "fill-opacity": 0.12, "fill-outline-color": "#8a929e" } });
       map.addSource("rings", { type: "geojson", data: kind("buffer_ring") });

@@ -19,6 +19,8 @@
     pe.textContent = HW.verdictText(v) + " — " + t("web.hotspot.rate_ratio", { irr: fmt(pooled.irr), lo: fmt(pooled.ci_low), hi: fmt(pooled.ci_high) });
     pe.classList.add(v);
     if (run.pooled_verdict_text) document.getElementById("pooled-sentence").textContent = run.pooled_verdict_text;
+    if (pooled.fixed && pooled.fixed.irr !== undefined && pooled.fixed.irr !== null)
+      document.getElementById("pooled-fixed").textContent = t("web.pages.pooled_fixed", { irr: fmt(pooled.fixed.irr), lo: fmt(pooled.fixed.ci_low), hi: fmt(pooled.fixed.ci_high) });
     if (pooled.i2 !== undefined && pooled.i2 !== null) document.getElementById("pooled-i2").textContent = t("web.strategy.heterogeneity") + ": " + fmt(pooled.i2 * (pooled.i2 <= 1 ? 100 : 1), 0) + " %";
   }
   const rows = table.rows;

@@ -2,9 +2,10 @@
 
 Everything here is read from the typed evaluation the dashboard shows (the renewal report's
 run for the review day: :func:`hotspotwatch.workflows.web.runs.evaluation_run`); nothing is
-recounted. The hotspot chart's lines are the evaluation's own anchored-month series: the
-place, its first buffer ring and its comparison areas, the latter on the place's scale
-before designation exactly as the report's trend chart draws them
+recounted. The hotspot chart's lines are the evaluation's own anchored-month series, per
+month of exposure as the report draws them: the place, its first buffer ring and its
+comparison areas, the latter on the place's scale before designation exactly as the
+report's trend chart draws them
 (:func:`hotspotwatch.report.context.hotspot_page`): a reading aid, not an estimate.
 """
 
@@ -54,6 +55,17 @@ def _values(arr: Any) -> list[float | None]:
     return [float(v) if math.isfinite(float(v)) else None for v in np.asarray(arr, dtype=float)]
 
 
+def per_month(values: Any, exposure: Any) -> np.ndarray:
+    """Counts per month of exposure, as the report's trend chart draws them (a partial last
+    month per whole month); ``NaN`` where the count is missing or the month has no exposure."""
+    v = np.asarray(values, dtype=float)
+    e = np.asarray(exposure, dtype=float)
+    out = np.full(v.shape, np.nan)
+    ok = np.isfinite(v) & (e > 0)
+    out[ok] = v[ok] / e[ok]
+    return out
+
+
 def scaled_control(h: HotspotEvaluation) -> np.ndarray | None:
     """The comparison areas' series on the place's pre-designation scale, as the report
     draws it: ``control * treated_pre / control_pre`` (``None`` when ``control_pre`` is 0)."""
@@ -64,7 +76,8 @@ def scaled_control(h: HotspotEvaluation) -> np.ndarray | None:
 
 def dose_by_role(h: HotspotEvaluation) -> dict[str, list[float | None]]:
     """Enforcement and prevention events per anchored month inside the perimeter: sums over
-    the categories of the evaluation's :class:`DoseSeries` (activity, not results)."""
+    the categories of the evaluation's :class:`DoseSeries` (activity, not results), counts
+    (not per month of exposure)."""
     ds = h.dose_series
     n = len(h.series.codes)
     counts = np.asarray(ds.counts, dtype=float).reshape(len(ds.categories), n)
@@ -82,26 +95,39 @@ def dose_by_role(h: HotspotEvaluation) -> dict[str, list[float | None]]:
 
 
 def evaluation_chart(h: HotspotEvaluation) -> dict[str, Any]:
-    """The hotspot chart's series (anchored months of the evaluation).
+    """The hotspot chart's series (anchored months of the evaluation), per month of
+    exposure as the report draws them (:func:`per_month`: a partial last month is drawn per
+    whole month).
 
-    Returns ``{"months": [iso first days], "codes": [...], "designated": iso, "treated":
-    [...], "buffer": [...], "buffer_ring": [inner_m, outer_m], "control": [...],
-    "n_controls": int, "dose": {"enforcement": [...], "prevention": [...]}}``; ``None`` in a
-    series is a month the evaluation left out (missing data, the selection window).
+    Returns ``{"months": [iso first days], "codes": [...], "exposure": [...], "designated":
+    iso, "treated": [...], "buffer": [...], "buffer_ring": [inner_m, outer_m], "control":
+    [...], "n_controls": int, "dose": {"enforcement": [...], "prevention": [...]}}``;
+    ``None`` in a series is a month the evaluation left out (missing data, the selection
+    window). The counts themselves are in the series CSV (:func:`series_rows`).
     """
     s = h.series
     ring = h.rings[0] if h.rings else None
     control = scaled_control(h)
+    dose = dose_by_role(h)
+    exp = np.asarray(s.exposure, dtype=float)
+
+    def drawn(values: Any) -> list[float | None]:
+        return _values(per_month(values, exp))
+
     return {
         "months": [m.isoformat() for m in s.months],
         "codes": [int(c) for c in s.codes],
+        "exposure": _values(exp),
         "designated": h.designated.isoformat(),
-        "treated": _values(s.treated),
-        "buffer": _values(ring.counts) if ring is not None else None,
+        "treated": drawn(s.treated),
+        "buffer": drawn(ring.counts) if ring is not None else None,
         "buffer_ring": [ring.inner_m, ring.outer_m] if ring is not None else None,
-        "control": _values(control) if control is not None else None,
+        "control": drawn(control) if control is not None else None,
         "n_controls": int(s.n_controls),
-        "dose": dose_by_role(h),
+        "dose": {
+            role: drawn([np.nan if v is None else v for v in values])
+            for role, values in dose.items()
+        },
     }
 
 
@@ -231,6 +257,7 @@ def series_rows(ws: Workspace, hotspot_id: int) -> list[dict[str, Any]]:
             "month_start": month.isoformat(),
             "month_code": int(code),
             "days": float(s.days[i]),
+            "exposure": float(s.exposure[i]),
             "treated": treated[i],
         }
         for col, values in rings:
@@ -315,6 +342,7 @@ __all__ = [
     "evaluation_chart",
     "hotspot_chart",
     "hotspot_layers",
+    "per_month",
     "scaled_control",
     "series_rows",
     "stated_parameters",
