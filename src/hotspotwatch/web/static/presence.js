@@ -28,7 +28,13 @@
     card.append(el("p", { id: "presence-summary", text: t("web.dose.summary", {
       hours: fmt(s.minutes / 60, 0), sessions: int(s.sessions), per_week: fmt(s.minutes_per_week, 0),
       covered: s.high_harm_covered_share === null ? "–" : fmt(100 * s.high_harm_covered_share, 1) }) }));
-    const weeks = [...new Set(pres.weeks.map((w) => w.week))].sort();
+    // every Monday from the first to the last week with presence: a week without is 0 minutes
+    const seen = [...new Set(pres.weeks.map((w) => w.week))].sort();
+    const weeks = [];
+    if (seen.length) {
+      const last = new Date(seen[seen.length - 1] + "T00:00:00Z");
+      for (let d = new Date(seen[0] + "T00:00:00Z"); d <= last; d.setUTCDate(d.getUTCDate() + 7)) weeks.push(d.toISOString().slice(0, 10));
+    }
     const units = pres.unit_types.filter((u) => pres.weeks.some((w) => w.unit_type === u));
     const colours = ["#2e4a7d", "#1e7b34", "#b8860b", "#6c2eb9"];
     const chart = el("div", { id: "presence-chart", class: "chart" });
@@ -66,17 +72,20 @@
 
   if (res.can_enter) {
     const form = el("form", { id: "resource-form" });
+    // the prevention form's layout (app.css styles #action-form only)
+    form.style.cssText = "display:grid;grid-template-columns:repeat(auto-fit,minmax(9rem,1fr));gap:.3rem .8rem;align-items:end;margin-bottom:1rem";
     const input = (name, attrs) => el("input", Object.assign({ name }, attrs));
     const kind = el("select", { name: "kind" }, ...res.kinds.map((k) => { const o = el("option", { value: k, text: t("web.dose.kind." + k) }); return o; }));
     const msg = el("span", { id: "resource-msg", role: "status" });
+    const wide = (e) => { e.style.gridColumn = "1 / -1"; e.style.margin = "0"; return e; };
     form.append(
-      el("h3", { text: t("web.dose.enter") }),
+      wide(el("h3", { text: t("web.dose.enter") })),
       el("label", {}, t("web.dose.start"), input("start", { type: "date", required: "" })),
       el("label", {}, t("web.dose.end"), input("end", { type: "date", required: "" })),
       el("label", {}, t("web.dose.kind_label"), kind),
       el("label", {}, t("web.dose.staff_hours"), input("staff_hours", { type: "number", min: "0", step: "0.5" })),
       el("label", {}, t("web.dose.cost") + " (" + res.currency + ")", input("cost", { type: "number", min: "0", step: "1" })),
-      el("label", { class: "wide" }, t("web.dose.source"), input("source", { required: "", maxlength: "300" })),
+      wide(el("label", { class: "wide" }, t("web.dose.source"), input("source", { required: "", maxlength: "300" }))),
       el("button", { type: "submit", text: t("web.dose.save") }), msg);
     card.append(form);
     form.addEventListener("submit", async (e) => {
