@@ -218,3 +218,20 @@ def test_bad_parameters_are_one_line_422(web: WebEnv) -> None:
         assert r.status_code == 422, q
         detail = r.json()["detail"]
         assert isinstance(detail, str) and word in detail and "\n" not in detail
+
+
+def test_area_layer_simplified_for_the_map(web: WebEnv) -> None:
+    import shapely.geometry
+
+    full = web.client.get("/api/v1/areas/police_zone", headers=web.auth("partner")).json()
+    thin = web.client.get(
+        "/api/v1/areas/police_zone?simplify=5", headers=web.auth("partner")
+    ).json()
+    assert [f["id"] for f in thin["features"]] == [f["id"] for f in full["features"]]
+    for a, b in zip(full["features"], thin["features"], strict=True):
+        ga, gb = shapely.geometry.shape(a["geometry"]), shapely.geometry.shape(b["geometry"])
+        # the same place: outlines within a few metres (1e-4 degree is about 7-11 m)
+        assert ga.hausdorff_distance(gb) < 1e-4
+        assert shapely.get_num_coordinates(gb) <= shapely.get_num_coordinates(ga)
+    r = web.client.get("/api/v1/areas/police_zone?simplify=-1", headers=web.auth("partner"))
+    assert r.status_code == 422

@@ -101,11 +101,16 @@ def area_layers(
 
 @router.get("/areas/{layer}", tags=["areas"])
 def area_layer(
-    layer: str, request: Request, principal: Principal = Depends(require("aggregates.read"))
+    layer: str,
+    request: Request,
+    principal: Principal = Depends(require("aggregates.read")),
+    simplify: float = Query(
+        0.0, ge=0, le=100, description="metres: fewer vertices for a map (0: as stored)"
+    ),
 ) -> dict[str, Any]:
-    """One area layer as GeoJSON (WGS84)."""
+    """One area layer as GeoJSON (WGS84); ``simplify`` thins the outlines for a map."""
     try:
-        return web_wf.areas_geojson(workspace(request), layer)
+        return web_wf.areas_geojson(workspace(request), layer, simplify=simplify)
     except KeyError as exc:
         raise _not_found(exc) from None
 

