@@ -156,9 +156,16 @@ const HWChart = (() => {
         } else {
           root.append(s("line", { x1: lx(r.lo), x2: lx(r.hi), y1: yy, y2: yy, stroke: c, "stroke-width": 1.5 }));
         }
-        if (r.est > 0) root.append(r === pooled
-          ? s("path", { d: `M${lx(r.est)},${yy - 6}L${lx(r.est) + 7},${yy}L${lx(r.est)},${yy + 6}L${lx(r.est) - 7},${yy}Z`, fill: "#12233d" })
-          : s("rect", { x: lx(r.est) - 4, y: yy - 4, width: 8, height: 8, fill: "#0b5cad" }));
+        if (r.est > 0) {
+          const mark = r === pooled
+            ? s("path", { d: `M${lx(r.est)},${yy - 6}L${lx(r.est) + 7},${yy}L${lx(r.est)},${yy + 6}L${lx(r.est) - 7},${yy}Z`, fill: "#12233d" })
+            : s("rect", { x: lx(r.est) - 4, y: yy - 4, width: 8, height: 8, fill: "#0b5cad" });
+          // the numbers on hover: estimate, the interval the verdict is read from
+          const nf = (v) => (typeof HW !== "undefined" ? HW.fmt(v) : String(v));
+          const [a, b] = r.loAdj > 0 && r.hiAdj > 0 ? [r.loAdj, r.hiAdj] : [r.lo, r.hi];
+          mark.append(s("title", {}, `${r.label}: ${nf(r.est)} (${nf(a)} – ${nf(b)})`));
+          root.append(mark);
+        }
       });
       for (const v of [0.25, 0.5, 1, 2, 4]) if (v >= lo && v <= hi) root.append(txt(lx(v), H - 6, v.toLocaleString(document.body.dataset.lang || "en"), { "text-anchor": "middle", class: "tick" }));
       container.replaceChildren(root);

@@ -21,15 +21,15 @@
     if (run.pooled_verdict_text) document.getElementById("pooled-sentence").textContent = run.pooled_verdict_text;
     if (pooled.fixed && pooled.fixed.irr !== undefined && pooled.fixed.irr !== null)
       document.getElementById("pooled-fixed").textContent = t("web.pages.pooled_fixed", { irr: fmt(pooled.fixed.irr), lo: fmt(pooled.fixed.ci_low), hi: fmt(pooled.fixed.ci_high) });
-    if (pooled.i2 !== undefined && pooled.i2 !== null) document.getElementById("pooled-i2").textContent = t("web.strategy.heterogeneity") + ": " + fmt(pooled.i2 * (pooled.i2 <= 1 ? 100 : 1), 0) + " %";
+    if (pooled.i2 !== undefined && pooled.i2 !== null) document.getElementById("pooled-i2").textContent = t("web.pages.param_item", { name: t("web.pages.strategy.heterogeneity"), value: fmt(pooled.i2 * (pooled.i2 <= 1 ? 100 : 1), 0) + "\u00a0%" });
   }
   const rows = table.rows;
   const forest = document.getElementById("forest");
   HWChart.forest(forest,
     rows.map((r) => ({ label: r.name, est: r.irr, lo: r.ci_low, hi: r.ci_high, loAdj: r.ci_low_adjusted, hiAdj: r.ci_high_adjusted, verdict: r.verdict })),
-    { pooled: pooled ? { label: t("web.strategy.pooled"), est: pooled.irr, lo: pooled.ci_low, hi: pooled.ci_high } : null });
+    { pooled: pooled ? { label: t("web.pages.strategy.pooled"), est: pooled.irr, lo: pooled.ci_low, hi: pooled.ci_high } : null });
   HW.exportBar(document.getElementById("forest-exports"), [{ label: t("web.pages.export.png"), format: "png", onClick: async () => {
-    const url = await HWChart.toPng(forest, t("web.strategy.pooled"));
+    const url = await HWChart.toPng(forest, t("web.pages.strategy.pooled"));
     await HW.savePng(url, `forest-${table.run.run}.png`, { view: "strategy-forest", run: table.run.run });
   } }]);
   HW.exportBar(document.getElementById("table-exports"), [{ label: t("web.pages.export.csv"), format: "csv", href: "/api/v1/export/strategy.csv" }]);
