@@ -139,6 +139,11 @@ def main() -> None:
     parser.add_argument(
         "--workspace", type=Path, help="also time `info` on this workspace (pass a copy)"
     )
+    parser.add_argument(
+        "--case",
+        action="append",
+        help="time only this case (exact name, repeatable; write --case=--help for the root help)",
+    )
     args = parser.parse_args()
 
     sys.path.insert(0, str(ROOT / "src"))
@@ -187,6 +192,8 @@ def main() -> None:
             name: _cases(workspaces[name], one_row, mapping, args.workspace) for name in trees
         }
         for case in cases["current"]:
+            if args.case and case not in args.case:
+                continue
             # The trees alternate run by run, so that both see the same load.
             samples: dict[str, list[tuple[float, float]]] = {name: [] for name in trees}
             missing = {name for name in trees if case not in cases[name]}
@@ -245,6 +252,7 @@ def main() -> None:
             "load_after": [round(x, 2) for x in load_after],
         },
         "runs": args.runs,
+        "cases_selected": args.case,
         "loaded_workspace": None if args.workspace is None else str(args.workspace),
         "statistic": "median of the runs (wall and child CPU time, seconds)",
         "targets": {"help_and_completion_s": 0.3, "fixed_cost_s": 0.5},
