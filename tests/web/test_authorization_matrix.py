@@ -40,6 +40,7 @@ MATRIX: list[tuple[str, str, dict[str, Any] | None, tuple[int, ...]]] = [
     ("GET", "/api/v1/map/layer?category=assault", None, (401, 403, 200, 200, 403)),
     ("GET", "/api/v1/map/export?format=csv", None, AUTH),
     ("GET", "/api/v1/map/export?level=events", None, (401, 403, 200, 200, 403)),
+    ("POST", "/api/v1/map/export/png", {"level": "cells", "shown": 3}, (401, 204, 204, 204, 204)),
     ("GET", "/api/v1/areas", None, AUTH),
     ("GET", "/api/v1/areas/police_zone", None, AUTH),
     ("GET", "/api/v1/areas/no_such_layer", None, (401, 404, 404, 404, 404)),

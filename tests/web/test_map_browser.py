@@ -101,7 +101,9 @@ def test_search_flies_to_the_hotspot_and_hover_names_it(live: Live, browser: obj
 
 
 def test_png_export_of_the_map_canvas(live: Live, browser: object, tmp_path: Path) -> None:
-    base, _, _ = live
+    from hotspotwatch.workflows import audit as audit_wf
+
+    base, _, ws = live
     page = browser.new_page(viewport={"width": 1280, "height": 900}, accept_downloads=True)  # type: ignore[attr-defined]
     _login(page, base, "rita", "/map")
     _ready(page)
@@ -111,6 +113,10 @@ def test_png_export_of_the_map_canvas(live: Live, browser: object, tmp_path: Pat
     info.value.save_as(str(target))
     data = target.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 5000
+    entry = audit_wf.entries(ws)[-1]
+    assert entry["action"] == "map.export" and entry["username"] == "rita"
+    assert entry["detail"]["format"] == "png" and entry["detail"]["level"] == "cells"
+    assert entry["rows"] == int(_attr(page, "data-shown")) > 0
     page.close()
 
 

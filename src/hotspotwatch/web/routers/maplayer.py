@@ -22,6 +22,7 @@ from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import Response
+from pydantic import BaseModel, ConfigDict, Field
 
 from hotspotwatch.i18n import format_month, format_number, plural, translate
 from hotspotwatch.web.auth import Principal, audit, require, workspace
@@ -419,6 +420,34 @@ def map_export(
     writer.writeheader()
     writer.writerows(rows)
     return Response(buf.getvalue(), media_type="text/csv; charset=utf-8", headers=headers)
+
+
+class MapPng(BaseModel):
+    """The map saved as PNG in the browser: what it showed (recorded in the audit log)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    level: Literal["events", "cells", "none"]
+    shown: int = Field(ge=0, le=100_000_000, description="points or cells drawn")
+    query: str = Field(default="", max_length=2000, description="the layer's query string")
+
+
+@router.post(
+    "/map/export/png", tags=["map"], status_code=204, response_class=Response
+)
+def map_png(
+    body: MapPng, request: Request, principal: Principal = Depends(require("aggregates.read"))
+) -> Response:
+    """Record that the map was saved as PNG (audited ``map.export``, ``format=png``); the
+    image itself is drawn from the map's canvas and never leaves the browser."""
+    audit(
+        request,
+        principal,
+        "map.export",
+        rows=body.shown,
+        detail={"format": "png", "level": body.level, "query": body.query},
+    )
+    return Response(status_code=204)
 
 
 __all__ = ["EVENT_ZOOM", "build_layer", "json_response", "router"]

@@ -202,12 +202,20 @@
   function later() { clearTimeout(timer); timer = setTimeout(() => refresh(false), 250); }
 
   function updateExport(q) {
+    lastQuery = q.toString();
     for (const fmt of ["csv", "geojson"]) {
       const e = new URLSearchParams(q); e.set("format", fmt);
       $("export-" + fmt).href = "/api/v1/map/export?" + e.toString();
     }
   }
-  $("export-png").addEventListener("click", () => {
+  let lastQuery = "";
+  $("export-png").addEventListener("click", async () => {
+    try {
+      // audited first (map.export, format png): no audit, no file
+      await api("/map/export/png", { method: "POST", body: {
+        level: mapDiv.dataset.level === "events" || mapDiv.dataset.level === "cells" ? mapDiv.dataset.level : "none",
+        shown: Number(mapDiv.dataset.shown || 0), query: lastQuery.slice(0, 2000) } });
+    } catch (e) { HW.showError(status, e); return; }
     try {
       map.getCanvas().toBlob((blob) => {
         if (!blob) { status.textContent = t("web.map.png_failed"); return; }
