@@ -235,3 +235,24 @@ def test_area_layer_simplified_for_the_map(web: WebEnv) -> None:
         assert shapely.get_num_coordinates(gb) <= shapely.get_num_coordinates(ga)
     r = web.client.get("/api/v1/areas/police_zone?simplify=-1", headers=web.auth("partner"))
     assert r.status_code == 422
+
+
+def test_cell_counts_are_computed_once_per_filter_until_the_data_change(web: WebEnv) -> None:
+    import time
+
+    from hotspotwatch.workflows.web import STAMP_TTL_S, mapcells, mapdata
+
+    flt = mapdata.MapFilter(roles=("harm",), month_from="2024-01", month_to="2024-06")
+    first = mapcells.cell_counts(web.ws, flt=flt, kind="square", cell_size=250.0)
+    again = mapcells.cell_counts(web.ws, flt=flt, kind="square", cell_size=250.0)
+    assert again is first  # the cached value, not a recount
+    other = mapcells.cell_counts(web.ws, flt=flt, kind="hex", cell_size=250.0)
+    assert other is not first and int(other.counts.sum()) == int(first.counts.sum())
+    extra = pd.DataFrame(
+        {"source_id": ["late"], "occurred_at": [pd.Timestamp("2024-02-10 12:00", tz="UTC")],
+         "x": [646200.0], "y": [667200.0], "category": ["assault"]}
+    )
+    web.ws.add_events(extra, source="test-late")
+    time.sleep(STAMP_TTL_S + 0.1)  # the data stamp is re-read at most every STAMP_TTL_S
+    fresh = mapcells.cell_counts(web.ws, flt=flt, kind="square", cell_size=250.0)
+    assert fresh is not first and fresh.events == first.events + 1
