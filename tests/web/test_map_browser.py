@@ -50,6 +50,11 @@ def test_events_layer_follows_the_date_range_and_says_when_capped(
     legend = page.locator("#legend-cells li")
     assert page.is_visible("#legend-cells") and legend.count() >= 1
     assert legend.first.inner_text().startswith("1")
+    # Gi* is off at first (its fill would tint the counts); its legend comes with it
+    assert not page.is_visible(".legend-gistar")
+    page.check("input[data-layer=gistar]")
+    page.wait_for_selector(".legend-gistar:has-text('hot spot')")
+    page.uncheck("input[data-layer=gistar]")
     # a date range: first quarter of 2024
     expected = len(ws.events(start="2024-01-01", end="2024-04-01"))
     page.select_option("#month-from", "2024-01")

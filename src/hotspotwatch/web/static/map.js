@@ -139,7 +139,6 @@
   const refs = {
     zones: soon(api("/areas/" + encodeURIComponent(opts.zone_layer) + "?simplify=5")),
     hotspots: soon(api("/hotspots")),
-    gistar: soon(api("/results/gistar/cells")),
   };
   function markReady() {
     map.once("idle", () => {
@@ -279,7 +278,8 @@
     src("cells");
     map.addLayer({ id: "cells", type: "fill", source: "cells", paint: { "fill-color": RAMP[0], "fill-opacity": 0.7, "fill-outline-color": "rgba(120,60,20,0.25)" } });
     src("gistar");
-    map.addLayer({ id: "gistar", type: "fill", source: "gistar",
+    // Gi* is off at first: its fill would tint the counts underneath (the checkbox shows it).
+    map.addLayer({ id: "gistar", type: "fill", source: "gistar", layout: { visibility: "none" },
       paint: { "fill-color": ["case", [">", ["get", "bin"], 0], "#c0392b", "#2e86c1"], "fill-opacity": ["interpolate", ["linear"], ["abs", ["get", "bin"]], 1, 0.2, 3, 0.5] } });
     src("communes");
     map.addLayer({ id: "communes", type: "line", source: "communes", layout: { visibility: "none" }, paint: { "line-color": "#777", "line-width": 0.8 } });
@@ -303,12 +303,11 @@
       map.getSource("hotspots").setData(h);
       $("hs-names").replaceChildren(...h.features.map((f) => el("option", { value: nameOf(f.properties) })));
     }).catch(() => { /* none */ });
-    refs.gistar.then((g) => map.getSource("gistar").setData(g)).catch(() => { /* not computed */ });
     map.on("click", "hotspots-hit", (e) => { const f = e.features && e.features[0]; if (f) location.href = "/hotspots/" + f.properties.hotspot_id; });
     map.on("moveend", () => { mapDiv.dataset.zoom = map.getZoom().toFixed(2); later(); });
     mapDiv.dataset.zoom = map.getZoom().toFixed(2);
   });
-  let communesLoaded = false;
+  let communesLoaded = false, gistarLoaded = false;
   map.on("error", (e) => { if (e && e.error && /webgl/i.test(String(e.error.message))) status.textContent = t("web.map.no_webgl"); });
   [monthFrom, monthTo, yearSel, zoneSel, catSel, levelSel, shapeSel].forEach((s) => s.addEventListener("change", () => refresh(false)));
   roleBox.addEventListener("change", () => refresh(false));
@@ -322,6 +321,11 @@
     if (name === "data") { refresh(true); return; }
     const ids = name === "communes" ? ["communes", "communes-hit"] : name === "hotspots" ? ["hotspots", "hotspots-hit"] : name === "zones" ? ["zones", "zones-hit"] : [name];
     ids.forEach((id) => { if (map.getLayer(id)) map.setLayoutProperty(id, "visibility", box.checked ? "visible" : "none"); });
+    if (name === "gistar") document.querySelectorAll(".legend-gistar").forEach((li) => { li.hidden = !box.checked; });
+    if (name === "gistar" && box.checked && !gistarLoaded) {  // fetched when first shown
+      gistarLoaded = true;
+      api("/results/gistar/cells").then((g) => map.getSource("gistar").setData(g)).catch((e) => { gistarLoaded = false; HW.showError(status, e); });
+    }
     if (name === "communes" && box.checked && !communesLoaded) {
       communesLoaded = true;
       api("/areas/commune?simplify=5").then((c) => map.getSource("communes").setData(c)).catch(() => { communesLoaded = false; });
