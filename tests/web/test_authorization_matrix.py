@@ -56,6 +56,13 @@ MATRIX: list[tuple[str, str, dict[str, Any] | None, tuple[int, ...]]] = [
     ("GET", "/api/v1/hotspots/{gm}/resources", None, AUTH),
     ("POST", "/api/v1/hotspots/{gm}/resources", RESOURCE, (401, 201, 403, 403, 201)),
     ("POST", "/api/v1/hotspots/{ph}/resources", RESOURCE, (401, 201, 403, 403, 403)),
+    ("GET", "/api/v1/hotspots/{gm}/chart", None, AUTH),
+    ("GET", "/api/v1/hotspots/{gm}/layers", None, AUTH),
+    ("GET", "/api/v1/strategy/table", None, AUTH),
+    ("GET", "/api/v1/export/strategy.csv", None, AUTH),
+    ("GET", "/api/v1/export/hotspots/{gm}/series.csv", None, AUTH),
+    ("GET", "/api/v1/export/hotspots/{gm}/layers.geojson", None, AUTH),
+    ("POST", "/api/v1/export/png", {"view": "hotspot-trend"}, (401, 204, 204, 204, 204)),
     ("GET", "/api/v1/results/evaluation", None, AUTH),
     ("GET", "/api/v1/results/gistar", None, AUTH),  # computed on first use
     ("GET", "/api/v1/results/gistar/cells", None, AUTH),
