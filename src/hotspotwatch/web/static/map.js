@@ -148,10 +148,12 @@
     map.triggerRepaint();
   }
   async function refresh(force) {
-    if (!dataBox.checked) {
+    const noRole = !roleBox.querySelector("input:checked");  // every role unticked: nothing to show
+    if (!dataBox.checked || noRole) {
       map.getSource("cells").setData(empty); map.getSource("events").setData(empty);
       $("legend-cells").hidden = true; $("legend-points").hidden = true;
-      status.textContent = ""; lastKey = null;
+      status.textContent = noRole && dataBox.checked ? t("web.map.events_shown", { n: 0 }) : ""; lastKey = null;
+      seq++;  // an answer still on its way is for filters no longer set
       mapDiv.dataset.level = "none";
       markReady();
       return;
