@@ -80,7 +80,7 @@ def login_page(request: Request) -> Response:
 
 @router.get("/map")
 def map_page(request: Request) -> Response:
-    """Map: harm density, Gi*, hotspots, the zone layer, events (by role), time slider."""
+    """Map: the events layer (points or cells) with its filters and legends, hotspots, zones, Gi*."""
     return render(request, "map.html", page="map")
 
 
