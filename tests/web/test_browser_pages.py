@@ -254,6 +254,13 @@ def test_exports_download_csv_geojson_and_an_audited_png(live: Live, browser: An
     with page.expect_download() as dl:
         page.click("#map-exports [data-format=geojson]")
     assert dl.value.suggested_filename == "gare-du-midi-layers.geojson"
+    page.wait_for_selector("#hs-map[data-state]")
+    map_png = page.get_attribute("#hs-map", "data-state") == "loaded"
+    if map_png:  # the map itself as PNG (its canvas keeps its drawing buffer for this)
+        with page.expect_download() as dl:
+            page.click("#map-exports [data-format=png]")
+        png = Path(dl.value.path()).read_bytes()
+        assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 5000
     with page.expect_download() as dl:
         page.click("#trend-exports [data-format=png]")
     png = Path(dl.value.path()).read_bytes()
@@ -272,6 +279,7 @@ def test_exports_download_csv_geojson_and_an_audited_png(live: Live, browser: An
     assert got == [
         ("export.csv", "hotspot-series"),
         ("export.geojson", "hotspot-map"),
+        *([("export.png", "hotspot-map")] if map_png else []),
         ("export.png", "hotspot-trend"),
         ("export.csv", "strategy"),
         ("export.png", "strategy-forest"),

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -206,3 +207,42 @@ def test_exports_need_a_login_and_every_one_is_audited(web: WebEnv) -> None:
     assert [(e["username"], e["detail"]) for e in entries] == [
         ("paula", {"view": "hotspot-map", "hotspot_id": hid, "run": "c63c44d286f7"})
     ]
+
+
+def test_the_pages_routes_work_on_another_city(tmp_path: Path) -> None:
+    """A non-Brussels workspace (UTM 30N, Europe/London, made by ``make_city``): chart, map
+    layers, strategy table and exports answer from its own evaluation, in its own CRS."""
+    from fastapi.testclient import TestClient
+
+    from hotspotwatch.testing import make_city
+    from hotspotwatch.web import create_app
+    from hotspotwatch.workflows import users as users_wf
+
+    ws = make_city(tmp_path / "city", crs="EPSG:32630", timezone="Europe/London",
+                   centre=(-1.55, 53.80), n_hotspots=3, seed=3, scale=0.5)
+    try:
+        users_wf.add_user(ws, "ana", "correct horse battery", role="regional_analyst")
+        user = users_wf.get_user(ws, "ana")
+        assert user is not None
+        auth = {"Authorization": f"Bearer {users_wf.issue_token(ws, user, kind='api').token}"}
+        with TestClient(create_app(ws), base_url="http://testserver") as client:
+            table = client.get("/api/v1/strategy/table", headers=auth).json()
+            evaluation = client.get("/api/v1/results/evaluation", headers=auth).json()
+            assert table["run"]["run"] == evaluation["run"]  # the same stored run
+            names = [h["name"] for h in evaluation["result"]["hotspots"]]
+            assert [r["name"] for r in table["rows"]] == names and len(names) == 3
+            for row in table["rows"]:
+                hid = row["hotspot_id"]
+                chart = client.get(f"/api/v1/hotspots/{hid}/chart", headers=auth).json()
+                assert chart["run"]["run"] == table["run"]["run"]
+                assert len(chart["chart"]["treated"]) == len(chart["chart"]["months"]) > 12
+                layers = client.get(f"/api/v1/hotspots/{hid}/layers", headers=auth).json()
+                perimeter = layers["features"][0]
+                assert perimeter["properties"]["name"] == row["name"]
+                lon, lat = np.asarray(perimeter["geometry"]["coordinates"][0]).mean(axis=0)
+                assert abs(lon + 1.55) < 0.1 and abs(lat - 53.80) < 0.1  # WGS84, near Leeds
+                r = client.get(f"/api/v1/export/hotspots/{hid}/series.csv", headers=auth)
+                assert r.status_code == 200 and len(_csv(r.text)) == len(chart["chart"]["months"])
+            assert client.get("/api/v1/export/strategy.csv", headers=auth).status_code == 200
+    finally:
+        ws.close()
