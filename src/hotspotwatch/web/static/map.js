@@ -22,6 +22,8 @@
   const access = opts.event_access;
   const ROLE_COLOURS = { harm: "#c0392b", enforcement: "#2e4a7d", prevention: "#1e7b34" };
   const RAMP = ["#fde0c5", "#f9b98a", "#f28c5b", "#d9573a", "#a51f1f"];
+  // class i of n takes its colour spread over the whole ramp (three classes: light, middle, dark)
+  const shade = (i, n) => RAMP[n > 1 ? Math.round((i * (RAMP.length - 1)) / (n - 1)) : 0];
 
   const style = { version: 8, sources: {}, layers: [{ id: "bg", type: "background", paint: { "background-color": "#f4f1ea" } }] };
   if (cfg.tile_url) {
@@ -110,7 +112,7 @@
     if (layer.level === "cells") {
       const ul = cells.querySelector("ul");
       ul.replaceChildren(...layer.legend.map((label, i) =>
-        el("li", {}, el("span", { class: "swatch", style: `background:${RAMP[i]}` }), label)));
+        el("li", {}, el("span", { class: "swatch", style: `background:${shade(i, layer.legend.length)}` }), label)));
     } else {
       const present = new Set(layer.events.role.map((i) => layer.events.roles[i]));
       const ul = points.querySelector("ul");
@@ -183,8 +185,9 @@
     if (firstData) performance.mark("hw-map-layer");
     if (layer.level === "cells") {
       const stops = [];
-      layer.breaks.forEach((b, i) => { if (i > 0) stops.push(b, RAMP[i]); });
-      map.setPaintProperty("cells", "fill-color", stops.length ? ["step", ["get", "count"], RAMP[0], ...stops] : RAMP[0]);
+      const n = layer.breaks.length;
+      layer.breaks.forEach((b, i) => { if (i > 0) stops.push(b, shade(i, n)); });
+      map.setPaintProperty("cells", "fill-color", stops.length ? ["step", ["get", "count"], shade(0, n), ...stops] : shade(0, n));
       map.getSource("cells").setData(layer.cells);
       map.getSource("events").setData(empty);
     } else {
