@@ -152,7 +152,10 @@ def test_phone_partner_sees_protected_cells_in_dutch(live: Live, browser: object
 
 def test_phone_analyst_map(live: Live, browser: object) -> None:
     base, _, _ = live
-    page = browser.new_page(viewport={"width": 390, "height": 844}, device_scale_factor=2)  # type: ignore[attr-defined]
+    page = browser.new_page(  # type: ignore[attr-defined]
+        viewport={"width": 390, "height": 844}, device_scale_factor=2, has_touch=True,
+        is_mobile=True,
+    )
     _login(page, base, "rita", "/map")
     page.goto(f"{base}/map?lang=fr")
     _ready(page)
@@ -161,5 +164,14 @@ def test_phone_analyst_map(live: Live, browser: object) -> None:
     header = page.locator("header.top").bounding_box()
     assert header is not None and header["height"] <= 80
     assert page.locator("#legend-cells li").count() >= 1
+    # no hover on a phone: a tap names the place under the finger (the page stays)
+    page.fill("#hs-search", "Gare du Midi")
+    page.press("#hs-search", "Enter")
+    _ready(page, "[data-level=events]")
+    box = page.locator("#map").bounding_box()
+    assert box is not None
+    page.touchscreen.tap(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.wait_for_selector("#map-hover:has-text('Gare du Midi (hotspot désigné)')")
+    assert page.url.endswith("/map?lang=fr")
     _shot(page, "map-phone-fr")
     page.close()

@@ -275,6 +275,18 @@
     map.getCanvas().style.cursor = lines.some((l) => l.includes(t("web.map.kind_hotspot"))) ? "pointer" : "";
   });
   map.on("mouseout", () => { hover.hidden = true; });
+  // Phones have no hover: a tap names what is under the finger; a second tap on the same
+  // hotspot opens its page.
+  const touch = !!(window.matchMedia && window.matchMedia("(hover: none)").matches);
+  let tappedHotspot = null;
+  map.on("click", (e) => {
+    if (!touch) return;
+    const lines = hoverText(e.point);
+    hover.replaceChildren(...lines.map((l) => el("div", {}, l)));
+    hover.style.left = `${Math.min(e.point.x + 8, mapDiv.clientWidth - 160)}px`;
+    hover.style.top = `${e.point.y + 8}px`;
+    hover.hidden = !lines.length;
+  });
 
   // ---- load ---------------------------------------------------------------------------------
   map.on("load", () => {
@@ -308,7 +320,12 @@
       map.getSource("hotspots").setData(h);
       $("hs-names").replaceChildren(...h.features.map((f) => el("option", { value: nameOf(f.properties) })));
     }).catch(() => { /* none */ });
-    map.on("click", "hotspots-hit", (e) => { const f = e.features && e.features[0]; if (f) location.href = "/hotspots/" + f.properties.hotspot_id; });
+    map.on("click", "hotspots-hit", (e) => {
+      const f = e.features && e.features[0];
+      if (!f) return;
+      if (touch && tappedHotspot !== f.properties.hotspot_id) { tappedHotspot = f.properties.hotspot_id; return; }
+      location.href = "/hotspots/" + f.properties.hotspot_id;
+    });
     map.on("moveend", () => { mapDiv.dataset.zoom = map.getZoom().toFixed(2); later(); });
     mapDiv.dataset.zoom = map.getZoom().toFixed(2);
   });
