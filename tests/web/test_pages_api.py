@@ -246,3 +246,30 @@ def test_the_pages_routes_work_on_another_city(tmp_path: Path) -> None:
             assert client.get("/api/v1/export/strategy.csv", headers=auth).status_code == 200
     finally:
         ws.close()
+
+
+def test_a_place_outside_the_evaluation_gets_no_chart_and_configured_rings(web: WebEnv) -> None:
+    """Designated after the review day: not in the evaluation. The chart says so (``chart``
+    null, the run still named) and the map draws the configured ring widths around it."""
+    import datetime as dt
+
+    box = shapely.box(651000, 666000, 651300, 666300)
+    hid = web.ws.add_hotspot("Late place", box, zone="5339", commune="Bruxelles")
+    web.ws.add_designation("Late place", action="designate", start=dt.date(2025, 6, 1),
+                           end=dt.date(2025, 12, 31), body="Council", decision_ref="X-1")
+    run = report_evaluation(web.ws)
+    assert run.result.hotspot("Late place", "harm") is None
+    body = web.client.get(f"/api/v1/hotspots/{hid}/chart", headers=web.auth("admin")).json()
+    assert body["chart"] is None and body["run"]["run"] == run.short_key
+    fc = web.client.get(f"/api/v1/hotspots/{hid}/layers", headers=web.auth("admin")).json()
+    rings = [f for f in fc["features"] if f["properties"]["kind"] == "buffer_ring"]
+    widths = web.ws.config.evaluation.get("buffer_widths", [250])
+    assert [(r["properties"]["inner_m"], r["properties"]["outer_m"]) for r in rings] == [
+        (0.0, float(widths[0]))
+    ]
+    ring = _lambert(rings[0]["geometry"])
+    expected = box.buffer(float(widths[0])).difference(box)
+    assert ring.symmetric_difference(expected).area / expected.area < 1e-3
+    assert not any(f["properties"]["kind"] == "control_cell" for f in fc["features"])
+    r = web.client.get(f"/api/v1/export/hotspots/{hid}/series.csv", headers=web.auth("admin"))
+    assert r.status_code == 404 and "not in the dashboard's evaluation" in r.json()["detail"]
