@@ -21,6 +21,9 @@ A workspace folder holds ``hotspotwatch.toml`` and, by default, the embedded SQL
     near_repeat_categories = ["shooting"]   # default: every harm category
     incident_category = "shooting"  # recent incidents in context; default shooting, else the most severe
 
+    [public]                       # the public version (hotspotwatch.config_public)
+    rare_categories = ["shooting", "homicide", "stabbing"]  # region-wide only, never per place
+
     [evaluation]                   # defaults of `evaluate` and of the report's evaluation
     buffer_widths = [250]
     pre_months = 24                # baseline before the selection window (fewer if no data)
@@ -55,6 +58,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from hotspotwatch.config_public import PublicConfig, parse_public
 from hotspotwatch.domain.taxonomy import Taxonomy
 
 CONFIG_FILE = "hotspotwatch.toml"
@@ -245,6 +249,8 @@ class Config:
     currency : str
         ISO 4217 code of the costs (``[resources] currency``, default ``"EUR"``); the
         ``dose cost`` text and JSON name it.
+    public : PublicConfig
+        The ``[public]`` table (:mod:`hotspotwatch.config_public`): rare categories.
     """
 
     crs: str = "EPSG:3812"
@@ -263,6 +269,7 @@ class Config:
     evaluation: Mapping[str, Any] = field(default_factory=dict)
     unit_types: tuple[str, ...] = ()
     currency: str = "EUR"
+    public: PublicConfig = field(default_factory=PublicConfig)
 
     def zone_name(self, lang: str) -> str | None:
         """The configured name of a zone in ``lang`` (``None``: use the neutral "zone")."""
@@ -382,6 +389,10 @@ class Config:
         evaluation = _evaluation_config(dict(data.get("evaluation", {})), source=source)
         unit_types = _presence_config(dict(data.get("presence", {})), source=source)
         currency = _resources_config(dict(data.get("resources", {})), source=source)
+        try:
+            public = parse_public(dict(data.get("public", {})), taxonomy)
+        except ValueError as exc:
+            raise ConfigError(f"{source}: {exc}") from None
         return cls(
             crs=crs,
             timezone=tz,
@@ -399,6 +410,7 @@ class Config:
             evaluation=evaluation,
             unit_types=unit_types,
             currency=currency,
+            public=public,
         )
 
     def with_database_url(self, url: str | None) -> Config:
@@ -447,6 +459,7 @@ class Config:
             ("presence", {"unit_types": list(self.unit_types)} if self.unit_types else {}),
             ("resources", {"currency": self.currency} if self.currency != "EUR" else {}),
             ("report", self.report.to_mapping()),
+            ("public", self.public.to_mapping()),
             ("web", self.web),
         ):
             if content:

@@ -65,6 +65,8 @@ WORKSPACE_SETTINGS: dict[str, dict[str, Any]] = {
         },
         "near_repeat_categories": ["shooting"],
     },
+    # the public version shows these only region-wide (never per place), above k
+    "public": {"rare_categories": ["shooting", "homicide", "stabbing"]},
     "web": {  # the peacekeepers' patrols (gardiens de la paix) are a Brussels prevention kind
         "prevention_kinds": ["outreach", "peacekeeper_patrol", "lighting", "cleaning",
                              "social_support", "meeting", "other"],
