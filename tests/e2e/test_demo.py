@@ -135,12 +135,16 @@ def test_reports_in_three_languages_and_two_audiences_carry_the_pooled_estimate(
 ) -> None:
     folder, summary = demo
     reports = Path(summary["workspace"]) / "reports"
-    pooled = json.loads((folder / "evaluation.json").read_text())["pooled"]["irr"]
+    body = json.loads((folder / "evaluation.json").read_text())["pooled"]
+    pooled = body["irr"]
     for audience, sub in (("council", reports), ("public", reports / "public")):
         for lang in ("en", "fr", "nl"):
             pdf = sub / f"renewal-{audience}-{lang}.pdf"
             text = "".join(page.extract_text() or "" for page in PdfReader(pdf).pages[:1])
-            shown = f"{pooled:.2f}" if lang == "en" else f"{pooled:.2f}".replace(".", ",")
+            if audience == "council":
+                shown = f"{pooled:.2f}" if lang == "en" else f"{pooled:.2f}".replace(".", ",")
+            else:  # plain words (issue 17): the pooled interval as whole percentages
+                shown = f"{100 * (1 - body['ci_high']):.0f} %"
             assert shown in text, (pdf.name, shown)
             assert "Clemenceau" in "".join(p.extract_text() or "" for p in PdfReader(pdf).pages)
     public = "".join(

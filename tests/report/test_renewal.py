@@ -2,16 +2,14 @@
 
 The report asks for its runs by parameters (``renewal_specs``) and stores them; the PDF must
 print exactly the numbers of the stored typed evaluation run, for both audiences, and the
-public version must show no count below k.
+public version has its own tests (``test_public_report.py``).
 """
 
 from __future__ import annotations
 
 import re
-from html.parser import HTMLParser
 from pathlib import Path
 
-import numpy as np
 import pypdf
 import pytest
 
@@ -33,7 +31,7 @@ def data(renewal_workspace) -> RenewalData:
 def pdfs(renewal_workspace, data, tmp_path_factory) -> dict[tuple[str, str], str]:
     out = tmp_path_factory.mktemp("pdf")
     texts = {}
-    for lang, audience in (("en", "council"), ("en", "public"), ("fr", "council")):
+    for lang, audience in (("en", "council"), ("fr", "council")):
         path = build_renewal_report(
             renewal_workspace,
             lang=lang,
@@ -65,7 +63,7 @@ def test_pdf_names_every_hotspot_and_prints_each_irr(renewal_workspace, pdfs):
     result = _evaluation(renewal_workspace)
     # Marbotin is designated after the period under review: named, but not evaluated.
     assert len(result.hotspots) == 16 and result.hotspot("Marbotin") is None
-    for audience in ("council", "public"):
+    for audience in ("council",):  # the public version: tests/report/test_public_report.py
         text = _norm(pdfs[("en", audience)])
         for h in result.hotspots:
             assert h.name in text
@@ -88,7 +86,6 @@ def test_pdf_prints_the_pooled_estimate_and_interval(renewal_workspace, pdfs):
 def test_one_summary_page_one_page_per_hotspot_and_four_closing_pages(pdfs):
     # Closing pages: regional picture, methods, the runs behind the report, data quality.
     assert int(pdfs[("en", "council", "pages")]) == 1 + 17 + 4
-    assert int(pdfs[("en", "public", "pages")]) == 1 + 17 + 4
     # French is longer: its pages must still hold one place each.
     assert int(pdfs[("fr", "council", "pages")]) == 1 + 17 + 4
 
@@ -96,91 +93,6 @@ def test_one_summary_page_one_page_per_hotspot_and_four_closing_pages(pdfs):
 def test_activity_is_labelled_as_not_results_on_every_hotspot_page(pdfs):
     text = pdfs[("en", "council")]
     assert text.upper().count("ACTIVITY, NOT RESULTS") == 17
-
-
-def test_public_pdf_shows_no_count_below_k(renewal_workspace, data, pdfs):
-    k = renewal_workspace.config.disclosure_k
-    # The first place (alphabetically, Aumale) has exactly 2 arrests in all; one of them falls
-    # in the 6-month selection window before the decision, left out of the comparison.
-    council = _norm(pdfs[("en", "council")])
-    public = _norm(pdfs[("en", "public")])
-    first = data.hotspots[0]
-    assert first.name == "Aumale"
-    dose = first.evaluation.dose_series
-    row = dose.counts[dose.categories.index("arrest")]
-    pre = first.evaluation.series.pre_mask
-    # NaN: the selection window before the decision, left out
-    before, after = float(np.nansum(row[pre])), float(np.nansum(row[~pre]))
-    assert before + after == 1 and np.nansum(row) == 1
-    assert f"Arrests {int(before)} {int(after)} " in council
-    assert re.search(rf"Arrests < {k} < {k}", public)
-    # Every table row with counts in the public PDF: each count is "< k" or at least k.
-    labels = [
-        "Arrests",
-        "Identity checks",
-        "Seizures",
-        "Outreach contacts",
-        "Perimeter",
-        "Ring 0–250 m",
-        "Comparison areas",
-    ]
-    cell = rf"(< {k}|\d[\d,]*)"
-    rows = re.findall(rf"(?:{'|'.join(labels)}) {cell} {cell}", public)
-    assert len(rows) >= 17 * 5
-    numbers = [int(c.replace(",", "")) for row in rows for c in row if c != f"< {k}"]
-    assert numbers and min(numbers) >= k
-    # The statement of the rule is there.
-    assert f"Counts below {k} are replaced by" in public
-
-
-class _Counts(HTMLParser):
-    """Collect the text of every element carrying the class ``count``."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.depth = 0
-        self.cells: list[str] = []
-
-    def handle_starttag(self, tag, attrs):
-        classes = (dict(attrs).get("class") or "").split()
-        if "count" in classes:
-            self.depth = 1
-            self.cells.append("")
-        elif self.depth:
-            self.depth += 1
-
-    def handle_endtag(self, tag):
-        if self.depth:
-            self.depth -= 1
-
-    def handle_data(self, data):
-        if self.depth:
-            self.cells[-1] += data
-
-
-def test_every_count_in_the_public_html_is_suppressed_or_at_least_k(renewal_workspace, data):
-    k = renewal_workspace.config.disclosure_k
-    parser = _Counts()
-    parser.feed(renewal_html(data, lang="en", audience="public"))
-    cells = [c.strip() for c in parser.cells]
-    assert len(cells) > 17 * 6
-    suppressed = [c for c in cells if c == f"< {k}"]
-    shown = [int(c.replace(",", "")) for c in cells if c not in (f"< {k}", "–")]
-    assert suppressed, "the fixture has counts below k: they must appear as '< k'"
-    assert min(shown) >= k
-    # The council version of the same report does show the small counts.
-    council = _Counts()
-    council.feed(renewal_html(data, lang="en", audience="council"))
-    assert any(c.strip().isdigit() and int(c.strip()) < k for c in council.cells)
-
-
-def test_public_html_has_no_event_points_and_both_versions_share_the_estimates(data):
-    council = renewal_html(data, lang="en", audience="council")
-    public = renewal_html(data, lang="en", audience="public")
-    assert "individual harm events" in council
-    assert "individual harm events" not in public
-    irr_cells = re.findall(r'<td class="num">(\d\.\d\d)</td>', council)
-    assert irr_cells and irr_cells == re.findall(r'<td class="num">(\d\.\d\d)</td>', public)
 
 
 def test_reproducibility_footer_carries_fingerprint_version_and_command(renewal_workspace, pdfs):
@@ -204,7 +116,7 @@ def test_the_runs_page_lists_every_section_run_by_key(renewal_workspace, pdfs):
 
 def test_brussels_wording_comes_from_the_workspace_config(renewal_workspace, data):
     en = renewal_html(data, lang="en", audience="council")
-    fr = renewal_html(data, lang="fr", audience="public")
+    fr = renewal_html(data, lang="fr", audience="council")
     assert "Drug-related harm in designated places" in en
     assert "Regional Security Council" in en
     assert "police zone" in en.lower()

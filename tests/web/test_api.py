@@ -118,11 +118,11 @@ def test_public_responses_never_carry_points_or_small_counts(web: WebEnv) -> Non
     assert all(c is None or c >= k for c in monthly["counts"])
     assert len(monthly["months"]) == 24
     hs = web.client.get("/api/v1/public/hotspots").json()
-    totals = {f["properties"]["name"]: f["properties"]["harm_total"] for f in hs["features"]}
-    ev = web.ws.events(roles="harm")
-    for name, (geom, _) in HOTSPOTS.items():
-        n = int(shapely.contains_xy(geom, ev["x"].to_numpy(), ev["y"].to_numpy()).sum())
-        assert totals[name] == (n if n >= k else None)
+    # no league table (issue 17): no count per place at all, only the change index
+    for f in hs["features"]:
+        assert "harm_total" not in f["properties"]
+        assert set(f["properties"]) >= {"index_after", "sentence", "verdict"}
+    assert [f["properties"]["name"] for f in hs["features"]] == sorted(HOTSPOTS)
     for path in ("/api/v1/public/grid", "/api/v1/public/hotspots", "/api/v1/public/monthly"):
         assert '"Point"' not in web.client.get(path).text
 
@@ -242,9 +242,13 @@ def test_public_evaluation_has_verdict_sentences_and_the_run(web: WebEnv) -> Non
     assert body["run"]["key"] == run.key and body["run_id"] == run.key[:12]
     rows = {r["name"]: r for r in body["hotspots"]}
     h = run.result.hotspot("Gare du Midi")
-    assert rows["Gare du Midi"]["p_adjusted"] == pytest.approx(h.p_adjusted)
+    assert rows["Gare du Midi"]["ci_low_adjusted"] == pytest.approx(h.verdict.ci_low_adjusted)
     assert rows["Gare du Midi"]["verdict"] == "reduction"
     assert rows["Gare du Midi"]["verdict_text"].startswith("Gare du Midi")
+    # the public version carries no p-value, WDQ, WDD or I² (issue 17)
+    for key in ("p_value", "p_adjusted", "wdq", "wdd"):
+        assert key not in rows["Gare du Midi"]
+    assert body["pooled"] is None or not {"i2", "p_value", "tau2"} & set(body["pooled"])
     hs = web.client.get("/api/v1/public/hotspots").json()
     verdicts = {f["properties"]["name"]: f["properties"]["verdict"] for f in hs["features"]}
     assert verdicts["Gare du Midi"] == "reduction"

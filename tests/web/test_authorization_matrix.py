@@ -23,6 +23,8 @@ MATRIX: list[tuple[str, str, dict[str, Any] | None, tuple[int, ...]]] = [
     ("GET", "/api/v1/public/monthly", None, ANY),
     ("GET", "/api/v1/public/hotspots", None, ANY),
     ("GET", "/api/v1/public/evaluation", None, ANY),
+    ("GET", "/api/v1/public/rare", None, ANY),
+    ("GET", "/api/v1/public/strategy", None, ANY),
     ("GET", "/api/v1/public/reports", None, ANY),
     ("GET", "/api/v1/auth/me", None, AUTH),
     ("GET", "/api/v1/auth/tokens", None, AUTH),

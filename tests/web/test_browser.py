@@ -189,14 +189,14 @@ def test_public_page_shows_no_count_below_k(
     assert shown and min(shown) >= k
     assert page.locator("#pub-grid svg path.hidden-cell").count() > 0
     hidden_titles = page.locator("#pub-grid svg path.hidden-cell title").all_text_contents()
-    assert all(t == f"verborgen (minder dan {k})" for t in hidden_titles)
+    assert all(t == "niet gepubliceerd" for t in hidden_titles)
     bars = [
         t.split(": ")[1]
         for t in page.locator("#pub-monthly svg rect.bar title").all_text_contents()
     ]
     assert all(int(b) >= k for b in bars)
-    for cell in page.locator("#pub-hotspots tbody td.num").all_inner_texts():
-        assert cell.startswith("verborgen") or int(cell) >= k
+    # no count per place (issue 17); tests/web/test_public_browser.py checks the rest
+    assert page.locator("#pub-hotspots tbody td.num").count() == 0
     _shot(page, "public-nl")
     page.close()
 

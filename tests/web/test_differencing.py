@@ -304,3 +304,240 @@ def test_the_public_grid_has_no_other_partition(web: WebEnv, query: str) -> None
     plain = web.client.get("/api/v1/public/grid").json()
     other = web.client.get(f"/api/v1/public/grid?{query}").json()
     assert other == plain and other["cell_size"] == 500.0 and other["role"] == "harm"
+
+
+# ------------------------------------------------------------------ issue 17: every public output
+def _with_rare(web: WebEnv) -> WebEnv:
+    """``[public] rare_categories`` on, and a few homicides and stabbings (counts below k in
+    some years: the rare table needs complementary suppression)."""
+    import dataclasses
+    import tomllib
+
+    from hotspotwatch.config import CONFIG_FILE, Config
+
+    data = tomllib.loads(web.ws.config.to_toml())
+    data["public"] = {"rare_categories": ["shooting", "homicide", "stabbing"]}
+    # the review ends on 31 December 2024: 2024 is a complete calendar year
+    data.setdefault("web", {})["review_day"] = "2024-12-31"
+    cfg = Config.from_mapping(data, source="test")
+    (web.ws.path / CONFIG_FILE).write_text(cfg.to_toml(), encoding="utf-8")
+    web.ws.config = dataclasses.replace(web.ws.config, public=cfg.public, web=cfg.web)
+    rng = np.random.default_rng(5)
+    rows = []
+    # homicides of 2024: six in January-June, one in October (a small second half)
+    for cat, a, b, n in (("homicide", "2023-01-05", "2023-12-20", 2),
+                         ("homicide", "2024-01-05", "2024-06-25", 6),
+                         ("homicide", "2024-10-02", "2024-10-20", 1),
+                         ("stabbing", "2023-01-05", "2023-12-20", 9),
+                         ("stabbing", "2024-01-05", "2024-12-20", 3)):
+        start = pd.Timestamp(a, tz="UTC").value
+        stop = pd.Timestamp(b, tz="UTC").value
+        rows.append(pd.DataFrame({
+            "source_id": [f"{cat}{a}-{i}" for i in range(n)],
+            "occurred_at": pd.to_datetime(rng.integers(start, stop, n), utc=True),
+            "x": rng.uniform(645100, 652900, n), "y": rng.uniform(665100, 672900, n),
+            "category": cat,
+        }))
+    web.ws.add_events(pd.concat(rows, ignore_index=True), source="rare")
+    return web
+
+
+def _public_release(web: WebEnv):
+    """Everything the public API publishes, as sums of atoms (what an attacker can combine).
+
+    Atoms: harm events per (500 m cell, year), per calendar month (region), per (rare
+    category, year), and the other harm per year. Identities: each year's cells and its
+    months count the same events; its rare categories plus the other harm do too.
+    """
+    from hotspotwatch.analysis.differencing import Release
+
+    grid = _layers(web, "/api/v1/public/grid")
+    monthly = web.client.get("/api/v1/public/monthly").json()
+    rare = web.client.get("/api/v1/public/rare").json()
+    n_cells, years = len(grid[None]), list(YEARS)
+    months = [int(m[:4]) for m in monthly["months"]]
+    n_cat = len(rare["categories"])
+    assert rare["years"] == years
+    off_m = n_cells * len(years)
+    off_r = off_m + len(months)
+    off_o = off_r + n_cat * len(years)
+    n_atoms = off_o + len(years)
+    forms, values, shown, labels = [], [], [], []
+
+    def publish(idx, value, label):
+        f = np.zeros(n_atoms)
+        f[list(idx)] = 1
+        forms.append(f)
+        values.append(np.nan if value is None else float(value))
+        shown.append(value is not None)
+        labels.append(label)
+
+    for i in range(n_cells):
+        for j, y in enumerate(years):
+            publish([i * len(years) + j], grid[y][i], f"cell{i}/{y}")
+        publish([i * len(years) + j for j in range(len(years))], grid[None][i], f"cell{i}")
+    for m, c in enumerate(monthly["counts"]):
+        publish([off_m + m], c, f"month{m}")
+    for c in range(n_cat):
+        for j, y in enumerate(years):
+            publish([off_r + c * len(years) + j], rare["counts"][c][j], f"rare{c}/{y}")
+        publish([off_r + c * len(years) + j for j in range(len(years))],
+                rare["category_totals"][c], f"rare{c}")
+    for j, y in enumerate(years):
+        publish([off_r + c * len(years) + j for c in range(n_cat)], rare["year_totals"][j],
+                f"rare/{y}")
+    publish(range(off_r, off_o), rare["total"], "rare")
+    ids = []
+    for j, y in enumerate(years):
+        a = np.zeros(n_atoms)
+        a[[i * len(years) + j for i in range(n_cells)]] = 1
+        a[[off_m + m for m, yy in enumerate(months) if yy == y]] -= 1
+        ids.append(a)
+        b = np.zeros(n_atoms)
+        b[[off_r + c * len(years) + j for c in range(n_cat)]] = 1
+        b[off_o + j] = 1
+        b[[off_m + m for m, yy in enumerate(months) if yy == y]] -= 1
+        ids.append(b)
+    return Release(np.array(forms), np.array(values), np.array(shown), tuple(labels),
+                   identities=np.array(ids))
+
+
+def _truth_values(web: WebEnv, release) -> np.ndarray:
+    """The true value behind every published entry (an independent count), same order."""
+    tz = web.ws.config.timezone
+    ev = web.ws.events(roles="harm")
+    local = ev["occurred_at"].dt.tz_convert(tz)
+    fc = web.client.get("/api/v1/public/grid").json()
+    out = []
+    cells = []
+    for f in fc["features"]:
+        lon, lat = shapely.geometry.shape(f["geometry"]).centroid.coords[0]
+        x, y = _to_ws(web, lon, lat)
+        cells.append((int(x // 500), int(y // 500)))
+    cx, cy = (ev["x"] // 500).astype(int), (ev["y"] // 500).astype(int)
+    rare = web.client.get("/api/v1/public/rare").json()
+    for label in release.labels:
+        if label.startswith("cell"):
+            name, _, yr = label.partition("/")
+            i = int(name[4:])
+            sel = (cx == cells[i][0]) & (cy == cells[i][1])
+            if yr:
+                sel &= local.dt.year == int(yr)
+            out.append(int(sel.sum()))
+        elif label.startswith("month"):
+            m = int(label[5:])
+            y, mo = 2023 + m // 12, m % 12 + 1
+            out.append(int(((local.dt.year == y) & (local.dt.month == mo)).sum()))
+        else:
+            body, _, yr = label[4:].partition("/")
+            cats = rare["categories"] if body == "" else [rare["categories"][int(body)]]
+            sel = ev["category"].isin(cats)
+            if yr:
+                sel &= local.dt.year == int(yr)
+            out.append(int(sel.sum()))
+    return np.array(out, float)
+
+
+@pytest.mark.slow
+def test_no_public_output_lets_a_hidden_count_be_recovered(
+    dense: WebEnv, request: pytest.FixtureRequest
+) -> None:
+    """The attack on every public table and chart at once: the grid (cells x years, all
+    years), the monthly series (region minus sum of cells), the rare categories with their
+    totals; each hidden count must stay at least k wide (LP bounds, about a minute)."""
+    from hotspotwatch.analysis.differencing import attacker_bounds, disclosed
+
+    if "postgresql" in request.node.name:
+        pytest.skip("the published values are the same on both backends: sqlite plays it")
+    web = _with_rare(dense)
+    k = web.ws.config.disclosure_k
+    release = _public_release(web)
+    truth = _truth_values(web, release)
+    # shown values are true counts, every one at least k
+    assert np.array_equal(release.values[release.shown], truth[release.shown])
+    assert release.values[release.shown].min() >= k
+    # the identities hold on the true counts (the model of the attacker is right)
+    x_known = release.with_shown(np.ones(len(truth), bool))
+    assert x_known.forms.shape[0] == len(truth)
+    hidden = ~release.shown
+    assert hidden.sum() > 20 and (truth[hidden] < k).any()
+    full = release.__class__(release.forms, truth, release.shown, release.labels,
+                             release.identities)
+    bounds = attacker_bounds(full)
+    narrow = [full.labels[i] for i, (lo, hi) in bounds.items() if hi - lo < k - 1e-6]
+    assert narrow == []
+    # the attacker's interval for every hidden count covers its true value
+    for i, (lo, hi) in bounds.items():
+        assert lo - 1e-6 <= truth[i] <= hi + 1e-6
+    # hiding only the counts below k would have leaked (so this test can fail): a cell's
+    # year hidden beside its shown total
+    naive = full.with_shown(truth >= k)
+    labels = full.labels
+    candidates = [
+        labels.index(f"cell{i}/{y}")
+        for i in range(len(labels)) if f"cell{i}" in labels and naive.shown[labels.index(f"cell{i}")]
+        for y in YEARS if not naive.shown[labels.index(f"cell{i}/{y}")]
+    ][:10]
+    assert candidates and disclosed(naive, k, only=candidates)
+
+
+@pytest.mark.parametrize(
+    ("path", "variants"),
+    [
+        ("/api/v1/public/grid", ["start=2024-01-01&end=2024-12-31", "start=2024-02-01&end=2024-12-31",
+                                 "cell_size=499", "role=enforcement"]),
+        ("/api/v1/public/monthly", ["start=2024-01-01", "start=2024-02-01", "end=2024-06-01"]),
+        ("/api/v1/public/rare", ["start=2024-01-01", "start=2024-02-01", "until=2024-06-30",
+                                 "zone=5341"]),
+        ("/api/v1/public/hotspots", ["start=2024-01-01", "start=2024-02-01"]),
+    ],
+)
+def test_overlapping_public_queries_return_the_one_partition(
+    web: WebEnv, path: str, variants: list[str]
+) -> None:
+    """Two date ranges differing by one month, a zone instead of the region: the public
+    API has no such parameter, so every variant returns the same published values and
+    their difference is nothing."""
+    _with_rare(web)
+    plain = web.client.get(path).json()
+    for q in variants:
+        assert web.client.get(f"{path}?{q}").json() == plain, q
+
+
+def test_two_reviews_publish_the_same_rare_cells(web: WebEnv) -> None:
+    """Overlapping periods between reports: a review in mid-2024 and one at the end of 2024
+    publish only complete calendar years, so their common cells are equal and their
+    difference reveals nothing; a half year next to the full year would have."""
+    import datetime as dt
+
+    from hotspotwatch.analysis.differencing import Release, disclosed
+    from hotspotwatch.workflows.public_version import rare_counts, rare_table
+
+    web = _with_rare(web)
+    k = web.ws.config.disclosure_k
+    mid = rare_table(web.ws, until=dt.date(2024, 6, 30))
+    end = rare_table(web.ws, until=dt.date(2024, 12, 31))
+    assert mid.years == (2023,) and end.years == (2023, 2024)
+    for i in range(len(mid.categories)):
+        assert mid.cell(i, 0) == end.cell(i, 0)
+    # the naive alternative: January-June 2024 in the first review, the year in the second
+    cats = end.categories
+    full = rare_counts(web.ws, cats, [2024])[:, 0]
+    ev = web.ws.events(categories=list(cats), start="2024-01-01", end="2024-07-01")
+    half = np.array([(ev["category"] == c).sum() for c in cats], float)
+    # atoms: each category's first and second half of 2024
+    n = len(cats)
+    forms, values, shown = [], [], []
+    for i in range(n):
+        for part, value in (((1, 1), full[i]), ((1, 0), half[i]), ((0, 1), full[i] - half[i])):
+            f = np.zeros(2 * n)
+            f[2 * i], f[2 * i + 1] = part
+            forms.append(f)
+            values.append(value)
+            shown.append(part != (0, 1) and value >= k)
+    r = Release(np.array(forms), np.array(values), np.array(shown),
+                tuple(str(j) for j in range(len(values))))
+    # homicides: 7 in the year, 6 in its first half: both published, the October one leaks
+    h = cats.index("homicide")
+    assert (full[h], half[h]) == (7, 6)
+    assert 3 * h + 2 in disclosed(r, k)

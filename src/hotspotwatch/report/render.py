@@ -61,6 +61,11 @@ def renewal_html(
     """
     check_lang(lang)
     aud = check_audience(audience)
+    if aud == "public":
+        raise ValueError(
+            "the public version has its own layout and numbers: build it with "
+            "hotspotwatch.workflows.report.build_renewal_report(audience='public')"
+        )
     d = Disclosure(aud, data.disclosure_k)
     f = Fmt(lang, d, data.report_config, data.zone_label)
     t = f.t

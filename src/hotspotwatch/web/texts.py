@@ -13,11 +13,11 @@ from hotspotwatch.i18n import catalogs, translate
 from hotspotwatch.workflows.web import PREVENTION_KINDS, offered_kinds
 
 #: Key prefixes of the texts a page's scripts use.
-PREFIXES: tuple[str, ...] = ("web.", "common.", "evaluate.")
+PREFIXES: tuple[str, ...] = ("web.", "common.", "evaluate.", "public.")
 
 
 def interface_texts(lang: str, config: Any) -> dict[str, str]:
-    """The ``web.*``, ``common.*`` and ``evaluate.*`` texts in ``lang``, without the
+    """The ``web.*``, ``common.*``, ``evaluate.*`` and ``public.*`` texts in ``lang``, without the
     prevention-log kinds the workspace does not offer."""
     hidden = {f"web.kind.{k}" for k in PREVENTION_KINDS} - {
         f"web.kind.{k}" for k in offered_kinds(config.web)}

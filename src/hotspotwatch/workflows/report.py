@@ -342,8 +342,10 @@ def build_renewal_report(
     fmt : {"pdf", "html"}
         Output format (HTML is self-contained: figures are embedded).
     audience : {"council", "public"}
-        ``public`` hides event points and suppresses counts below the workspace's
-        ``disclosure_k`` everywhere.
+        ``public``: the public version (:mod:`hotspotwatch.report.public`, gathered by
+        :func:`hotspotwatch.workflows.public_version.gather_public`): designated places in
+        alphabetical order, no count per place, rare categories region-wide only, counts
+        below ``disclosure_k`` hidden with complementary suppression.
     output : path
         File to write.
     data : RenewalData, optional
@@ -363,6 +365,12 @@ def build_renewal_report(
 
     if data is None:
         data = gather_renewal(ws, until=until)
+    if audience == "public":  # its own layout and numbers (issue 17): no count per place
+        from hotspotwatch.report.public import render_public
+        from hotspotwatch.workflows.public_version import gather_public
+
+        return render_public(gather_public(ws, data), lang=lang, fmt=fmt, output=Path(output),
+                             progress=progress)
     return render_renewal(data, lang=lang, fmt=fmt, audience=audience, output=Path(output),
                           progress=progress)
 

@@ -4,7 +4,8 @@ Counts below the workspace's ``disclosure_k`` (zero included) are ``null``. To k
 from being recovered by differencing, the public grid has one cell size and one time
 partition (calendar years, and all years), protected by complementary suppression
 (:func:`hotspotwatch.domain.disclosure.protect_table`), and the region-wide series one
-partition (calendar months).
+partition (calendar months). Places come in alphabetical order with no count of their own;
+the rare serious categories only region-wide (issue 17).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from hotspotwatch.web.routers.data import list_reports, report_file, reports_dir
 from hotspotwatch.web.texts import interface_texts
 from hotspotwatch.workflows import backup as backup_wf
 from hotspotwatch.workflows import web as web_wf
+from hotspotwatch.workflows.web import public as public_wf
 from hotspotwatch.workspace import WorkspaceError
 
 router = APIRouter()
@@ -106,9 +108,34 @@ def public_monthly(request: Request) -> dict[str, Any]:
 
 
 @router.get("/public/hotspots", tags=["public"])
-def public_hotspots(request: Request) -> dict[str, Any]:
-    """Designated hotspots (public decisions), harm totals below k null, verdicts."""
-    return web_wf.public_hotspots(workspace(request))
+def public_hotspots(
+    request: Request,
+    lang: Literal["en", "fr", "nl"] = Query("en", description="language of the sentences"),
+) -> dict[str, Any]:
+    """Designated places (public decisions) in alphabetical order: verdict, one sentence and
+    the change in harm per month after designation (``index_after``, before = 100; null
+    when a count is below k). No count per place."""
+    return public_wf.public_hotspots(workspace(request), lang=lang)
+
+
+@router.get("/public/rare", tags=["public"])
+def public_rare(
+    request: Request,
+    lang: Literal["en", "fr", "nl"] = Query("en", description="language of the labels"),
+) -> dict[str, Any]:
+    """The rare serious categories (``[public] rare_categories``) region-wide per complete
+    calendar year, with totals; counts below k and their complements null."""
+    return public_wf.public_rare(workspace(request), lang=lang)
+
+
+@router.get("/public/strategy", tags=["public"])
+def public_strategy(
+    request: Request,
+    lang: Literal["en", "fr", "nl"] = Query("en", description="language of the sentence"),
+) -> dict[str, Any]:
+    """The strategy as a whole: one sentence, and total staff-hours and cost (``resources``,
+    null without resource records)."""
+    return public_wf.public_strategy(workspace(request), lang=lang)
 
 
 @router.get("/public/evaluation", tags=["public"])
@@ -116,7 +143,8 @@ def public_evaluation(
     request: Request,
     lang: Literal["en", "fr", "nl"] = Query("en", description="language of verdict sentences"),
 ) -> dict[str, Any]:
-    """Per-hotspot verdicts and the pooled estimate (estimates, not counts), with the run."""
+    """Per-place verdicts and the pooled estimate (estimates, not counts), with the run: no
+    p-value, WDQ, WDD or I² (the public version, issue 17)."""
     try:
         return web_wf.public_evaluation(workspace(request), lang=lang)
     except web_wf.NotComputedError as exc:

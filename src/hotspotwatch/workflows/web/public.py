@@ -28,12 +28,10 @@ from hotspotwatch.workflows.web.events import select_events, zone_geometry
 from hotspotwatch.workflows.web.hotspots import (
     ROLES_OF_EVENTS,
     all_months,
-    hotspot_monthly,
     hotspots_geojson,
     month_span,
     monthly_counts,
 )
-from hotspotwatch.workflows.web.runs import evaluation_row
 
 if TYPE_CHECKING:
     from hotspotwatch.workspace import Workspace
@@ -308,20 +306,96 @@ def public_monthly(ws: Workspace, *, role: str = "harm") -> dict[str, Any]:
 
 
 @memoised
-def public_hotspots(ws: Workspace) -> dict[str, Any]:
-    """Hotspot perimeters and decisions (public acts) with disclosure-controlled harm totals."""
+def public_hotspots(ws: Workspace, *, lang: str = "en") -> dict[str, Any]:
+    """Designated places (public decisions), alphabetically, with their change and verdict.
+
+    No count per place (issue 17: no league table): ``index_after`` is harm per month since
+    designation as a percentage of harm per month before (``None`` when either count is
+    below ``k``; :func:`hotspotwatch.workflows.public_version.place_change`), ``verdict``
+    and ``sentence`` come from the dashboard's evaluation run (``None`` when it cannot be
+    computed).
+    """
+    from hotspotwatch.domain.collation import sort_key
+    from hotspotwatch.i18n.public import index_text, place_sentence
+    from hotspotwatch.workflows.public_version import place_change
+    from hotspotwatch.workflows.web.runs import NotComputedError, evaluation_run
+
     k = ws.config.disclosure_k
+    try:
+        evaluation = evaluation_run(ws).result
+    except NotComputedError:
+        evaluation = None
     features = []
-    for feat in hotspots_geojson(ws)["features"]:
-        series = hotspot_monthly(ws, int(feat["id"]))
-        row = evaluation_row(ws, feat["properties"]["name"])
+    for feat in sorted(hotspots_geojson(ws)["features"],
+                       key=lambda f: sort_key(str(f["properties"]["name"]))):
+        name = str(feat["properties"]["name"])
+        h = evaluation.hotspot(name) if evaluation is not None else None
+        index, m_before, m_after = place_change(h, k) if h is not None else (None, 0.0, 0.0)
+        verdict = h.verdict.label if h is not None else None
         props = {
             **feat["properties"],
-            "harm_total": suppress(int(sum(series["harm"])), k),
-            "verdict": row.get("verdict") if row else None,
+            "verdict": verdict,
+            "index_after": index,
+            "months_before": m_before,
+            "months_after": m_after,
+            "change_text": index_text(index, lang),
+            "sentence": place_sentence(
+                name, verdict,
+                h.verdict.ci_low_adjusted if h is not None else None,
+                h.verdict.ci_high_adjusted if h is not None else None, lang),
         }
         features.append({**feat, "properties": props})
     return {"type": "FeatureCollection", "k": k, "features": features}
+
+
+def _public_until(ws: Workspace) -> dt.date | None:
+    from hotspotwatch.workflows.web.runs import review_day
+
+    return review_day(ws)
+
+
+@memoised
+def public_rare(ws: Workspace, *, lang: str = "en") -> dict[str, Any]:
+    """The rare serious categories region-wide per complete calendar year, protected.
+
+    The table of the public report (:func:`hotspotwatch.workflows.public_version.rare_table`)
+    up to the dashboard's review day: the same partition (complete calendar years), so the
+    page and the reports cannot be differenced against each other. ``categories`` is empty
+    when ``[public] rare_categories`` is not set; ``labels`` names them in ``lang``.
+    """
+    from hotspotwatch.domain.taxonomy import category_label, category_plural
+    from hotspotwatch.workflows.public_version import rare_table
+
+    until = _public_until(ws)
+    table = rare_table(ws, until=until) if until is not None else None
+    if table is None:
+        return {"k": ws.config.disclosure_k, "categories": [], "years": [], "counts": [],
+                "category_totals": [], "year_totals": [], "total": None, "labels": [],
+                "suppression": "primary+complementary"}
+    labels = [category_plural(c, lang) or category_label(c, lang) for c in table.categories]
+    return {**table.to_dict(), "labels": [x[:1].upper() + x[1:] for x in labels]}
+
+
+@memoised
+def public_strategy(ws: Workspace, *, lang: str = "en") -> dict[str, Any]:
+    """The strategy as a whole: one sentence, and total staff-hours and cost (issue 18,
+    item 8; :func:`hotspotwatch.workflows.public_version.strategy_totals`)."""
+    from hotspotwatch.i18n.public import strategy_sentence
+    from hotspotwatch.workflows.public_version import strategy_totals
+    from hotspotwatch.workflows.web.runs import NotComputedError, evaluation_run
+
+    try:
+        evaluation = evaluation_run(ws).result
+    except NotComputedError:
+        evaluation = None
+    until = _public_until(ws)
+    totals = strategy_totals(ws, until=until) if until is not None else None
+    return {
+        "verdict": evaluation.pooled_verdict.label
+        if evaluation is not None and evaluation.pooled_verdict is not None else None,
+        "text": strategy_sentence(evaluation, lang),
+        "resources": totals.to_dict() if totals is not None else None,
+    }
 
 
 __all__ = [
@@ -334,5 +408,7 @@ __all__ = [
     "public_grid",
     "public_hotspots",
     "public_monthly",
+    "public_rare",
+    "public_strategy",
     "suppress",
 ]

@@ -394,23 +394,32 @@ def hotspot_evaluation_view(ws: Workspace, hotspot_name: str, *, lang: str = "en
 
 
 def public_evaluation(ws: Workspace, *, lang: str = "en") -> dict[str, Any]:
-    """Per-hotspot verdicts and the pooled estimate for the public (estimates, not counts)."""
+    """Per-place verdicts and the pooled estimate for the public (estimates, not counts).
+
+    The public version (issue 17): no p-value, WDQ, WDD or I² (nor the counts inside the
+    WDQ), places in the public alphabetical order, one plain sentence each
+    (:mod:`hotspotwatch.i18n.public`).
+    """
+    from hotspotwatch.domain.collation import sort_key
+    from hotspotwatch.i18n.public import place_sentence, strategy_sentence
+
     run = evaluation_run(ws)
     ev: StrategyEvaluation = run.result
     data = ev.to_dict()
     keep = ("name", "outcome", "irr", "ci_low", "ci_high", "ci_low_adjusted", "ci_high_adjusted",
-            "near_threshold", "p_value", "p_adjusted", "wdq", "min_detectable_ratio", "verdict",
-            "verdict_reason")
+            "near_threshold", "min_detectable_ratio", "verdict", "verdict_reason")
     hotspots = []
-    for h, row in zip(ev.hotspots, data["hotspots"], strict=True):
+    for row in sorted(data["hotspots"], key=lambda r: sort_key(str(r["name"]))):
         entry = {k: row.get(k) for k in keep}
-        entry["verdict_text"] = hotspot_sentence(
-            h, lang, min_post_months=ev.parameters.get("min_post_months")
+        entry["verdict_text"] = place_sentence(
+            str(row["name"]), row.get("verdict"), row.get("ci_low_adjusted"),
+            row.get("ci_high_adjusted"), lang
         )
         hotspots.append(entry)
     pooled = data.get("pooled")
     if pooled is not None:
-        pooled = {**pooled, "verdict_text": pooled_sentence(ev, lang)}
+        pooled = {k: pooled.get(k) for k in ("irr", "ci_low", "ci_high", "k", "verdict")}
+        pooled["verdict_text"] = strategy_sentence(ev, lang)
     return {
         "run_id": run.short_key,
         "run": provenance(run),
