@@ -103,7 +103,7 @@ def test_place_block_prints_the_presence_runs_minutes_per_week_by_unit(city: Any
     assert run.parameters["until"] == UNTIL.isoformat()
     h = next(x for x in run.result.hotspots if x.hotspot == "Hotspot 1")
     f = Fmt("fr", Disclosure("council", 5))
-    ctx = dose_context(_data(dose), f)
+    ctx = dose_context(_data(dose), f, place_blocks=True)
     html = _render(ctx, public=False, place="Hotspot 1")
     assert "Activité, pas résultats" in html
     per_week = f.num(h.minutes_by_unit_type["police_taskforce"] / h.weeks, 0)
@@ -156,3 +156,25 @@ def test_public_version_shows_the_strategy_totals_only(city: Any) -> None:
     assert format_money(totals["cost"], "EUR", "en") in html
     assert "Hotspot 1" not in html and "Koper" not in html
     assert "per place are not published" in html
+
+
+def test_without_room_on_the_place_page_the_figures_are_in_the_strategy_table(city: Any) -> None:
+    f = Fmt("en", Disclosure("council", 5))
+    ctx = dose_context(_data(city.dose), f)  # place_blocks off (the default)
+    assert _render(ctx, public=False, place="Hotspot 1").strip() == ""
+    html = _render(ctx, public=False, place=None)
+    h = next(x for x in city.dose.presence.hotspots if x.hotspot == "Hotspot 2")
+    row = html.split('data-place="Hotspot 2"')[1].split("</tr>")[0]
+    per_week = f.num(h.minutes_by_unit_type["peacekeepers"] / h.weeks, 0)
+    assert f'<td class="num">{per_week}</td>' in row
+    assert f'<td class="num">{f.num(h.sessions, 0)}</td>' in row
+    c = next(x for x in city.dose.cost.places if x.name == "Hotspot 2")
+    if c.status == "computed":
+        assert format_money(c.cost_per_prevented_low, "EUR", "en") + "\u2013" in row
+    else:
+        short = {
+            "cannot be computed: no detectable effect": "no detectable effect",
+            "cannot be computed: harm increased": "harm increased",
+            "cannot be computed: no cost recorded": "no cost recorded",
+        }[c.status]
+        assert short in row

@@ -98,11 +98,10 @@ def _cost_line(f: Fmt, c: CostPerHarm | None, currency: str) -> dict[str, Any] |
         "prevented": None,
     }
     if status == "computed":
-        out["text"] = f.t(
-            "dose.cpp_range",
-            low=_money(f, c.cost_per_prevented_low, currency),
-            high=_money(f, c.cost_per_prevented_high, currency),
-        )
+        low = _money(f, c.cost_per_prevented_low, currency)
+        high = _money(f, c.cost_per_prevented_high, currency)
+        out["text"] = f.t("dose.cpp_range", low=low, high=high)
+        out["range"] = f"{low}\u2013{high}"
         out["prevented"] = f.t(
             "dose.prevented", low=f.num(c.prevented_low, 0), high=f.num(c.prevented_high, 0)
         )
@@ -144,6 +143,7 @@ def _place_presence(f: Fmt, h: HotspotPresence, dose: DoseData) -> dict[str, Any
         if _f(cov.covered_share) is not None
         else "–",
         "median": f.num(lengths.median, 0),
+        "sessions": f.num(h.sessions, 0),
         "per_unit": {u: f.num(h.minutes_by_unit_type.get(u, 0.0) / weeks, 0) for u in units},
         "line": f.t(
             "dose.place_line",
@@ -292,6 +292,15 @@ def _place(data: RenewalData, f: Fmt, dose: DoseData, name: str) -> dict[str, An
     return out
 
 
+def _short(f: Fmt, line: dict[str, Any] | None) -> str:
+    """A cost per harm prevented for a table cell: the range, or the reason in short."""
+    if line is None:
+        return "–"
+    if line["status"] == "computed":
+        return str(line["range"])
+    return f.t(f"dose.status_short.{line['status']}")
+
+
 def _by_name(rows: tuple[CostPerHarm, ...], name: str) -> CostPerHarm | None:
     return next((c for c in rows if c.name == name), None)
 
@@ -387,12 +396,24 @@ def _strategy(data: RenewalData, f: Fmt, dose: DoseData) -> dict[str, Any]:
     return out
 
 
-def dose_context(data: RenewalData, f: Fmt) -> dict[str, Any]:
-    """Context of ``_dose.html.j2``: ``dose_pages`` (by place name; empty for the public)
-    and ``dose_strategy`` (``None`` when the workspace has no presence or resource data)."""
+def dose_context(data: RenewalData, f: Fmt, *, place_blocks: bool = False) -> dict[str, Any]:
+    """Context of ``_dose.html.j2``.
+
+    ``dose_strategy`` (``None`` when the workspace has no presence or resource data) holds
+    the strategy's numbers and, for the council, one row per place (``places``: every
+    per-place figure); ``dose_pages`` (by place name) the per-place blocks the include
+    prints at the end of each place page when ``place_blocks`` is true (``dose_place_blocks``;
+    off while the place page has no room left: a block would spill one near-empty page per
+    place, so the per-place figures are then on the strategy's dose page only).
+    """
     dose = getattr(data, "dose", None)
     if dose is None:
-        return {"dose_pages": {}, "dose_strategy": None, "dose_text": {}}
+        return {
+            "dose_pages": {},
+            "dose_strategy": None,
+            "dose_text": {},
+            "dose_place_blocks": place_blocks,
+        }
     text = {
         "heading": f.t("dose.heading"),
         "strategy_heading": f.t("dose.strategy_heading"),
@@ -438,8 +459,11 @@ def dose_context(data: RenewalData, f: Fmt) -> dict[str, Any]:
             "median": pg["presence"]["median"] if pg["presence"] else "–",
             "staff_hours": pg["staff_hours"],
             "cost_total": pg["cost_total"],
-            "cpp": pg["cost"]["text"] if pg["cost"] else "–",
+            "cpp": _short(f, pg["cost"]),
             "cpp_status": pg["cost"]["status"] if pg["cost"] else "none",
+            "cpp_weighted": _short(f, pg["cost_weighted"]),
+            "cpp_weighted_status": pg["cost_weighted"]["status"] if pg["cost_weighted"] else "none",
+            "sessions": pg["presence"]["sessions"] if pg["presence"] else "–",
         }
         for name, pg in pages.items()
     ]
@@ -452,9 +476,17 @@ def dose_context(data: RenewalData, f: Fmt) -> dict[str, Any]:
             "cost_total": f.t("dose.cost_total"),
             "per_place_heading": f.t("dose.per_place_heading"),
             "per_week_short": f.t("dose.per_week_short"),
+            "sessions_short": f.t("dose.sessions_short"),
+            "cpp_weighted_short": f.t("dose.cpp_weighted_short"),
+            "table_note": f.t("dose.table_note"),
         }
     )
-    return {"dose_pages": pages, "dose_strategy": strategy, "dose_text": text}
+    return {
+        "dose_pages": pages,
+        "dose_strategy": strategy,
+        "dose_text": text,
+        "dose_place_blocks": place_blocks,
+    }
 
 
 __all__ = ["DoseData", "StrategyPresence", "dose_context"]
