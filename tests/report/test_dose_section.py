@@ -178,3 +178,25 @@ def test_without_room_on_the_place_page_the_figures_are_in_the_strategy_table(ci
             "cannot be computed: no cost recorded": "no cost recorded",
         }[c.status]
         assert short in row
+
+
+def test_runs_not_stored_are_named_not_replaced(city: Any) -> None:
+    # the report built without computing: no stored dose runs, each part says so
+    import dataclasses
+
+    dose = dataclasses.replace(
+        city.dose, presence=None, deterrence=None, cost=None, resources=None, strategy=None
+    )
+    data = _data(dose)
+    reason = "no stored run with these parameters"
+    data.unavailable = {
+        s: reason for s in ("dose_presence", "dose_deterrence", "dose_cost", "dose_resources")
+    }
+    data.unavailable_kind = dict.fromkeys(data.unavailable, "not_stored")
+    f = Fmt("en", Disclosure("council", 5))
+    ctx = dose_context(data, f, place_blocks=True)
+    strategy = _render(ctx, public=False, place=None)
+    place = _render(ctx, public=False, place="Hotspot 1")
+    for html in (strategy, place):
+        assert reason in html
+    assert "Koper" in strategy and "data:image/png" not in strategy

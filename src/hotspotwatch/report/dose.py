@@ -224,6 +224,7 @@ def _koper(f: Fmt, k: KoperCurve) -> dict[str, Any]:
         "figure": data_uri(figure),
         "caption": f.t("dose.koper_caption", window=window),
         "caveat": f.t("dose.koper_caveat"),
+        "reference": f.t("dose.koper_ref"),
     }
 
 
