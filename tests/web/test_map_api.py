@@ -256,3 +256,24 @@ def test_cell_counts_are_computed_once_per_filter_until_the_data_change(web: Web
     time.sleep(STAMP_TTL_S + 0.1)  # the data stamp is re-read at most every STAMP_TTL_S
     fresh = mapcells.cell_counts(web.ws, flt=flt, kind="square", cell_size=250.0)
     assert fresh is not first and fresh.events == first.events + 1
+
+
+def test_options_name_months_and_categories_in_the_language(web: WebEnv) -> None:
+    import datetime as dt
+
+    from hotspotwatch.i18n import format_month
+
+    opts = web.client.get(
+        "/api/v1/map/options?lang=nl", headers=web.auth("regional_analyst")
+    ).json()
+    local = web.ws.events()["occurred_at"].dt.tz_convert(web.ws.config.timezone)
+    first = local.min().strftime("%Y-%m")
+    assert opts["months"][0] == first and len(opts["month_labels"]) == len(opts["months"])
+    assert opts["month_labels"][0] == format_month(
+        dt.date(int(first[:4]), int(first[5:]), 1), "nl"
+    )
+    labels = {c["name"]: c["label"] for c in opts["categories"]}
+    assert labels["shooting"] == translate("category.shooting", "nl")
+    assert {r["name"] for r in opts["roles"]} == {"harm", "enforcement", "prevention"}
+    w, s, e, n = opts["bounds"]
+    assert w < e and s < n

@@ -316,7 +316,8 @@ def map_options(
     principal: Principal = Depends(require("aggregates.read")),
     lang: Lang = Query("en", description="language of the names"),
 ) -> Response:
-    """What the map's filters offer to this role: ``months``, ``years``, ``roles``,
+    """What the map's filters offer to this role: ``months`` (and ``month_labels`` in
+    ``lang``), ``years``, ``roles``,
     ``zones`` (a zone analyst's own), ``k``, and with event access ``categories``;
     ``cell_sizes``, ``shapes`` and ``event_zoom`` (where ``level=auto`` draws points)."""
     ws = workspace(request)

@@ -18,7 +18,10 @@
   const user = await early.me;
   if (!user) return HW.loginRedirect();
   if (typeof maplibregl === "undefined") { status.textContent = t("web.map.no_maplibre"); return; }
-  const [cfg, opts] = await Promise.all([early.cfg, early.opts]);
+  let cfg, opts;
+  try {
+    [cfg, opts] = await Promise.all([early.cfg, early.opts]);
+  } catch (e) { HW.showError(status, e); mapDiv.dataset.state = "error"; return; }
   const access = opts.event_access;
   const ROLE_COLOURS = { harm: "#c0392b", enforcement: "#2e4a7d", prevention: "#1e7b34" };
   const RAMP = ["#fde0c5", "#f9b98a", "#f28c5b", "#d9573a", "#a51f1f"];
@@ -52,7 +55,10 @@
   const add = (sel, value, label) => sel.append(el("option", { value }, label));
   if (access) {
     $("f-months").hidden = false; $("f-category").hidden = false; $("f-display").hidden = false;
-    opts.months.forEach((m) => { add(monthFrom, m, m); add(monthTo, m, m); });
+    opts.months.forEach((m, i) => {
+      const label = (opts.month_labels && opts.month_labels[i]) || m;
+      add(monthFrom, m, label); add(monthTo, m, label);
+    });
     opts.categories.forEach((c) => add(catSel, c.name, c.label));
   } else {
     $("f-year").hidden = false;

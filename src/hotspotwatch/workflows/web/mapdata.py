@@ -13,6 +13,7 @@ as :func:`~hotspotwatch.workflows.web.events.select_events` does for ``/events``
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -356,7 +357,7 @@ def map_options(
     access) categories with their names in ``lang``, the zones (only ``restrict`` when
     given) and ``disclosure_k``."""
     from hotspotwatch.domain.taxonomy import category_label
-    from hotspotwatch.i18n import translate
+    from hotspotwatch.i18n import format_month, translate
     from hotspotwatch.workflows.web.hotspots import all_months
 
     cols = event_columns(ws)
@@ -374,6 +375,9 @@ def map_options(
     out: dict[str, Any] = {
         "event_access": event_access,
         "months": months,
+        "month_labels": [
+            format_month(dt.date(int(m[:4]), int(m[5:7]), 1), lang) for m in months
+        ],
         "years": sorted({int(m[:4]) for m in months}),
         "roles": [{"name": r, "label": translate(f"role.{r}", lang)} for r in cols.roles],
         "zones": zones,
