@@ -341,8 +341,9 @@ def map_layer(
 ) -> Response:
     """The map's events layer for the selected filters (points or cells, see the module).
 
-    Members: ``level`` (``events`` | ``cells``), ``total`` (events matching, ``null``
-    without event access), ``shown``, ``capped``, ``caption`` (in ``lang``), ``period``,
+    Members: ``level`` (``events`` | ``cells``), ``total`` (events matching the filters:
+    inside the view ``bbox`` for points, wherever they lie for cells; ``null`` without
+    event access), ``shown``, ``capped``, ``caption`` (in ``lang``), ``period``,
     ``k``; for points ``events`` (columns ``id, lon, lat, role, category, date``); for cells
     ``cells`` (GeoJSON, ``count`` per cell), ``breaks`` and ``legend``.
     """
