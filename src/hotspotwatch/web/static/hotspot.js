@@ -4,6 +4,10 @@
   const root = document.getElementById("hotspot");
   const id = root.dataset.hotspotId;
   const status = document.getElementById("hs-status");
+  // the map's data are asked for at once, beside the page's (the map is drawn when they arrive)
+  const mapData = Promise.all([api(`/hotspots/${id}/layers`), api("/public/config")]);
+  mapData.catch(() => null); // reported where the map is drawn
+  const zonesData = api("/areas/police_zone").catch(() => null); // orientation; absent in some workspaces
   let hs, monthly, actions, chart;
   try {
     [hs, monthly, actions, chart] = await Promise.all([
@@ -102,7 +106,7 @@
   (async () => {
     const mapStatus = document.getElementById("map-status");
     let layers, cfg;
-    try { [layers, cfg] = await Promise.all([api(`/hotspots/${id}/layers`), api("/public/config")]); } catch (e) { return HW.showError(mapStatus, e); }
+    try { [layers, cfg] = await mapData; } catch (e) { return HW.showError(mapStatus, e); }
     const map = HWMap.create("hs-map", mapStatus, cfg);
     const geoBtn = { label: t("web.pages.export.geojson"), format: "geojson", href: `/api/v1/export/hotspots/${id}/layers.geojson` };
     if (!map) { HW.exportBar(document.getElementById("map-exports"), [geoBtn]); return; }
@@ -110,14 +114,14 @@
       await HW.savePng(HWMap.toPng(map), `${slug}-map.png`, { view: "hotspot-map", hotspot_id: Number(id), run: runKey });
     } }]);
     const kind = (k) => ({ type: "FeatureCollection", features: layers.features.filter((f) => f.properties.kind === k) });
-    const zones = api("/areas/police_zone").catch(() => null); // orientation; absent in some workspaces
-    map.on("load", async () => {
-      const z = await zones;
-      if (z && z.features.length) {
+    map.on("load", () => {
+      // zone boundaries under the place's layers, whenever they arrive
+      zonesData.then((z) => {
+        if (!z || !z.features.length) return;
         map.addSource("zones", { type: "geojson", data: z });
-        map.addLayer({ id: "zones", type: "line", source: "zones", paint: { "line-color": "#333", "line-width": 1, "line-dasharray": [3, 2], "line-opacity": 0.6 } });
+        map.addLayer({ id: "zones", type: "line", source: "zones", paint: { "line-color": "#333", "line-width": 1, "line-dasharray": [3, 2], "line-opacity": 0.6 } }, "controls");
         document.getElementById("legend-zones").hidden = false;
-      }
+      });
       map.addSource("controls", { type: "geojson", data: kind("control_cell") });
       map.addLayer({ id: "controls", type: "fill", source: "controls", paint: { "fill-color": "#5b6473", "fill-opacity": 0.12, "fill-outline-color": "#8a929e" } });
       map.addSource("rings", { type: "geojson", data: kind("buffer_ring") });
