@@ -238,6 +238,9 @@ class Config:
         Area layer of the zones that borders, zone-scoped users and the report use.
     zone_label : dict of str to str
         What a zone of that layer is called, per language.
+    name_label : dict of str to str
+        The workspace's name per language, when ``[workspace] name`` is a table
+        (``{ en = "...", fr = "...", nl = "..." }``); ``name`` is then its English text.
     report : ReportConfig
         Wording of the renewal report.
     evaluation : dict
@@ -265,11 +268,24 @@ class Config:
     web: Mapping[str, Any] = field(default_factory=dict)
     zone_layer: str = DEFAULT_ZONE_LAYER
     zone_label: Mapping[str, str] = field(default_factory=dict)
+    name_label: Mapping[str, str] = field(default_factory=dict)
     report: ReportConfig = field(default_factory=ReportConfig)
     evaluation: Mapping[str, Any] = field(default_factory=dict)
     unit_types: tuple[str, ...] = ()
     currency: str = "EUR"
     public: PublicConfig = field(default_factory=PublicConfig)
+
+    def workspace_name(self, lang: str) -> str:
+        """The workspace's name in ``lang`` (a report's or page's title in French names
+        "Région de Bruxelles-Capitale", not its English name); ``name`` without a table.
+
+        Examples
+        --------
+        >>> c = Config.from_mapping({"workspace": {"name": {"en": "Ghent", "nl": "Gent"}}})
+        >>> c.workspace_name("nl"), c.workspace_name("fr"), c.name
+        ('Gent', 'Ghent', 'Ghent')
+        """
+        return self.name_label.get(lang) or self.name
 
     def zone_name(self, lang: str) -> str | None:
         """The configured name of a zone in ``lang`` (``None``: use the neutral "zone")."""
@@ -385,6 +401,16 @@ class Config:
             if "zone_label" in ws
             else {}
         )
+        raw_name = ws.get("name", "HotspotWatch workspace")
+        name_label = (
+            _texts(raw_name, where=f"{source}: [workspace] name")
+            if isinstance(raw_name, Mapping)
+            else {}
+        )
+        if name_label:
+            name = name_label.get("en") or next(iter(name_label.values()))
+        else:
+            name = str(raw_name)
         report = _report_config(dict(data.get("report", {})), taxonomy, source=source)
         evaluation = _evaluation_config(dict(data.get("evaluation", {})), source=source)
         unit_types = _presence_config(dict(data.get("presence", {})), source=source)
@@ -396,7 +422,8 @@ class Config:
         return cls(
             crs=crs,
             timezone=tz,
-            name=str(ws.get("name", "HotspotWatch workspace")),
+            name=name,
+            name_label=name_label,
             database_url=str(url) if url else None,
             disclosure_k=k,
             extent=extent,
@@ -431,7 +458,7 @@ class Config:
 
         lines = [
             "[workspace]",
-            f"name = {q(self.name)}",
+            f"name = {_inline(self.name_label, q) if self.name_label else q(self.name)}",
             f"crs = {q(self.crs)}",
             f"timezone = {q(self.timezone)}",
             f"disclosure_k = {self.disclosure_k}",

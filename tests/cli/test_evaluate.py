@@ -35,7 +35,7 @@ def test_json_output(ws_path):
 def test_table_output_in_french(ws_path):
     res = runner.invoke(app, ["evaluate", "-w", str(ws_path), "--lang", "fr"])
     assert res.exit_code == 0, res.output
-    assert "baisse" in res.stdout and "IC 95" in res.stdout
+    assert "baisse" in res.stdout and "IC à 95" in res.stdout
 
 
 def test_dose_category_as_outcome_is_a_clear_error(ws_path):
@@ -53,7 +53,7 @@ def test_json_adds_sentences_the_stored_run_does_not_hold(ws_path):
     assert set(north["verdict_text"]) == {"en", "fr", "nl"}
     assert north["verdict_text"]["en"].startswith("North: reduction in reported harm")
     assert "surroundings" in north["buffer"]["verdict_text"]["en"]
-    assert data["pooled"]["verdict_text"]["fr"].startswith("La stratégie (tous les hotspots)")
+    assert data["pooled"]["verdict_text"]["fr"].startswith("La stratégie (ensemble des lieux désignés)")
     assert [r["outer_m"] for r in north["rings"]] == [250, 500]
     # null: months left out (the selection window before the decision)
     assert all(sum(c for c in r["counts"] if c is not None) > 0 for r in north["rings"])

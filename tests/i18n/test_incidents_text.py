@@ -33,8 +33,8 @@ def test_the_issue_s_example_in_three_languages():
     )
     assert incidents_text(r, "nl").startswith(
         "3 van de 4 schietpartijen in deze periode vonden plaats op de aangewezen plaatsen, "
-        "waar vóór de aanwijzing 35% van de schietpartijen plaatsvond; louter door toeval "
-        "zouden er in 13% van de gevallen 3 of meer van de 4 op deze plaatsen vallen. Deze 4 "
+        "waar vóór de aanwijzing 35\u00a0% van de schietpartijen plaatsvond; louter door toeval "
+        "zouden er in 13\u00a0% van de gevallen 3 of meer van de 4 op deze plaatsen vallen. Deze 4 "
         "schietpartijen kunnen niet aantonen of de strategie faalt; "
     )
     years = round(r.years_to_detect)
@@ -84,9 +84,9 @@ def test_single_incident_and_no_p_value_without_incidents():
 
 
 def test_percentages_and_years_follow_babel():
-    assert [format_percent(0.35, lang) for lang in LANGUAGES] == ["35%", "35\u00a0%", "35%"]
+    assert [format_percent(0.35, lang) for lang in LANGUAGES] == ["35%", "35\u00a0%", "35\u00a0%"]
     assert format_percent(0.004, "fr") == "moins de 1\u00a0%"
-    assert format_percent(0.0, "en") == "0%" and format_percent(1.0, "nl") == "100%"
+    assert format_percent(0.0, "en") == "0%" and format_percent(1.0, "nl") == "100\u00a0%"
     assert years_phrase(1.2, "en") == "about 1 year" and years_phrase(1.6, "fr") == "environ 2 ans"
     assert years_phrase(6, "nl") == "ongeveer 6 jaar"
 

@@ -171,7 +171,7 @@ def test_hotspot_shows_the_report_s_evaluation_run_and_its_numbers(web: WebEnv) 
     assert s["buffer_verdict"] == h.buffer_verdict.label
     assert s["buffer_verdict_text"] == verdict_text(
         h.buffer_verdict, "fr", name="Gare du Midi", outcome=outcome_label(h.outcome, "fr")
-    ) and s["buffer_verdict_text"].startswith("Alentours de Gare du Midi")
+    ) and s["buffer_verdict_text"].startswith("Gare du Midi, alentours")
     # dose: counted here from the events (before: the baseline the evaluation used, up to the
     # 6-month selection window, [2023-01-01, 2023-09-01) as the data start in January 2023;
     # after: [2024-03-01, 2024-09-01), the designation), against the evaluation's table

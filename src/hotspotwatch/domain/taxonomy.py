@@ -229,7 +229,7 @@ def outcome_label(outcome: str, lang: str = "en", taxonomy: Taxonomy | None = No
     Examples
     --------
     >>> outcome_label("harm", "fr")
-    'atteintes signalées'
+    'faits signalés'
     >>> outcome_label("shooting+stabbing", "nl")
     'schietpartij + steekpartij'
     """

@@ -85,21 +85,39 @@ def translate(key: str, lang: str = "en", /, **params: Any) -> str:
     Raises
     ------
     KeyError
-        If the key is unknown in that language (never falls back silently).
+        If the key is unknown in that language (never falls back silently), or is a plural
+        table and ``n`` is not given as a number.
     ValueError
         If the language is not supported.
+
+    Notes
+    -----
+    A plural table (``{ one = ..., other = ... }``) given a number ``n`` is read with
+    :func:`plural`, so that turning a fixed template into a plural table does not break a
+    caller that passes the count as ``n``.
 
     Examples
     --------
     >>> translate("common.yes", "nl")
     'ja'
+    >>> translate("common.n_months", "nl", n=1), translate("common.n_months", "nl", n=2)
+    ('1 maand', '2 maanden')
     """
     if lang not in LANGUAGES:
         raise ValueError(f"unsupported language {lang!r}; use one of {', '.join(LANGUAGES)}")
-    try:
-        template = catalogs()[lang][key]
-    except KeyError:
-        raise KeyError(f"no {lang} text for key {key!r}") from None
+    table = catalogs()[lang]
+    template = table.get(key)
+    if template is None:
+        if f"{key}.other" in table:
+            # A plural table: the count ``n`` chooses the form (see :func:`plural`).
+            n = params.get("n")
+            if isinstance(n, (int, float)) and not isinstance(n, bool):
+                rest = {k: v for k, v in params.items() if k != "n"}
+                return plural(key, n, lang, **rest)
+            raise KeyError(
+                f"{lang} key {key!r} is a plural table: call plural({key!r}, count, {lang!r})"
+            )
+        raise KeyError(f"no {lang} text for key {key!r}")
     return template.format(**params) if params else template
 
 

@@ -35,6 +35,9 @@ YEARS_CAP = 100
 def format_percent(value: float, lang: str = "en") -> str:
     """A share as a whole percentage in the language's format ("35%", "35 %").
 
+    French and Dutch put a no-break space before the sign, as every other percentage of
+    the report and the dashboard does in those languages.
+
     Shares that would round to 0 % or 100 % without being 0 or 1 read "less than 1 %" and
     "more than 99 %".
 
@@ -43,7 +46,7 @@ def format_percent(value: float, lang: str = "en") -> str:
     >>> format_percent(0.3512, "en"), format_percent(0.3512, "fr") == "35\\u00a0%"
     ('35%', True)
     >>> format_percent(0.001, "nl"), format_percent(0.999, "en")
-    ('minder dan 1%', 'more than 99%')
+    ('minder dan 1\xa0%', 'more than 99%')
     """
     from babel.numbers import format_percent as babel_percent
 
@@ -51,7 +54,7 @@ def format_percent(value: float, lang: str = "en") -> str:
 
     def pct(v: float) -> str:
         return str(
-            babel_percent(v, format="#,##0\u00a0%" if lang == "fr" else None, locale=LOCALES[lang])
+            babel_percent(v, format=None if lang == "en" else "#,##0\u00a0%", locale=LOCALES[lang])
         )
 
     if 0 < value < 0.005:
@@ -72,7 +75,7 @@ def years_phrase(years: float, lang: str = "en") -> str:
     if years < 0.5:
         return translate("incidents.years_below", lang)
     if years > YEARS_CAP:
-        return translate("incidents.years_above", lang, n=format_number(YEARS_CAP, lang, digits=0))
+        return plural("incidents.years_above", YEARS_CAP, lang)
     n = round(years)
     return plural("incidents.years", n, lang)
 

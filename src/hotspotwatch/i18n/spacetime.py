@@ -18,15 +18,12 @@ from hotspotwatch.analysis.spacetime.alert import NearRepeatAlert
 from hotspotwatch.analysis.spacetime.emerging import EmergingHotspotsResult
 from hotspotwatch.analysis.spacetime.knox import SAME_EDGE, KnoxResult
 from hotspotwatch.analysis.spacetime.results import KnoxRun
-from hotspotwatch.i18n import translate
+from hotspotwatch.i18n import format_number, plural, translate
 
 
 def _num(value: float, lang: str, digits: int = 1) -> str:
-    text = f"{value:.{digits}f}" if not float(value).is_integer() or digits > 1 else \
-        f"{int(value)}"
-    if text.endswith(".0"):
-        text = text[:-2]
-    return text.replace(".", ",") if lang in ("fr", "nl") else text
+    # At most ``digits`` decimals, none for a whole number, in the language's number format.
+    return format_number(round(float(value), digits), lang, digits=None)
 
 
 def _p(p: float, lang: str) -> str:
@@ -38,12 +35,19 @@ def _band(kind: str, a: float, b: float, lang: str, **params: str) -> str:
     if a == 0 and b == SAME_EDGE:
         return translate(f"spacetime.{kind}.same", lang, **params)
     lo = 0.0 if a == SAME_EDGE else a
+    # Time bands count days, so their texts are plural tables (chosen by the band's number);
+    # space bands count metres, whose symbol does not change.
+    def say(form: str, count: float, **numbers: str) -> str:
+        key = f"spacetime.{kind}.{form}"
+        if kind == "time":
+            return plural(key, count, lang, **numbers, **params)
+        return translate(key, lang, **numbers, **params)
+
     if math.isinf(b):
-        return translate(f"spacetime.{kind}.beyond", lang, a=_num(lo, lang), **params)
+        return say("beyond", lo, a=_num(lo, lang))
     if lo == 0:
-        return translate(f"spacetime.{kind}.within", lang, b=_num(b, lang), **params)
-    return translate(f"spacetime.{kind}.between", lang, a=_num(lo, lang), b=_num(b, lang),
-                     **params)
+        return say("within", b, b=_num(b, lang))
+    return say("between", b, a=_num(lo, lang), b=_num(b, lang))
 
 
 def knox_summary(
@@ -106,8 +110,10 @@ def knox_summary(
     if not sentences:
         return [translate("spacetime.knox.none", lang, event=event, alpha=_p(alpha, lang))]
     sentences.append(translate(
-        "spacetime.knox.method", lang, n=result.n_events, pairs=result.n_pairs,
-        permutations=result.permutations,
+        "spacetime.knox.method", lang,
+        events=plural("common.n_events", result.n_events, lang),
+        pairs=plural("common.n_pairs", result.n_pairs, lang),
+        permutations=plural("common.n_permutations", result.permutations, lang),
         metric=translate(f"spacetime.metric.{result.metric}", lang)))
     return sentences
 
@@ -121,19 +127,19 @@ def alert_summary(alert: NearRepeatAlert, lang: str = "en", *, event: str = "eve
     >>> a = NearRepeatAlert(True, 200.0, 7.0, (AlertZone(0, 200, 7, 2.3, 0.001),), ((0, 0),),
     ...                     "manhattan", 0.05)
     >>> print(alert_summary(a, "fr", event="fusillade")[0])
-    Après un fait « fusillade », le risque d'un autre est accru dans un rayon de 200 m pendant 7 jours : c'est la zone et la période à couvrir.
+    Après un fait « fusillade », le risque d'un autre fait est accru dans un rayon de 200 m pendant 7 jours : c'est la zone et la période à couvrir.
     """
     if not alert.elevated:
         return [translate("spacetime.alert.none", lang)]
-    lines = [translate("spacetime.alert.sentence", lang, event=event,
-                       radius=_num(alert.radius_m, lang), days=_num(alert.days, lang))]
+    lines = [plural("spacetime.alert.sentence", alert.days, lang, event=event,
+                    radius=_num(alert.radius_m, lang), days=_num(alert.days, lang))]
     for zone in alert.zones:
         if zone.outer_m == SAME_EDGE:  # the same-place ring lies inside the next one
             continue
         inner = 0.0 if zone.inner_m == SAME_EDGE else zone.inner_m
-        lines.append(translate("spacetime.alert.zone", lang, inner=_num(inner, lang),
-                               outer=_num(zone.outer_m, lang), days=_num(zone.days, lang),
-                               ratio=_num(zone.max_ratio, lang)))
+        lines.append(plural("spacetime.alert.zone", zone.days, lang, inner=_num(inner, lang),
+                            outer=_num(zone.outer_m, lang), days=_num(zone.days, lang),
+                            ratio=_num(zone.max_ratio, lang)))
     return lines
 
 
@@ -148,12 +154,12 @@ def emerging_summary(result: EmergingHotspotsResult, lang: str = "en") -> str:
     >>> xs, ys = np.meshgrid(np.arange(8) * 100.0, np.arange(8) * 100.0)
     >>> cube = rng.poisson(1.0, (64, 12)).astype(float); cube[27, 11] += 20
     >>> emerging_summary(emerging_hotspots(cube, xs.ravel(), ys.ravel(), distance=150))
-    '9 new, 0 intensifying and 0 persistent hot spots among 64 places.'
+    'Hot spots among 64 places: new 9, intensifying 0, persistent 0.'
     """
     c = result.category_counts
     return translate("spacetime.emerging.summary", lang, new=c["new_hot"],
                      intensifying=c["intensifying_hot"], persistent=c["persistent_hot"],
-                     total=len(result.category))
+                     places=plural("common.n_places", len(result.category), lang))
 
 
 def knox_notes(run: KnoxRun, lang: str = "en") -> list[str]:
@@ -174,17 +180,17 @@ def knox_notes(run: KnoxRun, lang: str = "en") -> list[str]:
     >>> for line in knox_notes(run): print(line)  # doctest: +ELLIPSIS
     Event times are known to the day only.
     2 exact duplicate records (same source, time, place and category) were counted once.
-    1 pairs are at the same place on the same day: ...
+    1 pair is at the same place on the same day: ...
     """
     lines = []
     if run.time_precision != "instant":
         lines.append(translate(f"spacetime.knox.precision.{run.time_precision}", lang))
     if run.n_dropped_precision:
         minimum = translate(f"spacetime.precision.{run.min_precision}", lang)
-        lines.append(translate("spacetime.knox.dropped", lang, n=run.n_dropped_precision,
-                               min=minimum))
+        lines.append(plural("spacetime.knox.dropped", run.n_dropped_precision, lang,
+                            min=minimum))
     if run.n_duplicates:
-        lines.append(translate("spacetime.knox.duplicates", lang, n=run.n_duplicates))
+        lines.append(plural("spacetime.knox.duplicates", run.n_duplicates, lang))
     if run.same_place_same_day:
-        lines.append(translate("spacetime.knox.same_place_day", lang, n=run.same_place_same_day))
+        lines.append(plural("spacetime.knox.same_place_day", run.same_place_same_day, lang))
     return lines

@@ -446,7 +446,7 @@ def summary_context(data: RenewalData, f: Fmt, pages: Sequence[Mapping[str, Any]
     displacement = (
         t(
             "report.summary.displacement",
-            parts="; ".join(
+            parts=t("common.separator").join(
                 f.p(f"report.summary.buffer_{label}", n) for label, n in buf.items() if n
             ),
         )

@@ -199,6 +199,12 @@ class RenewalData:
     dose: DoseData | None = None
     """The dose and cost section's runs (``None``: no presence or resource data;
     :func:`hotspotwatch.workflows.dose_report.gather_dose`)."""
+    workspace_names: Mapping[str, str] = field(default_factory=dict)
+    """The workspace's name per language (``[workspace] name`` as a table), if configured."""
+
+    def name_in(self, lang: str) -> str:
+        """The workspace's name in ``lang`` (:attr:`workspace_name` when not configured)."""
+        return self.workspace_names.get(lang) or self.workspace_name
 
     def run(self, section: str) -> RunRecord | None:
         """The run behind ``section``, if the report has one."""

@@ -140,7 +140,10 @@ def methods_context(
             "share": (f.num(100.0 * r.quarantined / r.read, 1) + "\u00a0%")
             if r.read and not d.suppressed(r.quarantined)
             else "–",
-            "reasons": "; ".join(f"{reason} ({f.count(n)})" for reason, n in r.reasons) or "–",
+            "reasons": f.t("common.separator").join(
+                f"{reason} ({f.count(n)})" for reason, n in r.reasons
+            )
+            or "–",
         }
         for r in data.quarantine
     ]

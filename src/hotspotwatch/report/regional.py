@@ -63,19 +63,25 @@ def knox_context(data: RenewalData, f: Fmt) -> dict[str, Any] | None:
     notes = knox_notes(run, f.lang)
     alert = run.alert
     if alert is None or not alert.elevated or not alert.zones:
-        text = f.t("report.nearrepeat.no_signal", categories=names, n=n)
+        text = f.p("report.nearrepeat.no_signal", run.knox.n_events, categories=names, n=n)
         return {"text": text, "advice": None, "ratio": None, "p": None, "notes": notes}
     nearest = alert.zones[0]
-    text = f.t(
+    text = f.p(
         "report.nearrepeat.regional",
+        run.knox.n_events,
         categories=names,
         d=f.num(nearest.outer_m, 0),
-        t=f.num(nearest.days, 0),
+        days=f.p("common.n_days", round(nearest.days), n=f.num(nearest.days, 0)),
         ratio=f.num(nearest.max_ratio, 1),
         p=f.pvalue(nearest.min_p),
         n=n,
     )
-    advice = f.t("report.nearrepeat.advice", d=f.num(alert.radius_m, 0), t=f.num(alert.days, 0))
+    advice = f.p(
+        "report.nearrepeat.advice",
+        round(alert.days),
+        d=f.num(alert.radius_m, 0),
+        t=f.num(alert.days, 0),
+    )
     return {
         "text": text,
         "advice": advice,
@@ -203,7 +209,7 @@ def regional_context(data: RenewalData, f: Fmt) -> dict[str, Any]:
     if em is not None:
         counts = {str(k): int(v) for k, v in em.emerging.category_counts.items() if v}
         parts = [
-            f"{t('report.emerging.' + cat)}: {f.num(counts[cat], 0)}"
+            t("common.label_value", label=t("report.emerging." + cat), value=f.num(counts[cat], 0))
             for cat in EMERGING_ORDER
             if counts.get(cat)
         ]
@@ -222,7 +228,7 @@ def regional_context(data: RenewalData, f: Fmt) -> dict[str, Any]:
         pairs = sorted({" + ".join(map(str, c.zones)) for c in bord.straddling})
         if pairs:
             lines.append(
-                f.p("report.regional.straddling", len(bord.straddling), pairs="; ".join(pairs))
+                f.p("report.regional.straddling", len(bord.straddling), pairs=t("common.separator").join(pairs))
             )
         else:
             lines.append(t("report.regional.straddling_none"))

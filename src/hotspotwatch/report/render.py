@@ -116,7 +116,7 @@ def renewal_html(
         "public": d.public,
         "title": _capital(f.title()),
         "body": f.body(),
-        "region": data.workspace_name,
+        "region": data.name_in(lang),
         "until": f.date(data.until),
         "subtitle": f.p(
             "report.subtitle",

@@ -12,16 +12,21 @@ from typing import Any
 from hotspotwatch.i18n import catalogs, translate
 from hotspotwatch.workflows.web import PREVENTION_KINDS, offered_kinds
 
-#: Key prefixes of the texts a page's scripts use.
-PREFIXES: tuple[str, ...] = ("web.", "common.", "evaluate.", "public.")
+#: Key prefixes of the texts a page's scripts use (``glossary.*``: the one term per concept
+#: the report uses too, see ``i18n/catalogs/glossary.toml``).
+PREFIXES: tuple[str, ...] = ("web.", "common.", "evaluate.", "public.", "glossary.")
 
 
 def interface_texts(lang: str, config: Any) -> dict[str, str]:
-    """The ``web.*``, ``common.*``, ``evaluate.*`` and ``public.*`` texts in ``lang``, without the
-    prevention-log kinds the workspace does not offer."""
+    """The ``web.*``, ``common.*``, ``evaluate.*``, ``public.*`` and ``glossary.*`` texts in
+    ``lang``, without the prevention-log kinds the workspace does not offer, plus
+    ``web.zone_label``: what the workspace calls a zone ("zone de police", "politiezone";
+    "zone" without one)."""
     hidden = {f"web.kind.{k}" for k in PREVENTION_KINDS} - {
         f"web.kind.{k}" for k in offered_kinds(config.web)}
-    return {k: v for k, v in catalogs()[lang].items() if k.startswith(PREFIXES) and k not in hidden}
+    texts = {k: v for k, v in catalogs()[lang].items() if k.startswith(PREFIXES) and k not in hidden}
+    texts["web.zone_label"] = config.zone_name(lang) or translate("report.neutral.zone", lang)
+    return texts
 
 
 def zone_borders_label(lang: str, config: Any) -> str:

@@ -277,6 +277,7 @@ def gather_renewal(
     tick(total)
     return RenewalData(
         workspace_name=ws.config.name or ws.path.name,
+        workspace_names=dict(ws.config.name_label),
         until=until_day,
         first_designation=first_designation,
         disclosure_k=int(ws.config.disclosure_k),

@@ -86,7 +86,7 @@ def test_knox_summary_sentence_in_three_languages():
     assert en[0] == ("Within 200 m of a shooting, within 7 days, the chance of another "
                      "shooting is 2.3 times what chance alone would give (p = 0.001).")
     fr = knox_summary(res, "fr", event="fusillade")
-    assert fr[0].startswith("À moins de 200 m d'un fait « fusillade », dans les 7 jours")
+    assert fr[0].startswith("À moins de 200 m d'un fait « fusillade », dans un délai de 7 jours")
     assert "2,3 fois" in fr[0] and "(p = 0,001)" in fr[0]
     nl = knox_summary(res, "nl", event="schietpartij")
     assert nl[0].startswith("Binnen 200 m van een feit ‘schietpartij’, binnen 7 dagen")

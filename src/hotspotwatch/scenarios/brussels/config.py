@@ -36,6 +36,13 @@ recent harm, the default) or ``peak`` (each designation follows a transient harm
 #: zone is called, and the renewal report's wording (nothing Brussels-specific is in code).
 WORKSPACE_SETTINGS: dict[str, dict[str, Any]] = {
     "workspace": {
+        # The name in each language: a French or Dutch report's title does not carry the
+        # English name of the region.
+        "name": {
+            "en": "Brussels-Capital Region (simulated demo)",
+            "fr": "Région de Bruxelles-Capitale (démo simulée)",
+            "nl": "Brussels Hoofdstedelijk Gewest (gesimuleerde demo)",
+        },
         "zone_layer": "police_zone",
         "zone_label": {"en": "police zone", "fr": "zone de police", "nl": "politiezone"},
     },
@@ -55,8 +62,8 @@ WORKSPACE_SETTINGS: dict[str, dict[str, Any]] = {
         },
         "strategy": {
             "en": "regional strategy against drug-related harm",
-            "fr": "stratégie régionale contre les nuisances liées à la drogue",
-            "nl": "gewestelijke strategie tegen druggerelateerde overlast",
+            "fr": "stratégie régionale contre les nuisances et violences liées à la drogue",
+            "nl": "gewestelijke strategie tegen druggerelateerde overlast en geweld",
         },
         "harm_focus": {
             "en": "drug-related harm",

@@ -56,7 +56,7 @@ def render(request: Request, template: str, **context: Any) -> Response:
         prevention_kinds=offered_kinds(ws.config.web),
         zone_borders=zone_borders_label(lang, ws.config),
         version=__version__,
-        workspace_name=ws.config.name,
+        workspace_name=ws.config.workspace_name(lang),
         path=request.url.path,
         **context,
     )

@@ -5,6 +5,8 @@ const HW = (() => {
   const lang = document.body.dataset.lang || "en";
   function t(key, params) {
     let s = texts[key];
+    // A count's text is a plural table (key.one, key.other...): a number n chooses the form.
+    if (s === undefined && params && typeof params.n === "number" && texts[key + ".other"] !== undefined) return plural(key, params.n, params);
     if (s === undefined) return key;
     if (params) for (const [k, v] of Object.entries(params)) s = s.split("{" + k + "}").join(String(v));
     return s;
@@ -50,6 +52,13 @@ const HW = (() => {
     return p < 0.001 ? "< " + fmt(0.001, 3) : fmt(p, 3);
   }
   function int(x) { return x === null || x === undefined ? "–" : Number(x).toLocaleString(lang); }
+  // The form of a plural table for n by the language's CLDR rule (Intl.PluralRules uses the
+  // same CLDR data as Babel on the server: French 0 and 1 take "one", Dutch and English 1 only).
+  const pluralRules = new Intl.PluralRules(lang);
+  function plural(key, n, params) {
+    const form = key + "." + pluralRules.select(Number(n));
+    return t(texts[form] !== undefined ? form : key + ".other", Object.assign({}, params || {}, { n: int(n) }));
+  }
   function el(tag, attrs = {}, ...children) {
     const e = document.createElement(tag);
     for (const [k, v] of Object.entries(attrs)) { if (k === "class") e.className = v; else if (k === "text") e.textContent = v; else e.setAttribute(k, v); }
@@ -114,5 +123,5 @@ const HW = (() => {
     return value === null || value === undefined ? "–" : String(value);
   }
   document.addEventListener("DOMContentLoaded", header);
-  return { t, api, ApiError, fmt, pvalue, int, el, me, lang, loginRedirect, safeNext, verdictText, showError, cookie, savePng, exportBar, paramText };
+  return { t, plural, api, ApiError, fmt, pvalue, int, el, me, lang, loginRedirect, safeNext, verdictText, showError, cookie, savePng, exportBar, paramText };
 })();

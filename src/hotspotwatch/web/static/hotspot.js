@@ -21,7 +21,7 @@
   const p = hs.properties;
   document.getElementById("hs-name").textContent = p.name;
   document.title = p.name + " · HotspotWatch";
-  document.getElementById("hs-meta").textContent = [p.commune, p.zone ? "ZP " + p.zone : null, p.active ? t("web.hotspot.designated") : null].filter(Boolean).join(" · ");
+  document.getElementById("hs-meta").textContent = [p.commune, p.zone ? t("web.zone_label") + " " + p.zone : null, p.active ? t("web.hotspot.designated") : null].filter(Boolean).join(" · ");
   const slug = p.name.normalize("NFD").replace(/[^A-Za-z0-9]+/g, "-").replace(/^-|-$/g, "").toLowerCase() || "hotspot";
 
   // The run these numbers come from, and its parameters (the renewal report's for the same day).
