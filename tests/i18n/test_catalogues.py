@@ -155,6 +155,11 @@ FIXED_COUNT_OK = {
     # disclosure k: with k = 1 nothing is suppressed, so the caption is never shown
     ("report.chart.caption_public", "k"),
     ("report.map.caption_public", "k"),
+    ("web.map.partition_caption", "k"),
+    ("web.map.aggregates_only", "k"),
+    # a capped events layer: shown is the cap (thousands of points) and total exceeds it
+    ("web.map.capped", "shown"),
+    ("web.map.capped", "total"),
 }
 
 

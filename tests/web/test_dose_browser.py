@@ -64,7 +64,7 @@ def test_partner_sees_presence_per_week_and_enters_resources(
         "ps => ps.map(p => p.getAttribute('d').split(/[ML]/).length - 1)",
     )
     assert points == [5, 5]
-    assert page.inner_text("#presence-summary").startswith("2 hours in 5 sessions")
+    assert page.inner_text("#presence-summary").startswith("Presence: 2 h in all, sessions: 5")
     assert "Police taskforce" in page.inner_text("#presence")
     assert page.is_visible("#resource-form")
     page.fill("#resource-form input[name=start]", "2024-03-01")
