@@ -105,14 +105,14 @@ def test_place_block_prints_the_presence_runs_minutes_per_week_by_unit(city: Any
     f = Fmt("fr", Disclosure("council", 5))
     ctx = dose_context(_data(dose), f, place_blocks=True)
     html = _render(ctx, public=False, place="Hotspot 1")
-    assert "Activité, pas résultats" in html
+    assert "activité, pas des résultats" in html
     per_week = f.num(h.minutes_by_unit_type["police_taskforce"] / h.weeks, 0)
     assert f"Taskforce de police {per_week}" in html
     assert f.num(100 * h.high_harm_hours.covered_share, 1) + " %" in html
     assert f.p("dose.sessions", h.sessions) in html
     # the resource record of the place, prorated over its designated days of 2023 (all)
     assert format_money(16800, "EUR", "fr") in html
-    assert "420 heures de personnel" in html
+    assert "Heures de personnel : 420 h" in html
 
 
 def test_cost_per_harm_prevented_is_a_range_or_says_why_not(city: Any) -> None:

@@ -67,4 +67,4 @@ def test_no_stigmatising_or_ranking_words(lang):
 def test_activity_is_labelled_as_not_results_in_every_language():
     assert _flat("en")["report.dose.flag"] == "Activity, not results"
     assert _flat("fr")["report.dose.flag"] == "De l'activité, pas des résultats"
-    assert _flat("nl")["report.dose.flag"] == "Inzet, geen resultaat"
+    assert _flat("nl")["report.dose.flag"] == "Inzet, geen resultaten"
