@@ -61,7 +61,13 @@ def test_the_review_synonyms_are_forbidden():
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_no_catalogue_value_uses_a_forbidden_synonym(lang):
-    bad = [f"{key}: {hit}" for key, value in catalogs()[lang].items() for hit in _hits(value, lang)]
+    # A cited work keeps its own title (keys ending in "_ref").
+    bad = [
+        f"{key}: {hit}"
+        for key, value in catalogs()[lang].items()
+        if not key.endswith("_ref")
+        for hit in _hits(value, lang)
+    ]
     assert not bad, bad
 
 
