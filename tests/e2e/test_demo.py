@@ -153,3 +153,39 @@ def test_reports_in_three_languages_and_two_audiences_carry_the_pooled_estimate(
     )
     # No exact coordinates or event-level detail in the public report.
     assert not re.search(r"\b50\.\d{4,}\b", public)
+
+
+def test_reports_show_presence_the_koper_curve_and_cost_per_place(
+    demo: tuple[Path, dict],  # type: ignore[type-arg]
+) -> None:
+    """Issue 18: the council report's dose page (activity, not results) with the Koper curve
+    and a cost per harm prevented for every place; the public one only the strategy's totals."""
+    folder, summary = demo
+    reports = Path(summary["workspace"]) / "reports"
+    truth = json.loads((folder / "truth.json").read_text())
+    council = " ".join(
+        (p.extract_text() or "") for p in PdfReader(reports / "renewal-council-en.pdf").pages
+    )
+    flat = re.sub(r"\s+", " ", council)
+    assert "Presence and cost of the strategy" in flat and "ACTIVITY, NOT RESULTS" in flat.upper()
+    planted = int(truth["presence"]["threshold_minutes"])
+    assert f"Sessions longer than {planted} minutes" in flat  # the demo's Koper curve tells
+    ws = Workspace.open(summary["workspace"])
+    try:
+        names = [str(n) for n in ws.hotspots()["name"]]
+    finally:
+        ws.close()
+    dose_page = flat[flat.index("Presence and cost by place") :]
+    squeezed = re.sub(r"[\s\u2010-]", "", dose_page)  # names wrap (and hyphenate) in cells
+    for name in names:
+        assert re.sub(r"[\s\u2010-]", "", name) in squeezed, name
+    assert "Cost per harm prevented" in dose_page
+    public = re.sub(
+        r"\s+",
+        " ",
+        " ".join(
+            (p.extract_text() or "")
+            for p in PdfReader(reports / "public" / "renewal-public-en.pdf").pages
+        ),
+    )
+    assert "Presence and cost by place" not in public
