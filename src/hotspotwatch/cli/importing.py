@@ -1,4 +1,4 @@
-"""``hotspotwatch import events|areas|hotspots``: bring source files into the workspace.
+"""``hotspotwatch import events|areas|lines|hotspots``: bring source files into the workspace.
 
 Every events file is one transaction (``--atomic``: all the files are one); at the end a
 table shows, per file, ``read = inserted + updated + unchanged + quarantined``, the exact
@@ -260,6 +260,50 @@ def areas(
         return
     console.print(f"layer [bold]{rep.layer}[/]: {rep.written} areas from {Path(rep.file).name}"
                   + (f" ({rep.repaired} invalid polygons repaired)" if rep.repaired else ""))
+
+
+@app.command("lines")
+def lines(
+    file: Annotated[Path, typer.Argument(
+        help="GeoPackage, GeoJSON, Shapefile or GeoParquet with lines, e.g. an OpenStreetMap extract.")],
+    layer: Annotated[str, typer.Option(
+        "--layer", help="Line layer to (re)place; the report draws streets.")] = "streets",
+    name_field: Annotated[str | None, typer.Option(
+        "--name-field", help="Field holding a line's name (default: name, if the file has it).")] = None,
+    kind_field: Annotated[str | None, typer.Option(
+        "--kind-field", help="Field holding a line's kind (default: highway, if the file has it).")] = None,
+    source_layer: Annotated[
+        str | None, typer.Option("--source-layer", help="Layer of a multi-layer GeoPackage.")
+    ] = None,
+    user: UserOpt = None,
+    workspace: WorkspaceOpt = Path("."),
+    database_url: DatabaseUrlOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Replace a line layer (streets) with the lines of a file, clipped to the study area.
+
+    Lines are transformed to the workspace CRS; importing the layer again replaces it in one
+    transaction. Display only: the report draws streets on its maps; no result changes.
+    """
+    from hotspotwatch.io.errors import SourceError
+    from hotspotwatch.workflows.ingest_lines import import_lines
+    from hotspotwatch.workspace import WorkspaceError
+
+    ws = open_workspace(workspace, database_url)
+    try:
+        rep = import_lines(ws, file, layer=layer, name_field=name_field, kind_field=kind_field,
+                           source_layer=source_layer, user=user)
+    except (SourceError, WorkspaceError) as exc:
+        fail(escape(str(exc)))
+    finally:
+        ws.close()
+    if as_json:
+        print_json({"layer": rep.layer, "read": rep.read, "written": rep.written,
+                    "outside": rep.outside})
+        return
+    console.print(f"line layer [bold]{escape(rep.layer)}[/]: {rep.written:,} lines from "
+                  f"{escape(Path(rep.file).name)}"
+                  + (f" ({rep.outside:,} outside the study area left out)" if rep.outside else ""))
 
 
 @app.command("hotspots")

@@ -279,8 +279,13 @@ def hotspot_page(
     labels_map: Mapping[str, str],
     labels_chart: Mapping[str, str],
     others: Sequence[BaseGeometry],
+    map_kw: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Context of one hotspot's page."""
+    """Context of one hotspot's page.
+
+    ``map_kw``: the map layers shared by every place's map (``breaks``, ``communes``,
+    ``streets``: :func:`hotspotwatch.report.figures.hotspot_map`).
+    """
     d = f.disclosure
     ev = sec.evaluation
     map_png = figures.hotspot_map(
@@ -295,6 +300,7 @@ def hotspot_page(
         controls=sec.controls,
         disclosure=d,
         labels=labels_map,
+        **(map_kw or {}),
     )
     chart = None
     months_before = months_after = ""

@@ -192,6 +192,13 @@ class RenewalData:
     unavailable_kind: dict[str, str] = field(default_factory=dict)
     """The kind of each reason in :attr:`unavailable` (one of :data:`UNAVAILABLE_KINDS`): the
     report words the kind in the reader's language and keeps the reason as its detail."""
+    communes: list[tuple[str, dict[str, str], BaseGeometry]] = field(default_factory=list)
+    """``(code, {"en": name, "fr": name_fr, "nl": name_nl}, outline)`` of the communes
+    (the ``commune`` area layer, when the workspace has one): drawn with their names on
+    the maps."""
+    streets: BaseGeometry | None = None
+    """The ``streets`` line layer (``hotspotwatch import lines FILE --layer streets``),
+    clipped to the study area and simplified for drawing; ``None`` without one."""
     incidents: IncidentsInContext | None = None
     """Recent incidents in context: ``[report] incident_category`` in the last whole
     calendar month up to :attr:`until`

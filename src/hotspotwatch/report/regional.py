@@ -236,30 +236,48 @@ def regional_context(data: RenewalData, f: Fmt) -> dict[str, Any]:
     return out
 
 
+def commune_names(data: RenewalData, lang: str) -> list[tuple[str, str, Any]]:
+    """``(code, name, outline)`` of the communes, named in ``lang``; a bilingual name
+    ("Ixelles / Elsene") is set on two lines."""
+    return [
+        (code, names.get(lang, names.get("en", code)).replace(" / ", " /\n"), g)
+        for code, names, g in data.communes
+    ]
+
+
 def regional_map(data: RenewalData, f: Fmt, reg: dict[str, Any]) -> str | None:
     """The regional map as a data URI (``None`` without a study area)."""
     if data.region is None:
         return None
     t = f.t
+    from hotspotwatch.report.context import ALL_VERDICTS, verdict_of
     grid = data.region_grid
     cell = grid.cell_size if grid is not None else data.display.get("region_cell_m", 500)
     png = figures.regional_map(
         region=data.region,
         zones=data.zones,
         perimeters=[(s.name, s.geometry) for s in data.hotspots],
+        verdicts=[verdict_of(s.evaluation) for s in data.hotspots],
         counts=grid.counts if grid is not None else None,
         extent=grid.extent if grid is not None else None,
         extra_places=reg["places"],
         disclosure=f.disclosure,
+        communes=commune_names(data, f.lang),
+        streets=data.streets,
         labels={
             "perimeter": t("report.map.perimeter"),
             "zone_border": _capital(t("report.map.zone_border", label=f.zone())),
             "undesignated": t("report.regional.undesignated_marker"),
             "emerging": t("report.regional.emerging_marker"),
             "legend_title": t("report.regional.legend_title", m=f.num(cell, 0)),
+            "verdict_title": t("maps.verdict_title"),
+            "verdict.none": t("maps.not_evaluated"),
+            "commune_border": t("maps.commune_border"),
+            "streets": t("maps.streets"),
+            **{f"verdict.{v}": t(f"report.verdict.{v}") for v in ALL_VERDICTS},
         },
     )
     return data_uri(png)
 
 
-__all__ = ["knox_context", "regional_context", "regional_map"]
+__all__ = ["commune_names", "knox_context", "regional_context", "regional_map"]

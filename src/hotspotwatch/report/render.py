@@ -80,6 +80,9 @@ def renewal_html(
         "controls": t("report.map.controls"),
         "cell_legend": t("report.map.cell_legend"),
         "zone": _capital(zone_label),
+        "other_perimeter": t("maps.other_perimeter"),
+        "commune_border": t("maps.commune_border"),
+        "streets": t("maps.streets"),
     }
     labels_chart = {
         "per_month": t("report.chart.per_month"),
@@ -95,11 +98,12 @@ def renewal_html(
         if progress is not None:
             progress(done, total)
 
+    map_kw = map_layers(data, lang, d)
     pages = []
     for sec in data.hotspots:
         near = sec.geometry.buffer(NEIGHBOUR_M)
         others = [g for n, g in perimeters if n != sec.name and g.intersects(near)]
-        pages.append(ctx.hotspot_page(sec, data, f, labels_map, labels_chart, others))
+        pages.append(ctx.hotspot_page(sec, data, f, labels_map, labels_chart, others, map_kw))
         tick(len(pages))
     summary = ctx.summary_context(data, f, pages)
     tick(len(pages) + 1)
@@ -128,7 +132,10 @@ def renewal_html(
         "audience_label": f.body() if aud == "council" else t("report.audience.public"),
         "zone_label": zone_label,
         "zone_layer": data.zone_layer,
-        "map_caption": t("report.map.caption", label=zone_label),
+        "map_caption": t(
+            "maps.hotspot_caption",
+            m=f.num(data.display.get("map_cell_m", 100), 0),
+        ),
         "pages": pages,
         "regional": reg,
         "regional_map": regional_map,
@@ -142,6 +149,18 @@ def renewal_html(
     html = _env().get_template("renewal.html.j2").render(**context)
     tick(len(pages) + 3)
     return html
+
+
+def map_layers(data: RenewalData, lang: str, disclosure: Disclosure) -> dict[str, Any]:
+    """What every place's map shares: one set of colour steps for all of them (so places
+    compare), the communes and the streets."""
+    from hotspotwatch.report.figures import harm_breaks
+
+    return {
+        "breaks": harm_breaks([s.grid.counts for s in data.hotspots], disclosure),
+        "communes": regional.commune_names(data, lang),
+        "streets": data.streets,
+    }
 
 
 def render_parts(data: RenewalData, fmt: str) -> int:

@@ -18,6 +18,9 @@ from hotspotwatch.store.schema import (
     resources,
 )
 
+#: The ``imports.kind`` of a line layer (:mod:`hotspotwatch.store.lines`).
+LINE_IMPORT_KIND = "lines"
+
 
 @reads
 def data_fingerprint(conn: Connection) -> str:
@@ -44,7 +47,10 @@ def data_fingerprint(conn: Connection) -> str:
             imports.c.fingerprint,
             imports.c.inserted,
             imports.c.updated,
-        ).order_by(imports.c.import_id)
+        )
+        # Line layers (streets) are drawn, never analysed: importing one changes no result.
+        .where(imports.c.kind != LINE_IMPORT_KIND)
+        .order_by(imports.c.import_id)
     ):
         h.update(repr(tuple(row)).encode())
     for row in conn.execute(
@@ -70,4 +76,4 @@ def count_runs(conn: Connection) -> int:
     return int(conn.execute(select(func.count()).select_from(analysis_runs)).scalar() or 0)
 
 
-__all__ = ["count_runs", "data_fingerprint"]
+__all__ = ["LINE_IMPORT_KIND", "count_runs", "data_fingerprint"]

@@ -153,6 +153,24 @@ areas = Table(
     UniqueConstraint("layer", "code"),
 )
 
+#: Line layers drawn on the maps (streets): display only, never counted, never part of the
+#: data fingerprint (migration 0009_lines).
+lines = Table(
+    "lines",
+    metadata,
+    Column("line_id", Integer, primary_key=True, autoincrement=True),
+    Column("layer", String(64), nullable=False),
+    Column("name", String(300), nullable=True),
+    Column("kind", String(64), nullable=True),  # e.g. an OpenStreetMap highway class
+    Column("geometry", LargeBinary, nullable=False),  # WKB (Multi)LineString, workspace CRS
+    Column("min_x", Float, nullable=False),
+    Column("min_y", Float, nullable=False),
+    Column("max_x", Float, nullable=False),
+    Column("max_y", Float, nullable=False),
+    Column("import_id", Integer, ForeignKey("imports.import_id"), nullable=True),
+    Index(None, "layer"),
+)
+
 hotspots = Table(
     "hotspots",
     metadata,

@@ -45,6 +45,9 @@ class AreaImportReport:
 
 #: The area layer that is the workspace's study area.
 STUDY_AREA_LAYER = "region"
+#: The line layer of streets: not an area layer (``hotspotwatch import lines``,
+#: :mod:`hotspotwatch.workflows.ingest_lines`).
+LINE_LAYER = "streets"
 
 
 def _read_polygon_file(path: Path, source_layer: str | None) -> Any:
@@ -270,6 +273,11 @@ def import_areas(
     path = check_file(file)
     if not layer or not re.fullmatch(r"[A-Za-z0-9_\-]+", layer):
         raise SourceError(f"--layer {layer!r}: use letters, digits, _ or - (e.g. police_zone)")
+    if layer == LINE_LAYER:
+        raise SourceError(
+            f"--layer {layer} is a line layer, not an area layer: import it with "
+            f"`hotspotwatch import lines {path} --layer {layer}`"
+        )
     if code_field is None or name_field is None:
         if layer == STUDY_AREA_LAYER and code_field is None and name_field is None:
             return import_study_area(ws, path, source_layer=source_layer, user=user)
@@ -288,8 +296,12 @@ def import_areas(
     if bad:
         g = geoms[bad[0]]
         kind = "no geometry" if g is None or g.is_empty else g.geom_type
+        hint = (
+            f" (for lines such as streets: `hotspotwatch import lines {path} --layer {LINE_LAYER}`)"
+            if "LineString" in kind else ""
+        )
         raise SourceError(
-            f"{path}: feature {bad[0] + 1} ({gdf[code_col].iloc[bad[0]]!r}) has {kind}; areas must be polygons"
+            f"{path}: feature {bad[0] + 1} ({gdf[code_col].iloc[bad[0]]!r}) has {kind}; areas must be polygons{hint}"
         )
     codes = gdf[code_col].astype(str).str.strip()
     dup = codes[codes.duplicated()]

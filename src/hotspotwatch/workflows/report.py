@@ -300,6 +300,8 @@ def gather_renewal(
         dose=dose,
         region=region,
         zones=counts.zone_outlines(ws),
+        communes=counts.commune_outlines(ws),
+        streets=counts.street_lines(ws),
         zone_layer=ws.config.zone_layer,
         zone_label=dict(ws.config.zone_label),
         report_config=ws.config.report,

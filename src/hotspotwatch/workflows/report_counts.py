@@ -145,11 +145,53 @@ def zone_outlines(ws: Workspace) -> list[tuple[str, str, BaseGeometry]]:
     ]
 
 
+#: The area layer of communes drawn (with their names) on the report's maps.
+COMMUNE_LAYER = "commune"
+
+
+def commune_outlines(ws: Workspace) -> list[tuple[str, dict[str, str], BaseGeometry]]:
+    """``(code, {"en", "fr", "nl"} names, outline)`` of the :data:`COMMUNE_LAYER` areas
+    (simplified for drawing; empty when the workspace has no such layer). A language
+    without its own name takes the ``name`` field."""
+    if COMMUNE_LAYER not in ws.area_layers():
+        return []
+    cf = ws.areas(COMMUNE_LAYER)
+    out = []
+    for rec, g in zip(cf.to_dict("records"), cf.geometry, strict=True):
+        name = str(rec["name"])
+        fr, nl = rec.get("name_fr"), rec.get("name_nl")  # None or NaN when not given
+        names = {
+            "en": name,
+            "fr": fr if isinstance(fr, str) and fr else name,
+            "nl": nl if isinstance(nl, str) and nl else name,
+        }
+        out.append((str(rec["code"]), names, g.simplify(DISPLAY_TOLERANCE_M)))
+    return out
+
+
+def street_lines(ws: Workspace) -> BaseGeometry | None:
+    """The ``streets`` line layer as one MultiLineString, simplified by
+    :data:`DISPLAY_TOLERANCE_M` for drawing (``None`` when the workspace has none;
+    ``hotspotwatch import lines FILE --layer streets``)."""
+    from hotspotwatch.store.lines import lines_of
+    from hotspotwatch.workflows.ingest_lines import STREET_LAYER
+
+    geoms = lines_of(ws.engine, STREET_LAYER)
+    if not geoms:
+        return None
+    parts = shapely.get_parts(shapely.simplify(np.asarray(geoms, dtype=object),
+                                               DISPLAY_TOLERANCE_M))
+    street: BaseGeometry = shapely.MultiLineString(list(parts))
+    return street
+
+
 __all__ = [
+    "COMMUNE_LAYER",
     "DISPLAY_TOLERANCE_M",
     "MAP_CELL_M",
     "MAP_MARGIN_M",
     "REGION_CELL_M",
+    "commune_outlines",
     "data_coverage",
     "default_until",
     "display_grid",
@@ -157,5 +199,6 @@ __all__ = [
     "in_window",
     "map_window",
     "quarantine_by_source",
+    "street_lines",
     "zone_outlines",
 ]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import math
+from collections.abc import Sequence
 from typing import Any
 
 import matplotlib
@@ -33,6 +34,15 @@ BUFFER_LINE = "#d9822b"
 CONTROL = "#5f8f3e"
 DESIGNATED_FILL = "#e8eef5"
 HARM_COLOURS = ["#fff3d6", "#fdd49e", "#fc8d59", "#d7301f", "#7f0000"]
+#: Harm cells of the regional map: a grey ramp, so that the places' verdict colours
+#: (:data:`hotspotwatch.report.figures.charts.FOREST_COLOURS`) stand out on it.
+REGION_HARM_COLOURS = ["#f0efeb", "#dcdad3", "#c3c0b7", "#a29e93", "#7d796e"]
+#: A place without a verdict (not part of the evaluation).
+NOT_EVALUATED = "#ffffff"
+ZONE_LINE = "#3b3b3b"
+COMMUNE_LINE = "#8a8f96"
+STREET_LINE = "#9a9a9a"
+OTHER_PERIMETER = "#6b7785"
 
 RC: Any = {
     "font.family": "DejaVu Sans",
@@ -151,6 +161,34 @@ def fill(ax: Axes, geom: BaseGeometry, **kw: Any) -> None:
     ax.add_collection(coll, autolim=False)
 
 
+def harm_breaks(grids: Sequence[np.ndarray], disclosure: Disclosure) -> list[float]:
+    """One set of class edges for the harm cells of several maps, so they compare.
+
+    Geometric steps from 1 (the public: ``k``, the smallest count shown) to one above the
+    largest count shown on any of ``grids``; at most five classes, each edge an integer.
+    A cell of count ``c`` falls in class ``i`` when ``edges[i] <= c < edges[i + 1]``.
+
+    Examples
+    --------
+    >>> from hotspotwatch.report.disclosure import Disclosure
+    >>> harm_breaks([np.array([[0, 3]]), np.array([[40, 1]])], Disclosure("council", 5))
+    [1.0, 2.0, 4.0, 9.0, 20.0, 41.0]
+    """
+    tops = []
+    for counts in grids:
+        shown = disclosure.mask(np.asarray(counts, float))
+        shown[shown <= 0] = np.nan
+        if np.isfinite(shown).any():
+            tops.append(float(np.nanmax(shown)))
+    low = float(disclosure.k) if disclosure.public else 1.0
+    top = max(tops, default=low)
+    if top <= low:
+        return [low, low + 1]
+    raw = np.unique(np.round(np.geomspace(low, top + 1, num=min(6, int(top - low) + 2))))
+    edges = [float(e) for e in raw]
+    return edges if len(edges) >= 2 else [low, top + 1]
+
+
 def harm_layer(
     ax: Axes,
     counts: np.ndarray,
@@ -158,25 +196,26 @@ def harm_layer(
     disclosure: Disclosure,
     *,
     alpha: float = 0.85,
+    edges: Sequence[float] | None = None,
+    palette: Sequence[str] = HARM_COLOURS,
 ) -> tuple[ListedColormap, BoundaryNorm, list[float]] | None:
-    """Harm counts per cell, classed; cells below ``k`` are left blank for the public."""
+    """Harm counts per cell, classed; cells below ``k`` are left blank for the public.
+
+    ``edges``: class edges shared with other maps (:func:`harm_breaks`); by default the
+    edges of these counts alone. Returns the colour map, its norm and the edges (``None``
+    when no cell is shown).
+    """
     shown = disclosure.mask(counts)
     shown[shown <= 0] = np.nan
     if not np.isfinite(shown).any():
         return None
-    top = float(np.nanmax(shown))
-    low = float(disclosure.k) if disclosure.public else 1.0
-    if top <= low:
-        edges = [low, low + 1]
-    else:
-        raw = np.unique(np.round(np.geomspace(low, top + 1, num=min(6, int(top - low) + 2))))
-        edges = [float(e) for e in raw]
-        if len(edges) < 2:
-            edges = [low, top + 1]
+    edges = list(edges) if edges is not None else harm_breaks([counts], disclosure)
     n = len(edges) - 1
-    colours = [HARM_COLOURS[round(i * (len(HARM_COLOURS) - 1) / max(n - 1, 1))] for i in range(n)]
+    colours = [palette[round(i * (len(palette) - 1) / max(n - 1, 1))] for i in range(n)]
     cmap = ListedColormap(colours)
     norm = BoundaryNorm(edges, n)
+    # A count above the last edge (not possible with shared edges) takes the top class.
+    shown = np.minimum(shown, edges[-1] - 0.5)
     ax.imshow(
         np.ma.masked_invalid(shown),
         origin="lower",
@@ -190,7 +229,14 @@ def harm_layer(
     return cmap, norm, edges
 
 
-def scale_bar(ax: Axes, extent: tuple[float, float, float, float], label_unit: str = "m") -> None:
+def scale_bar(
+    ax: Axes, extent: tuple[float, float, float, float], label_unit: str = "m"
+) -> list[Any]:
+    """A scale bar in the lower left corner (about a fifth of the width, a round length).
+
+    Returns its artists (the bar and its text, ``gid`` ``"scale_bar"``), so that labels can
+    keep clear of them.
+    """
     width = extent[2] - extent[0]
     target = width / 5
     nice = 10 ** math.floor(math.log10(target))
@@ -200,9 +246,12 @@ def scale_bar(ax: Axes, extent: tuple[float, float, float, float], label_unit: s
             break
     x0 = extent[0] + width * 0.05
     y0 = extent[1] + (extent[3] - extent[1]) * 0.05
-    ax.plot([x0, x0 + nice], [y0, y0], color=INK, lw=2, solid_capstyle="butt", zorder=6)
+    (bar,) = ax.plot(
+        [x0, x0 + nice], [y0, y0], color=INK, lw=2, solid_capstyle="butt", zorder=6,
+        gid="scale_bar",
+    )
     text = f"{nice / 1000:g} km" if nice >= 1000 else f"{nice:g} {label_unit}"
-    ax.text(
+    label = ax.text(
         x0 + nice / 2,
         y0 + width * 0.015,
         text,
@@ -211,22 +260,32 @@ def scale_bar(ax: Axes, extent: tuple[float, float, float, float], label_unit: s
         fontsize=6.5,
         color=INK,
         zorder=6,
+        gid="scale_bar",
+        bbox={"boxstyle": "square,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.7},
     )
+    return [bar, label]
 
 
 __all__ = [
     "BUFFER",
     "BUFFER_LINE",
+    "COMMUNE_LINE",
     "CONTROL",
     "DESIGNATED_FILL",
     "DPI",
     "HARM_COLOURS",
     "INK",
     "MUTED",
+    "NOT_EVALUATED",
+    "OTHER_PERIMETER",
     "PERIMETER",
     "RC",
+    "REGION_HARM_COLOURS",
+    "STREET_LINE",
     "TREATED_LINE",
+    "ZONE_LINE",
     "fill",
+    "harm_breaks",
     "harm_layer",
     "lines",
     "outline",
