@@ -8,7 +8,6 @@ from pathlib import Path
 
 import geopandas as gpd
 import pytest
-import shapely
 from shapely.geometry import LineString, MultiLineString, Point, box
 
 from hotspotwatch import Workspace
@@ -111,7 +110,7 @@ def test_a_bad_feature_names_the_file_and_the_row_and_keeps_the_old_layer(
 def test_polygons_point_to_import_areas(area_ws: Workspace, tmp_path: Path):
     poly = tmp_path / "poly.gpkg"
     gpd.GeoDataFrame(geometry=[AREA_3812], crs="EPSG:3812").to_file(poly)
-    with pytest.raises(SourceError, match="feature 1 has Polygon.*import areas"):
+    with pytest.raises(SourceError, match=r"feature 1 has Polygon.*import areas"):
         import_lines(area_ws, poly)
 
 
@@ -127,9 +126,9 @@ def test_lines_need_a_study_area(workspace: Workspace, tmp_path: Path):
 
 def test_import_areas_with_lines_points_to_import_lines(area_ws: Workspace, tmp_path: Path):
     path = _streets(tmp_path)
-    with pytest.raises(SourceError, match="is a line layer.*hotspotwatch import lines"):
+    with pytest.raises(SourceError, match=r"is a line layer.*hotspotwatch import lines"):
         import_areas(area_ws, path, layer="streets", code_field="name", name_field="name")
-    with pytest.raises(SourceError, match="has MultiLineString; areas must be polygons.*import lines"):
+    with pytest.raises(SourceError, match=r"has MultiLineString; areas must be polygons.*import lines"):
         import_areas(area_ws, path, layer="roads", code_field="name", name_field="name")
     assert "roads" not in area_ws.area_layers() and "streets" not in area_ws.area_layers()
 

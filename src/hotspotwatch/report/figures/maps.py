@@ -295,8 +295,9 @@ def _locator(
     prim.fill(inset, region, facecolor="#eceae4", edgecolor=MUTED, lw=0.5)
     for _c, _n, zg in zones:
         prim.outline(inset, zg, color=MUTED, lw=0.3)
-    for cg in controls:
-        prim.fill(inset, cg, facecolor=CONTROL, edgecolor=CONTROL, lw=0.5)
+    if controls:  # one collection for every cell (hundreds of them): one draw call
+        prim.fill(inset, shapely.MultiPolygon([p for g in controls for p in prim.polys(g)]),
+                  facecolor=CONTROL, edgecolor=CONTROL, lw=0.5)
     inset.add_patch(Rectangle((extent[0], extent[1]), extent[2] - extent[0],
                               extent[3] - extent[1], fill=False, ec=INK, lw=0.6, zorder=3))
     centre = perimeter.centroid
