@@ -340,3 +340,25 @@ def test_a_street_longer_than_the_window_is_drawn_clipped_to_it():
     xs = np.concatenate([seg[:, 0] for seg in street.get_segments()])
     assert xs.min() == pytest.approx(0) and xs.max() == pytest.approx(1000)
     plt.close(fig)
+
+
+def test_the_report_passes_one_set_of_steps_and_named_communes_to_every_place():
+    """render.map_layers: the steps over every place's cells, communes in the reader's language."""
+    from types import SimpleNamespace
+
+    from hotspotwatch.report.render import map_layers
+
+    grids = [np.array([[0, 3]]), np.array([[0, 57]]), np.array([[9, 0]])]
+    data = SimpleNamespace(
+        hotspots=[SimpleNamespace(grid=SimpleNamespace(counts=g)) for g in grids],
+        communes=[("21009", {"en": "Ixelles / Elsene", "fr": "Ixelles", "nl": "Elsene"},
+                   box(0, 0, 1, 1))],
+        streets=None,
+    )
+    layers = map_layers(data, "nl", COUNCIL)  # type: ignore[arg-type]
+    assert layers["breaks"] == harm_breaks(grids, COUNCIL)
+    assert layers["breaks"][-1] == 58  # the busiest place sets the top step for all
+    assert [name for _c, name, _g in layers["communes"]] == ["Elsene"]
+    en = map_layers(data, "en", COUNCIL)  # type: ignore[arg-type]
+    assert [name for _c, name, _g in en["communes"]] == ["Ixelles /\nElsene"]
+    assert map_layers(data, "en", PUBLIC)["breaks"][0] == 5  # type: ignore[arg-type]
