@@ -144,8 +144,8 @@ def test_reports_in_three_languages_and_two_audiences_carry_the_pooled_estimate(
             if audience == "council":
                 shown = f"{pooled:.2f}" if lang == "en" else f"{pooled:.2f}".replace(".", ",")
             else:  # plain words (issue 17): the pooled interval as whole percentages
-                shown = f"{100 * (1 - body['ci_high']):.0f} %"
-            assert shown in text, (pdf.name, shown)
+                shown = f"{100 * (1 - body['ci_high']):.0f}\u00a0%"
+            assert shown in text.replace(" %", "\u00a0%"), (pdf.name, shown)
             assert "Clemenceau" in "".join(p.extract_text() or "" for p in PdfReader(pdf).pages)
     public = "".join(
         p.extract_text() or ""

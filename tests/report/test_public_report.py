@@ -134,6 +134,7 @@ def test_no_count_per_place_only_an_index_that_matches_the_evaluation(pages, pub
             assert change == "about the same"
         else:
             word = "lower" if index < 100 else "higher"
+            # (the parser collapses the no-break space before "%" like any white space)
             assert change == f"{abs(index - 100)} % {word}", (h.name, change, index)
         checked += 1
         # and neither count is printed anywhere on the page
@@ -198,37 +199,31 @@ def test_the_strategy_sentence_and_the_resources_slot(pages, pub):
         lo, hi = np.exp(ev.pooled.ci_low), np.exp(ev.pooled.ci_high)
         a, b = ((1 - hi) * 100, (1 - lo) * 100) if ev.pooled_verdict.label == "reduction" else (
             (lo - 1) * 100, (hi - 1) * 100)
-        assert f"by between {max(a, 0):.0f} % and {max(b, 0):.0f} %" in text
+        assert f"by between {max(a, 0):.0f}\u00a0% and {max(b, 0):.0f}\u00a0%" in text
     # the fixture has no resource records: the slot says so
     assert pub.resources is None
     assert "No resources have been recorded for this period yet." in text
 
 
-def test_strategy_totals_prorate_records_by_days(renewal_workspace, monkeypatch):
-    import pandas as pd
+def test_the_resources_slot_prints_the_dose_workflows_totals(pub, monkeypatch):
+    """The public version shows the strategy's totals from
+    :func:`hotspotwatch.workflows.resources.strategy_totals` (prorating tested with it)."""
+    from dataclasses import replace
 
     from hotspotwatch.workflows import resources
 
-    frame = pd.DataFrame(
-        {
-            "hotspot": ["Yser", "Yser", "Matongé"],
-            "period_start": [dt.date(2024, 1, 1), dt.date(2024, 7, 1), dt.date(2025, 8, 1)],
-            "period_end": [dt.date(2024, 6, 30), dt.date(2024, 12, 31), dt.date(2025, 9, 30)],
-            "kind": ["police", "prevention", "police"],
-            "staff_hours": [182.0, 100.0, 61.0],
-            "cost_eur": [18200.0, 5000.0, 6100.0],
-            "source": ["t", "t", "t"],
-            "simulated": [False, False, True],
-        }
-    )
-    monkeypatch.setattr(resources, "resource_frame", lambda ws: frame)
-    got = strategy_totals(renewal_workspace, until=UNTIL)
-    # first designation 28 March 2024: 95 of the first record's 182 days; the second in
-    # full; the third: 31 of 61 days up to 31 August 2025
-    assert got.start == dt.date(2024, 3, 28) and got.end == UNTIL
-    assert got.staff_hours == pytest.approx(182 * 95 / 182 + 100 + 61 * 31 / 61)
-    assert got.cost == pytest.approx(18200 * 95 / 182 + 5000 + 6100 * 31 / 61)
-    assert got.simulated is True
+    totals = {"staff_hours": 48337.4, "cost": 2691724.04, "currency": "EUR",
+              "start": "2024-03-28", "end": "2025-08-31", "simulated": True}
+    monkeypatch.setattr(resources, "strategy_totals", lambda ws, until: totals)
+    got = strategy_totals(None, until=UNTIL)  # type: ignore[arg-type]
+    assert got.start == dt.date(2024, 3, 28) and got.staff_hours == 48337.4
+    page = html_lib.unescape(public_html(replace(pub, resources=got), lang="fr"))
+    assert "48\u202f337 h de travail" in page and "2\u202f691\u202f724\xa0€" in page
+    assert "Ces chiffres sont simulés" in page
+    text = visible_text(page)
+    # the strategy's totals only: no staff-hours figure next to a place
+    places = text[text.index("Les lieux désignés"):text.index("Où se trouvent")]
+    assert "heures" not in places and "€" not in places
 
 
 def test_cli_builds_the_public_html_and_the_council_keeps_its_layout(renewal_workspace, pub,

@@ -45,7 +45,7 @@ def place_sentence(
 
     Examples
     --------
-    >>> place_sentence("Yser", "reduction", 0.57, 0.86, "en")
+    >>> place_sentence("Yser", "reduction", 0.57, 0.86, "en").replace("\\xa0", " ")
     'Yser: harm fell by between 14 % and 43 % compared with similar areas after designation.'
     >>> place_sentence("Yser", None, None, None, "nl")
     'Yser maakt nog geen deel uit van deze evaluatie.'
@@ -67,7 +67,7 @@ def index_text(index: int | None, lang: str) -> str:
     Examples
     --------
     >>> index_text(75, "fr"), index_text(None, "en")
-    ('25 % de moins', 'too few events to compare')
+    ('25\\xa0% de moins', 'too few events to compare')
     """
     if index is None:
         return translate("public.index.hidden", lang)

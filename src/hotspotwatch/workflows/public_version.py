@@ -10,7 +10,8 @@
   places in the documented alphabetical order (:mod:`hotspotwatch.domain.collation`);
 - the rare serious categories (``[public] rare_categories``) only region-wide, per complete
   calendar year, with primary and complementary suppression (:func:`rare_table`);
-- the strategy's staff-hours and cost (:func:`strategy_totals`, issue 18 item 8).
+- the strategy's staff-hours and cost (:func:`strategy_totals`, issue 18 item 8: the dose
+  workflow's figures).
 
 Undesignated statistical hot spots, police activity and all-years totals per place are not
 part of it. The web's public page (:mod:`hotspotwatch.workflows.web.public`) calls the same
@@ -161,39 +162,28 @@ def rare_table(ws: Workspace, *, until: dt.date) -> RareTable | None:
 
 
 def strategy_totals(ws: Workspace, *, until: dt.date) -> StrategyResources | None:
-    """Total staff-hours and cost of every place's resource records over the strategy.
+    """Total staff-hours and cost of the whole strategy up to ``until``, never a place's.
 
-    The period runs from the first designation to ``until``; a record whose period only
-    partly overlaps it counts pro rata of its days (the rule of ``dose cost``). ``None``
-    when the workspace holds no resource record or no designation.
+    The figures of :func:`hotspotwatch.workflows.resources.strategy_totals` (the stored
+    ``dose.resources`` run: each record prorated by the days of its period inside the
+    place's designated periods), typed for the public layout. ``None`` without records.
     """
-    from hotspotwatch.workflows.resources import resource_frame
+    from hotspotwatch.workflows import resources
 
-    frame = resource_frame(ws)
-    periods = [p for ps in ws.hotspot_periods().values() for p in ps]
-    if frame.empty or not periods:
+    got = resources.strategy_totals(ws, until=until)
+    if got is None:
         return None
-    first = min(p.start for p in periods)
-    hours = cost = 0.0
-    simulated = False
-    for r in frame.itertuples(index=False):
-        days = (r.period_end - r.period_start).days + 1
-        overlap = (min(r.period_end, until) - max(r.period_start, first)).days + 1
-        if overlap <= 0 or days <= 0:
-            continue
-        share = overlap / days
-        if _finite(r.staff_hours) is not None:
-            hours += float(r.staff_hours) * share
-        if _finite(r.cost_eur) is not None:
-            cost += float(r.cost_eur) * share
-        simulated = simulated or bool(r.simulated)
+
+    def day(value: Any) -> dt.date:
+        return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+
     return StrategyResources(
-        staff_hours=hours,
-        cost=cost,
-        currency=ws.config.currency,
-        start=first,
-        end=until,
-        simulated=simulated,
+        staff_hours=float(got["staff_hours"]),
+        cost=float(got["cost"]),
+        currency=str(got["currency"]),
+        start=day(got["start"]),
+        end=day(got["end"]),
+        simulated=bool(got["simulated"]),
     )
 
 
