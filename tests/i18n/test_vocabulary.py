@@ -137,13 +137,19 @@ def _plural_noun_after_one(text: str, lang: str) -> list[str]:
 @pytest.fixture(scope="module")
 def renewal_pages(renewal_workspace) -> dict[tuple[str, str], str]:
     from hotspotwatch.report.builders import renewal_html
+    from hotspotwatch.report.public import public_html
+    from hotspotwatch.workflows.public_version import gather_public
     from hotspotwatch.workflows.report import gather_renewal
 
     from .conftest import UNTIL
 
     data = gather_renewal(renewal_workspace, until=UNTIL)
+    pub = gather_public(renewal_workspace, data)  # the public version has its own layout
     return {
-        (lang, audience): _visible(renewal_html(data, lang=lang, audience=audience))
+        (lang, audience): _visible(
+            renewal_html(data, lang=lang, audience=audience) if audience == "council"
+            else public_html(pub, lang=lang)
+        )
         for lang in LANGUAGES
         for audience in ("council", "public")
     }

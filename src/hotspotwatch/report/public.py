@@ -113,6 +113,8 @@ def rare_context(f: Fmt, data: PublicData) -> dict[str, Any] | None:
 
 def public_map(data: PublicData, f: Fmt) -> str | None:
     """The region with the designated perimeters (numbered in list order) and zone borders."""
+    from hotspotwatch.report.regional import commune_names
+
     r = data.renewal
     if r.region is None:
         return None
@@ -131,7 +133,11 @@ def public_map(data: PublicData, f: Fmt) -> str | None:
             "undesignated": "",
             "emerging": "",
             "legend_title": "",
+            "commune_border": f.t("maps.commune_border"),
+            "streets": f.t("maps.streets"),
         },
+        communes=commune_names(r, f.lang),
+        streets=r.streets,
     )
     return data_uri(png)
 
@@ -164,7 +170,7 @@ def public_context(data: PublicData, *, lang: str, fmt: str) -> dict[str, Any]:
         "k": k,
         "kicker": t("public.kicker"),
         "title": _capital(f.title()),
-        "region": r.workspace_name,
+        "region": r.name_in(lang),
         "until": f.date(r.until),
         "subtitle": f.p(
             "public.subtitle",
