@@ -114,8 +114,8 @@ def test_the_report_shows_the_local_and_the_total_wdd_with_their_intervals(data,
 
     page = html_lib.unescape(renewal_html(data, lang=lang))
     f = Fmt(lang, Disclosure("council", data.disclosure_k))
-    assert translate("report.effect.wdd_local", lang) in page
-    assert translate("report.effect.wdd", lang) in page
+    from hotspotwatch.report.decide import MIN_WDD_EVENTS, wdd_context
+
     for sec in data.hotspots:
         w = sec.evaluation.wdd
         assert w.local_ci_low < w.local < w.local_ci_high and w.ci_low < w.estimate < w.ci_high
@@ -124,5 +124,15 @@ def test_the_report_shows_the_local_and_the_total_wdd_with_their_intervals(data,
         assert e["wdd_local_ci"] == f"{f.num(w.local_ci_low, 1)} – {f.num(w.local_ci_high, 1)}"
         assert e["wdd"] == f.num(w.estimate, 1)
         assert e["wdd_ci"] == f"{f.num(w.ci_low, 1)} – {f.num(w.ci_high, 1)}"
-        assert f'<td class="num wdd-local">{e["wdd_local"]} ({e["wdd_local_ci"]})</td>' in page
-        assert f'<td class="num wdd-total">{e["wdd"]} ({e["wdd_ci"]})</td>' in page
+        # issue 17: one plain sentence, and no precise number on fewer than 20 events
+        ev = sec.evaluation
+        enough = min(ev.treated_pre + ev.buffer_pre, ev.treated_post + ev.buffer_post)
+        ctx = wdd_context(f, ev)
+        assert ctx["shown"] == (enough >= MIN_WDD_EVENTS)
+        if ctx["shown"]:
+            sentence = translate("report.decide.wdd.value", lang, local=e["wdd_local"],
+                                 local_ci=e["wdd_local_ci"], total=e["wdd"], total_ci=e["wdd_ci"])
+        else:
+            sentence = ctx["sentence"]
+            assert e["wdd"] not in sentence
+        assert f">{sentence}</p>" in page

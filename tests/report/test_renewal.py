@@ -31,7 +31,7 @@ def data(renewal_workspace) -> RenewalData:
 def pdfs(renewal_workspace, data, tmp_path_factory) -> dict[tuple[str, str], str]:
     out = tmp_path_factory.mktemp("pdf")
     texts = {}
-    for lang, audience in (("en", "council"), ("fr", "council")):
+    for lang, audience in (("en", "council"), ("fr", "council"), ("nl", "council")):
         path = build_renewal_report(
             renewal_workspace,
             lang=lang,
@@ -43,6 +43,7 @@ def pdfs(renewal_workspace, data, tmp_path_factory) -> dict[tuple[str, str], str
         reader = pypdf.PdfReader(path)
         texts[(lang, audience)] = "\n".join(p.extract_text() for p in reader.pages)
         texts[(lang, audience, "pages")] = str(len(reader.pages))
+        texts[(lang, audience, "page1")] = reader.pages[0].extract_text()
     return texts
 
 
@@ -83,16 +84,39 @@ def test_pdf_prints_the_pooled_estimate_and_interval(renewal_workspace, pdfs):
     assert f"{pooled['ci_low']:.2f} – {pooled['ci_high']:.2f}".replace(".", ",") in fr
 
 
-def test_one_summary_page_one_page_per_hotspot_and_four_closing_pages(pdfs):
-    # Closing pages: regional picture, methods, the runs behind the report, data quality.
-    assert int(pdfs[("en", "council", "pages")]) == 1 + 17 + 4
-    # French is longer: its pages must still hold one place each.
-    assert int(pdfs[("fr", "council", "pages")]) == 1 + 17 + 4
+def test_two_summary_pages_one_page_per_hotspot_and_five_closing_pages(pdfs):
+    # Page 1 decides (one line per place), page 2 the forest plot and what changed.
+    # Closing pages: the regional picture (two sheets: the picture, then near repeats),
+    # methods, the runs behind the report, data quality.
+    assert int(pdfs[("en", "council", "pages")]) == 2 + 17 + 5
+
+
+@pytest.mark.parametrize("lang", ["fr", "nl"])
+def test_french_and_dutch_have_as_many_pages_as_english(pdfs, lang):
+    # French and Dutch are longer: page 1 and each place page must still hold on one page.
+    assert int(pdfs[(lang, "council", "pages")]) == int(pdfs[("en", "council", "pages")])
+
+
+@pytest.mark.parametrize("lang", ["en", "fr", "nl"])
+def test_page_one_holds_a_line_for_every_place_and_the_council_s_call(data, pdfs, lang):
+    from hotspotwatch.i18n import translate
+
+    def squeeze(text: str) -> str:  # names and sentences may wrap anywhere in a cell
+        return re.sub(r"\s+", "", text)
+
+    first = squeeze(pdfs[(lang, "council", "page1")])
+    for sec in data.hotspots:
+        assert squeeze(sec.name) in first, (lang, sec.name)
+    # the last words of page 1: the decision is the council's
+    end = translate("report.decide.no_recommendation", lang, body="X").split("(")[0][-30:]
+    assert squeeze(end) in first, lang
 
 
 def test_activity_is_labelled_as_not_results_on_every_hotspot_page(pdfs):
     text = pdfs[("en", "council")]
     assert text.upper().count("ACTIVITY, NOT RESULTS") == 17
+    # page 1's activity column says it too
+    assert "effort, not results" in pdfs[("en", "council", "page1")]
 
 
 def test_reproducibility_footer_carries_fingerprint_version_and_command(renewal_workspace, pdfs):

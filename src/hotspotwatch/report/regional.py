@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import shapely
 
-from hotspotwatch.i18n.spacetime import knox_notes
 from hotspotwatch.report import figures
 from hotspotwatch.report.context import data_uri, finite
 from hotspotwatch.report.fmt import Fmt
+from hotspotwatch.report.nearrepeat import categories_label, knox_context
 
 if TYPE_CHECKING:
     from hotspotwatch.report.data import RenewalData
@@ -36,59 +36,6 @@ EMERGING_ORDER = (
 
 def _capital(text: str) -> str:
     return text[:1].upper() + text[1:]
-
-
-def categories_label(data: RenewalData, f: Fmt, categories: Any) -> str:
-    """The near-repeat categories in words ("every harm category" when not configured)."""
-    if data.report_config.near_repeat_categories is None:
-        return f.t("report.nearrepeat.all_harm")
-    return f.listing(f.category_name(c) for c in categories)
-
-
-def knox_context(data: RenewalData, f: Fmt) -> dict[str, Any] | None:
-    """The near-repeat finding in words, from the stored Knox run and its alert.
-
-    When the alert is raised, the sentence quotes its nearest ring (distance, days, largest
-    Knox ratio and smallest p-value among its elevated cells) and the advice its whole area
-    and period; otherwise the table shows no near-repeat excess. ``notes``: what the reader
-    must know about its events (time precision, events dropped as too coarse, exact
-    duplicates counted once, same-place/same-day pairs;
-    :func:`hotspotwatch.i18n.spacetime.knox_notes`). Nothing is re-estimated.
-    """
-    run = data.knox
-    if run is None or run.knox.permutations == 0:
-        return None
-    names = categories_label(data, f, run.categories)
-    n = f.num(run.knox.n_events, 0)
-    notes = knox_notes(run, f.lang)
-    alert = run.alert
-    if alert is None or not alert.elevated or not alert.zones:
-        text = f.p("report.nearrepeat.no_signal", run.knox.n_events, categories=names, n=n)
-        return {"text": text, "advice": None, "ratio": None, "p": None, "notes": notes}
-    nearest = alert.zones[0]
-    text = f.p(
-        "report.nearrepeat.regional",
-        run.knox.n_events,
-        categories=names,
-        d=f.num(nearest.outer_m, 0),
-        days=f.p("common.n_days", round(nearest.days), n=f.num(nearest.days, 0)),
-        ratio=f.num(nearest.max_ratio, 1),
-        p=f.pvalue(nearest.min_p),
-        n=n,
-    )
-    advice = f.p(
-        "report.nearrepeat.advice",
-        round(alert.days),
-        d=f.num(alert.radius_m, 0),
-        t=f.num(alert.days, 0),
-    )
-    return {
-        "text": text,
-        "advice": advice,
-        "ratio": nearest.max_ratio,
-        "p": nearest.min_p,
-        "notes": notes,
-    }
 
 
 def incidents_context(data: RenewalData, f: Fmt) -> dict[str, str | None] | None:
@@ -280,4 +227,4 @@ def regional_map(data: RenewalData, f: Fmt, reg: dict[str, Any]) -> str | None:
     return data_uri(png)
 
 
-__all__ = ["commune_names", "knox_context", "regional_context", "regional_map"]
+__all__ = ["categories_label", "commune_names", "knox_context", "regional_context", "regional_map"]

@@ -17,7 +17,7 @@ import jinja2
 
 from hotspotwatch.domain.disclosure import Disclosure, check_audience
 from hotspotwatch.report import context as ctx
-from hotspotwatch.report import methods, regional
+from hotspotwatch.report import decide, methods, regional
 from hotspotwatch.report.dose import dose_context
 from hotspotwatch.report.fmt import Fmt, check_format, check_lang
 
@@ -103,7 +103,12 @@ def renewal_html(
     for sec in data.hotspots:
         near = sec.geometry.buffer(NEIGHBOUR_M)
         others = [g for n, g in perimeters if n != sec.name and g.intersects(near)]
-        pages.append(ctx.hotspot_page(sec, data, f, labels_map, labels_chart, others, map_kw))
+        page = ctx.hotspot_page(sec, data, f, labels_map, labels_chart, others, map_kw)
+        # the place page's plain words and monthly rates (report.decide)
+        page["decide"] = (
+            decide.place_decide(f, sec.evaluation) if sec.evaluation is not None else None
+        )
+        pages.append(page)
         tick(len(pages))
     summary = ctx.summary_context(data, f, pages)
     tick(len(pages) + 1)
@@ -142,6 +147,7 @@ def renewal_html(
         "knox": reg["knox"],
         "nearrepeat_heading": reg["knox_heading"],
         **summary,
+        "decide": decide.decision_context(data, f),
         **methods.methods_context(data, f, aud, fmt),
         **dose_context(data, f),
         "css": _css(),
