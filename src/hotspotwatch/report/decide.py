@@ -56,9 +56,9 @@ def pct_change(f: Fmt, change: float) -> str:
 
 
 # ---------------------------------------------------------------------------- page 1
-def dose_trend(f: Fmt, ev: HotspotEvaluation) -> str:
+def dose_trend(f: Fmt, ev: HotspotEvaluation) -> list[str]:
     """Police and prevention activity per month after designation against before, in words
-    ("Police ↑ ×6.5 · prevention ↑ ×3.0"), from the evaluation's stored ``dose``."""
+    (``["police ↑ ×6.5", "prevention ↑ ×3.0"]``), from the evaluation's stored ``dose``."""
     parts = []
     for role in ("enforcement", "prevention"):
         pre = finite(ev.dose.get(f"{role}_pre_per_month"))
@@ -79,7 +79,7 @@ def dose_trend(f: Fmt, ev: HotspotEvaluation) -> str:
         else:
             trend = f.t("report.decide.trend.stable")
         parts.append(f.t(f"report.decide.activity.{role}", trend=trend))
-    return " · ".join(parts) if parts else "–"
+    return parts or ["–"]
 
 
 def renewal_note(
