@@ -22,7 +22,7 @@ from matplotlib.colors import to_hex
 
 from hotspotwatch.analysis.evaluate.period_rates import place_rates
 from hotspotwatch.domain.disclosure import Disclosure
-from hotspotwatch.i18n import translate
+from hotspotwatch.i18n import plural, translate
 from hotspotwatch.report import decide
 from hotspotwatch.report.builders import renewal_html
 from hotspotwatch.report.context import forest_row
@@ -263,7 +263,7 @@ def test_the_near_repeat_advice_follows_the_shaded_cells_and_appears_once(data, 
     f = _f(data, lang)
     for a, b, t in bands:
         band = translate("report.knox.band", lang, inner=f.num(a, 0), outer=f.num(b, 0),
-                         days=f.num(t, 0))
+                         days=plural("common.n_days", t, lang, n=f.num(t, 0)))
         assert band in page
     head = translate("report.knox.advice", lang, bands="").split("{")[0][:25]
     assert page.count(head) == 1  # once, on the regional page
@@ -275,9 +275,9 @@ def test_the_near_repeat_advice_follows_the_shaded_cells_and_appears_once(data, 
         "report.knox.text",
         lang,
         categories=categories_label(data, f, run.categories),
-        n=f.num(k.n_events, 0),
+        events=plural("common.n_events", k.n_events, lang, n=f.num(k.n_events, 0)),
         d=f.num(reach, 0),
-        t=f.num(days, 0),
+        days=plural("common.n_days", days, lang, n=f.num(days, 0)),
         ratio=f.num(max(k.ratio[i, j] for i, j in shaded), 1),
         p=f.pvalue(min(k.p_value[i, j] for i, j in shaded)),
     )

@@ -247,7 +247,7 @@ def wdd_context(f: Fmt, ev: HotspotEvaluation) -> dict[str, Any]:
             "shown": False,
             "sentence": f.t(
                 "report.decide.wdd.few",
-                pre=f.count(pre),
+                pre=f.p("common.n_events", pre, n=f.count(pre)),
                 post=f.count(post),
                 min=f.num(MIN_WDD_EVENTS, 0),
             ),

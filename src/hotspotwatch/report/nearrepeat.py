@@ -54,6 +54,11 @@ def advice_bands(alert: NearRepeatAlert) -> list[tuple[float, float, float]]:
     return bands
 
 
+def days_text(f: Fmt, days: float) -> str:
+    """``28 days`` with the language's plural form (``common.n_days``)."""
+    return f.p("common.n_days", round(days), n=f.num(days, 0))
+
+
 def _label(f: Fmt, a: float, b: float, kind: str) -> str:
     """A band's label: ``0–100``, ``≥ 400``, or "same place" / "same day"."""
     if a == 0 and b == SAME_EDGE:
@@ -108,7 +113,7 @@ def knox_context(data: RenewalData, f: Fmt) -> dict[str, Any] | None:
     alert = run.alert
     table = knox_table(data, f)
     if alert is None or not alert.elevated or not alert.zones:
-        text = f.t("report.nearrepeat.no_signal", categories=names, n=n)
+        text = f.p("report.nearrepeat.no_signal", run.knox.n_events, categories=names, n=n)
         return {"text": text, "advice": None, "ratio": None, "p": None, "notes": notes,
                 "table": table, "bands": []}
     ratio = max(z.max_ratio for z in alert.zones)
@@ -116,9 +121,9 @@ def knox_context(data: RenewalData, f: Fmt) -> dict[str, Any] | None:
     text = f.t(
         "report.knox.text",
         categories=names,
-        n=n,
+        events=f.p("common.n_events", run.knox.n_events, n=n),
         d=f.num(alert.radius_m, 0),
-        t=f.num(alert.days, 0),
+        days=days_text(f, alert.days),
         ratio=f.num(ratio, 1),
         p=f.pvalue(p),
     )
@@ -126,7 +131,7 @@ def knox_context(data: RenewalData, f: Fmt) -> dict[str, Any] | None:
     advice = f.t(
         "report.knox.advice",
         bands=f.listing(
-            f.t("report.knox.band", inner=f.num(a, 0), outer=f.num(b, 0), days=f.num(t, 0))
+            f.t("report.knox.band", inner=f.num(a, 0), outer=f.num(b, 0), days=days_text(f, t))
             for a, b, t in bands
         ),
     )
@@ -141,4 +146,4 @@ def knox_context(data: RenewalData, f: Fmt) -> dict[str, Any] | None:
     }
 
 
-__all__ = ["advice_bands", "categories_label", "knox_context", "knox_table"]
+__all__ = ["advice_bands", "categories_label", "days_text", "knox_context", "knox_table"]
