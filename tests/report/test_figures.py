@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 
 import numpy as np
+import pytest
 from shapely.geometry import Point, box
 
 from hotspotwatch.domain.designation import Period
@@ -101,3 +103,57 @@ def test_public_trend_chart_does_not_depend_on_the_value_of_a_suppressed_month()
     assert figures.trend_chart(treated=treated, disclosure=council, **kw) != figures.trend_chart(
         treated=other, disclosure=council, **kw
     )
+
+
+def _month_label(lang: str):
+    from hotspotwatch.i18n import format_month_short
+
+    return lambda day: format_month_short(day, lang)
+
+
+def _tick_boxes(fig):
+    ax = fig.axes[0]
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    lo, hi = ax.get_xlim()
+    return [
+        t.get_window_extent(renderer)
+        for t, x in zip(ax.get_xticklabels(), ax.get_xticks(), strict=True)
+        if t.get_visible() and t.get_text() and lo <= x <= hi
+    ]
+
+
+def _trend(months, lang):
+    n = len(months)
+    rng = np.random.default_rng(3)
+    return figures.trend_figure(
+        months=months,
+        treated=rng.poisson(12, n).astype(float),
+        rings=[rng.poisson(9, n).astype(float)],
+        ring_labels=["0–250 m"],
+        control=rng.poisson(10, n).astype(float),
+        periods=[Period(months[n // 2], None)],
+        until=months[-1] + dt.timedelta(days=30),
+        disclosure=Disclosure("council", 5),
+        labels=LABELS,
+        month_label=_month_label(lang),
+    )
+
+
+@pytest.mark.parametrize("lang", ["fr", "nl"])
+@pytest.mark.parametrize("n_months", [60, 30, 12])
+def test_trend_chart_date_labels_never_overlap(lang, n_months):
+    # 60 months from January 2021: the old "%m/%y" labels every 6 months ran together
+    # ("01/2207/22..."); every pair of neighbouring tick labels must leave a gap.
+    months = [dt.date(2021 + i // 12, i % 12 + 1, 1) for i in range(n_months)]
+    fig = _trend(months, lang)
+    boxes = sorted(_tick_boxes(fig), key=lambda b: b.x0)
+    assert len(boxes) >= 2
+    for a, b in itertools.pairwise(boxes):
+        assert a.x1 < b.x0, (a, b)
+    assert all(fig.bbox.x0 <= b.x0 and b.x1 <= fig.bbox.x1 for b in boxes)  # none cut off
+    texts = [t.get_text() for t in fig.axes[0].get_xticklabels() if t.get_text()]
+    if n_months > 18:
+        assert all(t.isdigit() and len(t) == 4 for t in texts), texts  # years, "2022"
+    else:
+        assert texts[0] == _month_label(lang)(dt.date(2021, 1, 1))  # Babel's short month

@@ -18,6 +18,7 @@ import numpy as np
 from shapely.geometry.base import BaseGeometry
 
 from hotspotwatch.domain.taxonomy import outcome_label
+from hotspotwatch.i18n import format_month_short
 from hotspotwatch.i18n.verdicts import reason_text, verdict_text
 from hotspotwatch.report import figures
 from hotspotwatch.report.fmt import Fmt
@@ -323,6 +324,7 @@ def hotspot_page(
                 until=data.until,
                 disclosure=d,
                 labels=labels_chart,
+                month_label=lambda day: format_month_short(day, f.lang),
             )
         )
         months_before = f.months(float(s.exposure[s.pre_mask].sum()))

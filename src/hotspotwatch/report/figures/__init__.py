@@ -23,6 +23,7 @@ from hotspotwatch.report.figures.charts import (
     forest_figure,
     forest_plot,
     trend_chart,
+    trend_figure,
 )
 from hotspotwatch.report.figures.maps import hotspot_figure, hotspot_map
 from hotspotwatch.report.figures.primitives import harm_breaks
@@ -44,4 +45,5 @@ __all__ = [
     "regional_figure",
     "regional_map",
     "trend_chart",
+    "trend_figure",
 ]

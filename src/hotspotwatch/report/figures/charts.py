@@ -8,7 +8,8 @@ never as a value.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+import itertools
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, NamedTuple
 
 import matplotlib.dates as mdates
@@ -44,6 +45,105 @@ def per_month(values: np.ndarray, exposure: np.ndarray) -> np.ndarray:
     return out
 
 
+def _overlapping(labels: Sequence[Any], renderer: Any) -> bool:
+    """Whether two neighbouring visible tick labels' boxes intersect (or touch)."""
+    boxes = [t.get_window_extent(renderer) for t in labels if t.get_visible() and t.get_text()]
+    boxes.sort(key=lambda b: b.x0)
+    return any(a.x1 + 1.0 > b.x0 for a, b in itertools.pairwise(boxes))
+
+
+def date_axis(
+    ax: Any,
+    *,
+    first: dt.date,
+    last: dt.date,
+    month_label: Callable[[dt.date], str] | None = None,
+) -> None:
+    """Few, readable date ticks on ``ax``'s x axis, spanning ``first`` .. ``last``.
+
+    Up to 18 months: a tick each January and July, labelled ``month_label(day)`` (the
+    caller passes the language's short month name from Babel, e.g.
+    :func:`hotspotwatch.i18n.format_month_short`; default "01/24"). Longer: a tick each
+    January labelled with the year ("2024"), every second or more year when long. If the
+    labels would still touch once drawn, every other tick is dropped until they do not; a
+    label that would stick out of the figure is dropped.
+    """
+    months = (last.year - first.year) * 12 + last.month - first.month + 1
+    if months <= 18:
+        locator: Any = mdates.MonthLocator(bymonth=(1, 7))
+        name = month_label or (lambda d: d.strftime("%m/%y"))
+
+        def fmt(value: float, _pos: Any = None) -> str:
+            return name(mdates.num2date(value).date())
+    else:
+        locator = mdates.YearLocator(max(1, months // 72 + 1))
+
+        def fmt(value: float, _pos: Any = None) -> str:
+            return str(mdates.num2date(value).year)
+
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(plt.FuncFormatter(fmt))
+    fig = ax.figure
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    ticks = [t for t in ax.get_xticks() if ax.get_xlim()[0] <= t <= ax.get_xlim()[1]]
+    step = 1
+    while step < len(ticks) and _overlapping(ax.get_xticklabels(), renderer):
+        step *= 2
+        ax.set_xticks(ticks[::step])
+        fig.canvas.draw()
+    # a label cut by the figure's edge ("janv. 2" at the right) is dropped, not clipped
+    edge = fig.bbox
+    inside = [
+        x
+        for x, t in zip(ax.get_xticks(), ax.get_xticklabels(), strict=True)
+        if ax.get_xlim()[0] <= x <= ax.get_xlim()[1]
+        and edge.x0 <= t.get_window_extent(renderer).x0
+        and t.get_window_extent(renderer).x1 <= edge.x1
+    ]
+    if inside:
+        ax.set_xticks(inside)
+
+
+def trend_figure(
+    *,
+    months: Sequence[dt.date],
+    treated: np.ndarray,
+    buffer: np.ndarray | None = None,
+    rings: Sequence[np.ndarray] = (),
+    control: np.ndarray | None = None,
+    periods: Sequence[Period],
+    until: dt.date,
+    disclosure: Disclosure,
+    labels: Mapping[str, str],
+    ring_labels: Sequence[str] = (),
+    exposure: np.ndarray | None = None,
+    month_label: Callable[[dt.date], str] | None = None,
+) -> Figure:
+    """The monthly series chart as a matplotlib figure (see :func:`trend_chart`)."""
+    series_rings = list(rings) if rings else ([buffer] if buffer is not None else [])
+    names = list(ring_labels) or [labels.get("buffer", "")] * len(series_rings)
+    with plt.rc_context(prim.RC):
+        fig, ax = plt.subplots(figsize=(3.1, 1.9))
+        _draw_trend(
+            fig,
+            ax,
+            months=months,
+            treated=treated,
+            series_rings=series_rings,
+            names=names,
+            control=control,
+            periods=periods,
+            until=until,
+            disclosure=disclosure,
+            labels=labels,
+            exposure=exposure,
+        )
+        if months:
+            date_axis(ax, first=months[0], last=months[-1], month_label=month_label)
+    return fig
+
+
 def trend_chart(
     *,
     months: Sequence[dt.date],
@@ -57,6 +157,7 @@ def trend_chart(
     labels: Mapping[str, str],
     ring_labels: Sequence[str] = (),
     exposure: np.ndarray | None = None,
+    month_label: Callable[[dt.date], str] | None = None,
 ) -> bytes:
     """Monthly harm in the perimeter, in each buffer ring and in the comparison areas.
 
@@ -66,77 +167,98 @@ def trend_chart(
     areas' series (drawn as given, e.g. the mean per control cell). Designation periods are
     shaded. With ``exposure`` (months of exposure per value, e.g. 0.5 for a half month),
     each value is drawn per whole month. For the public, a month below ``k`` is not drawn as a
-    value but as a bracket from 0 to k−1 (the range the true count lies in).
+    value but as a bracket from 0 to k−1 (the range the true count lies in). Date ticks:
+    :func:`date_axis` (``month_label`` names a month on short series).
     """
-    series_rings = list(rings) if rings else ([buffer] if buffer is not None else [])
-    names = list(ring_labels) or [labels.get("buffer", "")] * len(series_rings)
+    fig = trend_figure(
+        months=months,
+        treated=treated,
+        buffer=buffer,
+        rings=rings,
+        control=control,
+        periods=periods,
+        until=until,
+        disclosure=disclosure,
+        labels=labels,
+        ring_labels=ring_labels,
+        exposure=exposure,
+        month_label=month_label,
+    )
     with plt.rc_context(prim.RC):
-        fig, ax = plt.subplots(figsize=(3.1, 1.9))
-        fig.subplots_adjust(left=0.145, right=0.98, top=0.79, bottom=0.15)
-        starts = [np.datetime64(m, "D") for m in months]
-        if starts:
-            ends = [*starts[1:], starts[-1] + np.timedelta64(30, "D")]
-            x = np.array([a + (b - a) / 2 for a, b in zip(starts, ends, strict=True)])
-        else:
-            x = np.array([], dtype="datetime64[D]")
-        for p in periods:
-            end = p.end or (until + dt.timedelta(days=1))
-            ax.axvspan(
-                mdates.date2num(p.start),
-                mdates.date2num(end),
-                color=DESIGNATED_FILL,
-                lw=0,
-                zorder=0,
-            )
-            ax.axvline(mdates.date2num(p.start), color=PERIMETER, lw=0.8, ls=":", zorder=1)
-        top = 0.0
-        drawn: list[tuple[np.ndarray, str, str, str]] = [
-            (np.asarray(treated, float), TREATED_LINE, "o", labels["treated"])
-        ]
-        for i, (ring, name) in enumerate(zip(series_rings, names, strict=False)):
-            drawn.append((np.asarray(ring, float), RING_COLOURS[i % len(RING_COLOURS)], "s", name))
-        if control is not None:
-            drawn.append((np.asarray(control, float), CONTROL_LINE, "^", labels.get("control", "")))
-        handles: list[Any] = []
-        scale = np.ones(len(x)) if exposure is None else np.asarray(exposure, float)
-        for series, colour, marker, name in drawn:
-            shown = per_month(disclosure.mask(series), scale)
-            ax.plot(x, shown, color=colour, lw=1.2, marker=marker, ms=2.2, zorder=3)
-            # suppressed below k (public), not missing: a month without data is a gap
-            hidden = disclosure.public & np.isfinite(series) & ~np.isfinite(shown)
-            if np.any(hidden):
-                ax.vlines(
-                    x[hidden], 0, disclosure.k - 1, color=colour, lw=2.2, alpha=0.35, zorder=2
-                )
-            if np.isfinite(shown).any():
-                top = max(top, float(np.nanmax(shown)))
-            handles.append(
-                Line2D([], [], color=colour, lw=1.2, marker=marker, ms=2.2, label=name)
-            )
-        top = max(top, float(disclosure.k) if disclosure.public else 1.0)
-        ax.set_ylim(0, top * 1.15 + 0.5)
-        ax.xaxis.set_major_locator(mdates.MonthLocator(bymonth=(1, 7)))
-        ax.xaxis.set_major_formatter(mdates.DateFormatter("%m/%y"))
-        ax.yaxis.set_major_locator(plt.MaxNLocator(5, integer=True))
-        ax.spines[["top", "right"]].set_visible(False)
-        ax.set_ylabel(labels["per_month"])
-        ax.grid(axis="y", color="#e3e3e3", lw=0.5, zorder=0)
-        handles.append(Patch(facecolor=DESIGNATED_FILL, label=labels["designated"]))
-        if disclosure.public:
-            handles.append(
-                Line2D([], [], color=MUTED, lw=2.2, alpha=0.5, label=labels["suppressed"])
-            )
-        ax.legend(
-            handles=handles,
-            loc="lower left",
-            bbox_to_anchor=(0.0, 1.0),
-            ncol=2,
-            fontsize=6,
-            handlelength=1.8,
-            columnspacing=1.0,
-            borderaxespad=0.2,
-        )
         return prim.png(fig)
+
+
+def _draw_trend(
+    fig: Figure,
+    ax: Any,
+    *,
+    months: Sequence[dt.date],
+    treated: np.ndarray,
+    series_rings: Sequence[np.ndarray],
+    names: Sequence[str],
+    control: np.ndarray | None,
+    periods: Sequence[Period],
+    until: dt.date,
+    disclosure: Disclosure,
+    labels: Mapping[str, str],
+    exposure: np.ndarray | None,
+) -> None:
+    fig.subplots_adjust(left=0.145, right=0.98, top=0.79, bottom=0.15)
+    starts = [np.datetime64(m, "D") for m in months]
+    if starts:
+        ends = [*starts[1:], starts[-1] + np.timedelta64(30, "D")]
+        x = np.array([a + (b - a) / 2 for a, b in zip(starts, ends, strict=True)])
+    else:
+        x = np.array([], dtype="datetime64[D]")
+    for p in periods:
+        end = p.end or (until + dt.timedelta(days=1))
+        ax.axvspan(
+            mdates.date2num(p.start),
+            mdates.date2num(end),
+            color=DESIGNATED_FILL,
+            lw=0,
+            zorder=0,
+        )
+        ax.axvline(mdates.date2num(p.start), color=PERIMETER, lw=0.8, ls=":", zorder=1)
+    top = 0.0
+    drawn: list[tuple[np.ndarray, str, str, str]] = [
+        (np.asarray(treated, float), TREATED_LINE, "o", labels["treated"])
+    ]
+    for i, (ring, name) in enumerate(zip(series_rings, names, strict=False)):
+        drawn.append((np.asarray(ring, float), RING_COLOURS[i % len(RING_COLOURS)], "s", name))
+    if control is not None:
+        drawn.append((np.asarray(control, float), CONTROL_LINE, "^", labels.get("control", "")))
+    handles: list[Any] = []
+    scale = np.ones(len(x)) if exposure is None else np.asarray(exposure, float)
+    for series, colour, marker, name in drawn:
+        shown = per_month(disclosure.mask(series), scale)
+        ax.plot(x, shown, color=colour, lw=1.2, marker=marker, ms=2.2, zorder=3)
+        # suppressed below k (public), not missing: a month without data is a gap
+        hidden = disclosure.public & np.isfinite(series) & ~np.isfinite(shown)
+        if np.any(hidden):
+            ax.vlines(x[hidden], 0, disclosure.k - 1, color=colour, lw=2.2, alpha=0.35, zorder=2)
+        if np.isfinite(shown).any():
+            top = max(top, float(np.nanmax(shown)))
+        handles.append(Line2D([], [], color=colour, lw=1.2, marker=marker, ms=2.2, label=name))
+    top = max(top, float(disclosure.k) if disclosure.public else 1.0)
+    ax.set_ylim(0, top * 1.15 + 0.5)
+    ax.yaxis.set_major_locator(plt.MaxNLocator(5, integer=True))
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.set_ylabel(labels["per_month"])
+    ax.grid(axis="y", color="#e3e3e3", lw=0.5, zorder=0)
+    handles.append(Patch(facecolor=DESIGNATED_FILL, label=labels["designated"]))
+    if disclosure.public:
+        handles.append(Line2D([], [], color=MUTED, lw=2.2, alpha=0.5, label=labels["suppressed"]))
+    ax.legend(
+        handles=handles,
+        loc="lower left",
+        bbox_to_anchor=(0.0, 1.0),
+        ncol=2,
+        fontsize=6,
+        handlelength=1.8,
+        columnspacing=1.0,
+        borderaxespad=0.2,
+    )
 
 
 #: Colour of each verdict in the forest plot (and the report's badges, report.css): green
@@ -190,13 +312,24 @@ def forest_figure(
                 continue
             c = FOREST_COLOURS.get(row.verdict or "", INK)
             if row.ci_low is not None and row.ci_high is not None:
-                ax.plot([row.ci_low, row.ci_high], [y + 0.28, y + 0.28], color=c, lw=0.5,
-                        gid=f"unadjusted:{row.name}")
+                ax.plot(
+                    [row.ci_low, row.ci_high],
+                    [y + 0.28, y + 0.28],
+                    color=c,
+                    lw=0.5,
+                    gid=f"unadjusted:{row.name}",
+                )
                 lo_all.append(row.ci_low)
                 hi_all.append(row.ci_high)
             if row.ci_low_adjusted is not None and row.ci_high_adjusted is not None:
-                ax.plot([row.ci_low_adjusted, row.ci_high_adjusted], [y, y], color=c, lw=1.6,
-                        solid_capstyle="butt", gid=f"adjusted:{row.name}")
+                ax.plot(
+                    [row.ci_low_adjusted, row.ci_high_adjusted],
+                    [y, y],
+                    color=c,
+                    lw=1.6,
+                    solid_capstyle="butt",
+                    gid=f"adjusted:{row.name}",
+                )
                 lo_all.append(row.ci_low_adjusted)
                 hi_all.append(row.ci_high_adjusted)
             ax.plot([row.irr], [y], marker="s", ms=3.8, color=c, gid=f"estimate:{row.name}")
@@ -322,8 +455,10 @@ __all__ = [
     "FOREST_COLOURS",
     "ForestRow",
     "coverage_chart",
+    "date_axis",
     "forest_figure",
     "forest_plot",
     "per_month",
     "trend_chart",
+    "trend_figure",
 ]
