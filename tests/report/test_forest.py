@@ -7,6 +7,7 @@ adjusted interval and its colour is its verdict's (a bar clear of 1 is never gre
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 
 import matplotlib.pyplot as plt
 import pytest
@@ -98,3 +99,34 @@ def test_place_page_reads_the_adjusted_interval_and_words_power_without_contradi
     e = hotspot_effect(f, south, min_post_months=6)
     assert e["verdict"] == "too_early" and e["mdr"] is None
     assert e["words"].startswith("Only 3.") and "at least 6" in e["words"]
+
+
+BRUSSELS = [
+    "Aumale", "Bonnevie", "Chaussée d'Anvers", "Clemenceau", "Gare du Midi", "Gare du Nord",
+    "Marbotin", "Matongé", "Paal / Kolom", "Peterbos", "Porte de Hal", "Querelle (Marolles)",
+    "Ribaucourt", "Saint-Antoine", "Versailles (Neder-Over-Heembeek)", "Yser", "Étangs Noirs",
+]
+
+
+@pytest.mark.parametrize("n_rows", [17, 30])
+@pytest.mark.parametrize("pooled", [(0.83, 0.75, 0.93), None])
+def test_place_names_never_touch(n_rows, pooled):
+    # 17 places crowded into 0.09 in per row (labels 6.8 pt) touched each other; the height
+    # now follows the number of rows. Label boxes measured after drawing the canvas.
+    names = [BRUSSELS[i % 17] + ("" if i < 17 else f" {i}") for i in range(n_rows)]
+    rows = [
+        ForestRow(name, 0.8 + 0.02 * i, 0.6, 1.1, 0.55, 1.2, "no_detectable_change")
+        for i, name in enumerate(names)
+    ]
+    fig = forest_figure(rows=rows, pooled=pooled, labels=LABELS)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    boxes = sorted(
+        (t.get_window_extent(renderer) for t in fig.axes[0].get_yticklabels() if t.get_text()),
+        key=lambda b: b.y0,
+    )
+    assert len(boxes) == n_rows + (1 if pooled else 0)
+    for low, high in itertools.pairwise(boxes):
+        assert low.y1 < high.y0, (low, high)
+    assert all(b.x0 >= 0 for b in boxes)  # the longest name is not cut at the left edge
+    plt.close(fig)

@@ -273,6 +273,12 @@ FOREST_COLOURS: dict[str, str] = {
 }
 
 
+#: Font size (pt) of the forest plot's place names, and the height of one row in lines of
+#: that size (DejaVu Sans's box is ~1.17 lines: 1.45 leaves a visible gap between names).
+FOREST_LABEL_PT = 6.5
+FOREST_ROW_LINES = 1.45
+
+
 class ForestRow(NamedTuple):
     """One place of the forest plot: estimate, unadjusted and adjusted intervals, verdict."""
 
@@ -300,10 +306,16 @@ def forest_figure(
     :data:`FOREST_COLOURS` of the verdict.
     """
     n = len(rows) + (2 if pooled else 0)
+    y_low, y_high = (-0.2 if pooled else -0.7), n - 0.3
+    # The height follows the number of rows: each row is FOREST_ROW_LINES times the label's
+    # font size, so neighbouring place names never touch (17 places, 30 places alike).
+    row_in = FOREST_LABEL_PT * FOREST_ROW_LINES / 72
+    top_in, bottom_in = 0.2, 0.42
+    height = row_in * (y_high - y_low) + top_in + bottom_in
     with plt.rc_context(prim.RC):
-        fig, ax = plt.subplots(figsize=(4.1, 0.09 * n + 0.5))
+        fig, ax = plt.subplots(figsize=(4.1, height))
         fig.subplots_adjust(
-            left=0.43, right=0.98, top=1 - 0.2 / (0.09 * n + 0.5), bottom=0.42 / (0.09 * n + 0.5)
+            left=0.43, right=0.98, top=1 - top_in / height, bottom=bottom_in / height
         )
         ys = np.arange(len(rows))[::-1] + (2 if pooled else 0)
         lo_all, hi_all = [1.0], [1.0]
@@ -355,8 +367,8 @@ def forest_figure(
         ytick_pos = list(ys) + ([0.5] if pooled else [])
         ytick_lab = [r.name for r in rows] + ([labels["pooled"]] if pooled else [])
         ax.set_yticks(ytick_pos)
-        ax.set_yticklabels(ytick_lab, fontsize=6.8)
-        ax.set_ylim(-0.2 if pooled else -0.7, n - 0.3)
+        ax.set_yticklabels(ytick_lab, fontsize=FOREST_LABEL_PT)
+        ax.set_ylim(y_low, y_high)
         ax.spines[["top", "right", "left"]].set_visible(False)
         ax.tick_params(axis="y", length=0)
         ax.set_xlabel(labels["axis"])
