@@ -440,3 +440,19 @@ def test_a_view_the_report_has_not_uses_its_workflow_s_spec(web: WebEnv) -> None
     spec = kde_spec(web.ws, roles=["harm"], categories=None, start=start, end=end)
     assert body["kind"] == "detect.kde" and body["parameters"] == spec.parameters
     assert web.ws.find_run(spec.kind, spec.parameters).key == body["key"]
+
+
+def test_navigation_name_and_wdq_header_are_in_the_page_language(web: WebEnv) -> None:
+    # issue 17 (polish): base.html had aria-label="main" in every language, strategy.html a
+    # bare "WDQ"; the abbreviation stays, its title explains it in the page's language.
+    from markupsafe import escape
+
+    from hotspotwatch.i18n import translate
+
+    for lang in ("en", "fr", "nl"):
+        html = web.client.get(f"/strategy?lang={lang}").text
+        nav = translate("web.nav.main_label", lang)
+        assert f'<nav aria-label="{nav}">' in html
+        title = escape(translate("web.pages.col.wdq_title", lang))
+        assert f'<abbr title="{title}">WDQ</abbr>' in html
+    assert 'aria-label="main"' not in web.client.get("/strategy?lang=fr").text
