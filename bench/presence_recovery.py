@@ -40,13 +40,15 @@ def _local(v: pd.Series) -> np.ndarray:
     return np.asarray(idx.as_unit("s").asi8)
 
 
-def replicate(seed: int) -> dict[str, Any]:
+def replicate(seed: int, threshold: float = 15.0, deterrence: float = 45.0) -> dict[str, Any]:
     from hotspotwatch.analysis.dose.deterrence import follow_ups, koper_curve
     from hotspotwatch.analysis.dose.presence import hour_of_week
     from hotspotwatch.scenarios.brussels import simulate
+    from hotspotwatch.scenarios.brussels.presence import PresenceConfig
 
     t0 = time.perf_counter()
-    sim = simulate(seed=seed, start=START, end=END, presence=True)
+    planted = PresenceConfig(threshold_minutes=threshold, deterrence_minutes=deterrence)
+    sim = simulate(seed=seed, start=START, end=END, presence=True, presence_config=planted)
     sessions = sim.presence
     assert sessions is not None
     names = sorted(sessions["hotspot"].unique())
@@ -93,7 +95,7 @@ def replicate(seed: int) -> dict[str, Any]:
 
 
 def _mean_width(reps: list[dict[str, Any]], key: str) -> float:
-    """Mean width of the intervals (minutes; 0 when an interval is a single grid value)."""
+    """Mean width of the intervals (minutes; at least one grid step on each side of the estimate)."""
     w = [r[key]["ci_high"] - r[key]["ci_low"] for r in reps if r[key]["ci_low"] is not None]
     return round(float(np.mean(w)), 3) if w else float("nan")
 
@@ -104,14 +106,24 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--first-seed", type=int, default=2000)
     ap.add_argument("--out", type=Path, default=OUT)
+    ap.add_argument(
+        "--threshold", type=float, default=15.0,
+        help="planted threshold (minutes); off the 1-minute grid, e.g. 14.5, tests the resolution",
+    )
+    ap.add_argument(
+        "--deterrence", type=float, default=45.0,
+        help="planted deterrence duration (minutes); off the 5-minute grid, e.g. 42.5",
+    )
     args = ap.parse_args()
     seeds = list(range(args.first_seed, args.first_seed + args.reps))
+    n_seeds = len(seeds)
     t0 = time.perf_counter()
+    thresholds, deterrences = [args.threshold] * n_seeds, [args.deterrence] * n_seeds
     if args.workers > 1:
         with ProcessPoolExecutor(args.workers) as pool:
-            reps = list(pool.map(replicate, seeds))
+            reps = list(pool.map(replicate, seeds, thresholds, deterrences))
     else:
-        reps = [replicate(s) for s in seeds]
+        reps = [replicate(s, args.threshold, args.deterrence) for s in seeds]
     for r in reps:
         print(json.dumps({k: r[k] for k in ("seed", "can_tell", "threshold", "deterrence")}))
     n = len(reps)

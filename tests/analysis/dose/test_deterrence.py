@@ -12,6 +12,7 @@ from tests.helpers import require_module
 
 from hotspotwatch.analysis.dose.deterrence import (
     FollowUps,
+    _outward,
     _Profile,
     follow_ups,
     koper_curve,
@@ -124,6 +125,29 @@ def test_planted_threshold_and_duration_are_recovered() -> None:
     d = k.to_dict()
     assert set(d["best_session_minutes"]) == {"estimate", "ci_low", "ci_high"}
     assert type(k).from_dict(d).best_session_minutes == k.best_session_minutes
+
+
+def test_interval_ends_move_out_by_one_grid_step() -> None:
+    grid = np.arange(1.0, 46.0)
+    assert _outward(grid, np.array([15.0])) == (14.0, 16.0)
+    assert _outward(grid, np.array([12.0, 13.0, 14.0])) == (11.0, 15.0)
+    # clipped to the grid's ends
+    assert _outward(grid, np.array([1.0, 2.0])) == (1.0, 3.0)
+    assert _outward(grid, np.array([45.0])) == (44.0, 45.0)
+
+
+@pytest.mark.parametrize("seed", [11, 12, 13])
+def test_off_grid_planted_values_are_covered(seed: int) -> None:
+    # A threshold of 14.5 min and a duration of 27.5 min lie between grid values (1 and 5 min
+    # steps): the profile peaks at a neighbouring grid value, and only an interval stated at
+    # the grid's resolution can cover the planted value.
+    f = _planted(20000, seed=seed, threshold=14.5, duration=27.5)
+    k = koper_curve(f)
+    assert k.can_tell
+    b, d = k.best_session_minutes, k.deterrence_minutes
+    assert b.ci_low <= 14.5 <= b.ci_high
+    assert d.ci_low <= 27.5 <= d.ci_high
+    assert b.ci_high - b.ci_low >= 2.0 and d.ci_high - d.ci_low >= 10.0
 
 
 def test_no_effect_says_the_data_cannot_tell() -> None:

@@ -30,7 +30,9 @@ week. :math:`(T, D)` are estimated by profile likelihood over a grid (thresholds
 minutes by 1, durations of 5 to 120 minutes by 5; the best pair with :math:`\\beta < 0`), and
 the interval of each is the set of grid values whose profile log-likelihood is within
 :math:`\\chi^2_{1, 0.95}/2` of the best (Hinkley 1970; profile-likelihood intervals for change
-points). The final model at :math:`(\\hat T, \\hat D)` is fitted with ``statsmodels`` PHReg on
+points), with its ends moved out by one grid step: a change point between two grid values
+cannot be told from either, so the interval is stated at the grid's resolution (1 minute for
+the threshold, 5 for the duration). The final model at :math:`(\\hat T, \\hat D)` is fitted with ``statsmodels`` PHReg on
 the follow-ups split at :math:`\\hat D` (counting-process form, entry/exit), whose
 coefficient the grid's own Efron likelihood reproduces (tests: statsmodels against lifelines
 within 1e-6, both Efron).
@@ -407,6 +409,21 @@ def _km_within(
     return float(1.0 - surv)
 
 
+def _outward(grid: np.ndarray, kept: np.ndarray) -> tuple[float, float]:
+    """Ends of a profile-likelihood interval on ``grid``, moved out by one grid step.
+
+    The profile is searched on grid values only, so a change point that lies between two grid
+    values cannot be told from either of them: the interval is stated at the grid's resolution,
+    from the grid value below the lowest kept one to the value above the highest (clipped to
+    the grid). Without this, a planted 14.5-minute threshold is "missed" by an interval
+    [15, 15] although the data locate it as well as a 1-minute grid can
+    (``bench/presence_recovery.py --threshold 14.5``).
+    """
+    lo = int(np.searchsorted(grid, kept.min()))
+    hi = int(np.searchsorted(grid, kept.max()))
+    return float(grid[max(lo - 1, 0)]), float(grid[min(hi + 1, grid.size - 1)])
+
+
 def koper_curve(
     f: FollowUps,
     *,
@@ -482,12 +499,12 @@ def koper_curve(
         near = deterring >= top - crit_1 / 2.0
         t_ok = thr[near.any(axis=1)]
         d_ok = dur[near.any(axis=0)]
-        t_int = Interval(best_t, float(t_ok.min()), float(t_ok.max()))
-        d_int = Interval(best_d, float(d_ok.min()), float(d_ok.max()))
+        t_int = Interval(best_t, *_outward(thr, t_ok))
+        d_int = Interval(best_d, *_outward(dur, d_ok))
         coef, se = phreg_fit(split_at(f, best_t, best_d))
         if not np.isfinite(top) or lr < crit:
             reason = "no deterrence detected"
-        elif t_int.ci_low <= thr[0] and t_int.ci_high >= thr[-1]:
+        elif t_ok.min() <= thr[0] and t_ok.max() >= thr[-1]:
             reason = "threshold not identified"
     can_tell = reason == ""
     z = float(stats.norm.ppf(1 - alpha / 2))
