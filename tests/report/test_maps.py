@@ -362,3 +362,35 @@ def test_the_report_passes_one_set_of_steps_and_named_communes_to_every_place():
     en = map_layers(data, "en", COUNCIL)  # type: ignore[arg-type]
     assert [name for _c, name, _g in en["communes"]] == ["Ixelles /\nElsene"]
     assert map_layers(data, "en", PUBLIC)["breaks"][0] == 5  # type: ignore[arg-type]
+
+
+def _gap_pt(a, b, dpi: float) -> float:  # type: ignore[no-untyped-def]
+    """Free space between two display boxes, in points (0 when they touch or overlap)."""
+    dx = max(b.x0 - a.x1, a.x0 - b.x1, 0.0)
+    dy = max(b.y0 - a.y1, a.y0 - b.y1, 0.0)
+    return float(np.hypot(dx, dy)) * 72.0 / dpi
+
+
+def test_crowded_place_numbers_keep_a_visible_gap():
+    """Issue 17 (polish): in the central cluster the numbers' boxes did not overlap but only
+    touched (~1.4 pt apart at the PNG's resolution) and read as one run of digits."""
+    import itertools
+
+    fig = _regional()
+    fig.set_dpi(figures.primitives.DPI)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    labels = [
+        t.get_window_extent(renderer)
+        for t in _texts(fig, "place:") + _texts(fig, "zone:") + _texts(fig, "commune:")
+    ]
+    markers = [
+        ln.get_window_extent(renderer)
+        for ln in fig.axes[0].lines
+        if str(ln.get_gid()).startswith("marker:")
+    ]
+    dpi = fig.dpi
+    assert min(_gap_pt(a, b, dpi) for a, b in itertools.combinations(labels, 2)) >= 3.0
+    places = [t.get_window_extent(renderer) for t in _texts(fig, "place:")]
+    assert min(_gap_pt(a, m, dpi) for a in places for m in markers) >= 2.0
+    plt.close(fig)
