@@ -169,7 +169,7 @@ def test_reports_show_presence_the_koper_curve_and_cost_per_place(
     flat = re.sub(r"\s+", " ", council)
     assert "Presence and cost of the strategy" in flat and "ACTIVITY, NOT RESULTS" in flat.upper()
     planted = int(truth["presence"]["threshold_minutes"])
-    assert f"Sessions longer than {planted} minutes" in flat  # the demo's Koper curve tells
+    assert f"Sessions longer than {planted} min " in flat  # the demo's Koper curve tells
     ws = Workspace.open(summary["workspace"])
     try:
         names = [str(n) for n in ws.hotspots()["name"]]

@@ -12,18 +12,23 @@ from typing import Any
 from hotspotwatch.i18n import catalogs, translate
 from hotspotwatch.workflows.web import PREVENTION_KINDS, offered_kinds
 
-#: Key prefixes of the texts a page's scripts use (``glossary.*``: the one term per concept
-#: the report uses too, see ``i18n/catalogs/glossary.toml``).
-PREFIXES: tuple[str, ...] = ("web.", "common.", "evaluate.", "public.", "glossary.")
+#: Key prefixes of the texts a page's scripts use. ``glossary.*`` (the one term per concept,
+#: ``i18n/catalogs/glossary.toml``) is read by the server-side templates only: it also names
+#: one city's concepts (Brussels' peacekeepers), so it is not sent to the browser.
+PREFIXES: tuple[str, ...] = ("web.", "common.", "evaluate.", "public.")
 
 
 def interface_texts(lang: str, config: Any) -> dict[str, str]:
-    """The ``web.*``, ``common.*``, ``evaluate.*``, ``public.*`` and ``glossary.*`` texts in
-    ``lang``, without the prevention-log kinds the workspace does not offer, plus
+    """The ``web.*``, ``common.*``, ``evaluate.*`` and ``public.*`` texts in ``lang``, without
+    the prevention-log kinds the workspace does not offer nor the presence unit types it does
+    not configure, plus
     ``web.zone_label``: what the workspace calls a zone ("zone de police", "politiezone";
     "zone" without one)."""
     hidden = {f"web.kind.{k}" for k in PREVENTION_KINDS} - {
         f"web.kind.{k}" for k in offered_kinds(config.web)}
+    # the presence unit types' names: only those of this workspace's ``[presence] unit_types``
+    units = {f"web.dose.unit.{u}" for u in config.unit_types}
+    hidden |= {k for k in catalogs()[lang] if k.startswith("web.dose.unit.") and k not in units}
     texts = {k: v for k, v in catalogs()[lang].items() if k.startswith(PREFIXES) and k not in hidden}
     texts["web.zone_label"] = config.zone_name(lang) or translate("report.neutral.zone", lang)
     return texts
