@@ -28,7 +28,7 @@ from hotspotwatch.workflows import spacetime as wst
 from hotspotwatch.workflows.evaluate import evaluation_spec
 from hotspotwatch.workflows.incidents import incidents_spec
 from hotspotwatch.workflows.presence import deterrence_spec, import_presence, presence_spec
-from hotspotwatch.workflows.resources import cost_spec
+from hotspotwatch.workflows.resources import cost_spec, resources_spec
 from hotspotwatch.workflows.runs import RunSpec, ensure_run
 
 matplotlib.use("Agg")  # no display: figures are drawn, never shown
@@ -95,6 +95,7 @@ def _specs(ws: Workspace) -> dict[str, RunSpec]:
         "dose.presence": presence_spec(ws),
         "dose.deterrence": deterrence_spec(ws),
         "dose.cost": cost_spec(ws, until=dt.date(2023, 12, 31)),
+        "dose.resources": resources_spec(ws, until=dt.date(2023, 12, 31)),
     }
 
 
@@ -141,6 +142,8 @@ def _key_numbers(kind: str, r: Any) -> list[str]:
         return [f"{r.sessions:,} sessions"]
     if kind == "dose.cost":
         return [html.escape(c.name) for c in r.places] + [html.escape(c.status) for c in r.places]
+    if kind == "dose.resources":
+        return [html.escape(p.hotspot) for p in r.places] + [n(r.staff_hours), n(r.cost)]
     raise AssertionError(f"no key numbers for {kind}")
 
 

@@ -436,6 +436,18 @@ def cost(r: Any, ax: Axes, **kwargs: Any) -> Axes:
     return ax
 
 
+@_register("dose.resources:ResourceTotals")
+def resources(r: Any, ax: Axes, **kwargs: Any) -> Axes:
+    """Staff-hours per place over its designated days (activity, not results)."""
+    ax.barh([p.hotspot for p in r.places], [p.staff_hours for p in r.places], color="tab:blue")
+    if not r.places:
+        ax.text(0.5, 0.5, "no resource records", ha="center", va="center",
+                transform=ax.transAxes)
+    ax.set_xlabel("staff-hours")
+    ax.set_title(f"Resources ({r.label})")
+    return ax
+
+
 @_register("dose.deterrence:KoperCurve")
 def koper(r: Any, ax: Axes, **kwargs: Any) -> Axes:
     """Probability of harm after a session against its length (the Koper curve)."""

@@ -370,6 +370,16 @@ def cost(r: Any) -> str:
                  note="simulated costs included" if r.resources_simulated else None)
 
 
+@_register("dose.resources:ResourceTotals")
+def resources(r: Any) -> str:
+    """Staff-hours and cost per place and for the strategy (activity, not results)."""
+    rows = [(p.hotspot, p.staff_hours, p.cost, p.records) for p in r.places]
+    rows.append(("strategy", r.staff_hours, r.cost, r.records))
+    return table(["place", "staff-hours", f"cost ({r.currency})", "records"], rows,
+                 caption=f"Resources {r.start} to {r.end} ({r.label})",
+                 note="simulated records included" if r.simulated else None)
+
+
 @_register("dose.deterrence:KoperCurve")
 def koper(r: Any) -> str:
     """The best session length and how long deterrence lasts, with intervals."""
