@@ -136,9 +136,11 @@ def test_knox_concentration_and_evaluation_are_the_reports_own_runs(city, report
         assert f"{knox.knox.n_events} events: robbery" in first_box.replace("\u202f", "")
         assert "burglary" not in first_box
         if knox.alert is not None and knox.alert.elevated:
-            nearest = knox.alert.zones[0]
-            assert f"within {f.num(nearest.outer_m, 0)} m and {f.num(nearest.days, 0)} days" in first_box
-            assert f"{f.num(nearest.max_ratio, 1)} times" in first_box
+            # the sentence quotes the alert's shaded cells: their reach and their largest ratio
+            alert = knox.alert
+            assert f"within {f.num(alert.radius_m, 0)} m and {f.num(alert.days, 0)} days" in first_box
+            ratio = max(z.max_ratio for z in alert.zones)
+            assert f"{f.num(ratio, 1)} times" in first_box
         else:
             assert "no near-repeat pattern" in first_box
         # Concentration of all harm in the report's window, not of burglary in 2022.
@@ -238,6 +240,7 @@ def test_two_buffer_widths_give_two_non_empty_rings_equal_to_the_evaluation(tmp_
     ws = make_city(tmp_path / "rings", config={"evaluation": {"buffer_widths": [250, 250]}},
                    seed=4)
     try:
+        from hotspotwatch.analysis.evaluate.period_rates import place_rates
         from hotspotwatch.report.render import renewal_html
         from hotspotwatch.workflows.report import gather_renewal
 
@@ -248,6 +251,7 @@ def test_two_buffer_widths_give_two_non_empty_rings_equal_to_the_evaluation(tmp_
         assert evaluated
         for sec in evaluated:
             rings = sec.evaluation.rings
+            rates = place_rates(sec.evaluation)
             assert [(r.inner_m, r.outer_m) for r in rings] == [(0, 250), (250, 500)]
             assert len(sec.rings) == 2
             for ring, geom in zip(rings, sec.rings, strict=True):
@@ -255,10 +259,13 @@ def test_two_buffer_widths_give_two_non_empty_rings_equal_to_the_evaluation(tmp_
                 assert ring.pre + ring.post > 0
                 # the selection window's months are NaN (neither pre nor post)
                 assert float(np.nansum(ring.counts)) == ring.pre + ring.post
+                # per month, with the evaluation's own totals in brackets (issue 17: rates)
                 row = (
                     f"<th>Ring {f.num(ring.inner_m, 0)}–{f.num(ring.outer_m, 0)} m</th>"
-                    f'<td class="num count">{f.count(ring.pre)}</td>'
-                    f'<td class="num count">{f.count(ring.post)}</td>'
+                    f'<td class="num"><span class="rate">{f.num(ring.pre / rates.pre_months, 1)}</span> '
+                    f'<span class="total">(<span class="count">{f.count(ring.pre)}</span>)</span></td>'
+                    f'<td class="num"><span class="rate">{f.num(ring.post / rates.post_months, 1)}</span> '
+                    f'<span class="total">(<span class="count">{f.count(ring.post)}</span>)</span></td>'
                 )
                 assert row in html.replace("\n", "").replace("  ", ""), row
     finally:
