@@ -24,7 +24,9 @@ RULES: list[tuple[str, re.Pattern[str], tuple[str, ...]]] = [
         ("periods.py",),
     ),
     ("exact-duplicate rule", re.compile(r"\.duplicated\(subset="), ("domain/duplicates.py",)),
-    ("disclosure rule", re.compile(r"<\s*(self\.)?(disclosure_)?k\b(?!\w)"), ("domain/disclosure.py",)),
+    # the differencing attack compares the width of an attacker's interval with k, not a count
+    ("disclosure rule", re.compile(r"<\s*(self\.)?(disclosure_)?k\b(?!\w)"),
+     ("domain/disclosure.py", "analysis/differencing.py")),
 ]
 
 

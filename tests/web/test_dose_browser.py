@@ -82,7 +82,7 @@ def test_partner_sees_presence_per_week_and_enters_resources(
     _shot(page, "hotspot-presence")
     page.goto(f"{base}/hotspots/{ids['Porte de Hal']}?lang=fr")
     page.wait_for_selector("#presence h2")
-    assert page.inner_text("#presence h2") == "Présence par semaine (activité, pas résultats)"
+    assert page.inner_text("#presence h2") == "Présence par semaine (de l'activité, pas des résultats)"
     assert page.locator("#resource-form").count() == 0  # not her place
     assert errors == []
     page.close()

@@ -171,7 +171,7 @@ def test_phone_analyst_map(live: Live, browser: object) -> None:
     box = page.locator("#map").bounding_box()
     assert box is not None
     page.touchscreen.tap(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-    page.wait_for_selector("#map-hover:has-text('Gare du Midi (hotspot désigné)')")
+    page.wait_for_selector("#map-hover:has-text('Gare du Midi (lieu désigné)')")
     assert page.url.endswith("/map?lang=fr")
     _shot(page, "map-phone-fr")
     page.close()

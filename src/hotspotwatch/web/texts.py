@@ -27,8 +27,10 @@ def interface_texts(lang: str, config: Any) -> dict[str, str]:
     hidden = {f"web.kind.{k}" for k in PREVENTION_KINDS} - {
         f"web.kind.{k}" for k in offered_kinds(config.web)}
     # the presence unit types' names: only those of this workspace's ``[presence] unit_types``
-    units = {f"web.dose.unit.{u}" for u in config.unit_types}
-    hidden |= {k for k in catalogs()[lang] if k.startswith("web.dose.unit.") and k not in units}
+    # (a workspace that names none keeps them all: its sessions' types are not known here)
+    if config.unit_types:
+        units = {f"web.dose.unit.{u}" for u in config.unit_types}
+        hidden |= {k for k in catalogs()[lang] if k.startswith("web.dose.unit.") and k not in units}
     texts = {k: v for k, v in catalogs()[lang].items() if k.startswith(PREFIXES) and k not in hidden}
     texts["web.zone_label"] = config.zone_name(lang) or translate("report.neutral.zone", lang)
     return texts

@@ -28,6 +28,7 @@ import numpy as np
 
 from hotspotwatch.analysis.differencing import protect, table_release
 from hotspotwatch.domain.collation import sort_key
+from hotspotwatch.domain.disclosure import is_suppressed
 from hotspotwatch.periods import CalendarMonth
 from hotspotwatch.report.public_data import PublicData, PublicPlace, RareTable, StrategyResources
 
@@ -70,7 +71,7 @@ def place_change(ev: HotspotEvaluation, k: int) -> tuple[int | None, float, floa
     m_before = float(np.nansum(exposure[pre]))
     m_after = float(np.nansum(exposure[~pre]))
     before, after = float(ev.treated_pre), float(ev.treated_post)
-    if before < k or after < k or m_before <= 0 or m_after <= 0:
+    if is_suppressed(before, k) or is_suppressed(after, k) or m_before <= 0 or m_after <= 0:
         return None, m_before, m_after
     return round(100 * (after / m_after) / (before / m_before)), m_before, m_after
 

@@ -108,7 +108,7 @@ def place_labels(
     (...)
     >>> texts = place_labels(ax, [Label(5, 5, "one", "a"), Label(5, 5, "two", "b")])
     >>> a, b = (t.get_window_extent() for t in texts)
-    >>> a.overlaps(b)
+    >>> bool(a.overlaps(b))
     False
     >>> plt.close(fig)
     """
