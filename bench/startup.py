@@ -13,8 +13,17 @@ Peers measured in the same run:
 
 - ``python -c pass``: the interpreter alone, the floor of any command;
 - ``python -c "import typer"``: the CLI framework alone;
+- the library floors: ``python -c "import typer, sqlalchemy"`` (what any command that opens
+  the store must load: the floor of ``info``) and ``python -c "import typer, sqlalchemy,
+  pandas, pyarrow.csv, pyproj"`` (what an event import must load: the floor of ``import
+  events``); ``summary[case].over_floor_s`` is the command's own cost above its floor;
+- ``python -c "sum(range(10**7))"``, a CPU-speed reference, so that runs on different machines
+  can be compared (the absolute targets are seconds on whatever machine runs the bench);
 - with ``--baseline REF`` (e.g. the commit before the lazy start), the same commands with that
-  commit's ``src`` (extracted with ``git archive``), so before/after ratios share one run.
+  commit's ``src`` (extracted with ``git archive``), so before/after ratios share one run;
+- with ``--baseline-site DIR``, the baseline (this checkout's ``src`` when ``--baseline`` is not
+  given) runs with ``DIR`` first on its ``PYTHONPATH``: the same code with another version of
+  a dependency, e.g. ``pip install --no-deps --target DIR typer==0.29.2``.
 
 Targets (issue 14 item 11): ``--help``, completion and each ``CMD --help`` < 0.3 s; the fixed
 cost of a command (start, config, store open, migration check) < 0.5 s, measured as ``info`` on
@@ -95,6 +104,39 @@ def _src_of(ref: str, into: Path) -> Path:
     return into / "src"
 
 
+FLOORS = {
+    "python -c 'import typer, sqlalchemy'": "import typer, sqlalchemy",
+    "python -c 'import typer, sqlalchemy, pandas, pyarrow.csv, pyproj'": (
+        "import typer, sqlalchemy, pandas, pyarrow.csv, pyproj"
+    ),
+}
+"""The libraries a command cannot do without, imported alone: the floor of its fixed cost."""
+CPU_REFERENCE = "python -c 'sum(range(10**7))'"
+
+
+def _floor(case: str) -> str | None:
+    """The :data:`FLOORS` peer of a case that opens the store, or ``None``."""
+    if case.startswith("info"):
+        return "python -c 'import typer, sqlalchemy'"
+    if case.startswith("import events"):
+        return "python -c 'import typer, sqlalchemy, pandas, pyarrow.csv, pyproj'"
+    return None
+
+
+def _versions(env: dict[str, str], pythonpath: str) -> dict[str, str]:
+    """Versions of the libraries of the floors, as a tree's processes import them."""
+    code = (
+        "import importlib.metadata as m, json; print(json.dumps({p: m.version(p) for p in "
+        "('typer', 'sqlalchemy', 'pandas', 'pyarrow', 'pyproj', 'rich')}))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], env={**env, "PYTHONPATH": pythonpath},
+        capture_output=True, text=True, check=True,
+    )
+    versions: dict[str, str] = json.loads(done.stdout)
+    return versions
+
+
 def _target(case: str) -> float | None:
     """The case's target in seconds (issue 14 item 11), or ``None``."""
     if case == "--version":
@@ -135,6 +177,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--baseline", help="git ref to measure beside this checkout")
+    parser.add_argument(
+        "--baseline-site",
+        type=Path,
+        help="put DIR first on the baseline's PYTHONPATH (another version of a dependency)",
+    )
     parser.add_argument("--out", type=Path, default=HERE / "results" / "startup.json")
     parser.add_argument(
         "--workspace", type=Path, help="also time `info` on this workspace (pass a copy)"
@@ -157,11 +204,16 @@ def main() -> None:
         trees = {"current": ROOT / "src"}
         if args.baseline:
             trees["baseline"] = _src_of(args.baseline, tmp / "baseline")
+        elif args.baseline_site:
+            trees["baseline"] = ROOT / "src"
+        paths = {name: str(src) for name, src in trees.items()}
+        if args.baseline_site:
+            paths["baseline"] = os.pathsep.join([str(args.baseline_site), paths["baseline"]])
         # One workspace per tree, made and migrated by that tree's own code (an older tree
         # cannot open a store migrated by a newer one).
         workspaces = {name: tmp / f"ws-{name}" for name in trees}
-        for tree_name, src in trees.items():
-            env0 = {**base_env, "PYTHONPATH": str(src)}
+        for tree_name in trees:
+            env0 = {**base_env, "PYTHONPATH": paths[tree_name]}
             ws = workspaces[tree_name]
             subprocess.run(
                 [sys.executable, "-c", SCRIPT, "init", str(ws)],
@@ -186,6 +238,11 @@ def main() -> None:
             "python -c 'import typer'": _time(
                 [sys.executable, "-c", "import typer"], base_env, args.runs
             ),
+            **{
+                name: _time([sys.executable, "-c", code], base_env, args.runs)
+                for name, code in FLOORS.items()
+            },
+            CPU_REFERENCE: _time([sys.executable, "-c", "sum(range(10**7))"], base_env, args.runs),
         }
         results: dict[str, dict[str, dict[str, float]]] = {name: {} for name in trees}
         cases = {
@@ -198,10 +255,10 @@ def main() -> None:
             samples: dict[str, list[tuple[float, float]]] = {name: [] for name in trees}
             missing = {name for name in trees if case not in cases[name]}
             for _ in range(args.runs):
-                for tree_name, src in trees.items():
+                for tree_name in trees:
                     if tree_name in missing:
                         continue
-                    env = {**base_env, "PYTHONPATH": str(src)}
+                    env = {**base_env, "PYTHONPATH": paths[tree_name]}
                     if case.startswith("complete"):
                         env.update(
                             _HOTSPOTWATCH_COMPLETE="complete_bash",
@@ -231,6 +288,14 @@ def main() -> None:
             "wall_s": v["wall_s"],
             "cpu_s": v["cpu_s"],
             "over_python_s": round(v["wall_s"] - floor, 4),
+            **(
+                {
+                    "floor": _floor(case),
+                    "over_floor_s": round(v["wall_s"] - peers[_floor(case)]["wall_s"], 4),
+                }
+                if _floor(case)
+                else {}
+            ),
             "target_s": _target(case),
             "meets_target": None if _target(case) is None else v["wall_s"] < _target(case),
             **(
@@ -258,6 +323,11 @@ def main() -> None:
         "targets": {"help_and_completion_s": 0.3, "fixed_cost_s": 0.5},
         "peers": peers,
         "baseline_ref": args.baseline,
+        "baseline_site": None if args.baseline_site is None else str(args.baseline_site),
+        "versions": {
+            "current": _versions(base_env, paths["current"]),
+            **({"baseline": _versions(base_env, paths["baseline"])} if "baseline" in paths else {}),
+        },
         "results": results,
         "summary": summary,
     }

@@ -250,3 +250,22 @@ def test_info_numbers_equal_the_frame_reads(small_city: Path) -> None:
         assert ws.hotspot_names() == ws.hotspots()["name"].tolist()
         assert ws.area_counts() == {layer: len(ws.areas(layer)) for layer in ws.area_layers()}
         assert ws.study_area_m2() == pytest.approx(ws.study_area().area, rel=1e-12)
+
+
+def test_the_cli_framework_validates_options_without_pydantic(small_city: Path) -> None:
+    """typer 0.29 builds a pydantic TypeAdapter for every option: 0.14 s to import pydantic and
+    0.02 s per option, +0.16 s on ``info`` and +0.1 s on ``import events`` (bench/startup.py
+    ``--baseline-site``). pyproject.toml keeps typer below 0.29; this fails if it is lifted."""
+    code = (
+        "import contextlib, io, sys\n"
+        f"sys.argv = ['hotspotwatch', 'info', '-w', {str(small_city)!r}, '--json']\n"
+        "from hotspotwatch.cli.main import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    try:\n"
+        "        main()\n"
+        "    except SystemExit as exc:\n"
+        "        assert not exc.code, exc.code\n"
+    )
+    assert _loaded_after(code, ("pydantic", "pydantic_core")) == [], (
+        "`hotspotwatch info` imported pydantic: is typer >= 0.29 installed? (pyproject: <0.29)"
+    )
