@@ -84,14 +84,15 @@ def date_axis(
     ax.xaxis.set_major_locator(locator)
     ax.xaxis.set_major_formatter(plt.FuncFormatter(fmt))
     fig = ax.figure
-    fig.canvas.draw()
+    # the labels' extents need the layout, not pixels: a draw that rasterises nothing
+    fig.draw_without_rendering()
     renderer = fig.canvas.get_renderer()
     ticks = [t for t in ax.get_xticks() if ax.get_xlim()[0] <= t <= ax.get_xlim()[1]]
     step = 1
     while step < len(ticks) and _overlapping(ax.get_xticklabels(), renderer):
         step *= 2
         ax.set_xticks(ticks[::step])
-        fig.canvas.draw()
+        fig.draw_without_rendering()
     # a label cut by the figure's edge ("janv. 2" at the right) is dropped, not clipped
     edge = fig.bbox
     inside = [
