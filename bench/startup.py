@@ -13,7 +13,8 @@ Peers measured in the same run:
 
 - ``python -c pass``: the interpreter alone, the floor of any command;
 - ``python -c "import typer"``: the CLI framework alone;
-- the library floors: ``python -c "import typer, sqlalchemy"`` (what any command that opens
+- the library floors: a Typer app of two commands printing its ``--help`` (the floor of
+  every ``--help``), ``python -c "import typer, sqlalchemy"`` (what any command that opens
   the store must load: the floor of ``info``) and ``python -c "import typer, sqlalchemy,
   pandas, pyarrow.csv, pyproj"`` (what an event import must load: the floor of ``import
   events``); ``summary[case].over_floor_s`` is the command's own cost above its floor;
@@ -104,7 +105,20 @@ def _src_of(ref: str, into: Path) -> Path:
     return into / "src"
 
 
+TYPER_APP = (
+    "import sys, typer\n"
+    "app = typer.Typer(rich_markup_mode='rich')\n"
+    "@app.command()\n"
+    "def info(workspace: str = '.') -> None:\n"
+    "    '''Show the workspace.'''\n"
+    "@app.command()\n"
+    "def other() -> None:\n"
+    "    '''Another.'''\n"
+    "sys.argv = ['x', '--help']\n"
+    "app()\n"
+)
 FLOORS = {
+    "a two-command Typer app's --help": TYPER_APP,
     "python -c 'import typer, sqlalchemy'": "import typer, sqlalchemy",
     "python -c 'import typer, sqlalchemy, pandas, pyarrow.csv, pyproj'": (
         "import typer, sqlalchemy, pandas, pyarrow.csv, pyproj"
@@ -116,6 +130,8 @@ CPU_REFERENCE = "python -c 'sum(range(10**7))'"
 
 def _floor(case: str) -> str | None:
     """The :data:`FLOORS` peer of a case that opens the store, or ``None``."""
+    if case.endswith("--help"):
+        return "a two-command Typer app's --help"
     if case.startswith("info"):
         return "python -c 'import typer, sqlalchemy'"
     if case.startswith("import events"):
