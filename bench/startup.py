@@ -5,7 +5,8 @@ writes ``bench/results/startup.json``. ``--workspace`` also times ``info`` on th
 workspace, e.g. a copy of the Brussels demo (``info`` only reads; a store not at the newest
 migration would be upgraded, so pass a copy).
 
-Each command runs ``--runs`` times as a fresh process (the console script's own code, with this
+Each command runs ``--runs`` times as a fresh process, with bytecode caching on (an
+untimed first run writes ``__pycache__``; ``PYTHONDONTWRITEBYTECODE`` is removed) (the console script's own code, with this
 checkout's ``src`` first on ``PYTHONPATH``); the median wall time and the median CPU time
 (user + system of the child, which other jobs on a shared machine disturb less) are recorded.
 With ``--baseline`` the two trees alternate run by run, so both see the same load.
@@ -215,7 +216,13 @@ def main() -> None:
         ws, one_row, mapping = tmp / "ws", tmp / "one.csv", tmp / "one.toml"
         one_row.write_text(ONE_ROW, encoding="utf-8")
         mapping.write_text(MAPPING, encoding="utf-8")
-        base_env = {k: v for k, v in os.environ.items() if not k.startswith("_HOTSPOTWATCH")}
+        # A user's Python caches bytecode; a shell with PYTHONDONTWRITEBYTECODE (as some
+        # sandboxes set) would compile every module of ``src`` again in each timed process.
+        base_env = {
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith("_HOTSPOTWATCH") and k != "PYTHONDONTWRITEBYTECODE"
+        }
         base_env["COLUMNS"] = "100"
         trees = {"current": ROOT / "src"}
         if args.baseline:
@@ -270,7 +277,7 @@ def main() -> None:
             # The trees alternate run by run, so that both see the same load.
             samples: dict[str, list[tuple[float, float]]] = {name: [] for name in trees}
             missing = {name for name in trees if case not in cases[name]}
-            for _ in range(args.runs):
+            for run in range(args.runs + 1):  # run 0 is untimed: it writes the bytecode
                 for tree_name in trees:
                     if tree_name in missing:
                         continue
@@ -283,7 +290,9 @@ def main() -> None:
                         )
                     argv = [sys.executable, "-c", SCRIPT, *cases[tree_name][case]]
                     try:
-                        samples[tree_name].append(_once(argv, env))
+                        timed = _once(argv, env)
+                        if run:
+                            samples[tree_name].append(timed)
                     except CommandFailed:
                         if tree_name == "current":
                             raise
@@ -336,6 +345,8 @@ def main() -> None:
         "cases_selected": args.case,
         "loaded_workspace": None if args.workspace is None else str(args.workspace),
         "statistic": "median of the runs (wall and child CPU time, seconds)",
+        "bytecode_cache": "written by the untimed first runs, as a user's Python does "
+        "(PYTHONDONTWRITEBYTECODE removed from the children's environment)",
         "targets": {"help_and_completion_s": 0.3, "fixed_cost_s": 0.5},
         "peers": peers,
         "baseline_ref": args.baseline,
