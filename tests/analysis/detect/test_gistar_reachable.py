@@ -40,8 +40,9 @@ def test_fdr_over_10k_cells_cannot_reach_99_with_999_permutations() -> None:
     assert res.bins_from == "analytic" and res.bins[cy, cx] == 3
     np.testing.assert_allclose(
         res.p_adjusted.ravel(), adjust_pvalues(res.p_norm.ravel(), method="fdr_bh").p_adjusted)
-    n99 = int(np.sum(res.p_adjusted < 0.01))
-    assert res.permutations_needed == int(np.ceil(2 * m / (0.01 * n99)))
+    # the BH rank the floor can give: the analytically significant cells already at the floor
+    n_floor = int(np.sum((res.p_sim <= res.p_floor) & (res.p_adjusted < 0.01)))
+    assert res.permutations_needed == int(np.ceil(2 * m / (0.01 * n_floor)))
     # forcing the permutation p shows what was lost, and still says so
     perm = gistar_grid(counts, permutations=999, seed=3, correction="fdr_bh",
                        bins_p="permutation")
@@ -59,6 +60,24 @@ def test_the_permutations_needed_do_reach_the_level() -> None:
     more = gistar_grid(counts, permutations=few.permutations_needed, seed=1, correction="none")
     assert more.unreachable == () and more.bins_from == "permutation"
     assert more.bins[10, 10] == 3
+
+
+def test_the_permutations_needed_exceed_those_that_fell_short() -> None:
+    # Skewed counts (a new city's three blobs on a sparse background): the normal
+    # approximation flags more cells than the permutations put at their floor. Counting
+    # all of them as the BH rank asked for 7,660 permutations after 9,999 had fallen short.
+    rng = np.random.default_rng(0)
+    yy, xx = np.mgrid[0:60, 0:60]
+    lam = np.full((60, 60), 0.5)
+    for cy, cx in [(15, 15), (40, 20), (30, 45)]:
+        lam += 4 * np.exp(-((yy - cy) ** 2 + (xx - cx) ** 2) / 8)
+    counts = rng.poisson(lam).astype(float)
+    res = gistar_grid(counts, permutations=9999, seed=1, correction="fdr_bh")
+    assert res.unreachable == (0.01,) and res.bins_from == "analytic"
+    assert res.p_sim is not None
+    at_floor = res.p_sim <= res.p_floor
+    assert int(np.sum(res.p_adjusted < 0.01)) > int(np.sum(at_floor & (res.p_adjusted < 0.01)))
+    assert res.permutations_needed is not None and res.permutations_needed > 9999
 
 
 def test_reachable_levels_keep_the_permutation_bins() -> None:

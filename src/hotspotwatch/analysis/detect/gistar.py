@@ -163,8 +163,12 @@ def _unreachable(
         return (), None
     alpha = levels[0]
     m = int(ok.sum())
-    n_level = max(1, int(np.sum(ok & (p_norm_adj < alpha))))
-    tests = {"none": 1.0, "holm": float(m)}.get(correction, m / n_level)  # BH: m / rank
+    # BH: m / rank. Only the cells already at the floor can fall below it with more
+    # permutations; counting every analytically significant cell instead overstates the
+    # rank when the normal approximation is bolder than the permutations (skewed counts),
+    # and gave fewer permutations than those already run.
+    n_level = max(1, int(np.sum(at_floor & (p_norm_adj < alpha))))
+    tests = {"none": 1.0, "holm": float(m)}.get(correction, m / n_level)
     c = floor * (permutations + 1)  # 1, or 2 two-sided
     return levels, math.ceil(c * tests / alpha)
 
