@@ -26,6 +26,23 @@ def _num(value: float, lang: str, digits: int = 1) -> str:
     return format_number(round(float(value), digits), lang, digits=None)
 
 
+def _ratio(value: float, lang: str) -> str:
+    # One decimal, more when that would round a raised ratio to 1: "1.02 times", not
+    # "1 times" in a sentence saying the risk is raised.
+    digits = 1
+    while digits < 3 and value > 1 and round(float(value), digits) <= 1:
+        digits += 1
+    return _num(value, lang, digits=digits)
+
+
+def _a(event: str, lang: str) -> str:
+    """``event`` with its indefinite article in English ("an incident", "a shooting"); the
+    French and Dutch texts carry their own ("d'un fait « {event} »")."""
+    if lang != "en":
+        return event
+    return ("an " if event[:1].lower() in "aeiou" else "a ") + event
+
+
 def _p(p: float, lang: str) -> str:
     text = f"{p:.3g}" if p >= 0.001 else f"{p:.1e}"
     return text.replace(".", ",") if lang in ("fr", "nl") else text
@@ -101,10 +118,10 @@ def knox_summary(
             if not (bounded and p[i, j] <= alpha and np.isfinite(ratio) and ratio > 1):
                 continue
             space = _band("space", result.space_bands[i], result.space_bands[i + 1], lang,
-                          event=event)
+                          event=_a(event, lang))
             time = _band("time", result.time_bands[j], result.time_bands[j + 1], lang)
             text = translate("spacetime.knox.sentence", lang, space=space, time=time,
-                             event=event, ratio=_num(float(ratio), lang),
+                             event=event, ratio=_ratio(float(ratio), lang),
                              p=_p(float(p[i, j]), lang))
             sentences.append(text[0].upper() + text[1:])
     if not sentences:
@@ -131,7 +148,7 @@ def alert_summary(alert: NearRepeatAlert, lang: str = "en", *, event: str = "eve
     """
     if not alert.elevated:
         return [translate("spacetime.alert.none", lang)]
-    lines = [plural("spacetime.alert.sentence", alert.days, lang, event=event,
+    lines = [plural("spacetime.alert.sentence", alert.days, lang, event=_a(event, lang),
                     radius=_num(alert.radius_m, lang), days=_num(alert.days, lang))]
     for zone in alert.zones:
         if zone.outer_m == SAME_EDGE:  # the same-place ring lies inside the next one
@@ -139,7 +156,7 @@ def alert_summary(alert: NearRepeatAlert, lang: str = "en", *, event: str = "eve
         inner = 0.0 if zone.inner_m == SAME_EDGE else zone.inner_m
         lines.append(plural("spacetime.alert.zone", zone.days, lang, inner=_num(inner, lang),
                             outer=_num(zone.outer_m, lang), days=_num(zone.days, lang),
-                            ratio=_num(zone.max_ratio, lang)))
+                            ratio=_ratio(zone.max_ratio, lang)))
     return lines
 
 

@@ -93,6 +93,24 @@ def test_knox_summary_sentence_in_three_languages():
     assert "2,3 keer" in nl[0]
 
 
+def test_knox_summary_says_an_incident_and_keeps_a_small_raised_ratio_above_one():
+    # a city whose Knox spans every harm category calls the event "incident"; a raised
+    # ratio of 1.02 must not read "1 times" in a sentence saying the risk is raised
+    p = np.array([[0.001, 0.5], [0.5, 0.5]])
+    ratio = np.array([[1.02, 1.0], [1.0, 1.0]])
+    res = _table(p, ratio, [0, 200, INF], [0, 7, INF])
+    en = knox_summary(res, "en", event="incident")
+    assert en[0] == ("Within 200 m of an incident, within 7 days, the chance of another "
+                     "incident is 1.02 times what chance alone would give (p = 0.001).")
+    assert "1,02 fois" in knox_summary(res, "fr", event="fait")[0]
+    alert = NearRepeatAlert(True, 200.0, 7.0, (AlertZone(0, 200, 7, 1.02, 0.001),), ((0, 0),),
+                            "manhattan", 0.05)
+    lines = alert_summary(alert, "en", event="incident")
+    assert lines[0].startswith("After an incident, the risk of another is raised within 200 m")
+    assert lines[1] == "0 to 200 m: 7 days (up to 1.02 times the chance level)."
+    assert alert_summary(alert, "en", event="shooting")[0].startswith("After a shooting,")
+
+
 def test_knox_summary_none_when_nothing_elevated():
     res = _table(np.full((2, 2), 0.4), np.full((2, 2), 1.2), [0, 200, INF], [0, 7, INF])
     assert knox_summary(res, "en", event="shooting") == [
