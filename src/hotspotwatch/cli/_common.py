@@ -94,6 +94,51 @@ def parse_date(value: str | None, option: str) -> dt.date | None:
         fail(f"{option}: {value!r} is not a date; use YYYY-MM-DD (e.g. 2024-03-28)")
 
 
+def workspace_point(
+    ws: Any, *, x: float | None = None, y: float | None = None,
+    lon: float | None = None, lat: float | None = None, what: str = "the place",
+) -> tuple[float, float] | None:
+    """``(x, y)`` in the workspace CRS from ``--lon/--lat`` (WGS84) or ``--x/--y``; ``None``
+    when neither pair is given. A point outside the workspace extent (the areas' bounds + 1 km,
+    or ``[workspace] extent``) fails in one line, asking whether lon and lat are swapped when
+    the swapped point lies inside: a place far from the study area is a typing mistake, and
+    a hotspot or an alert there would be counted on no event at all."""
+    import math
+
+    from hotspotwatch.geo.crs import from_lonlat
+
+    if lon is not None and lat is not None:
+        xs, ys = from_lonlat([lon, lat], [lat, lon], ws.config.crs)
+        px, py, sx, sy = float(xs[0]), float(ys[0]), float(xs[1]), float(ys[1])
+        given = f"--lon {lon} --lat {lat}"
+    elif x is not None and y is not None:
+        px, py, sx, sy, given = float(x), float(y), math.nan, math.nan, f"--x {x} --y {y}"
+    else:
+        return None
+    extent = ws.extent()
+    if extent is None:
+        return px, py
+    xmin, ymin, xmax, ymax = extent
+
+    def away(u: float, v: float) -> float:  # metres from the extent box (nan: not placed)
+        if not (math.isfinite(u) and math.isfinite(v)):
+            return math.nan
+        return math.hypot(max(xmin - u, 0.0, u - xmax), max(ymin - v, 0.0, v - ymax))
+
+    d = away(px, py)
+    if d == 0:
+        return px, py
+    where = f"{d / 1000:,.0f} km outside" if math.isfinite(d) else "not placeable in"
+    if away(sx, sy) == 0:
+        fix = f"are --lon and --lat swapped? (try --lon {lat} --lat {lon})"
+    elif lon is not None:
+        fix = "give --lon and --lat in WGS84 degrees of a place in the study area"
+    else:
+        fix = f"give --x/--y in metres in {ws.config.crs}, or --lon/--lat in WGS84 degrees"
+    fail(f"{given}: {what} lies {where} the workspace extent [{xmin:.0f}, {ymin:.0f}, "
+         f"{xmax:.0f}, {ymax:.0f}] ({ws.config.crs}); {fix}")
+
+
 def study_area_choice(value: str | None, *, cell_size: float | None = None) -> str | None:
     """Check ``--study-area`` (``None`` for the workspace's study area, ``"hull"``); with
     ``hull``, warn on stderr in one line that the study area is not a real boundary."""

@@ -18,6 +18,7 @@ from hotspotwatch.cli._common import (
     open_workspace,
     parse_date,
     print_json,
+    workspace_point,
 )
 
 
@@ -50,8 +51,6 @@ def _perimeter(
     import geopandas as gpd
     import shapely
 
-    from hotspotwatch.geo.crs import from_lonlat
-
     if geometry is not None:
         if not geometry.exists():
             fail(f"{geometry}: no such file")
@@ -67,11 +66,16 @@ def _perimeter(
         geom = shapely.union_all(frame.geometry.to_numpy())
         if geom.geom_type not in ("Polygon", "MultiPolygon"):
             fail(f"{geometry}: the perimeter must be a polygon, found {geom.geom_type}")
+        extent = ws.extent()
+        if extent is not None and not geom.intersects(shapely.box(*extent)):
+            fail(f"{geometry}: the perimeter lies outside the workspace extent "
+                 f"[{', '.join(f'{v:.0f}' for v in extent)}] ({ws.config.crs}); check the "
+                 "file's CRS (and that its coordinates are not swapped)")
         return geom
-    if lon is None or lat is None:
+    point = workspace_point(ws, lon=lon, lat=lat, what="the centre")
+    if point is None:
         fail("give the perimeter: --geometry FILE, or --lon and --lat (with --radius) for a circle")
-    x, y = from_lonlat([lon], [lat], ws.config.crs)
-    return shapely.Point(float(x[0]), float(y[0])).buffer(radius, quad_segs=32)
+    return shapely.Point(*point).buffer(radius, quad_segs=32)
 
 
 @app.command("list")

@@ -21,6 +21,7 @@ from hotspotwatch.cli._common import (
     parse_date,
     print_json,
     study_area_choice,
+    workspace_point,
 )
 from hotspotwatch.cli._progress import fit_to_output, progress_bar, progress_enabled
 
@@ -181,13 +182,10 @@ def alert_command(
     from hotspotwatch.workflows.spacetime import run_alert, write_alert_outputs
 
     ws = open_workspace(workspace)
-    if lon is not None and lat is not None:
-        from hotspotwatch.geo.crs import from_lonlat
-
-        xs, ys = from_lonlat([lon], [lat], ws.config.crs)
-        x, y = float(xs[0]), float(ys[0])
-    if x is None or y is None:
+    point = workspace_point(ws, x=x, y=y, lon=lon, lat=lat, what="the incident")
+    if point is None:
         fail("give the incident location with --x/--y (workspace CRS) or --lon/--lat")
+    x, y = point
     when = parse_date(date, "--date") or dt.date.today()
     extra: dict[str, Any] = {}
     if category or role or start or end or min_precision:
