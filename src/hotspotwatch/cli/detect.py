@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -304,13 +305,22 @@ def coverage_cmd(
         table.add_row(str(r.hotspot), str(r.designated), "yes" if r.statistical_hotspot else "no",
                       str(r.max_bin), f"{r.max_z:.2f}", f"{r.harm_inside:.0f}")
     console.print(table)
-    if run.results:
-        res = run.results[0]
-        console.print(f"Designated perimeters: {res.designated_harm_share:.1%} of harm on "
-                      f"{res.designated_area_share:.2%} of the area (PAI {res.pai:.1f}).")
-    console.print(f"Hot clusters not designated: {len(run.undesignated)}")
-    for u in run.undesignated.itertuples():
-        console.print(f"  {u.n_cells} cells, harm {u.harm:.0f}, max z {u.max_z:.1f}, centre x {u.x:.0f} y {u.y:.0f}")
+    # One Gi* per designation day: each group's perimeters in force decide which clusters
+    # are undesignated *then*; a place designated later is rightly undesignated before it.
+    groups = run.summary.groups if run.summary is not None else ()
+    for g in groups:
+        last = g.end - dt.timedelta(days=1)
+        outside = [u for u in run.undesignated.itertuples() if u.designated_period_start == g.start]
+        console.print(
+            f"Gi* {g.pre_start} to {last}"
+            + ("" if start and end else f" (before the designations of {g.start})")
+            + "; in force: "
+            f"{', '.join(g.hotspots) or 'none'}: {g.designated_harm_share:.1%} of harm on "
+            f"{g.designated_area_share:.2%} of the area (PAI {g.pai:.1f}); hot clusters outside "
+            f"every perimeter in force then: {len(outside)}", highlight=False)
+        for u in outside:
+            console.print(f"  {u.n_cells} cells, harm {u.harm:.0f}, max z {u.max_z:.1f}, "
+                          f"centre x {u.x:.0f} y {u.y:.0f}", highlight=False)
 
 
 @app.command("borders")
