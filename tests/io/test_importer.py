@@ -194,6 +194,31 @@ def test_swapped_lon_lat_are_pointed_out(tmp_path):
     assert "'lon' and 'lat' swapped?" in r.quarantine["reason"].iloc[0]
 
 
+def test_an_empty_latitude_is_named_and_a_far_wgs84_point_is_not_sent_to_the_crs(tmp_path):
+    # A French export (semicolons, decimal commas, latitude before longitude): the row with
+    # only its latitude empty names 'latitude'; a Paris row in a Lyon (Lambert-93) workspace
+    # is a place elsewhere, and lon/lat are WGS84 whatever the mapping says, so "check the
+    # mapping's crs" was no fix.
+    p = tmp_path / "faits.csv"
+    p.write_text("n;date;latitude;longitude;libelle\n"
+                 "1;01/03/2024;45,750291;4,834387;Cambriolage\n"
+                 "2;01/03/2024;;4,834387;Cambriolage\n"
+                 "3;01/03/2024;;;Cambriolage\n"
+                 "4;01/03/2024;48,8566;2,3522;Cambriolage\n", encoding="utf-8")
+    m = EventMapping.from_dict({"source": "s", "date_format": "%d/%m/%Y", "columns": {
+        "id": "n", "date": "date", "lon": "longitude", "lat": "latitude", "category": "libelle"},
+        "categories": {"Cambriolage": "burglary"}})
+    lyon = (837_000.0, 6_515_000.0, 847_000.0, 6_523_000.0)
+    r = prepare(p, m, crs="EPSG:2154", timezone="Europe/Paris", taxonomy=TAX, extent=lyon)
+    assert r.events["source_id"].tolist() == ["1"]
+    q = r.quarantine.set_index("row_number")
+    assert (q.loc[2, "field"], q.loc[2, "reason"]) == ("latitude", "no coordinates: 'latitude' is empty")
+    assert q.loc[3, "reason"] == "no coordinates: 'longitude' and 'latitude' are empty"
+    assert "(386.0 km away)" in q.loc[4, "reason"]
+    assert "check the mapping's crs" not in q.loc[4, "reason"]
+    assert "leave the row out, or widen [workspace] extent" in q.loc[4, "reason"]
+
+
 def test_parquet_and_geojson_inputs(tmp_path):
     import geopandas as gpd
     import shapely

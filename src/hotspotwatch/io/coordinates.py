@@ -83,18 +83,21 @@ def coordinates(
         a, a_empty, a_bad = parse_numbers(frame[ca], decimal=decimal)
         b, b_empty, b_bad = parse_numbers(frame[cb], decimal=decimal)
         src = mapping.source_crs or WGS84
-        empty = a_empty | b_empty
-        reason = f"no coordinates: {ca!r} and/or {cb!r} are empty"
-        if "Location" in frame.columns and empty.any():
-            loc = as_text(frame["Location"]).to_numpy(dtype=object)
-            reasons = [
-                reason + (" (Location is 'No Location': the publisher could not place it)"
-                          if str(v).casefold() == "no location" else "")
-                for v in loc[empty]
-            ]
-            flags.add(empty, ca, reasons)
-        else:
-            flags.add(empty, ca, reason)
+        # name the empty field: a row with only its latitude missing is fixed there
+        for mask, field, reason in (
+            (a_empty & b_empty, ca, f"no coordinates: {ca!r} and {cb!r} are empty"),
+            (a_empty & ~b_empty, ca, f"no coordinates: {ca!r} is empty"),
+            (b_empty & ~a_empty, cb, f"no coordinates: {cb!r} is empty"),
+        ):
+            if "Location" in frame.columns and mask.any():
+                loc = as_text(frame["Location"]).to_numpy(dtype=object)
+                flags.add(mask, field, [
+                    reason + (" (Location is 'No Location': the publisher could not place it)"
+                              if str(v).casefold() == "no location" else "")
+                    for v in loc[mask]
+                ])
+            else:
+                flags.add(mask, field, reason)
         for col, vals, bad in ((ca, frame[ca], a_bad), (cb, frame[cb], b_bad)):
             if bad.any():
                 shown = as_text(vals).to_numpy(dtype=object)[bad]
@@ -154,12 +157,20 @@ def coordinates(
             sx, sy = (np.asarray(v, dtype=float) for v in to_ws.transform(
                 b[outside], a[outside], errcheck=False))
             swapped = (sx >= xmin) & (sx <= xmax) & (sy >= ymin) & (sy <= ymax)
+            xo, yo = x[outside], y[outside]
+            away = np.hypot(np.maximum(np.maximum(xmin - xo, xo - xmax), 0.0),
+                            np.maximum(np.maximum(ymin - yo, yo - ymax), 0.0))
+            # lon/lat columns are WGS84 whatever the mapping says: a crs is no fix for them
+            other = ("check the place: outside the study area (another city, a wrong "
+                     "geocode?), leave the row out, or widen [workspace] extent"
+                     if roles == ("lon", "lat")
+                     else f"check the mapping's crs (read as {src})")
             flags.add(outside, field_a, [
                 f"outside the workspace extent: ({xx:.0f}, {yy:.0f}) in {crs} is not within "
-                f"[{xmin:.0f}, {ymin:.0f}, {xmax:.0f}, {ymax:.0f}]; "
-                + (f"are {field_a!r} and {field_b!r} swapped?" if sw else
-                   f"check the mapping's crs (read as {src})")
-                for xx, yy, sw in zip(x[outside], y[outside], swapped, strict=True)
+                f"[{xmin:.0f}, {ymin:.0f}, {xmax:.0f}, {ymax:.0f}]"
+                + (f" ({d / 1000:,.1f} km away)" if np.isfinite(d) else "") + "; "
+                + (f"are {field_a!r} and {field_b!r} swapped?" if sw else other)
+                for xx, yy, sw, d in zip(xo, yo, swapped, away, strict=True)
             ])
     return x, y, lon, lat
 
