@@ -120,8 +120,8 @@ class ReportConfig:
         Categories of the report's near-repeat (Knox) section; ``None``: every harm category.
     incident_category : str or None
         Category of the report's and the dashboard's "recent incidents in context"
-        (:func:`hotspotwatch.workflows.incidents.incident_category`); ``None``: shooting if
-        the taxonomy has it, else the harm category with the largest harm weight.
+        (:func:`hotspotwatch.workflows.incidents.incident_category`); ``None``: among the harm
+        categories with stored events (all before any), shooting if there, else the most severe.
     """
 
     title: Mapping[str, str] = field(default_factory=dict)

@@ -11,9 +11,10 @@ from hotspotwatch.config import Config, ConfigError
 from hotspotwatch.workflows.incidents import incident_category, report_window
 
 
-def _ws(data):
+def _ws(data, recorded=()):
     config = Config.from_mapping(data)
-    return SimpleNamespace(config=config, taxonomy=config.taxonomy)
+    stats = {name: {"count": 3} for name in recorded}
+    return SimpleNamespace(config=config, taxonomy=config.taxonomy, event_stats=lambda: stats)
 
 
 def test_default_is_shooting_when_the_taxonomy_has_it():
@@ -33,6 +34,15 @@ def test_without_shooting_the_most_severe_harm_category():
         }
     )
     assert incident_category(ws) == "robbery"
+
+
+def test_a_city_without_shootings_gets_its_most_severe_recorded_category():
+    # a new city's data (robbery, assault, burglary) under the default taxonomy, which lists
+    # shooting: the report put "no shootings were recorded" in context
+    ws = _ws({}, recorded=["assault", "burglary", "robbery", "drug_dealing"])
+    assert incident_category(ws) == "robbery"  # weight 30 > assault 20 > burglary 10
+    assert incident_category(_ws({}, recorded=["robbery", "shooting"])) == "shooting"
+    assert incident_category(_ws({}, recorded=["drug_dealing"])) == "shooting"  # no harm yet
 
 
 def test_configured_category_wins_and_is_checked():

@@ -262,9 +262,11 @@ def compute_incidents(ws: Workspace, params: Mapping[str, Any]) -> IncidentsInCo
 def incident_category(ws: Workspace) -> str | None:
     """The category the report and the dashboard put in context.
 
-    ``[report] incident_category`` when set; else ``shooting`` when the taxonomy has it as
-    a harm category; else the harm category with the largest harm weight (the most severe);
-    ``None`` when the taxonomy has no harm category.
+    ``[report] incident_category`` when set; else, among the harm categories the workspace
+    has events of (all of them when it has none yet), ``shooting`` when there, else the one
+    with the largest harm weight (the most severe); ``None`` when the taxonomy has no harm
+    category. A city whose data hold no shooting is not shown "no shootings were recorded"
+    because the default taxonomy lists the category.
     """
     configured = ws.config.report.incident_category
     if configured:
@@ -272,6 +274,8 @@ def incident_category(ws: Workspace) -> str | None:
     harm = [c for c in ws.taxonomy if c.role == "harm"]
     if not harm:
         return None
+    recorded = {name for name, v in ws.event_stats().items() if v.get("count")}
+    harm = [c for c in harm if c.name in recorded] or harm
     if any(c.name == "shooting" for c in harm):
         return "shooting"
     return max(harm, key=lambda c: (c.harm_weight, c.name)).name
