@@ -25,3 +25,16 @@ def test_other_crs_still_go_through_pyproj() -> None:
         check_crs("EPSG:999999")
     with pytest.raises(ConfigError, match="units"):
         check_crs("EPSG:2263")  # NAD83 / New York Long Island (US survey feet)
+
+
+@pytest.mark.parametrize("code", ["EPSG:3857", "EPSG:900913", "ESRI:102100", "EPSG:3395"])
+def test_a_world_mercator_is_refused_though_its_unit_is_the_metre(code: str) -> None:
+    # A new city's analyst copies the web map's CRS: at Lyon's 45.8° N every distance band,
+    # buffer and cell would be 1.43 times too short on the ground, every km² 2.05 times.
+    with pytest.raises(ConfigError, match=r"world Mercator.*national grid.*UTM zone"):
+        check_crs(code)
+
+
+def test_local_mercator_and_oblique_or_transverse_projections_are_kept() -> None:
+    assert check_crs("EPSG:21781") == "EPSG:21781"  # Swiss oblique Mercator
+    assert check_crs("EPSG:3003") == "EPSG:3003"  # Monte Mario / Italy zone 1 (transverse)

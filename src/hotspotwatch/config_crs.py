@@ -37,7 +37,9 @@ def check_crs(crs: str, *, where: str = "crs") -> str:
     Raises
     ------
     ConfigError
-        If pyproj does not know it or it is geographic (degrees) or not in metres.
+        If pyproj does not know it or it is geographic (degrees) or not in metres, or is a
+        world Mercator (Web Mercator EPSG:3857, EPSG:3395) whose metres hold only at the
+        equator.
 
     Examples
     --------
@@ -64,6 +66,19 @@ def check_crs(crs: str, *, where: str = "crs") -> str:
     unit = parsed.axis_info[0].unit_name if parsed.axis_info else "metre"
     if unit not in ("metre", "meter"):
         raise ConfigError(f"{where}: {crs!r} has units {unit!r}; use a CRS in metres")
+    op = parsed.coordinate_operation
+    method = op.method_name if op is not None else ""
+    area = parsed.area_of_use
+    if ("Mercator" in method and "Transverse" not in method and "Oblique" not in method
+            and (area is None or area.north - area.south > 30)):
+        # Web (pseudo-) and world Mercator: metres true only at the equator, so every
+        # distance band, buffer, cell and km² would be wrong by 1/cos(latitude)
+        raise ConfigError(
+            f"{where}: {crs!r} ({parsed.name}) is a world Mercator, true to the metre on one "
+            "parallel only (the equator for Web Mercator): at 50° latitude its distances are "
+            "1.6 times and its areas 2.4 times the real ones; use "
+            "the city's national grid (e.g. EPSG:2154 Lambert-93) or its UTM zone (EPSG:326NN)"
+        )
     epsg = parsed.to_epsg()
     return f"EPSG:{epsg}" if epsg else parsed.to_string()
 
