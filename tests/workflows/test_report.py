@@ -154,6 +154,31 @@ def test_rows_read_count_each_file_once(workspace):
     assert default_until(ws) == newest.tz_convert(ws.config.timezone).date()
 
 
+def test_rows_quarantined_per_source_count_duplicate_ids_and_dates_together(tmp_path):
+    # A Windows export that repeats whole lines: each repeated id has its own reason text
+    # ("duplicate id '7', first at row 7"); the report's per-source table listed each as
+    # one reason with 1 row, behind the rarer reasons, instead of "duplicate id (3)".
+    from hotspotwatch.workflows.ingest import import_events
+
+    ws = Workspace.create(tmp_path / "lyon", crs="EPSG:2154", timezone="Europe/Paris")
+    ws.add_areas(pd.DataFrame({"code": ["R"], "name": ["R"],
+                               "geometry": [shapely.box(838000, 6516000, 846000, 6522000)]}),
+                 "region")
+    lines = ["n;date;x;y;cat"] + [f"{i};0{1 + i % 9}/03/2024;842000;6519000;burglary"
+                                  for i in range(1, 8)]
+    lines += [lines[2], lines[4], lines[6], "8;31/02/2024;842000;6519000;burglary",
+              "9;30/02/2024;842000;6519000;burglary"]
+    (tmp_path / "f.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (tmp_path / "m.toml").write_text(
+        'source = "pm"\ncrs = "EPSG:2154"\ndate_format = "%d/%m/%Y"\n[columns]\nid = "n"\n'
+        'date = "date"\nx = "x"\ny = "y"\ncategory = "cat"\n', encoding="utf-8")
+    import_events(ws, [tmp_path / "f.csv"], mapping=tmp_path / "m.toml")
+    (row,) = quarantine_by_source(ws)
+    assert row.quarantined == 5
+    assert row.reasons == (("duplicate id", 3), ("unparseable date", 2))
+    ws.close()
+
+
 def test_gather_refuses_a_workspace_without_hotspots_and_a_bad_date(tmp_path, city):
     empty = Workspace.create(tmp_path / "empty")
     with pytest.raises(ValueError, match="no hotspots"):

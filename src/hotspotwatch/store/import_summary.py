@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, func, select
 
+from hotspotwatch.domain.reasons import reason_kind
 from hotspotwatch.store.access import reads
 from hotspotwatch.store.schema import events, imports, quarantine
 
@@ -80,7 +81,7 @@ def source_summaries(conn: Connection) -> list[SourceSummary]:
     ).all():
         if int(import_id) not in counted:
             continue
-        short = str(reason).split(":")[0].strip()[:80]
+        short = reason_kind(str(reason))[:80]  # "duplicate id 'B6047', ..." counted together
         by = reasons.setdefault(source, {})
         by[short] = by.get(short, 0) + int(n)
     stored = {

@@ -20,7 +20,6 @@ files did. A file with a header and no data rows stores nothing and gives a warn
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -28,6 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from hotspotwatch.domain.duplicates import duplicate_mask
+from hotspotwatch.domain.reasons import reason_kind
 from hotspotwatch.io.errors import SourceError
 from hotspotwatch.io.hotspots import read_hotspots
 from hotspotwatch.io.importer import NormalisedImport, detect_format, normalise, read_source
@@ -215,15 +215,6 @@ def resolve_mapping(
     if isinstance(mapping, EventMapping):
         return mapping
     return load_mapping(mapping, taxonomy=ws.taxonomy)
-
-
-def reason_kind(reason: str) -> str:
-    """Group a quarantine reason: ``unknown category 'X'`` keeps the value, others their head."""
-    m = re.match(r"(unknown category '[^']*'|duplicate id)", reason)
-    if m:
-        return m.group(1)
-    head = re.split(r"[:;(\u2014]| '|'", reason, maxsplit=1)[0].strip()
-    return head or reason[:40]
 
 
 def prepare_file(
