@@ -150,6 +150,23 @@ def test_export_events_every_format(workspace, tmp_path, fmt):
         assert info["crs"] == ("EPSG:4326" if fmt == "geojson" else "EPSG:3812")
 
 
+def test_exported_events_give_the_local_day_of_day_precision_events(tmp_path):
+    # A day-precision event is stored at local midnight in UTC: 1 January 2022 in Paris is
+    # 2021-12-31T23:00Z, which a spreadsheet user reads as the previous day at 23:00.
+    ws = Workspace.create(tmp_path / "lyon", crs="EPSG:2154", timezone="Europe/Paris")
+    ws.add_events(pd.DataFrame({
+        "source_id": ["a", "b", "c"], "x": 842000.0, "y": 6519000.0, "category": "burglary",
+        "occurred_at": pd.to_datetime(["2021-12-31T23:00Z", "2024-07-01T12:00Z",
+                                       "2024-06-30T22:00Z"]),
+        "time_precision": ["day", "hour", "month"]}), source="pm")
+    assert export(ws, "events", "csv", tmp_path / "e.csv") == 3
+    back = pd.read_csv(tmp_path / "e.csv").set_index("source_id")
+    assert back["local_time"].to_dict() == {"a": "2022-01-01", "b": "2024-07-01 14:00",
+                                            "c": "2024-07"}
+    assert list(back.columns).index("local_time") == list(back.columns).index("occurred_at") + 1
+    ws.close()
+
+
 def _write_big_csv(path: Path, n: int) -> None:
     import numpy as np
 

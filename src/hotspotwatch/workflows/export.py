@@ -38,6 +38,8 @@ def export(
 
     if what == "events":
         gdf = ws.events()
+        gdf.insert(gdf.columns.get_loc("occurred_at") + 1, "local_time",
+                   local_times(gdf["occurred_at"], gdf["time_precision"], ws.config.timezone))
     elif what == "areas":
         layers = [layer] if layer else ws.area_layers()
         frames = [ws.areas(name) for name in layers]
@@ -70,4 +72,29 @@ def export(
     return write_frame(gdf, fmt, path, layer_name=what)
 
 
-__all__ = ["ExportFormat", "ExportWhat", "export"]
+_PRECISION_FORMAT = {"month": "%Y-%m", "day": "%Y-%m-%d", "hour": "%Y-%m-%d %H:00"}
+
+
+def local_times(occurred_at: pd.Series, precision: pd.Series, timezone: str) -> pd.Series:
+    """Each instant as the local calendar text of its precision: ``2022-01`` (month),
+    ``2022-01-01`` (day), ``2022-01-01 14:00`` (hour), else ``2022-01-01T14:05:09``.
+
+    The UTC instant of a day-precision event is the local midnight (``2021-12-31T23:00Z`` in
+    Paris): read in a spreadsheet, it falls on the previous day at a time nobody recorded.
+
+    Examples
+    --------
+    >>> t = pd.Series(pd.to_datetime(["2021-12-31T23:00:00Z", "2024-03-01T13:05:09Z"]))
+    >>> local_times(t, pd.Series(["day", "instant"]), "Europe/Paris").tolist()
+    ['2022-01-01', '2024-03-01T14:05:09']
+    """
+    local = pd.to_datetime(occurred_at, utc=True).dt.tz_convert(timezone)
+    out = local.dt.strftime("%Y-%m-%dT%H:%M:%S").to_numpy(dtype=object)
+    for name, fmt in _PRECISION_FORMAT.items():
+        mask = (precision == name).to_numpy()
+        if mask.any():
+            out[mask] = local[mask].dt.strftime(fmt).to_numpy(dtype=object)
+    return pd.Series(out, index=occurred_at.index, dtype=object)
+
+
+__all__ = ["ExportFormat", "ExportWhat", "export", "local_times"]
