@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from hotspotwatch.analysis.evaluate.verdict import UNDECIDED
 from hotspotwatch.i18n import format_number, translate
 
 PLACE_VERDICTS = ("reduction", "increase", "no_detectable_change", "too_early", "uncertain")
@@ -61,14 +62,20 @@ def place_sentence(
     return translate("public.place.not_evaluated", lang, name=name)
 
 
-def index_text(index: int | None, lang: str) -> str:
-    """``"25 % lower"`` / ``"10 % higher"`` / ``"about the same"`` / too few events.
+def index_text(index: int | None, lang: str, verdict: str | None = None) -> str:
+    """``"25 % lower"`` / ``"10 % higher"`` / ``"about the same"`` / too few events, or
+    why it is withheld when ``verdict`` is one of
+    :data:`~hotspotwatch.analysis.evaluate.verdict.UNDECIDED` (too early, uncertain).
 
     Examples
     --------
     >>> index_text(75, "fr"), index_text(None, "en")
     ('25\\xa0% de moins', 'too few events to compare')
+    >>> index_text(None, "en", "too_early")
+    'too early to compare'
     """
+    if verdict in UNDECIDED:
+        return translate(f"public.index.{verdict}", lang)
     if index is None:
         return translate("public.index.hidden", lang)
     diff = index - 100

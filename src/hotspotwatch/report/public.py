@@ -45,9 +45,10 @@ def place_sentence(f: Fmt, place: PublicPlace) -> str:
                                        f.lang)
 
 
-def index_text(f: Fmt, index: int | None) -> str:
-    """The change index in words (:func:`hotspotwatch.i18n.public.index_text`)."""
-    return public_words.index_text(index, f.lang)
+def index_text(f: Fmt, place: PublicPlace) -> str:
+    """The change index in words, or why it is withheld
+    (:func:`hotspotwatch.i18n.public.index_text`)."""
+    return public_words.index_text(place.index_after, f.lang, place.verdict)
 
 
 def strategy_text(f: Fmt, data: PublicData) -> str:
@@ -158,7 +159,7 @@ def public_context(data: PublicData, *, lang: str, fmt: str) -> dict[str, Any]:
             "name": p.name,
             "commune": p.commune,
             "since": f.date(p.first_designated) if p.first_designated else "–",
-            "change": index_text(f, p.index_after),
+            "change": index_text(f, p),
             "change_hidden": p.index_after is None,
             "sentence": place_sentence(f, p),
         }

@@ -38,7 +38,8 @@ class PublicPlace:
         Harm per month in the place since designation, as a percentage of harm per month
         in its baseline (100: the same), rounded to a whole number; ``None`` when either
         count is below ``k`` (the index of two tiny counts says nothing and would point at
-        single events).
+        single events) and when the verdict is too early or uncertain (the evaluation
+        cannot tell yet, :data:`~hotspotwatch.analysis.evaluate.verdict.UNDECIDED`).
     months_before, months_after : float
         Lengths of the two periods the index compares (whole months of the evaluation).
     """

@@ -6,7 +6,8 @@
 
 - per designated place, no count: its verdict and an index of its change over time
   (:func:`place_change`: harm per month since designation as a percentage of harm per month
-  in its baseline, both from the evaluation run), hidden when either count is below ``k``;
+  in its baseline, both from the evaluation run), hidden when either count is below ``k``
+  and withheld when the verdict is too early or uncertain;
   places in the documented alphabetical order (:mod:`hotspotwatch.domain.collation`);
 - the rare serious categories (``[public] rare_categories``) only region-wide, per complete
   calendar year, with primary and complementary suppression (:func:`rare_table`);
@@ -27,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from hotspotwatch.analysis.differencing import protect, table_release
+from hotspotwatch.analysis.evaluate.verdict import UNDECIDED
 from hotspotwatch.domain.collation import sort_key
 from hotspotwatch.domain.disclosure import is_suppressed
 from hotspotwatch.periods import CalendarMonth
@@ -52,18 +54,24 @@ def place_change(ev: HotspotEvaluation, k: int) -> tuple[int | None, float, floa
     ``index`` is ``100 * (treated_post / months_after) / (treated_pre / months_before)``
     rounded to a whole number -- harm per month since designation as a percentage of harm
     per month in the baseline -- and ``None`` when either count is below ``k`` (zero
-    included) or a period has no month. The months are the evaluation's exposure (whole
-    anchored months, missing months left out), the counts its treated series: the index is
-    a plain reading of the numbers the verdict is estimated from, not a second estimate.
+    included), a period has no month, or the verdict says the data cannot tell yet
+    (:data:`~hotspotwatch.analysis.evaluate.verdict.UNDECIDED`: too early, uncertain; a
+    plain before/after reading beside "too early to be judged" would be read as the
+    judgement). The months are the evaluation's exposure (whole anchored months, missing
+    months left out), the counts its treated series: the index is a plain reading of the
+    numbers the verdict is estimated from, not a second estimate.
 
     Examples
     --------
     >>> from types import SimpleNamespace as NS
     >>> s = NS(exposure=np.ones(24), pre_mask=np.arange(24) < 12)
-    >>> place_change(NS(treated_pre=120.0, treated_post=90.0, series=s), 5)
+    >>> judged, early = NS(label="reduction"), NS(label="too_early")
+    >>> place_change(NS(treated_pre=120.0, treated_post=90.0, series=s, verdict=judged), 5)
     (75, 12.0, 12.0)
-    >>> place_change(NS(treated_pre=120.0, treated_post=4.0, series=s), 5)[0] is None
+    >>> place_change(NS(treated_pre=120.0, treated_post=4.0, series=s, verdict=judged), 5)[0] is None
     True
+    >>> place_change(NS(treated_pre=120.0, treated_post=90.0, series=s, verdict=early), 5)
+    (None, 12.0, 12.0)
     """
     s = ev.series
     pre = np.asarray(s.pre_mask, bool)
@@ -71,6 +79,8 @@ def place_change(ev: HotspotEvaluation, k: int) -> tuple[int | None, float, floa
     m_before = float(np.nansum(exposure[pre]))
     m_after = float(np.nansum(exposure[~pre]))
     before, after = float(ev.treated_pre), float(ev.treated_post)
+    if ev.verdict.label in UNDECIDED:
+        return None, m_before, m_after
     if is_suppressed(before, k) or is_suppressed(after, k) or m_before <= 0 or m_after <= 0:
         return None, m_before, m_after
     return round(100 * (after / m_after) / (before / m_before)), m_before, m_after

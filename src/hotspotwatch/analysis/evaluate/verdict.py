@@ -34,6 +34,11 @@ Label = Literal["reduction", "no_detectable_change", "increase", "too_early", "u
 LABELS: tuple[str, ...] = ("reduction", "no_detectable_change", "increase", "too_early", "uncertain")
 #: Labels that claim a change (read from the adjusted interval).
 SIGNIFICANT: tuple[str, ...] = ("reduction", "increase")
+#: Labels for which the evaluation says the data cannot tell yet (too recent or too little
+#: power; a robustness check disagreeing): no reading of the place's numbers is offered
+#: beside them -- the council report words their reason instead of the effect, and the
+#: public version withholds their change index.
+UNDECIDED: tuple[str, ...] = ("too_early", "uncertain")
 #: Default of ``min_post_months``: fewer whole months after designation are too early.
 MIN_POST_MONTHS = 6
 #: Default of ``max_mdr``: the largest minimum detectable *reduction* (a fraction) for which

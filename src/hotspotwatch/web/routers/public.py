@@ -114,7 +114,7 @@ def public_hotspots(
 ) -> dict[str, Any]:
     """Designated places (public decisions) in alphabetical order: verdict, one sentence and
     the change in harm per month after designation (``index_after``, before = 100; null
-    when a count is below k). No count per place."""
+    when a count is below k or the verdict is too early or uncertain). No count per place."""
     return public_wf.public_hotspots(workspace(request), lang=lang)
 
 

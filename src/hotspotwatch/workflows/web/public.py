@@ -311,7 +311,8 @@ def public_hotspots(ws: Workspace, *, lang: str = "en") -> dict[str, Any]:
 
     No count per place (issue 17: no league table): ``index_after`` is harm per month since
     designation as a percentage of harm per month before (``None`` when either count is
-    below ``k``; :func:`hotspotwatch.workflows.public_version.place_change`), ``verdict``
+    below ``k`` or the verdict is too early or uncertain;
+    :func:`hotspotwatch.workflows.public_version.place_change`), ``verdict``
     and ``sentence`` come from the dashboard's evaluation run (``None`` when it cannot be
     computed).
     """
@@ -338,7 +339,7 @@ def public_hotspots(ws: Workspace, *, lang: str = "en") -> dict[str, Any]:
             "index_after": index,
             "months_before": m_before,
             "months_after": m_after,
-            "change_text": index_text(index, lang),
+            "change_text": index_text(index, lang, verdict),
             "sentence": place_sentence(
                 name, verdict,
                 h.verdict.ci_low_adjusted if h is not None else None,
