@@ -162,3 +162,38 @@ def test_bad_options_are_clear_value_errors(renewal_workspace, data, tmp_path, k
     args = {"lang": "en", "fmt": "html", "audience": "council"} | kwargs
     with pytest.raises(ValueError, match=match):
         build_renewal_report(renewal_workspace, output=Path(tmp_path) / "r", data=data, **args)
+
+
+def test_every_list_of_place_names_follows_the_collation_rule(data):
+    """The council report lists places in the public version's order (accent-blind):
+    page 1's lines, the forest plot, the summary's groups and the regional picture's list of
+    designated places outside the statistical hot spots."""
+    import dataclasses
+    import html as html_lib
+
+    from hotspotwatch.domain.collation import alphabetical
+    from hotspotwatch.domain.disclosure import Disclosure
+    from hotspotwatch.report.fmt import Fmt
+    from hotspotwatch.report.regional import regional_context
+
+    names = [s.name for s in data.hotspots]
+    assert names == alphabetical(names)
+    # "Étangs Noirs" sorts under E (plain sorting would put it after "Yser")
+    assert names.index("Étangs Noirs") < names.index("Gare du Midi")
+    page = html_lib.unescape(renewal_html(data, lang="fr"))
+    first = page[: page.index('<section class="page summary summary-2">')]
+    rows = re.findall(r'<tr class="decide-row[^"]*" data-verdict="[^"]*">(.*?)</tr>', first, re.S)
+    shown = [next(n for n in sorted(names, key=len, reverse=True) if n in r) for r in rows]
+    assert shown == names
+    # the regional list: every place outside the statistical hot spots, alphabetically
+    assert data.coverage is not None
+    cov = dataclasses.replace(
+        data.coverage,
+        table=tuple(dataclasses.replace(r, statistical_hotspot=False) for r in data.coverage.table),
+    )
+    f = Fmt("fr", Disclosure("council", data.disclosure_k), data.report_config, data.zone_label)
+    lines = regional_context(dataclasses.replace(data, coverage=cov), f)["coverage"]
+    listing = next(line for line in lines if "Étangs Noirs" in line)
+    at = {n: listing.index(n) for n in names if n in listing}
+    assert len(at) == len(names)
+    assert sorted(at, key=at.__getitem__) == alphabetical(r.hotspot for r in cov.table)

@@ -273,3 +273,36 @@ def test_a_place_outside_the_evaluation_gets_no_chart_and_configured_rings(web: 
     assert not any(f["properties"]["kind"] == "control_cell" for f in fc["features"])
     r = web.client.get(f"/api/v1/export/hotspots/{hid}/series.csv", headers=web.auth("admin"))
     assert r.status_code == 404 and "not in the dashboard's evaluation" in r.json()["detail"]
+
+
+def test_place_lists_of_the_dashboard_follow_the_collation_rule(
+    web: WebEnv, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The map's list of places (``/hotspots``) and the strategy page's table and forest
+    plot are alphabetical by :mod:`hotspotwatch.domain.collation` (accent-blind): "Étangs
+    Noirs" under E, not after Z as plain sorting puts it."""
+    import dataclasses
+
+    from hotspotwatch.domain.collation import alphabetical
+    from hotspotwatch.workflows.web import pages as pages_wf
+
+    web.ws.add_hotspot("Étangs Noirs", shapely.box(652000, 671000, 652300, 671300),
+                       zone="5339", commune="Molenbeek-Saint-Jean")
+    web.ws.add_hotspot("Yser", shapely.box(652600, 671600, 652900, 671900),
+                       zone="5339", commune="Bruxelles")
+    hs = web.client.get("/api/v1/hotspots", headers=web.auth("regional_analyst")).json()
+    names = [f["properties"]["name"] for f in hs["features"]]
+    assert names == ["Étangs Noirs", "Gare du Midi", "Porte de Hal", "Yser"]
+
+    # the strategy table with the evaluation's places renamed and in plain (binary) order
+    run = report_evaluation(web.ws)
+    renamed = tuple(
+        dataclasses.replace(h, name=n)
+        for h, n in zip(run.result.hotspots, ("Yser", "Étangs Noirs"), strict=True)
+    )
+    assert sorted(h.name for h in renamed) == ["Yser", "Étangs Noirs"]
+    fake = dataclasses.replace(run, result=dataclasses.replace(run.result, hotspots=renamed))
+    monkeypatch.setattr(pages_wf, "evaluation_run", lambda ws, **kw: fake)
+    rows = pages_wf.strategy_table(web.ws, lang="fr")["rows"]
+    assert [r["name"] for r in rows] == alphabetical(["Yser", "Étangs Noirs"]) == [
+        "Étangs Noirs", "Yser"]

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import shapely
 
+from hotspotwatch.domain.collation import alphabetical
 from hotspotwatch.report import figures
 from hotspotwatch.report.context import data_uri, finite
 from hotspotwatch.report.fmt import Fmt
@@ -124,7 +125,7 @@ def regional_context(data: RenewalData, f: Fmt) -> dict[str, Any]:
         rows = list(cov.table)
         if rows:
             hot = [r for r in rows if r.statistical_hotspot]
-            not_hot = sorted(r.hotspot for r in rows if not r.statistical_hotspot)
+            not_hot = alphabetical(r.hotspot for r in rows if not r.statistical_hotspot)
             pre = data.evaluation.parameters.get("pre_months") if data.evaluation else None
             lines = [
                 f.p(

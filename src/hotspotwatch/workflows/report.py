@@ -26,6 +26,7 @@ import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
 
+from hotspotwatch.domain.collation import sort_key
 from hotspotwatch.periods import Day
 from hotspotwatch.report.data import GridCounts, HotspotSection, RenewalData, RunRecord
 from hotspotwatch.workflows import report_counts as counts
@@ -225,8 +226,9 @@ def gather_renewal(
     h_day = days.codes(harm["occurred_at"]) if len(harm) else np.array([], dtype=np.int64)
 
     sections: list[HotspotSection] = []
-    # Alphabetical order: the report never ranks places by how much harm they have.
-    order = sorted(range(len(hotspots)), key=lambda i: str(hotspots["name"].iloc[i]).casefold())
+    # Alphabetical order (the public version's rule, accent-blind: "Étangs Noirs" under E):
+    # the report never ranks places by how much harm they have.
+    order = sorted(range(len(hotspots)), key=lambda i: sort_key(str(hotspots["name"].iloc[i])))
     for i in order:
         rec = hotspots.iloc[i]
         name = str(rec["name"])

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 from shapely.geometry.base import BaseGeometry
 
+from hotspotwatch.domain.collation import sort_key
 from hotspotwatch.periods import CalendarMonth, counts
 from hotspotwatch.store import dashboard as dashboard_store
 from hotspotwatch.workflows.web._geo import geojson, to_lonlat_geoms
@@ -45,7 +46,9 @@ def _designations_by_hotspot(ws: Workspace) -> dict[int, list[dict[str, Any]]]:
 
 @memoised
 def hotspots_geojson(ws: Workspace) -> dict[str, Any]:
-    """Designated hotspots with their decisions as a WGS84 FeatureCollection."""
+    """Designated hotspots with their decisions as a WGS84 FeatureCollection, in the
+    alphabetical order of :func:`hotspotwatch.domain.collation.sort_key` (the map's list of
+    place names follows it)."""
     frame = ws.hotspots()
     if frame.empty:
         return {"type": "FeatureCollection", "features": []}
@@ -53,7 +56,7 @@ def hotspots_geojson(ws: Workspace) -> dict[str, Any]:
     decisions = _designations_by_hotspot(ws)
     periods = ws.hotspot_periods()
     today = dt.date.today()
-    feats = []
+    feats: list[dict[str, Any]] = []
     for r, g in zip(frame.to_dict("records"), geoms, strict=True):
         ps = periods.get(r["name"], [])
         active = any(p.contains(today) for p in ps)
@@ -74,6 +77,7 @@ def hotspots_geojson(ws: Workspace) -> dict[str, Any]:
                 },
             }
         )
+    feats.sort(key=lambda f: sort_key(str(f["properties"]["name"])))
     return {"type": "FeatureCollection", "features": feats}
 
 

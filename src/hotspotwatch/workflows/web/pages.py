@@ -18,6 +18,7 @@ import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
 
+from hotspotwatch.domain.collation import sort_key
 from hotspotwatch.workflows.web._geo import geojson, to_lonlat_geoms
 from hotspotwatch.workflows.web.cache import memoised
 from hotspotwatch.workflows.web.hotspots import hotspot_geometry, hotspots_geojson
@@ -167,7 +168,8 @@ def _level(h: HotspotEvaluation) -> float | None:
 
 @memoised
 def strategy_table(ws: Workspace, *, lang: str = "en") -> dict[str, Any]:
-    """The strategy page's table: one row per evaluated place, from the dashboard's run.
+    """The strategy page's table: one row per evaluated place (alphabetically,
+    :func:`hotspotwatch.domain.collation.sort_key`), from the dashboard's run.
 
     Each row holds the DiD rate ratio and its interval, the interval adjusted for testing
     many places (the one the verdict is read from, at ``adjusted_level`` %), the p-value and
@@ -188,7 +190,9 @@ def strategy_table(ws: Workspace, *, lang: str = "en") -> dict[str, Any]:
         "run": provenance(run),
         "parameters": stated_parameters(run),
         "until_text": until_text(run, lang),
-        "rows": [_row(h, lang, ids.get(h.name)) for h in ev.hotspots],
+        # alphabetical (domain.collation, as the report's forest plot): never a ranking
+        "rows": [_row(h, lang, ids.get(h.name))
+                 for h in sorted(ev.hotspots, key=lambda h: sort_key(h.name))],
     }
 
 
