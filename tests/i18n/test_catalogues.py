@@ -218,3 +218,35 @@ def test_counts_of_the_defects_the_review_found_now_agree(key, n, lang, text):
 def test_catalogues_cover_every_language_of_the_package():
     assert set(LANGUAGES) == set(LOCALES) == {"en", "fr", "nl"}
     assert all(catalogs()[lang] for lang in LANGUAGES)
+
+
+#: Keys a module builds from a value rather than writing out: the prefix it writes, the
+#: module (``web.map.shape_{shape}``: the map layer's caption, routers/maplayer.py).
+DYNAMIC_KEYS = {"web.map.shape_": "web/routers/maplayer.py"}
+
+
+def test_every_dashboard_map_and_public_page_key_is_used():
+    """No ``web.map.*`` or ``web.public.*`` text is left over from an older page: each is
+    written out in a module, template or script of the package (a plural table by its own
+    key), or built by one of :data:`DYNAMIC_KEYS`."""
+    from pathlib import Path
+
+    import hotspotwatch
+
+    root = Path(hotspotwatch.__file__).parent
+    sources = "\n".join(
+        p.read_text(encoding="utf-8")
+        for p in root.rglob("*")
+        if p.suffix in (".py", ".js", ".html", ".j2")
+    )
+    for prefix, module in DYNAMIC_KEYS.items():
+        assert prefix in (root / module).read_text(encoding="utf-8")
+    keys = {k for k in catalogs()["en"] if k.startswith(("web.map.", "web.public."))}
+    assert keys
+    bases = {re.sub(r"\.(zero|one|two|few|many|other)$", "", k) for k in keys}
+    unused = sorted(
+        k for k in bases
+        if not re.search(re.escape(k) + r"(?![\w.])", sources)
+        and not k.startswith(tuple(DYNAMIC_KEYS))
+    )
+    assert unused == []
