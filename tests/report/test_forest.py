@@ -130,3 +130,32 @@ def test_place_names_never_touch(n_rows, pooled):
         assert low.y1 < high.y0, (low, high)
     assert all(b.x0 >= 0 for b in boxes)  # the longest name is not cut at the left edge
     plt.close(fig)
+
+
+def test_given_the_page_s_height_the_rows_fill_it_and_no_name_is_cut_off():
+    """Page 2 gives the plot its height (it used to be drawn as short as its rows allow and
+    leave half the page empty): 17 places fill it, with the longest Brussels name and the
+    Dutch axis title inside the figure."""
+    from hotspotwatch.report.context import FOREST_PAGE_HEIGHT_IN
+    from hotspotwatch.report.figures import primitives as prim
+
+    names = ["Versailles (Neder-Over-Heembeek)", "Aumale", "Étangs Noirs"] * 5 + ["Yser", "Peterbos"]
+    rows = [ForestRow(n, 0.8, 0.6, 1.1, 0.5, 1.3, "no_detectable_change") for n in names]
+    labels = {**LABELS, "axis": "Ratio (log-schaal; 1 = ongewijzigd)"}
+    natural = forest_figure(rows=rows, pooled=(0.8, 0.7, 0.9), labels=labels)
+    fig = forest_figure(rows=rows, pooled=(0.8, 0.7, 0.9), labels=labels,
+                        height=FOREST_PAGE_HEIGHT_IN)
+    assert natural.get_figheight() < 0.5 * FOREST_PAGE_HEIGHT_IN
+    assert 0.95 * FOREST_PAGE_HEIGHT_IN <= fig.get_figheight() <= FOREST_PAGE_HEIGHT_IN
+    fig.set_dpi(prim.DPI)
+    fig.canvas.draw()
+    width = fig.bbox.width
+    ax = fig.axes[0]
+    for text in [*ax.get_yticklabels(), ax.xaxis.label]:
+        box = text.get_window_extent()
+        assert box.x0 >= 0 and box.x1 <= width, text.get_text()
+    # a handful of places is not stretched over the page
+    few = forest_figure(rows=rows[:3], pooled=None, labels=LABELS, height=FOREST_PAGE_HEIGHT_IN)
+    assert few.get_figheight() < 0.4 * FOREST_PAGE_HEIGHT_IN
+    for f in (natural, fig, few):
+        plt.close(f)

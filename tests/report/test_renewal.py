@@ -44,7 +44,26 @@ def pdfs(renewal_workspace, data, tmp_path_factory) -> dict[tuple[str, str], str
         texts[(lang, audience)] = "\n".join(p.extract_text() for p in reader.pages)
         texts[(lang, audience, "pages")] = str(len(reader.pages))
         texts[(lang, audience, "page1")] = reader.pages[0].extract_text()
+        texts[(lang, audience, "page2_low")] = str(_lowest_text(reader.pages[1]))
     return texts
+
+
+#: The A4 text block of report.css (17 mm margins), in PDF points from the bottom edge.
+TEXT_BOTTOM, TEXT_TOP = 17 * 72 / 25.4, 842 - 17 * 72 / 25.4
+
+
+def _lowest_text(page) -> float:
+    """Height (pt from the bottom edge) of the lowest text drawn in the page's text block
+    (running header and footer left out)."""
+    ys = []
+
+    def visit(text, cm, tm, font, size):
+        y = cm[5] + tm[5] * cm[3] if cm[3] else tm[5]
+        if text.strip() and TEXT_BOTTOM < y < TEXT_TOP:
+            ys.append(y)
+
+    page.extract_text(visitor_text=visit)
+    return min(ys)
 
 
 def _evaluation(ws):
@@ -89,6 +108,15 @@ def test_two_summary_pages_one_page_per_hotspot_and_five_closing_pages(pdfs):
     # Closing pages: the regional picture (two sheets: the picture, then near repeats),
     # methods, the runs behind the report, data quality.
     assert int(pdfs[("en", "council", "pages")]) == 2 + 17 + 5
+
+
+@pytest.mark.parametrize("lang", ["en", "fr", "nl"])
+def test_page_two_is_filled_by_the_forest_plot(pdfs, lang):
+    # The forest plot's rows spread over the page (it was drawn at the height its rows need
+    # and left the bottom half of page 2 empty): the text under it (its caption, the fixed
+    # weights' line) ends in the lowest quarter of the text block.
+    low = float(pdfs[(lang, "council", "page2_low")])
+    assert low - TEXT_BOTTOM < 0.25 * (TEXT_TOP - TEXT_BOTTOM), low
 
 
 @pytest.mark.parametrize("lang", ["fr", "nl"])

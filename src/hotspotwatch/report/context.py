@@ -44,6 +44,14 @@ BUFFER_LABELS = (
 )
 
 
+#: Room (inches) page 2 gives the forest plot in its main column: the A4 text block
+#: (297 mm less the 17 mm margins of report.css: 10.35 in) less the page's heading and the
+#: caption and pooled line under the plot, with room to spare for the longest language.
+#: The rows spread to fill it (:func:`hotspotwatch.report.figures.forest_layout`), so the
+#: page is not left half empty; a plot of many places stays as tall as its rows need.
+FOREST_PAGE_HEIGHT_IN = 7.6
+
+
 def data_uri(png: bytes) -> str:
     """A PNG as a ``data:`` URI (the HTML is self-contained)."""
     return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
@@ -476,6 +484,7 @@ def summary_context(data: RenewalData, f: Fmt, pages: Sequence[Mapping[str, Any]
             "fewer": t("report.forest.fewer"),
             "more": t("report.forest.more"),
         },
+        height=FOREST_PAGE_HEIGHT_IN,
     )
     return {
         "pooled": pooled_context(f, evaluation),

@@ -278,6 +278,43 @@ FOREST_COLOURS: dict[str, str] = {
 #: that size (DejaVu Sans's box is ~1.17 lines: 1.45 leaves a visible gap between names).
 FOREST_LABEL_PT = 6.5
 FOREST_ROW_LINES = 1.45
+#: When the plot is given a height to fill (``height=``), its rows spread out and the names
+#: grow with them, up to this size (pt), and a row is at most this many lines of the names'
+#: size (beyond that, rows float apart and the eye loses the name-to-bar line): a plot of
+#: few places stays shorter than the height it was given.
+FOREST_LABEL_MAX_PT = 7.5
+FOREST_ROW_MAX_LINES = 3.5
+#: Margins of the plot (inches): above the rows ("fewer" / "more"), below (ticks, axis).
+FOREST_TOP_IN, FOREST_BOTTOM_IN = 0.2, 0.42
+
+
+def forest_layout(units: float, height: float | None = None) -> tuple[float, float]:
+    """``(label_pt, figure_height_in)`` of a forest plot spanning ``units`` rows.
+
+    Without ``height`` (or when the rows at their closest need more), each row is
+    :data:`FOREST_ROW_LINES` lines of :data:`FOREST_LABEL_PT`; with it, the rows spread to
+    fill ``height`` with names up to :data:`FOREST_LABEL_MAX_PT`, a row never more than
+    :data:`FOREST_ROW_MAX_LINES` lines.
+
+    Examples
+    --------
+    >>> forest_layout(19.0)[0], round(forest_layout(19.0)[1], 2)
+    (6.5, 3.11)
+    >>> label, h = forest_layout(19.0, 7.4)
+    >>> label, round(h, 2)
+    (7.5, 7.4)
+    >>> round(forest_layout(3.0, 7.4)[1], 2)  # three places: not stretched over a page
+    1.71
+    """
+    margins = FOREST_TOP_IN + FOREST_BOTTOM_IN
+    natural_row = FOREST_LABEL_PT * FOREST_ROW_LINES / 72
+    natural = natural_row * units + margins
+    if height is None or height <= natural or units <= 0:
+        return FOREST_LABEL_PT, natural
+    row_in = (height - margins) / units
+    label_pt = min(FOREST_LABEL_MAX_PT, row_in * 72 / FOREST_ROW_LINES)
+    row_in = min(row_in, label_pt * FOREST_ROW_MAX_LINES / 72)
+    return label_pt, row_in * units + margins
 
 
 class ForestRow(NamedTuple):
@@ -297,6 +334,7 @@ def forest_figure(
     rows: Sequence[ForestRow],
     pooled: tuple[float | None, float | None, float | None] | None,
     labels: Mapping[str, str],
+    height: float | None = None,
 ) -> Figure:
     """The forest plot as a matplotlib figure (see :func:`forest_plot`).
 
@@ -309,14 +347,15 @@ def forest_figure(
     n = len(rows) + (2 if pooled else 0)
     y_low, y_high = (-0.2 if pooled else -0.7), n - 0.3
     # The height follows the number of rows: each row is FOREST_ROW_LINES times the label's
-    # font size, so neighbouring place names never touch (17 places, 30 places alike).
-    row_in = FOREST_LABEL_PT * FOREST_ROW_LINES / 72
-    top_in, bottom_in = 0.2, 0.42
-    height = row_in * (y_high - y_low) + top_in + bottom_in
+    # font size, so neighbouring place names never touch (17 places, 30 places alike);
+    # given a height (the page's), the rows spread to fill it (forest_layout).
+    label_pt, fig_h = forest_layout(y_high - y_low, height)
+    grow = label_pt / FOREST_LABEL_PT  # marks and lines grow with the names
+    top_in, bottom_in = FOREST_TOP_IN, FOREST_BOTTOM_IN
     with plt.rc_context(prim.RC):
-        fig, ax = plt.subplots(figsize=(4.1, height))
+        fig, ax = plt.subplots(figsize=(4.1, fig_h))
         fig.subplots_adjust(
-            left=0.43, right=0.98, top=1 - top_in / height, bottom=bottom_in / height
+            left=0.43, right=0.98, top=1 - top_in / fig_h, bottom=bottom_in / fig_h
         )
         ys = np.arange(len(rows))[::-1] + (2 if pooled else 0)
         lo_all, hi_all = [1.0], [1.0]
@@ -329,7 +368,7 @@ def forest_figure(
                     [row.ci_low, row.ci_high],
                     [y + 0.28, y + 0.28],
                     color=c,
-                    lw=0.5,
+                    lw=0.5 * grow,
                     gid=f"unadjusted:{row.name}",
                 )
                 lo_all.append(row.ci_low)
@@ -339,13 +378,13 @@ def forest_figure(
                     [row.ci_low_adjusted, row.ci_high_adjusted],
                     [y, y],
                     color=c,
-                    lw=1.6,
+                    lw=1.6 * grow,
                     solid_capstyle="butt",
                     gid=f"adjusted:{row.name}",
                 )
                 lo_all.append(row.ci_low_adjusted)
                 hi_all.append(row.ci_high_adjusted)
-            ax.plot([row.irr], [y], marker="s", ms=3.8, color=c, gid=f"estimate:{row.name}")
+            ax.plot([row.irr], [y], marker="s", ms=3.8 * grow, color=c, gid=f"estimate:{row.name}")
         if pooled and pooled[0] is not None:
             p_irr = float(pooled[0])
             p_lo = float(pooled[1]) if pooled[1] is not None else p_irr
@@ -368,11 +407,24 @@ def forest_figure(
         ytick_pos = list(ys) + ([0.5] if pooled else [])
         ytick_lab = [r.name for r in rows] + ([labels["pooled"]] if pooled else [])
         ax.set_yticks(ytick_pos)
-        ax.set_yticklabels(ytick_lab, fontsize=FOREST_LABEL_PT)
+        ax.set_yticklabels(ytick_lab, fontsize=label_pt)
         ax.set_ylim(y_low, y_high)
         ax.spines[["top", "right", "left"]].set_visible(False)
         ax.tick_params(axis="y", length=0)
-        ax.set_xlabel(labels["axis"])
+        # The names get the room they need on the left (never cut off), the bars the rest;
+        # measured at the PNG's resolution (text hinting makes widths depend on it).
+        fig.set_dpi(prim.DPI)
+        renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+        widest = max((lab.get_window_extent(renderer).width for lab in ax.get_yticklabels()),
+                     default=0.0) / prim.DPI
+        left = max(0.43, (widest + 0.12) / 4.1)
+        fig.subplots_adjust(left=left)
+        xlabel = ax.set_xlabel(labels["axis"])
+        # A long axis title (French, Dutch) that would run off the figure's right edge when
+        # centred under the bars ends at their right end instead.
+        half = xlabel.get_window_extent(renderer).width / prim.DPI / 2
+        if half > (0.98 - left) * 4.1 / 2 + 0.02 * 4.1:
+            ax.set_xlabel(labels["axis"], loc="right")
         ax.text(
             0.0,
             1.0,
@@ -380,7 +432,7 @@ def forest_figure(
             transform=ax.transAxes,
             ha="left",
             va="bottom",
-            fontsize=6,
+            fontsize=6 * grow,
             color=FOREST_COLOURS["reduction"],
         )
         ax.text(
@@ -390,7 +442,7 @@ def forest_figure(
             transform=ax.transAxes,
             ha="right",
             va="bottom",
-            fontsize=6,
+            fontsize=6 * grow,
             color=FOREST_COLOURS["increase"],
         )
     return fig
@@ -401,14 +453,17 @@ def forest_plot(
     rows: Sequence[ForestRow],
     pooled: tuple[float | None, float | None, float | None] | None,
     labels: Mapping[str, str],
+    height: float | None = None,
 ) -> bytes:
     """Rate ratios per hotspot (alphabetical) and the pooled estimate, as a PNG.
 
     Each place shows its adjusted interval (thick: the interval its verdict is read from),
     its unadjusted 95 % interval (thin, just above) and its estimate, in the colour of its
-    verdict (:data:`FOREST_COLOURS`); the pooled estimate is a diamond.
+    verdict (:data:`FOREST_COLOURS`); the pooled estimate is a diamond. ``height``
+    (inches): the room the page gives the plot, which its rows spread to fill
+    (:func:`forest_layout`); ``None``: as tall as its rows need.
     """
-    fig = forest_figure(rows=rows, pooled=pooled, labels=labels)
+    fig = forest_figure(rows=rows, pooled=pooled, labels=labels, height=height)
     with plt.rc_context(prim.RC):
         return prim.png(fig)
 
@@ -470,6 +525,7 @@ __all__ = [
     "coverage_chart",
     "date_axis",
     "forest_figure",
+    "forest_layout",
     "forest_plot",
     "per_month",
     "trend_chart",
