@@ -82,6 +82,22 @@ def test_designate_with_lon_and_lat_swapped_is_refused_naming_the_fix(city) -> N
     assert res.exit_code == 0, out
 
 
+def test_a_hotspots_file_written_latitude_first_is_refused(city, tmp_path) -> None:
+    lon, lat = CENTRE
+    ring = [[lat + dy, lon + dx] for dx, dy in ((0, 0), (0.002, 0), (0.002, 0.002), (0, 0))]
+    feature = {"type": "Feature", "geometry": {"type": "Polygon", "coordinates": [ring]},
+               "properties": {"name": "Latitude first", "designations": [
+                   {"action": "designate", "start": "2025-01-01", "body": "x"}]}}
+    path = tmp_path / "lieux.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": [feature]}))
+    res, out = _run("import", "hotspots", str(path), "-w", str(city))
+    assert res.exit_code == 2, out
+    assert "feature 1 ('Latitude first'): the perimeter lies outside the workspace extent" in out
+    assert "they look swapped" in out
+    with Workspace.open(city) as ws:
+        assert "Latitude first" not in set(ws.hotspots()["name"])
+
+
 def test_alert_with_lon_and_lat_swapped_is_refused(city) -> None:
     lon, lat = CENTRE
     res, out = _run("spacetime", "alert", "--lon", str(lat), "--lat", str(lon), "--date",

@@ -31,10 +31,14 @@ def _parse_date(value: Any, where: str) -> dt.date | None:
         raise SourceError(f"{where}: {value!r} is not a date; use YYYY-MM-DD") from None
 
 
-def read_hotspots(path: str | Path, *, crs: str) -> list[dict[str, Any]]:
+def read_hotspots(
+    path: str | Path, *, crs: str, extent: tuple[float, float, float, float] | None = None
+) -> list[dict[str, Any]]:
     """Parse a hotspot GeoJSON file (format in ``docs/mapping.md``) into plain records.
 
-    Geometries are transformed from WGS84 (or the file's legacy ``crs`` member) to ``crs``.
+    Geometries are transformed from WGS84 (or the file's legacy ``crs`` member) to ``crs``;
+    with ``extent`` (the workspace's, in ``crs``), a perimeter wholly outside it is refused,
+    saying when its coordinates look swapped.
 
     Raises
     ------
@@ -74,7 +78,18 @@ def read_hotspots(path: str | Path, *, crs: str) -> list[dict[str, Any]]:
             raise SourceError(f"{where}: invalid geometry ({exc})") from None
         if geom.is_empty or geom.geom_type not in ("Polygon", "MultiPolygon"):
             raise SourceError(f"{where}: the perimeter must be a Polygon or MultiPolygon, got {geom.geom_type}")
+        drawn = geom
         geom = shapely.transform(geom, lambda xy: np.column_stack(tr.transform(xy[:, 0], xy[:, 1])))
+        if extent is not None and not geom.intersects(shapely.box(*extent)):
+            # a perimeter outside the workspace would be counted on no event at all
+            swapped = shapely.transform(
+                drawn, lambda xy: np.column_stack(tr.transform(xy[:, 1], xy[:, 0])))
+            fix = ("GeoJSON coordinates are [longitude, latitude]: they look swapped"
+                   if swapped.intersects(shapely.box(*extent)) else
+                   "check its coordinates (GeoJSON: WGS84 longitude, latitude)")
+            raise SourceError(
+                f"{where}: the perimeter lies outside the workspace extent "
+                f"[{', '.join(f'{v:.0f}' for v in extent)}] ({crs}); {fix}")
         if not geom.is_valid:
             geom = shapely.make_valid(geom)
         decisions = []

@@ -363,7 +363,7 @@ def import_hotspots(ws: Workspace, file: str | Path, *, user: str | None = None)
     not added again, so re-importing a file is a no-op. One transaction for the file.
     """
     path = check_file(file)
-    records = read_hotspots(path, crs=ws.config.crs)
+    records = read_hotspots(path, crs=ws.config.crs, extent=ws.extent())
     existing = ws.designations()
     known = {
         (r.hotspot, r.action, r.start, r.end if not pd.isna(r.end) else None, r.body,
