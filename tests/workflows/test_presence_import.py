@@ -175,3 +175,20 @@ def test_sessions_from_pings_and_bad_pings_quarantined(city, tmp_path: Path) -> 
     det = ensure_run(city, deterrence_spec(city)).result
     assert not det.can_tell and det.reason == "too few events"
     assert np.isnan(det.best_session_minutes.estimate)
+
+
+def test_deterrence_refuses_harm_known_only_to_the_day(tmp_path: Path) -> None:
+    # A new city's harm comes as dates without times (a Windows export, dd/mm/yyyy): every
+    # event sits at local midnight, so "harm in the minutes after a session" would be read
+    # from the calendar (the fit failed with a bare "Singular matrix").
+    from hotspotwatch.workflows.spacetime_events import PrecisionError
+
+    city = make_city(tmp_path / "ws", n_hotspots=3, scale=0.2, precision="day",
+                     config={"presence": {"unit_types": UNITS}})
+    f, m = _files(tmp_path)
+    import_presence(city, [f], mapping=m)
+    with pytest.raises(PrecisionError, match=r"harm events at the hotspots are known only to "
+                                             r"the day; the Koper curve counts harm in the minutes"):
+        ensure_run(city, deterrence_spec(city))
+    assert ensure_run(city, presence_spec(city)).result.hotspots  # minutes per week still hold
+    city.close()

@@ -41,6 +41,7 @@ from hotspotwatch.analysis.dose.presence import (
     weekly_minutes,
 )
 from hotspotwatch.analysis.dose.summary import HotspotPresence, PresenceSummary, WeekRow
+from hotspotwatch.analysis.precision import coarsest
 from hotspotwatch.io.errors import SourceError
 from hotspotwatch.io.importer import detect_format, read_source
 from hotspotwatch.io.presence import (
@@ -366,9 +367,11 @@ def _data(ws: Workspace, hotspots: Sequence[str] | None, until: str | None = Non
         for i, g in enumerate(geoms):
             inside = shapely.contains_xy(g, ex, ey) & (hp < 0)
             hp[inside] = i
-    harm = pd.DataFrame(
-        {"occurred_at": harm["occurred_at"].to_numpy() if len(harm) else [], "place": hp}
-    )
+    harm = pd.DataFrame({
+        "occurred_at": harm["occurred_at"].to_numpy() if len(harm) else [], "place": hp,
+        "time_precision": harm["time_precision"].astype(str).to_numpy()
+        if len(harm) and "time_precision" in harm else np.full(len(harm), "instant"),
+    })
     if len(harm):
         harm["occurred_at"] = (
             pd.DatetimeIndex(harm["occurred_at"]).tz_localize("UTC")
@@ -530,6 +533,18 @@ def compute_deterrence(ws: Workspace, parameters: dict[str, Any]) -> KoperCurve:
     d = _data(ws, None, parameters.get("until"))
     s = d.sessions[d.sessions["place"] >= 0]
     h = d.harm[d.harm["place"] >= 0] if len(d.harm) else d.harm
+    coarse = h["time_precision"].isin(["day", "month"]).to_numpy() if len(h) else np.zeros(0, bool)
+    if coarse.size and coarse.all():
+        # harm stamped at local midnight (or the 1st of the month) would fall in, or out of,
+        # the minutes after a session by the calendar, not by what happened (a mix with
+        # timed sources is read as it is for now)
+        from hotspotwatch.workflows.spacetime_events import PrecisionError
+
+        raise PrecisionError(
+            f"dose deterrence: {int(coarse.sum())} of {len(h)} harm events at the hotspots are "
+            f"known only to the {coarsest(h.loc[coarse, 'time_precision'])}; the Koper curve "
+            "counts harm in the minutes after each session: import the sources' times (a "
+            "time, or date and hour, column in the mapping)")
     f = follow_ups(
         s["place"].to_numpy(),
         _secs(s["started_at"]),
