@@ -177,7 +177,7 @@ def test_sessions_from_pings_and_bad_pings_quarantined(city, tmp_path: Path) -> 
     assert np.isnan(det.best_session_minutes.estimate)
 
 
-def test_deterrence_refuses_harm_known_only_to_the_day(tmp_path: Path) -> None:
+def test_deterrence_and_high_harm_hours_refuse_harm_known_only_to_the_day(tmp_path: Path) -> None:
     # A new city's harm comes as dates without times (a Windows export, dd/mm/yyyy): every
     # event sits at local midnight, so "harm in the minutes after a session" would be read
     # from the calendar (the fit failed with a bare "Singular matrix").
@@ -190,5 +190,9 @@ def test_deterrence_refuses_harm_known_only_to_the_day(tmp_path: Path) -> None:
     with pytest.raises(PrecisionError, match=r"harm events at the hotspots are known only to "
                                              r"the day; the Koper curve counts harm in the minutes"):
         ensure_run(city, deterrence_spec(city))
-    assert ensure_run(city, presence_spec(city)).result.hotspots  # minutes per week still hold
+    presence = ensure_run(city, presence_spec(city)).result
+    h1 = next(h for h in presence.hotspots if h.hotspot == "Hotspot 1")
+    assert h1.minutes > 0  # minutes of presence still hold
+    # the hour of the week of harm known only to the day is unknown, not midnight
+    assert h1.high_harm_hours.hours == () and np.isnan(h1.high_harm_hours.covered_share)
     city.close()

@@ -33,6 +33,7 @@ import pandas as pd
 
 from hotspotwatch.analysis.dose.deterrence import KoperCurve, follow_ups, koper_curve
 from hotspotwatch.analysis.dose.presence import (
+    HighHarmCoverage,
     dose_response,
     high_harm_coverage,
     hour_of_week,
@@ -442,8 +443,12 @@ def compute_presence(ws: Workspace, parameters: dict[str, Any]) -> PresenceSumma
         mine = (at["place"] == p).to_numpy()
         wk = w.week[w.place == p]
         n_weeks = int(wk.max() - wk.min() + 1) if wk.size else 0
+        # The hour of the week is known only for harm timed to the hour or finer: a date
+        # alone sits at local midnight and would make midnight the "high-harm hours".
+        here = (harm["place"] == p).to_numpy() if len(harm) else np.zeros(0, dtype=bool)
+        at_place = here & harm["time_precision"].isin(["instant", "hour"]).to_numpy()
         hl = (
-            _local_secs(harm.loc[harm["place"] == p, "occurred_at"], d.tz)
+            _local_secs(harm.loc[at_place, "occurred_at"], d.tz)
             if len(harm)
             else np.zeros(0, dtype=np.int64)
         )
@@ -451,6 +456,12 @@ def compute_presence(ws: Workspace, parameters: dict[str, Any]) -> PresenceSumma
             lo = (int(wk.min()) * 7 - 3) * 86400
             hi = (int(wk.max()) + 1) * 7 * 86400 - 3 * 86400
             hl = hl[(hl >= lo) & (hl < hi)]
+        if here.any() and not at_place.any():  # harm here, none with its hour: unknown
+            coverage = HighHarmCoverage(hours=(), harm_share=float("nan"),
+                                        covered_share=float("nan"), weeks=float(max(n_weeks, 1)))
+        else:
+            coverage = high_harm_coverage(hl, st_l[mine], en_l[mine], weeks=max(n_weeks, 1),
+                                          top_hours=int(parameters.get("top_hours", 42)))
         per.append(
             HotspotPresence(
                 hotspot=name,
@@ -462,13 +473,7 @@ def compute_presence(ws: Workspace, parameters: dict[str, Any]) -> PresenceSumma
                     u: float(lengths_min[mine & (at["unit_type"] == u).to_numpy()].sum())
                     for u in units
                 },
-                high_harm_hours=high_harm_coverage(
-                    hl,
-                    st_l[mine],
-                    en_l[mine],
-                    weeks=max(n_weeks, 1),
-                    top_hours=int(parameters.get("top_hours", 42)),
-                ),
+                high_harm_hours=coverage,
                 lengths=length_distribution(lengths_min[mine]),
             )
         )

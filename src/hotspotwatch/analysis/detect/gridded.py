@@ -127,7 +127,8 @@ class GiStarRun(ResultMixin):
     """
 
     #: 3: Gi* records which p-value made the bins and the levels permutations missed.
-    schema_version = 3
+    #: 4: permutations_needed from the cells at the floor (it could be below those run).
+    schema_version = 4
 
     grid: GridGeometry
     counts: NDArray[np.float64]

@@ -58,7 +58,8 @@ class PresenceSummary(ResultMixin):
     sessions_elsewhere: int
     label: str = "activity, not results"
 
-    schema_version = 1
+    #: 2: high-harm hours from harm timed to the hour or finer only (unknown, NaN, without).
+    schema_version = 2
 
 
 __all__ = ["HotspotPresence", "PresenceSummary", "WeekRow"]
