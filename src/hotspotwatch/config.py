@@ -146,13 +146,30 @@ class ReportConfig:
         return out
 
 
+def timezone_fix(tz: str) -> str:
+    """The fix for a time zone name that is not IANA's: the closest name, or an example.
+
+    Examples
+    --------
+    >>> timezone_fix("Europe/Pariss"), timezone_fix("europe/paris"), timezone_fix("CET+1")
+    ("did you mean 'Europe/Paris'?", "did you mean 'Europe/Paris'?", 'use e.g. Europe/Brussels')
+    """
+    import difflib
+
+    names = sorted(zoneinfo.available_timezones())
+    folded = {n.casefold(): n for n in names}
+    close = [folded[m] for m in difflib.get_close_matches(
+        str(tz).casefold(), list(folded), n=1, cutoff=0.8)]
+    return f"did you mean {close[0]!r}?" if close else "use e.g. Europe/Brussels"
+
+
 def check_timezone(tz: str, *, where: str = "timezone") -> str:
     """Validate an IANA time zone name such as ``Europe/Brussels``."""
     try:
         zoneinfo.ZoneInfo(tz)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         raise ConfigError(
-            f"{where}: {tz!r} is not an IANA time zone; use e.g. Europe/Brussels"
+            f"{where}: {tz!r} is not an IANA time zone; {timezone_fix(tz)}"
         ) from None
     return tz
 

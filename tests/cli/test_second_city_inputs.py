@@ -136,3 +136,16 @@ def test_evaluate_of_the_city_without_the_late_source_gives_a_verdict(city) -> N
     data = json.loads(res.stdout)
     assert "Place Gabriel-Péri" in [h["name"] for h in data["hotspots"]]
     assert data["time_precision"] == "day" and data["parameters"]["not_evaluated"] == []
+
+
+def test_init_names_the_time_zone_meant_and_refuses_feet_and_web_mercator(tmp_path) -> None:
+    res, out = _run("init", str(tmp_path / "a"), "--crs", "EPSG:2154", "--timezone",
+                    "Europe/Pariss")
+    assert res.exit_code == 2 and "did you mean 'Europe/Paris'?" in out, out
+    res, out = _run("init", str(tmp_path / "b"), "--crs", "EPSG:2263", "--timezone",
+                    "America/New_York")
+    assert res.exit_code == 2 and "'US survey foot'; use a CRS in metres" in out, out
+    res, out = _run("init", str(tmp_path / "c"), "--crs", "EPSG:3857", "--timezone",
+                    "Europe/Paris")
+    assert res.exit_code == 2 and "world Mercator" in out, out
+    assert not any((tmp_path / d).exists() for d in "abc")

@@ -209,8 +209,10 @@ class EventMapping:
             try:
                 zoneinfo.ZoneInfo(str(tz))
             except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+                from hotspotwatch.config import timezone_fix
+
                 raise MappingError(
-                    f"{name}: timezone {tz!r} is not an IANA time zone; use e.g. Europe/Brussels"
+                    f"{name}: timezone {tz!r} is not an IANA time zone; {timezone_fix(str(tz))}"
                 ) from None
         for key in ("date_format", "time_format"):
             value = data.get(key)
