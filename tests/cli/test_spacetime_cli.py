@@ -156,3 +156,109 @@ def test_cli_table_to_a_pipe_is_not_cut_at_80_columns(ws_path):
     for label in ("[0, 7)", "[49, 56)", "[56, inf)"):
         assert label in header
     assert all("…" not in line for line in lines)
+
+
+@pytest.fixture(scope="module")
+def two_source_path(tmp_path_factory):
+    """A city with day-precision events from two sources, no near repeat, and 10 % of the
+    incidents recorded by both sources at the same place on the same day (the second-city
+    review's case)."""
+    rng = np.random.default_rng(21)
+    n = 1500
+    x = np.round(150_000 + rng.uniform(0, 4000, n))
+    y = np.round(660_000 + rng.uniform(0, 4000, n))
+    day = rng.integers(0, 365, n)
+    k = rng.choice(n, n // 10, replace=False)
+    when = pd.Timestamp("2024-01-01", tz="Europe/Paris") + pd.to_timedelta(day, "D")
+    path = tmp_path_factory.mktemp("cli2") / "ws"
+    ws = Workspace.create(path, crs="EPSG:3812")
+    ws.add_events(pd.DataFrame({"source_id": [str(i) for i in range(n)], "occurred_at": when,
+                                "x": x, "y": y, "category": "burglary",
+                                "time_precision": "day"}), source="police")
+    ws.add_events(pd.DataFrame({"source_id": [f"b{i}" for i in k], "occurred_at": when[k],
+                                "x": x[k], "y": y[k], "category": "burglary",
+                                "time_precision": "day"}), source="city")
+    ws.close()
+    return path
+
+
+def test_cli_knox_no_alert_on_co_recorded_incidents_and_json_says_why(two_source_path):
+    res = runner.invoke(app, ["spacetime", "knox", "-w", str(two_source_path), "--role", "harm",
+                              "--seed", "1", "--json"])
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.stdout)
+    assert data["same_place_same_day"] == 150
+    k, alert = data["knox"], data["alert"]
+    assert k["co_recorded"] == 150 and k["ratio"][0][0] > 2  # the cell the old alert read
+    assert alert["elevated"] is False and alert["radius_m"] == 0
+    assert alert["reason"] in ("not_significant", "below_min_ratio")
+    assert alert["min_ratio"] == 1.2 and alert["correction"] == "holm"
+    assert alert["co_recorded"] == 150
+    corrected = np.array(alert["p_value_corrected"], dtype=float)  # None: cells not examined
+    assert np.isnan(corrected[-1]).all() and np.isnan(corrected[:, -1]).all()
+    assert data["alert_summary"] == [
+        "No raised near-repeat risk was found, so the table gives no area or period to cover."]
+    assert any("left out of the alert" in s for s in data["summary"])
+    for lang, start in (("fr", "Aucun risque accru de répétition proche"),
+                        ("nl", "Er werd geen verhoogd risico")):
+        text = runner.invoke(app, ["spacetime", "knox", "-w", str(two_source_path), "--role",
+                                   "harm", "--seed", "1", "--lang", lang])
+        assert text.exit_code == 0, text.output
+        assert start in text.stdout
+
+
+def test_cli_knox_min_ratio_is_a_stored_parameter(two_source_path):
+    from hotspotwatch.workflows.spacetime import knox_spec
+
+    ws = Workspace.open(two_source_path)
+    try:
+        spec = knox_spec(ws, categories=["burglary"], min_ratio=1.5)
+        assert spec.parameters["min_ratio"] == 1.5
+        assert spec != knox_spec(ws, categories=["burglary"])  # another run, not a reuse
+        assert knox_spec(ws, categories=["burglary"]).parameters["min_ratio"] == 1.2
+    finally:
+        ws.close()
+    from hotspotwatch.analysis.spacetime import MIN_RATIO
+    from hotspotwatch.analysis.spacetime.results import KnoxRun, RecentAlerts
+
+    assert MIN_RATIO == 1.2  # the CLI's --min-ratio default
+    assert KnoxRun.schema_version == 4 and RecentAlerts.schema_version == 4
+
+
+def test_cli_knox_refusal_plural_and_no_event_with_that_precision(two_source_path):
+    res = runner.invoke(app, ["spacetime", "knox", "-w", str(two_source_path), "--role", "harm",
+                              "--time-bands", "0,0.5,1,inf", "--permutations", "9"])
+    assert res.exit_code != 0
+    msg = " ".join(res.output.split())
+    assert "time bands of 0.5 days are finer" in msg
+    assert "1,650 of 1,650 events are known only to the day" in msg
+    assert "use time bands at least 1 day wide (e.g. --time-bands 0,1,2,3,inf)" in msg
+    assert "1 days" not in msg
+    assert ('no event has a time precision of "hour" or finer, so --min-precision hour would '
+            "drop every event") in msg
+    assert "to drop those events" not in msg
+
+
+def test_refusal_names_the_min_precision_that_keeps_events_with_plural_forms(tmp_path):
+    # month-only and day events: bands of 1 day are refused, --min-precision day keeps the
+    # day events (the message offers it), in the language's plural forms
+    from hotspotwatch.workflows.spacetime import run_knox
+    from hotspotwatch.workflows.spacetime_events import PrecisionError
+
+    ws = Workspace.create(tmp_path / "ws", crs="EPSG:3812")
+    try:
+        when = pd.Timestamp("2024-03-01", tz="UTC") + pd.to_timedelta(np.arange(6), "D")
+        ws.add_events(pd.DataFrame({"source_id": [str(i) for i in range(6)], "occurred_at": when,
+                                    "x": 150_000.0 + np.arange(6), "y": 660_000.0,
+                                    "category": "burglary",
+                                    "time_precision": ["month"] + ["day"] * 5}), source="t")
+        with pytest.raises(PrecisionError) as err:
+            run_knox(ws, categories=["burglary"], time_bands=[0, 1, 2, np.inf], permutations=9,
+                     record=False)
+        msg = str(err.value)
+        assert msg.startswith("Knox: time bands of 1 day are finer than the events' time "
+                              "precision (1 of 6 events is known only to the month)")
+        assert "at least 31 days wide" in msg
+        assert "or --min-precision day (min_precision=) to drop those events" in msg
+    finally:
+        ws.close()

@@ -240,7 +240,8 @@ def test_the_near_repeat_advice_follows_the_shaded_cells_and_appears_once(data, 
     assert run is not None and run.alert is not None and run.alert.elevated
     k, alert = run.knox, run.alert
     page = pages[lang]
-    # the shaded cells are the alert's cells, each significant with a ratio above 1
+    # the shaded cells are the alert's cells, each significant after Holm's correction with
+    # a ratio of at least the run's minimum
     table = page[page.index('<table class="data knox-table">'):]
     table = table[: table.index("</table>")]
     body = re.findall(r"<tr><th>.*?</th>(.*?)</tr>", table, re.S)
@@ -252,7 +253,8 @@ def test_the_near_repeat_advice_follows_the_shaded_cells_and_appears_once(data, 
     }
     assert shaded == set(alert.cells) and shaded
     for i, j in shaded:
-        assert k.p_value[i, j] <= run.alpha and k.ratio[i, j] > 1
+        assert alert.p_value_corrected[i, j] <= run.alpha
+        assert alert.ratio[i, j] >= alert.min_ratio
     # the advice names exactly the distances and days of the shaded cells
     reach = max(k.space_bands[i + 1] for i, _ in shaded)
     days = max(k.time_bands[j + 1] for _, j in shaded)
@@ -278,7 +280,8 @@ def test_the_near_repeat_advice_follows_the_shaded_cells_and_appears_once(data, 
         events=plural("common.n_events", k.n_events, lang, n=f.num(k.n_events, 0)),
         d=f.num(reach, 0),
         days=plural("common.n_days", days, lang, n=f.num(days, 0)),
-        ratio=f.num(max(k.ratio[i, j] for i, j in shaded), 1),
-        p=f.pvalue(min(k.p_value[i, j] for i, j in shaded)),
+        # the alert's numbers: ratio without same-place/same-day pairs, Holm-corrected p
+        ratio=f.num(max(alert.ratio[i, j] for i, j in shaded), 1),
+        p=f.pvalue(min(alert.p_value_corrected[i, j] for i, j in shaded)),
     )
     assert page.count(text) == 1

@@ -56,6 +56,10 @@ MinPrecisionOpt = Annotated[str | None, typer.Option(
     "--min-precision",
     help="Drop events whose time precision is coarser (instant, hour, day, month) instead of "
          "refusing bands or steps finer than the data; the output says how many.")]
+MinRatioOpt = Annotated[float, typer.Option(
+    "--min-ratio",
+    help="Smallest Knox ratio of a cell the alert is issued for (cells must also be "
+         "significant after Holm's correction over the cells).")]
 SeedOpt = Annotated[int | None, typer.Option(
     "--seed", help="Permutation seed (default 0: a run is reproducible from its parameters).")]
 
@@ -121,6 +125,7 @@ def knox_command(
     include_duplicates: Annotated[bool, typer.Option(
         help="Count exact duplicates (same source, time, place, category) as separate "
              "events (default: each incident once).")] = False,
+    min_ratio: MinRatioOpt = 1.2,
     output: OutputOpt = None,
     lang: LangOpt = "en",
     json_out: JsonOpt = False,
@@ -135,7 +140,7 @@ def knox_command(
                            start=parse_date(start, "--start"), end=parse_date(end, "--end"),
                            same_location=same_location, same_day=same_day, lang=lang,
                            min_precision=min_precision, include_duplicates=include_duplicates,
-                           progress=bar,
+                           min_ratio=min_ratio, progress=bar,
                            **_knox_kwargs(space_bands, time_bands, metric, permutations, seed))
     except (ValueError, KeyError) as exc:
         fail(_message(exc))
@@ -174,6 +179,7 @@ def alert_command(
         "--space-bands", help="Distance band edges of the Knox table (default 0,100,...,400,inf).")] = None,
     time_bands: Annotated[str | None, typer.Option(
         "--time-bands", help="Day band edges of the Knox table (default 0,7,...,28,inf).")] = None,
+    min_ratio: MinRatioOpt = 1.2,
     output: OutputOpt = None,
     lang: LangOpt = "en",
     json_out: JsonOpt = False,
@@ -195,6 +201,7 @@ def alert_command(
         extra["space_bands"] = _edges(space_bands, "--space-bands")
     if time_bands:
         extra["time_bands"] = _edges(time_bands, "--time-bands")
+    extra["min_ratio"] = min_ratio
     try:
         with progress_bar("Knox permutations", enabled=progress_enabled(json_out)) as bar:
             run = run_alert(ws, x=float(x), y=float(y), when=when, lang=lang, progress=bar,

@@ -19,8 +19,9 @@ from typing import Any
 import numpy as np
 
 from hotspotwatch.analysis import precision as tp
-from hotspotwatch.analysis.precision import RESOLUTION_DAYS, finest_band
+from hotspotwatch.analysis.precision import finest_band
 from hotspotwatch.analysis.spacetime import (
+    MIN_RATIO,
     IncidentAlert,
     KnoxResult,
     KnoxRun,
@@ -89,6 +90,7 @@ def knox_spec(
     time_bands: Sequence[float] = DEFAULT_TIME_BANDS, metric: str = "manhattan",
     permutations: int = 999, seed: int = 0, same_location: bool = False, same_day: bool = False,
     alpha: float = 0.05, min_precision: str | None = None, include_duplicates: bool = False,
+    min_ratio: float = MIN_RATIO,
 ) -> RunSpec:
     """Spec of a Knox run on ``categories``.
 
@@ -110,7 +112,10 @@ def knox_spec(
     same_location, same_day : bool
         Separate bands for distance 0 / the same day.
     alpha : float
-        Level of the near-repeat alert read from the table.
+        Level of the near-repeat alert read from the table (after Holm's correction over
+        the cells it examines, see :func:`hotspotwatch.analysis.spacetime.near_repeat_alert`).
+    min_ratio : float
+        Smallest Knox ratio of a cell the alert is issued for (default 1.2).
     min_precision : {"instant", "hour", "day", "month"}, optional
         Drop the events whose ``time_precision`` is coarser (the result counts them).
         Without it, time bands finer than the coarsest precision of the events are
@@ -147,7 +152,7 @@ def knox_spec(
         "end": _iso(end), "space_bands": [float(v) for v in space_bands],
         "time_bands": [float(v) for v in time_bands], "metric": metric,
         "permutations": int(permutations), "seed": int(seed), "same_location": bool(same_location),
-        "same_day": bool(same_day), "alpha": float(alpha),
+        "same_day": bool(same_day), "alpha": float(alpha), "min_ratio": float(min_ratio),
         "min_precision": check_min_precision(min_precision),
         "include_duplicates": bool(include_duplicates)})
 
@@ -170,8 +175,7 @@ def compute_knox(ws: Any, params: Mapping[str, Any], *,
         Not stored (:func:`hotspotwatch.workflows.runs.ensure_run` stores it).
     """
     sel = select(ws, params, include_duplicates=bool(params.get("include_duplicates", False)))
-    refuse_finer_bands(sel, finest_band(_bands(params["time_bands"])), what="Knox",
-                       option="time bands", coarser_hint=_coarser_bands(sel.precision))
+    refuse_finer_bands(sel, finest_band(_bands(params["time_bands"])))
     frame = sel.frame
     days = local_days(frame["occurred_at"], ws.config.timezone)
     result = knox(frame["x"].to_numpy(float), frame["y"].to_numpy(float), days,
@@ -180,17 +184,13 @@ def compute_knox(ws: Any, params: Mapping[str, Any], *,
                   seed=params["seed"], same_location=bool(params["same_location"]),
                   same_day=bool(params["same_day"]), progress=progress)
     alpha = float(params["alpha"])
-    alert = near_repeat_alert(result, alpha=alpha) if result.permutations else None
+    alert = (near_repeat_alert(result, alpha=alpha, min_ratio=float(params.get("min_ratio", MIN_RATIO)))
+             if result.permutations else None)
     return KnoxRun(knox=result, alert=alert, categories=tuple(params["categories"]),
                    roles=tuple(params["roles"] or ()), alpha=alpha, time_precision=sel.precision,
                    min_precision=params.get("min_precision"),
                    n_dropped_precision=sel.n_dropped_precision, n_duplicates=sel.n_duplicates,
                    same_place_same_day=_same_place_same_day(frame, days))
-
-
-def _coarser_bands(precision: str) -> str:
-    w = max(1, math.ceil(RESOLUTION_DAYS[precision]))
-    return f"time bands at least {w} days wide (e.g. --time-bands 0,{w},{2 * w},{3 * w},inf)"
 
 
 def _same_place_same_day(frame: Any, days: np.ndarray) -> int:
@@ -230,6 +230,7 @@ def run_knox(
     record: bool = True,
     min_precision: str | None = None,
     include_duplicates: bool = False,
+    min_ratio: float = MIN_RATIO,
     progress: Callable[[int, int], None] | None = None,
 ) -> dict[str, Any]:
     """Knox near-repeat table for the filtered events, with alert and summaries.
@@ -252,7 +253,8 @@ def run_knox(
                      space_bands=space_bands, time_bands=time_bands, metric=metric,
                      permutations=permutations, seed=0 if seed is None else seed,
                      same_location=same_location, same_day=same_day, alpha=alpha,
-                     min_precision=min_precision, include_duplicates=include_duplicates)
+                     min_precision=min_precision, include_duplicates=include_duplicates,
+                     min_ratio=min_ratio)
     run = compute_knox(ws, spec.parameters, progress=progress)
     event = _event_label(ws, cats, lang)
     summary = knox_summary(run.knox, lang, event=event, alpha=alpha) if permutations else []
@@ -321,7 +323,7 @@ def run_alert(
 def alerts_spec(
     ws: Any, *, categories: Sequence[str] | None = None, days: int = 30,
     as_of: dt.date | str | None = None, alpha: float = 0.05, knox: RunSpec | None = None,
-    min_precision: str | None = None,
+    min_precision: str | None = None, min_ratio: float = MIN_RATIO,
 ) -> RunSpec:
     """Spec of the near-repeat alerts of every recent incident.
 
@@ -343,6 +345,8 @@ def alerts_spec(
         Drop incidents (and, for the default Knox run, events) coarser than this precision;
         default the Knox run's ``min_precision``. An alert needs the incident's day, so
         month-only incidents are refused without it.
+    min_ratio : float
+        Smallest Knox ratio of an alert cell, for the default Knox run.
 
     Returns
     -------
@@ -354,7 +358,8 @@ def alerts_spec(
         frame = ws.events(categories=cats)
         as_of = (frame["occurred_at"].dt.tz_convert(ws.config.timezone).max().date()
                  if len(frame) else None)
-    knox_run = knox or knox_spec(ws, categories=cats, alpha=alpha, min_precision=min_precision)
+    knox_run = knox or knox_spec(ws, categories=cats, alpha=alpha, min_precision=min_precision,
+                                 min_ratio=min_ratio)
     if knox_run.kind != "spacetime.knox":
         raise ValueError(f"alerts read a spacetime.knox run, not {knox_run.kind}")
     if min_precision is None:

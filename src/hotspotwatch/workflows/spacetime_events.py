@@ -11,6 +11,7 @@ recorded once per offence) are counted once by default.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -23,6 +24,7 @@ from hotspotwatch.analysis import precision as tp
 # One definition of exact duplicates, shared with the import report (re-exported here).
 from hotspotwatch.domain.duplicates import DUPLICATE_KEY as DUPLICATE_KEY
 from hotspotwatch.domain.duplicates import duplicate_mask as duplicate_mask
+from hotspotwatch.i18n import format_number, plural, translate
 from hotspotwatch.periods import Day
 from hotspotwatch.workflows.runs import RunSpec, record
 
@@ -118,19 +120,36 @@ def _coarse_count(frame: pd.DataFrame, precision: str) -> int:
     return int((frame["time_precision"] == precision).sum())
 
 
-def refuse_finer_bands(sel: Selection, width_days: float, *, what: str, option: str,
-                       coarser_hint: str) -> None:
-    """Raise :class:`PrecisionError` when ``width_days`` is finer than the data's precision.
+def refuse_finer_bands(sel: Selection, width_days: float, *, lang: str = "en") -> None:
+    """Raise :class:`PrecisionError` when Knox time bands of ``width_days`` are finer than
+    the data's precision.
 
-    The message names the precision, how many events have it, and both fixes: coarser
-    bands (``coarser_hint``) or ``--min-precision`` to drop the coarser events.
+    The message names the precision and how many events have it, then the fixes: time
+    bands as wide as the precision resolves, or ``--min-precision`` with the coarsest
+    precision fine enough for the bands, to drop the coarser events. When no event has that
+    precision (``--min-precision`` would drop them all), it says so and gives the coarser
+    bands alone. Day counts take the language's plural forms (catalogue
+    ``i18n/catalogs/spacetime.toml``).
     """
     if not tp.finer_than(width_days, sel.precision):
         return
+    w = max(1, math.ceil(tp.RESOLUTION_DAYS[sel.precision]))
+    coarser = plural("spacetime.refuse.coarser", w, lang, w=format_number(w, lang, digits=None),
+                     example=f"0,{w},{2 * w},{3 * w},inf")
+    # the coarsest precision that resolves the bands (instant resolves any)
+    fine = [p for p in tp.PRECISIONS
+            if tp.rank(p) < tp.rank(sel.precision) and not tp.finer_than(width_days, p)]
+    minimum = fine[-1] if fine else tp.PRECISIONS[0]
+    ranks = np.array([tp.rank(str(p)) for p in sel.frame["time_precision"]])
+    n_fine = int((ranks <= tp.rank(minimum)).sum())
+    if n_fine >= 2:  # a Knox table needs two events
+        fix = translate("spacetime.refuse.drop", lang, coarser=coarser, min=minimum)
+    else:
+        fix = translate("spacetime.refuse.none_finer", lang, coarser=coarser, min=minimum,
+                        precision=translate(f"spacetime.precision.{minimum}", lang))
     n = _coarse_count(sel.frame, sel.precision)
-    finer = [p for p in tp.PRECISIONS if tp.rank(p) < tp.rank(sel.precision)]
-    drop = f"--min-precision {finer[-1]}" if finer else "--min-precision"
-    raise PrecisionError(
-        f"{what}: {option} of {width_days:g} day(s) are finer than the events' time precision "
-        f"({n} of {len(sel.frame)} events are known only to the {sel.precision}); use "
-        f"{coarser_hint}, or {drop} (min_precision=) to drop those events")
+    count = plural(f"spacetime.refuse.count.{sel.precision}", n, lang,
+                   total=format_number(len(sel.frame), lang, digits=None))
+    raise PrecisionError(plural("spacetime.refuse.bands", width_days, lang,
+                                width=format_number(width_days, lang, digits=None),
+                                count=count, fix=fix))

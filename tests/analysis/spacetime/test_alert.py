@@ -36,9 +36,10 @@ def _table(p: np.ndarray, ratio: np.ndarray, sb, tb, metric="manhattan") -> Knox
 
 def test_alert_staircase_from_hand_built_table():
     # rows [0,100) [100,200) [200,400) [400,inf); cols [0,7) [7,14) [14,28) [28,inf)
-    p = np.array([[0.001, 0.01, 0.5, 0.001],
+    # p-values small enough to pass Holm's correction over the 9 bounded cells
+    p = np.array([[0.001, 0.001, 0.5, 0.001],
                   [0.002, 0.5, 0.5, 0.9],
-                  [0.5, 0.5, 0.01, 0.9],  # isolated: not connected to the near corner
+                  [0.5, 0.5, 0.001, 0.9],  # isolated: not connected to the near corner
                   [0.001, 0.9, 0.9, 0.001]])  # unbounded row never counts
     ratio = np.full(p.shape, 2.0)
     res = _table(p, ratio, [0, 100, 200, 400, INF], [0, 7, 14, 28, INF])
@@ -130,3 +131,133 @@ def test_spacetime_catalogue_complete_in_every_language():
     # real translations, not copies
     assert translate("spacetime.category.new_hot", "fr") != translate(
         "spacetime.category.new_hot", "en")
+
+
+# --------------------------------------------------------------- corrected alert rule
+SB = [0, 100, 200, 300, 400, INF]  # the CLI's default bands
+TB = [0, 7, 14, 21, 28, INF]
+
+
+def _old_rule(res: KnoxResult, alpha: float = 0.05) -> tuple[bool, float, float]:
+    """The alert rule before the correction: uncorrected p <= alpha and ratio > 1 in a
+    bounded cell connected to the first space or time band, co-recorded pairs included."""
+    bounded = np.isfinite(res.space_bands[1:])[:, None] & np.isfinite(res.time_bands[1:])[None]
+    up = (res.p_value <= alpha) & (res.ratio > 1) & bounded
+    stack = [(i, j) for i, j in zip(*np.nonzero(up), strict=True) if i == 0 or j == 0]
+    kept: set[tuple[int, int]] = set()
+    while stack:  # the staircase: cells connected to the first row or column
+        i, j = stack.pop()
+        if (i, j) in kept:
+            continue
+        kept.add((i, j))
+        stack += [(a, b) for a, b in ((i - 1, j), (i + 1, j), (i, j - 1), (i, j + 1))
+                  if 0 <= a < up.shape[0] and 0 <= b < up.shape[1] and up[a, b]]
+    if not kept:
+        return False, 0.0, 0.0
+    return (True, float(res.space_bands[max(i for i, _ in kept) + 1]),
+            float(res.time_bands[max(j for _, j in kept) + 1]))
+
+
+def _poisson(seed: int, n: int = 3000, side: float = 5000.0, days: int = 365):
+    """A homogeneous Poisson process: uniform in space (metre grid) and in whole days."""
+    rng = np.random.default_rng(seed)
+    return (np.round(rng.uniform(0, side, n)), np.round(rng.uniform(0, side, n)),
+            rng.integers(0, days, n).astype(float))
+
+
+def test_poisson_process_without_near_repeat_gives_no_alert_where_the_old_rule_gave_one():
+    # 3000 events, no space-time interaction: the old rule (25 cells at an uncorrected 5 %)
+    # alerts on seeds 0 and 2 (ratios 1.1-1.3 in a single cell); Holm's correction and the
+    # 1.2 floor issue none on any of the five seeds.
+    old, new = [], []
+    for seed in range(5):
+        res = knox(*_poisson(seed), SB, TB, permutations=999, seed=seed)
+        alert = near_repeat_alert(res)
+        old.append(_old_rule(res)[0])
+        new.append(alert.elevated)
+        assert alert.reason in ("not_significant", "below_min_ratio")
+        assert np.nanmin(alert.p_value_corrected) > 0.05 or alert.reason == "below_min_ratio"
+        assert alert.radius_m == 0 and alert.days == 0 and alert.cells == ()
+    assert old[0] and old[2]
+    assert not any(new)
+
+
+def test_same_incident_recorded_twice_never_drives_the_alert():
+    # 10 % of the events recorded a second time at the same place and day (a second source):
+    # 300 co-recorded pairs fill the [0, 100) m x [0, 7) days cell (ratio 2.7, p = 0.001); the
+    # old rule grew a staircase from it through chance cells of the first week and said
+    # "raised within 400 m for 7 days". Without those pairs the cell is at chance.
+    x, y, t = _poisson(0)
+    k = np.random.default_rng(1).choice(x.size, 300, replace=False)
+    x, y, t = np.r_[x, x[k]], np.r_[y, y[k]], np.r_[t, t[k]]
+    res = knox(x, y, t, SB, TB, permutations=999, seed=3)
+    assert res.co_recorded == 300
+    assert res.ratio[0, 0] > 2.5 and res.p_value[0, 0] == pytest.approx(0.001)
+    assert _old_rule(res) == (True, 400.0, 7.0)
+    assert 0.7 < res.ratio_distinct[0, 0] < 1.2 and res.p_value_distinct[0, 0] > 0.3
+    np.testing.assert_array_equal(res.p_value_distinct[1:], res.p_value[1:])
+    alert = near_repeat_alert(res)
+    assert not alert.elevated and alert.co_recorded == 300
+    assert alert_summary(alert, "en") == [
+        "No raised near-repeat risk was found, so the table gives no area or period to cover."]
+
+
+def test_planted_near_repeat_still_alerts_with_its_radius_and_days():
+    # each of 300 seed events is followed by a repeat 1-6 days later and less than 85 m
+    # (Manhattan) away; the same 10 % co-recorded copies as above are added on top
+    rng = np.random.default_rng(7)
+    x, y, t = _poisson(7)
+    k = rng.choice(x.size, 300, replace=False)
+    ang, r = rng.uniform(0, 2 * np.pi, 300), rng.uniform(0, 60, 300)
+    x = np.r_[x, x[k] + r * np.cos(ang)]
+    y = np.r_[y, y[k] + r * np.sin(ang)]
+    t = np.r_[t, t[k] + rng.integers(1, 7, 300)]
+    d = rng.choice(x.size, 300, replace=False)
+    x, y, t = np.r_[x, x[d]], np.r_[y, y[d]], np.r_[t, t[d]]
+    res = knox(x, y, t, SB, TB, permutations=999, seed=1)
+    alert = near_repeat_alert(res)
+    assert alert.elevated and alert.reason == "elevated"
+    assert (alert.radius_m, alert.days) == (100.0, 7.0)
+    assert alert.cells == ((0, 0),)
+    assert alert.zones[0].max_ratio > 2.5 and alert.zones[0].min_p <= 0.05
+    assert alert.p_value_corrected[0, 0] == pytest.approx(16 * 0.001)  # Holm over 16 cells
+    assert alert.to_dict()["min_ratio"] == 1.2 and alert.correction == "holm"
+
+
+def test_co_recorded_inference_is_the_same_grouped_or_pair_by_pair(monkeypatch):
+    import importlib
+
+    kn = importlib.import_module("hotspotwatch.analysis.spacetime.knox")
+
+    rng = np.random.default_rng(3)
+    x, y, t = np.round(rng.uniform(0, 800, (2, 300))), None, rng.integers(0, 60, 300)
+    x, y = x[0], x[1]
+    k = rng.choice(300, 40, replace=False)
+    x, y, t = np.r_[x, x[k]], np.r_[y, y[k]], np.r_[t, t[k] + (np.arange(40) % 2)]
+    grouped = knox(x, y, t, [0, 50, INF], [0, 3, INF], permutations=99, seed=2)
+    monkeypatch.setattr(kn, "_GROUP_LOCATIONS", False)
+    listed = knox(x, y, t, [0, 50, INF], [0, 3, INF], permutations=99, seed=2)
+    assert grouped.co_recorded == listed.co_recorded >= 20
+    np.testing.assert_array_equal(grouped.p_value_distinct, listed.p_value_distinct)
+    np.testing.assert_allclose(grouped.ratio_distinct, listed.ratio_distinct)
+    split = knox(x, y, t, [0, 50, INF], [0, 3, INF], permutations=99, seed=2,
+                 same_location=True, same_day=True)
+    assert split.co_recorded == grouped.co_recorded == split.observed[0, 0]
+    assert np.isnan(split.ratio_distinct[0, 0])  # nothing left in the same x same cell
+    assert np.isnan(near_repeat_alert(split).p_value_corrected[0, 0])  # not examined
+
+
+def test_alert_says_why_not_small_ratio_and_too_few_permutations():
+    p = np.full((3, 3), 0.001)
+    small = near_repeat_alert(_table(p, np.full((3, 3), 1.07), [0, 100, 200, INF],
+                                     [0, 7, 14, INF]))
+    assert not small.elevated and small.reason == "below_min_ratio"
+    assert small.p_value_corrected[0, 0] == pytest.approx(0.004)  # Holm over 4 cells
+    assert near_repeat_alert(_table(p, np.full((3, 3), 1.07), [0, 100, 200, INF],
+                                    [0, 7, 14, INF]), min_ratio=1.05).elevated
+    few = _table(np.full((5, 5), 0.01), np.full((5, 5), 3.0), SB, TB)
+    few = few.__class__(**{**few.__dict__, "permutations": 99})
+    alert = near_repeat_alert(few)
+    assert not alert.elevated and alert.reason == "too_few_permutations"  # 16 / 100 > 0.05
+    again = NearRepeatAlert.from_dict(alert.to_dict())
+    assert again.reason == "too_few_permutations" and again.p_value_corrected.shape == (5, 5)

@@ -1,6 +1,7 @@
 """Space-time analysis: near repeat (Knox), space-time cube, Mann–Kendall, emerging hotspots."""
 
 from hotspotwatch.analysis.spacetime.alert import (
+    MIN_RATIO,
     AlertZone,
     NearRepeatAlert,
     alert_area,
@@ -33,6 +34,7 @@ from hotspotwatch.analysis.spacetime.results import (
 
 __all__ = [
     "CATEGORIES",
+    "MIN_RATIO",
     "PATTERNS",
     "SAME_EDGE",
     "AlertZone",

@@ -4,14 +4,30 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Final
 
 import numpy as np
 import shapely
+from numpy.typing import NDArray
 from shapely.geometry import Point
 from shapely.geometry.base import BaseGeometry
 
 from hotspotwatch.analysis._result import ResultMixin
+from hotspotwatch.analysis.multitest import adjust_pvalues
 from hotspotwatch.analysis.spacetime.knox import SAME_EDGE, KnoxResult
+
+#: Smallest Knox ratio that issues an alert: 20 % more pairs than chance. Below it a
+#: "raised risk" is too small to be worth covering (and, over a city's worth of pairs, a
+#: ratio of 1.02-1.07 is significant from small departures of the null alone: a few
+#: incidents recorded twice, a non-stationary background).
+MIN_RATIO = 1.2
+
+#: Multiple-testing correction of the alert over the cells it examines.
+CORRECTION: Final = "holm"
+
+#: Why an alert is (not) issued, as stated in ``NearRepeatAlert.reason``.
+REASONS = ("elevated", "no_cell", "too_few_permutations", "not_significant", "below_min_ratio",
+           "not_connected")
 
 
 @dataclass(frozen=True)
@@ -27,7 +43,7 @@ class AlertZone(ResultMixin):
     max_ratio : float
         Largest Knox ratio among the ring's elevated cells.
     min_p : float
-        Smallest p-value among them.
+        Smallest corrected p-value among them (see ``NearRepeatAlert.correction``).
     """
 
     inner_m: float
@@ -44,7 +60,8 @@ class NearRepeatAlert(ResultMixin):
     Attributes
     ----------
     elevated : bool
-        Whether any finite cell is elevated; if not, the alert is empty.
+        Whether any cell qualifies (see :func:`near_repeat_alert`); if not, the alert is
+        empty.
     radius_m : float
         Outer radius of the alert area (0 when not elevated).
     days : float
@@ -57,6 +74,25 @@ class NearRepeatAlert(ResultMixin):
         Distance metric of the Knox table: the area is a diamond for ``"manhattan"``,
         a disc for ``"euclidean"``.
     alpha : float
+        Level the corrected p-values are compared with.
+    min_ratio : float
+        Smallest Knox ratio a cell needs.
+    correction : str
+        Multiple-testing correction over the examined cells (``"holm"``).
+    reason : str
+        ``"elevated"``; else why not: ``"no_cell"`` (no bounded cell to examine),
+        ``"too_few_permutations"`` (even the smallest Monte Carlo p-value, ``1 /
+        (permutations + 1)``, cannot pass the correction over the examined cells),
+        ``"not_significant"`` (no corrected p-value <= ``alpha``), ``"below_min_ratio"``
+        (the significant cells all have a ratio below ``min_ratio``), ``"not_connected"``
+        (qualifying cells exist, none connected to the nearest band or earliest period).
+    p_value_corrected : ndarray of float or None
+        Corrected p-value of every examined cell (NaN for cells not examined: unbounded
+        ones and the same-place/same-day cell), shape of the Knox table.
+    ratio : ndarray of float or None
+        Knox ratio of every cell with the co-recorded pairs (same place, same day) left out.
+    co_recorded : int
+        Pairs at the same place on the same day, left out of the cells the alert reads.
     """
 
     elevated: bool
@@ -66,14 +102,19 @@ class NearRepeatAlert(ResultMixin):
     cells: tuple[tuple[int, int], ...]
     metric: str
     alpha: float
+    min_ratio: float = MIN_RATIO
+    correction: str = CORRECTION
+    reason: str = "elevated"
+    p_value_corrected: NDArray[np.float64] | None = None
+    ratio: NDArray[np.float64] | None = None
+    co_recorded: int = 0
 
 
 def near_repeat_alert(
     result: KnoxResult,
     *,
     alpha: float = 0.05,
-    min_ratio: float = 1.0,
-    adjusted: bool = False,
+    min_ratio: float = MIN_RATIO,
 ) -> NearRepeatAlert:
     """Read the area and days of raised risk after a new incident from a Knox table.
 
@@ -82,11 +123,10 @@ def near_repeat_alert(
     result : KnoxResult
         A fitted Knox table with permutations.
     alpha : float
-        A cell is elevated when its p-value is <= ``alpha`` ...
+        A cell qualifies when its Holm-corrected p-value is <= ``alpha`` ...
     min_ratio : float
-        ... and its Knox ratio (observed / simulation mean) exceeds ``min_ratio``.
-    adjusted : bool
-        Use the FDR-adjusted p-values instead of the raw ones.
+        ... and its Knox ratio (observed / simulation mean) is at least ``min_ratio``
+        (default :data:`MIN_RATIO`, 1.2: 20 % more pairs than chance).
 
     Returns
     -------
@@ -99,13 +139,36 @@ def near_repeat_alert(
 
     Notes
     -----
-    Only bounded cells count (an area or period cannot be infinite). The alert keeps the
-    elevated cells connected (sharing a side) to the elevated cells of the nearest space
-    band or the earliest time band — the near-repeat "staircase" — so that an isolated
-    elevated cell far away in space and time (one false positive among many cells) does
-    not stretch the alert. Each spatial band with kept cells becomes a ring covering the
-    days up to the upper edge of its latest kept time band; a degenerate same-place or
-    same-day first band is treated as part of the nearest band.
+    *Cells examined.* Only bounded cells count (an area or period cannot be infinite), and
+    the pairs at the same place on the same day (distance 0, gap 0: mostly one incident
+    recorded by two sources) never count: the cell that holds them is read with them
+    taken out of the observed and of every permuted table
+    (``KnoxResult.ratio_distinct``/``p_value_distinct``); a degenerate same-place ×
+    same-day cell is not examined at all.
+
+    *Multiple testing.* A Knox table tests many cells at once (16 bounded ones with the
+    default bands): at an uncorrected 5 % level, a city with no near repeat at all gets a
+    "significant" cell most of the time. The p-values of the examined cells are corrected
+    by Holm's (1979) step-down method, which bounds the probability that *any* examined
+    cell is declared raised when it is not (family-wise error, in the strong sense). We
+    prefer it to Benjamini–Hochberg's false discovery rate because the alert is read off
+    its farthest cell: one false cell is enough to stretch the area or the period, so the
+    error that matters is "any false cell", not "the share of false cells". Its price is
+    small here: with 999 permutations the smallest p-value is 0.001, below Holm's first
+    threshold 0.05 / 16 (with fewer than ``16 / 0.05 - 1 = 319`` permutations no cell can
+    pass, and ``reason`` says so). The correction is computed by
+    :func:`hotspotwatch.analysis.multitest.adjust_pvalues` (tested equal to
+    ``statsmodels.stats.multitest.multipletests(method="holm")``).
+
+    *Practical size.* With hundreds of thousands of pairs, ratios of 1.02-1.07 pass any
+    test; a cell must also reach ``min_ratio`` to issue an alert.
+
+    *Staircase.* The alert keeps the qualifying cells connected (sharing a side) to the
+    qualifying cells of the nearest space band or the earliest time band, so that an
+    isolated cell far away in space and time does not stretch the alert. Each spatial band
+    with kept cells becomes a ring covering the days up to the upper edge of its latest
+    kept time band; a degenerate same-place or same-day first band is treated as part of
+    the nearest band.
 
     Examples
     --------
@@ -117,17 +180,25 @@ def near_repeat_alert(
     >>> x = np.r_[x, x[k] + 30]; y = np.r_[y, y[k]]; t = np.r_[t, t[k] + 2]
     >>> res = knox(x, y, t, [0, 100, 200, np.inf], [0, 7, 14, np.inf], permutations=99, seed=1)
     >>> alert = near_repeat_alert(res)
-    >>> alert.radius_m, alert.days
-    (100.0, 7.0)
+    >>> alert.radius_m, alert.days, alert.reason
+    (100.0, 7.0, 'elevated')
     """
     if result.permutations == 0:
         raise ValueError("near_repeat_alert needs a Knox table with permutations > 0")
-    p = result.p_value_adjusted if adjusted else result.p_value
-    with np.errstate(invalid="ignore"):
-        elevated = (p <= alpha) & (np.nan_to_num(result.ratio, nan=0.0) > min_ratio)
+    raw_p = result.p_value if result.p_value_distinct is None else result.p_value_distinct
+    ratio = result.ratio if result.ratio_distinct is None else result.ratio_distinct
     s_edges, t_edges = result.space_bands, result.time_bands
-    elevated[np.isinf(s_edges[1:]), :] = False
-    elevated[:, np.isinf(t_edges[1:])] = False
+    examined = np.isfinite(raw_p)
+    examined[np.isinf(s_edges[1:]), :] = False
+    examined[:, np.isinf(t_edges[1:])] = False
+    if s_edges[1] == SAME_EDGE and t_edges[1] == SAME_EDGE:
+        examined[0, 0] = False  # only co-recorded pairs: never a repeat
+    p = np.full(raw_p.shape, np.nan)
+    if examined.any():
+        p[examined] = adjust_pvalues(raw_p[examined], method=CORRECTION).p_adjusted
+    with np.errstate(invalid="ignore"):
+        significant = examined & (np.nan_to_num(p, nan=1.0) <= alpha)
+        elevated = significant & (np.nan_to_num(ratio, nan=0.0) >= min_ratio)
     first_row = 1 if s_edges[1] == SAME_EDGE else 0
     first_col = 1 if t_edges[1] == SAME_EDGE else 0
     keep = np.zeros_like(elevated)
@@ -151,10 +222,22 @@ def near_repeat_alert(
             inner_m=float(s_edges[i]),
             outer_m=float(s_edges[i + 1]),
             days=float(t_edges[cols.max() + 1]),
-            max_ratio=float(np.nanmax(result.ratio[i, cols])),
+            max_ratio=float(np.nanmax(ratio[i, cols])),
             min_p=float(p[i, cols].min()),
         ))
     cells = tuple((int(i), int(j)) for i, j in zip(*np.nonzero(keep), strict=True))
+    if zones:
+        reason = "elevated"
+    elif not examined.any():
+        reason = "no_cell"
+    elif int(examined.sum()) / (result.permutations + 1) > alpha:  # Holm's first step
+        reason = "too_few_permutations"
+    elif not significant.any():
+        reason = "not_significant"
+    elif not elevated.any():
+        reason = "below_min_ratio"
+    else:
+        reason = "not_connected"
     return NearRepeatAlert(
         elevated=bool(zones),
         radius_m=max((z.outer_m for z in zones), default=0.0),
@@ -163,6 +246,12 @@ def near_repeat_alert(
         cells=cells,
         metric=result.metric,
         alpha=float(alpha),
+        min_ratio=float(min_ratio),
+        correction=CORRECTION,
+        reason=reason,
+        p_value_corrected=p,
+        ratio=np.asarray(ratio, dtype=float),
+        co_recorded=int(result.co_recorded),
     )
 
 

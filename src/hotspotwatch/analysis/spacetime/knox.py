@@ -94,6 +94,15 @@ class KnoxResult(ResultMixin):
     seed : int
         Entropy of the ``numpy.random.SeedSequence`` actually used (pass it back as
         ``seed`` to reproduce the run exactly).
+    co_recorded : int
+        Pairs at distance 0 with time gap 0 (same place, same day): mostly one incident
+        recorded twice (two sources, or one record per offence). They are in the cell that
+        holds distance 0 and gap 0 (unless ``same_location``/``same_day`` bands isolate them).
+    ratio_distinct, p_value_distinct : ndarray of float or None
+        Knox ratio and Monte Carlo p-value of the table with the co-recorded pairs taken
+        out of that cell, in the observed table and in every permuted one (equal to
+        ``ratio``/``p_value`` elsewhere). The near-repeat alert reads these, so that an
+        incident recorded twice never reads as a repeat. ``None`` in tables built before.
     """
 
     space_bands: NDArray[np.float64]
@@ -114,6 +123,9 @@ class KnoxResult(ResultMixin):
     permutations: int
     metric: str
     seed: int
+    co_recorded: int = 0
+    ratio_distinct: NDArray[np.float64] | None = None
+    p_value_distinct: NDArray[np.float64] | None = None
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> KnoxResult:
@@ -374,12 +386,18 @@ def knox(
             same = None
     else:
         pi, pj, d = _close_pairs(xa, ya, radius, metric)
+    zero = d == 0  # listed pairs at one place (none when locations are grouped)
+    pi0, pj0 = pi[zero], pj[zero]
     row = np.searchsorted(s_edges, d, side="right") - 1
     row[row < 0] = n_fin  # closer than the first edge: kept only to subtract from an inf row
     del d
     # the row of distance 0 (n_fin when 0 is below the first edge: only subtracted)
     same_row = int(np.searchsorted(s_edges, 0.0, side="right") - 1)
     same_row = n_fin if same_row < 0 or same_row >= n_fin else same_row
+    # the cell holding the co-recorded pairs (distance 0, gap 0), if the table has one
+    col0 = int(np.searchsorted(t_edges, 0.0, side="right") - 1)
+    co_cell = (same_row, col0) if same_row < n_fin and 0 <= col0 < n_cols else None
+    co_edges = np.r_[t_edges, SAME_EDGE]  # gaps below SAME_EDGE: gap 0
     width = n_cols + 1
     n_bins = (n_fin + 1) * width
     # int32 keeps the per-permutation arrays small (memory for 10^7 close pairs ~ 40 MB each)
@@ -399,19 +417,26 @@ def knox(
     if space_inf:
         space_tot = np.append(space_tot, n_pairs - n_close)
 
-    def table(order: NDArray[np.intp] | None) -> NDArray[np.int64]:
+    def table(order: NDArray[np.intp] | None) -> tuple[NDArray[np.int64], int]:
+        """The table and its number of co-recorded pairs (distance 0, gap 0)."""
         cols = binner.columns(order, pi, pj)
         counts = np.bincount(row_base + cols, minlength=n_bins).reshape(n_fin + 1, width)
+        co = 0
         if same is not None:
             tp = binner.t if order is None else binner.t[order]
-            counts[same_row, :n_cols] += np.diff(same.gaps_below(tp, t_edges))
+            below = same.gaps_below(tp, co_edges)
+            counts[same_row, :n_cols] += np.diff(below[:-1])
+            co = int(below[-1])
+        if pi0.size:
+            tt = ta if order is None else ta[order]
+            co += int(np.count_nonzero(tt[pi0] == tt[pj0]))
         fin = counts[:n_fin, :n_cols]
         if not space_inf:
-            return fin.astype(np.int64)
+            return fin.astype(np.int64), co
         inf_row = time_tot - counts[:, :n_cols].sum(axis=0)
-        return np.vstack([fin, inf_row[None, :]]).astype(np.int64)
+        return np.vstack([fin, inf_row[None, :]]).astype(np.int64), co
 
-    observed = table(None)
+    observed, co_observed = table(None)
     n_rows = observed.shape[0]
     expected = np.outer(space_tot, time_tot) / n_pairs
 
@@ -422,17 +447,18 @@ def knox(
         lock = threading.Lock()
         done = [0]
 
-        def run_block(b: int) -> NDArray[np.int64]:
+        def run_block(b: int) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
             rng = np.random.default_rng(children[b])
             size = min(_BLOCK, permutations - b * _BLOCK)
             out = np.empty((size, n_rows, n_cols), dtype=np.int64)
+            co = np.empty(size, dtype=np.int64)
             for k in range(size):
-                out[k] = table(rng.permutation(n))
+                out[k], co[k] = table(rng.permutation(n))
                 if progress is not None:
                     with lock:
                         done[0] += 1
                         progress(done[0], permutations)
-            return out
+            return out, co
 
         n_workers = workers if workers is not None else (os.cpu_count() or 1)
         n_workers = max(1, min(int(n_workers), n_blocks))
@@ -441,14 +467,25 @@ def knox(
         else:
             with ThreadPoolExecutor(max_workers=n_workers) as pool:
                 blocks = list(pool.map(run_block, range(n_blocks)))
-        sims = np.concatenate(blocks, axis=0)
+        sims = np.concatenate([blk for blk, _ in blocks], axis=0)
         sim_mean = sims.mean(axis=0)
         sim_median = np.median(sims, axis=0)
         p_value = ((sims >= observed[None]).sum(axis=0) + 1) / (permutations + 1)
+        # the same inference with the co-recorded pairs out of their cell: one incident
+        # recorded twice is not a repeat (the permuted tables lose their own such pairs)
+        ratio_distinct, p_distinct = _ratio(observed, sim_mean), p_value.copy()
+        if co_cell is not None:
+            co_sims = np.concatenate([co for _, co in blocks])
+            cell_sims = sims[(slice(None), *co_cell)] - co_sims
+            cell_obs = observed[co_cell] - co_observed
+            ratio_distinct[co_cell] = _ratio(np.array([cell_obs]),
+                                             np.array([cell_sims.mean()]))[0]
+            p_distinct[co_cell] = ((cell_sims >= cell_obs).sum() + 1) / (permutations + 1)
     else:
         sim_mean = np.full(observed.shape, np.nan)
         sim_median = np.full(observed.shape, np.nan)
         p_value = np.full(observed.shape, np.nan)
+        ratio_distinct, p_distinct = np.full(observed.shape, np.nan), p_value.copy()
 
     p_adj = adjust_pvalues(p_value.ravel(), method="fdr_bh").p_adjusted.reshape(observed.shape)
     return KnoxResult(
@@ -470,6 +507,9 @@ def knox(
         permutations=permutations,
         metric=metric,
         seed=int(ss.entropy) if isinstance(ss.entropy, int) else 0,
+        co_recorded=co_observed,
+        ratio_distinct=ratio_distinct,
+        p_value_distinct=p_distinct,
     )
 
 

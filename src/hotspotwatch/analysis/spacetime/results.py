@@ -49,7 +49,7 @@ class KnoxRun(ResultMixin):
     roles : tuple of str
         Roles of those events (empty: no role filter).
     alpha : float
-        Significance level of the alert.
+        Significance level of the alert (its ``min_ratio`` and correction are in ``alert``).
     time_precision : str
         Coarsest ``time_precision`` of the events used (``"instant"``, ``"hour"``, ``"day"``
         or ``"month"``): the precision the table was computed at.
@@ -63,11 +63,14 @@ class KnoxRun(ResultMixin):
     same_place_same_day : int
         Pairs of the events used at exactly the same place on the same day: reported
         apart from near repeats (they are in the table's closest cell when its bands start
-        at 0; ``same_location``/``same_day`` bands isolate them).
+        at 0; ``same_location``/``same_day`` bands isolate them) and never counted by the
+        alert.
     """
 
     #: 3: time precision, dropped events, duplicates and same-place/same-day pairs.
-    schema_version = 3
+    #: 4: the alert corrects for multiple testing (Holm), needs a minimum ratio and leaves
+    #: out the same-place/same-day pairs (``KnoxResult.ratio_distinct``/``p_value_distinct``).
+    schema_version = 4
 
     knox: KnoxResult
     alert: NearRepeatAlert | None
@@ -207,7 +210,8 @@ class RecentAlerts(ResultMixin):
     """
 
     #: 3: time precision and dropped incidents.
-    schema_version = 3
+    #: 4: alerts read with the Knox run's corrected rule (KnoxRun schema 4).
+    schema_version = 4
 
     alerts: tuple[IncidentAlert, ...]
     as_of: dt.date | None
