@@ -194,6 +194,22 @@ def test_quarantine_errors_are_one_line_exit_2(ws_dir, args, needle):
     assert needle in r.output and "Traceback" not in r.output
 
 
+def test_quarantine_names_the_file_line_after_blank_lines(ws_dir, tmp_path):
+    # second-city review: the bad row is on line 6 of the file; blank lines before it made
+    # "row 3" the only clue, and an editor's line 3 is blank
+    p = tmp_path / "blank.csv"
+    p.write_text("when,x,y,kind\n2024-03-01T10:00,649000,666000,Vol\n\n\n"
+                 "2024-03-02T10:00,649000,666000,Vol\n2024-03-03T10:00,649000,666000,Volz\n",
+                 encoding="utf-8")
+    r = _import(ws_dir, p, mapping=_mapping(tmp_path))
+    assert r.exit_code == 0, r.output
+    assert "row 3 (line 6) (kind): unknown category 'Volz'" in r.stdout
+    rows = json.loads(_run("quarantine", "list", "-w", str(ws_dir), "--format", "json").stdout)
+    assert [(row["row_number"], row["line"]) for row in rows] == [(3, 6)]
+    table = _run("quarantine", "list", "-w", str(ws_dir)).stdout
+    assert "line" in table and " 6 " in table
+
+
 # --------------------------------------------------------------------------- several files
 
 

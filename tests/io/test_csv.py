@@ -75,3 +75,41 @@ def test_duplicate_and_blank_header_names_are_made_unique(tmp_path):
     p = tmp_path / "f.csv"
     p.write_text("a,a,\n1,2,3\n", encoding="utf-8")
     assert list(read_csv(p).frame.columns) == ["a", "a.1", "column_3"]
+
+
+# ------------------------------------------------------------------ file lines (second-city review)
+
+
+@pytest.mark.parametrize("quoted_header", [False, True], ids=["fast", "tolerant"])
+@pytest.mark.parametrize("newline", ["\n", "\r\n"], ids=["lf", "crlf"])
+def test_file_lines_survive_blank_lines_and_quoted_newlines(tmp_path, quoted_header, newline):
+    # a bad row at file line 8 used to be known only as data row 5, after two blank lines
+    header = '"id","note"' if quoted_header else "id,note"
+    text = newline.join(
+        [header, "1,a", "", "2,b", "", '3,"two', 'lines"', "4,c", "5,d"]
+    ) + newline
+    p = tmp_path / "f.csv"
+    p.write_bytes(("\n\n" + text).encode("utf-8"))  # blank lines before the header count too
+    raw = read_csv(p)
+    assert raw.frame["id"].tolist() == ["1", "2", "3", "4", "5"]
+    assert raw.row_numbers.tolist() == [1, 2, 3, 4, 5]  # data rows: the documented meaning
+    assert raw.lines is not None
+    assert raw.lines.tolist() == [4, 6, 8, 10, 11]  # lines an editor shows (header: line 3)
+    assert raw.frame["note"].iloc[2].replace("\r", "") == "two\nlines"
+
+
+def test_file_lines_fast_path_without_blank_lines(tmp_path):
+    p = tmp_path / "f.csv"
+    p.write_text("id;x\n1;2\n3;4\n5;6", encoding="utf-8")  # no final newline
+    raw = read_csv(p)
+    assert raw.lines.tolist() == [2, 3, 4]
+
+
+def test_rejected_rows_name_their_file_line(tmp_path):
+    p = tmp_path / "f.csv"
+    p.write_text("a,b,c\n1,2,3\n\n\n4,5\n6,7,8\n", encoding="utf-8")
+    raw = read_csv(p)
+    assert raw.rejected["row_number"].tolist() == [2]
+    assert raw.rejected["line"].tolist() == [5]
+    assert "on line 5" in raw.rejected["reason"].iloc[0]
+    assert raw.lines.tolist() == [2, 6]

@@ -190,8 +190,9 @@ def events(
                           "earlier import (not stored again)", highlight=False)
         for ex in r.examples[:SHOWN_QUARANTINED]:
             field = f" ({ex['field']})" if ex.get("field") else ""
-            console.print(f"  row {ex['row_number']}{escape(field)}: {escape(str(ex['reason']))}",
-                          highlight=False)
+            at = f" (line {ex['line']})" if ex.get("line") is not None else ""
+            console.print(f"  row {ex['row_number']}{at}{escape(field)}: "
+                          f"{escape(str(ex['reason']))}", highlight=False)
         rest = r.quarantined - min(len(r.examples), SHOWN_QUARANTINED)
         more = f"{rest:,} more: " if rest > 0 else "all of them: "
         console.print(f"  {more}hotspotwatch quarantine list --source {_quote(r.source)}",

@@ -68,8 +68,8 @@ def list_(
     from rich.table import Table
 
     table = Table(title=f"Quarantined rows ({len(found):,})", show_lines=True)
-    for col in ("file", "row", "field", "value", "reason", "fix"):
-        table.add_column(col, overflow="fold", justify="right" if col == "row" else "left")
+    for col in ("file", "row", "line", "field", "value", "reason", "fix"):
+        table.add_column(col, overflow="fold", justify="right" if col in ("row", "line") else "left")
     for r in found:
         table.add_row(
             *(
@@ -77,6 +77,7 @@ def list_(
                 for c in (
                     Path(r.file).name,
                     "" if r.row_number is None else str(r.row_number),
+                    "" if r.line is None else str(r.line),
                     r.field or "",
                     r.value or "",
                     r.reason,

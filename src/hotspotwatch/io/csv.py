@@ -118,7 +118,11 @@ def read_csv(
     text, _enc = decode(data, encoding=encoding, path=p)
     if not text.strip():
         raise SourceError(f"{p}: the file is empty; expected a header line and data rows")
-    text = text.lstrip("\r\n")
+    body = text.lstrip("\r\n")
+    prefix = text[: len(text) - len(body)]
+    # blank lines before the header still count as file lines
+    lead = prefix.count("\n") if "\n" in prefix else prefix.count("\r")
+    text = body
     head = text[:200_000]
     newline = "\n" if "\n" in head or "\r" not in head else "\r"
     sample = [ln.rstrip("\r") for ln in head.split(newline)[:50]]
@@ -134,27 +138,35 @@ def read_csv(
             f"{sniffed!r}, not {delimiter!r} — set delimiter = {sniffed!r} under [read] in the mapping"
         )
     quote_in_header = '"' in sample[0]
-    table = None
     if not quote_in_header:
-        table = _fast(text, delim, len(names))
-    if table is not None:
-        frame = table.to_pandas(types_mapper={pa.string(): _STRING}.get)
-        frame.columns = names
-        return RawTable(
-            path=p,
-            fmt="csv",
-            frame=frame,
-            row_numbers=np.arange(1, len(frame) + 1, dtype=np.int64),
-            hint=hint,
-        )
-    return _tolerant(p, text, delim, hint)
+        fast = _fast(text, delim, len(names), newline)
+        if fast is not None:
+            table, lines, blank = fast
+            frame = table.to_pandas(types_mapper={pa.string(): _STRING}.get)
+            frame.columns = names
+            return RawTable(
+                path=p,
+                fmt="csv",
+                frame=frame,
+                row_numbers=np.arange(1, len(frame) + 1, dtype=np.int64),
+                hint=hint,
+                lines=lines + lead,
+                empty=blank,
+            )
+    return _tolerant(p, text, delim, hint, lead=lead)
 
 
-def _fast(text: str, delim: str, ncols: int) -> pa.Table | None:
+def _fast(text: str, delim: str, ncols: int, newline: str) -> tuple[pa.Table, np.ndarray, int] | None:
+    """Parse with pyarrow; return the table, the file line of each row and the blank lines.
+
+    None when pyarrow rejects the file or the rows cannot be matched to lines (the tolerant
+    path then reads it).
+    """
     cols = [f"c{i}" for i in range(ncols)]
+    data = text.encode("utf-8")
     try:
-        return pacsv.read_csv(
-            io.BytesIO(text.encode("utf-8")),
+        table = pacsv.read_csv(
+            io.BytesIO(data),
             read_options=pacsv.ReadOptions(column_names=cols, skip_rows=1, block_size=1 << 24),
             parse_options=pacsv.ParseOptions(delimiter=delim),
             convert_options=pacsv.ConvertOptions(
@@ -165,9 +177,47 @@ def _fast(text: str, delim: str, ncols: int) -> pa.Table | None:
         )
     except (pa.ArrowInvalid, pa.ArrowTypeError):
         return None
+    found = _row_lines(data, newline, table.num_rows)
+    if found is None:
+        return None
+    return table, found[0], found[1]
 
 
-def _tolerant(p: Path, text: str, delim: str, hint: str) -> RawTable:
+def _row_lines(data: bytes, newline: str, nrows: int) -> tuple[np.ndarray, int] | None:
+    """File line (1 = header) where each of the ``nrows`` data rows starts, and the blank lines.
+
+    pyarrow skips blank lines and gives no line numbers. The usual file has one row per line
+    and no blank line: one count of the newlines shows it, and the lines are 2, 3, ... Else a
+    vectorised scan finds the row ends (newlines outside quotes: an even number of quote
+    characters before them, as a doubled quote inside a quoted field counts twice) and
+    drops the empty rows as pyarrow does. None if the rows found do not match pyarrow's.
+    """
+    nl = ord(newline)
+    physical = data.count(bytes([nl])) + (0 if data.endswith(newline.encode()) else 1)
+    if physical - 1 == nrows:
+        return np.arange(2, nrows + 2, dtype=np.int64), 0
+    arr = np.frombuffer(data, dtype=np.uint8)
+    nl_pos = np.flatnonzero(arr == nl)
+    ends = nl_pos
+    if b'"' in data:
+        quotes = np.flatnonzero(arr == ord('"'))
+        ends = nl_pos[np.searchsorted(quotes, nl_pos) % 2 == 0]
+    starts = np.concatenate(([0], ends + 1))
+    stops = np.concatenate((ends, [len(arr)]))
+    keep = starts < len(arr)
+    starts, stops = starts[keep], stops[keep]
+    length = stops - starts
+    last = arr[np.maximum(stops - 1, 0)]
+    blank = (length == 0) | ((length == 1) & (last == ord("\r")))
+    lines = np.searchsorted(nl_pos, starts) + 1  # newlines before the start, plus one
+    lines, blank = lines[1:], blank[1:]  # the header
+    rows = lines[~blank]
+    if len(rows) != nrows:
+        return None
+    return rows.astype(np.int64), int(np.count_nonzero(blank))
+
+
+def _tolerant(p: Path, text: str, delim: str, hint: str, *, lead: int = 0) -> RawTable:
     reader = _csv.reader(io.StringIO(text, newline=""), delimiter=delim)
     try:
         header = next(reader)
@@ -177,30 +227,39 @@ def _tolerant(p: Path, text: str, delim: str, hint: str) -> RawTable:
     n = len(names)
     good: list[list[str]] = []
     good_rows: list[int] = []
+    good_lines: list[int] = []
     bad: list[dict[str, object]] = []
     row = 0
+    empty = 0
     while True:
+        # a row starts on the line after the last one read (a quoted newline spans lines)
+        line = reader.line_num + 1 + lead
         try:
             rec = next(reader)
         except StopIteration:
             break
         except _csv.Error as exc:
-            raise SourceError(f"{p}: cannot parse as CSV after data row {row} ({exc})") from None
+            raise SourceError(
+                f"{p}: cannot parse as CSV at line {line} (after data row {row}): {exc}"
+            ) from None
         if not rec or (len(rec) == 1 and not rec[0].strip() and n > 1):
-            continue  # blank line
+            empty += 1  # blank line
+            continue
         row += 1
         if len(rec) == n:
             good.append(rec)
             good_rows.append(row)
+            good_lines.append(line)
         else:
             bad.append(
                 {
                     "row_number": row,
+                    "line": line,
                     "raw_row": raw_json(rec),
                     "field": None,
                     "reason": (
                         f"row has {len(rec)} field(s) but the header has {n}; check the "
-                        f"delimiter ({delim!r}) and quotes on this line"
+                        f"delimiter ({delim!r}) and quotes on line {line}"
                     ),
                 }
             )
@@ -209,6 +268,8 @@ def _tolerant(p: Path, text: str, delim: str, hint: str) -> RawTable:
     )
     frame.columns = names
     rejected = pd.DataFrame(bad) if bad else empty_quarantine()
+    if bad:
+        rejected["line"] = rejected["line"].astype("Int64")
     return RawTable(
         path=p,
         fmt="csv",
@@ -216,4 +277,6 @@ def _tolerant(p: Path, text: str, delim: str, hint: str) -> RawTable:
         row_numbers=np.asarray(good_rows, dtype=np.int64),
         rejected=rejected,
         hint=hint,
+        lines=np.asarray(good_lines, dtype=np.int64),
+        empty=empty,
     )

@@ -481,6 +481,7 @@ def _quarantine(raw: RawTable, flags: Flags, hide: str | None = None) -> pd.Data
             pd.DataFrame(
                 {
                     "row_number": raw.row_numbers[bad],
+                    "line": raw.line_of(bad).array,
                     "raw_row": [raw_json(r) for r in records],
                     "field": flags.field[bad],
                     "reason": flags.reason[bad],
@@ -493,6 +494,7 @@ def _quarantine(raw: RawTable, flags: Flags, hide: str | None = None) -> pd.Data
         return empty_quarantine()
     q = pd.concat(parts, ignore_index=True)
     q["row_number"] = q["row_number"].astype("int64")
+    q["line"] = q["line"].astype("Int64")
     return q.sort_values("row_number", kind="stable").reset_index(drop=True)
 
 

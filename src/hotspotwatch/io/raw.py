@@ -13,7 +13,10 @@ import pandas as pd
 
 from hotspotwatch.io.errors import SourceError
 
-QUARANTINE_COLUMNS: tuple[str, ...] = ("row_number", "raw_row", "field", "reason")
+# ``row_number`` is the data row (1 = the first row after the header; empty rows are not
+# counted); ``line`` is the file line where the row starts (1 = the header), or missing for
+# formats without lines (Parquet, GeoJSON, GeoPackage).
+QUARANTINE_COLUMNS: tuple[str, ...] = ("row_number", "line", "raw_row", "field", "reason")
 
 
 def empty_quarantine() -> pd.DataFrame:
@@ -21,6 +24,7 @@ def empty_quarantine() -> pd.DataFrame:
     return pd.DataFrame(
         {
             "row_number": pd.Series([], dtype="int64"),
+            "line": pd.Series([], dtype="Int64"),
             "raw_row": pd.Series([], dtype=object),
             "field": pd.Series([], dtype=object),
             "reason": pd.Series([], dtype=object),
@@ -46,7 +50,15 @@ class RawTable:
     frame : DataFrame
         One row per well-formed source row, the file's own columns (CSV: all text).
     row_numbers : ndarray of int64
-        1-based data row number in the file of each frame row (the header is not counted).
+        1-based data row number in the file of each frame row (the header is not counted, nor
+        are empty rows: blank lines and lines of only delimiters such as ``;;;;``).
+    lines : ndarray of int64 or None
+        1-based file line where each frame row starts (the header is line 1 unless blank lines
+        precede it; a quoted field spanning lines makes the next row start further down), so
+        a user can go to the row in an editor. None for formats without lines.
+    empty : int
+        Empty rows skipped (blank lines and lines of only delimiters): not data rows, not in
+        :attr:`read`, reported so that nothing is skipped silently.
     rejected : DataFrame
         Rows the reader could not split into the header's columns (quarantine columns).
     geometry : ndarray of shapely geometries or None
@@ -65,6 +77,15 @@ class RawTable:
     geometry: np.ndarray | None = None
     crs: str | None = None
     hint: str = ""
+    lines: np.ndarray | None = None
+    empty: int = 0
+
+    def line_of(self, mask: np.ndarray) -> pd.Series:
+        """File lines of the ``mask`` rows as a nullable integer series (missing without lines)."""
+        n = int(np.count_nonzero(mask))
+        if self.lines is None:
+            return pd.Series(pd.array([None] * n, dtype="Int64"))
+        return pd.Series(pd.array(self.lines[mask], dtype="Int64"))
 
     @property
     def read(self) -> int:

@@ -185,6 +185,7 @@ def normalise_resources(
             pd.DataFrame(
                 {
                     "row_number": raw.row_numbers[bad],
+                    "line": raw.line_of(bad).array,
                     "raw_row": [raw_json(r) for r in records],
                     "field": flags.field[bad],
                     "reason": flags.reason[bad],

@@ -161,7 +161,7 @@ def quarantined_before(conn: Connection, source: str, frame: pd.DataFrame) -> np
 
 
 def add_quarantine(conn: Connection, import_id: int, file: str, frame: pd.DataFrame) -> int:
-    """Store rejected rows (columns ``row_number, raw_row, field, reason``); return how many.
+    """Store rejected rows (columns ``row_number, [line,] raw_row, field, reason``); return how many.
 
     Every row given is stored: leave out the rows :func:`quarantined_before` finds first.
     """
@@ -172,6 +172,7 @@ def add_quarantine(conn: Connection, import_id: int, file: str, frame: pd.DataFr
             "import_id": import_id,
             "file": file,
             "row_number": None if pd.isna(r.row_number) else int(r.row_number),
+            "line": _line(r),
             "raw_row": r.raw_row
             if isinstance(r.raw_row, str) or r.raw_row is None
             else json.dumps(r.raw_row, default=str),
@@ -186,8 +187,14 @@ def add_quarantine(conn: Connection, import_id: int, file: str, frame: pd.DataFr
     return len(records)
 
 
+def _line(r: Any) -> int | None:
+    line = getattr(r, "line", None)
+    return None if line is None or pd.isna(line) else int(line)
+
+
 QUARANTINE_LIST_COLUMNS: tuple[str, ...] = (
-    "quarantine_id", "import_id", "source", "file", "row_number", "field", "raw_row", "reason",
+    "quarantine_id", "import_id", "source", "file", "row_number", "line", "field", "raw_row",
+    "reason",
 )
 
 
@@ -214,6 +221,7 @@ def quarantine_rows(conn: Connection, *, source: str | None = None) -> list[dict
             imports.c.source,
             quarantine.c.file,
             quarantine.c.row_number,
+            quarantine.c.line,
             quarantine.c.field,
             quarantine.c.raw_row,
             quarantine.c.reason,

@@ -87,11 +87,13 @@ quarantine = Table(
     Column("quarantine_id", Integer, primary_key=True, autoincrement=True),
     Column("import_id", Integer, ForeignKey("imports.import_id"), nullable=False),
     Column("file", Text, nullable=False),
-    Column("row_number", Integer, nullable=True),
+    Column("row_number", Integer, nullable=True),  # data row: header and empty rows not counted
     Column("raw_row", Text, nullable=True),  # JSON of the raw row
     Column("field", String(200), nullable=True),
     Column("reason", Text, nullable=False),
     Index(None, "import_id"),
+    # migration 0010: the file line where the row starts (NULL: no lines, or stored before)
+    Column("line", Integer, nullable=True),
 )
 
 # migration 0006: presence sessions (issue 18). No names or badge numbers: a session is a unit

@@ -70,7 +70,8 @@ class ImportReport:
     reasons : tuple of (str, int)
         Quarantine reasons grouped by kind, most frequent first.
     examples : tuple of dict
-        The first quarantined rows (``row_number``, ``field``, ``reason``).
+        The first quarantined rows (``row_number``, ``line``: the file line or None,
+        ``field``, ``reason``).
     duplicates : int
         Exact duplicates among the stored rows of the file (same source, time, place and
         category as an earlier row of the file: :func:`hotspotwatch.domain.duplicates.
@@ -139,6 +140,14 @@ class ImportReport:
 def total_counts(reports: Sequence[ImportReport]) -> dict[str, int]:
     """Sum of :meth:`ImportReport.counts` over several files."""
     return {k: sum(int(getattr(r, k)) for r in reports) for k in COUNT_KEYS}
+
+
+def _line(value: Any) -> int | None:
+    """A quarantine frame's line as an int, or None (a format without lines)."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
 
 
 def total_summary(reports: Sequence[ImportReport]) -> dict[str, int]:
@@ -394,7 +403,8 @@ def _store(
     q = norm.quarantine
     kinds = Counter(reason_kind(str(r)) for r in q["reason"])
     examples = tuple(
-        {"row_number": int(r.row_number), "field": r.field, "reason": r.reason}
+        {"row_number": int(r.row_number), "line": _line(r.line),
+         "field": r.field, "reason": r.reason}
         for r in q.head(5).itertuples(index=False)
     )
     return ImportReport(

@@ -30,6 +30,7 @@ FIELDS: tuple[str, ...] = (
     "source",
     "file",
     "row_number",
+    "line",
     "field",
     "value",
     "reason",
@@ -86,7 +87,10 @@ class QuarantinedRow:
     source, file : str
         The import's source and file.
     row_number : int or None
-        1-based data row in the file (the header not counted).
+        1-based data row in the file (the header and empty rows not counted).
+    line : int or None
+        1-based file line where the row starts (the header is line 1), as an editor shows it;
+        None for formats without lines and for rows stored before lines were kept.
     field : str or None
         The column at fault (``None`` for a row that could not be split into fields).
     value : str or None
@@ -101,6 +105,7 @@ class QuarantinedRow:
     source: str
     file: str
     row_number: int | None
+    line: int | None
     field: str | None
     value: str | None
     reason: str
@@ -175,6 +180,7 @@ def rows(ws: Workspace, *, source: str | None = None) -> list[QuarantinedRow]:
                 source=str(r["source"]),
                 file=str(r["file"]),
                 row_number=None if r["row_number"] is None else int(r["row_number"]),
+                line=None if r["line"] is None else int(r["line"]),
                 field=None if r["field"] is None else str(r["field"]),
                 value=_value(r["raw_row"], r["field"]),
                 reason=reason,
