@@ -31,7 +31,8 @@ def test_import_events_json_keeps_the_five_keys_first(ws_dir):
     assert res.exit_code == 0, res.output
     out = json.loads(res.stdout)
     assert out == {"read": 8, "inserted": 4, "updated": 0, "unchanged": 0, "quarantined": 4,
-                   "duplicates": 0, "already_quarantined": 0, "warnings": []}
+                   "duplicates": 0, "already_quarantined": 0, "empty": 0,
+                   "warnings": []}
     assert list(out)[:5] == ["read", "inserted", "updated", "unchanged", "quarantined"]
 
 

@@ -210,6 +210,19 @@ def test_quarantine_names_the_file_line_after_blank_lines(ws_dir, tmp_path):
     assert "line" in table and " 6 " in table
 
 
+def test_rows_of_only_delimiters_are_counted_as_empty_not_quarantined(ws_dir, tmp_path):
+    p = tmp_path / "semi.csv"
+    p.write_text("when,x,y,kind\n2024-03-01T10:00,649000,666000,Vol\n,,,\n\n"
+                 "2024-03-02T10:00,649000,666000,Vol\n,,,\n", encoding="utf-8")
+    r = _import(ws_dir, p, mapping=_mapping(tmp_path), extra=("--json",))
+    assert r.exit_code == 0, r.output
+    out = json.loads(r.stdout)
+    assert (out["read"], out["inserted"], out["quarantined"], out["empty"]) == (2, 2, 0, 3)
+    assert out["read"] == out["inserted"] + out["updated"] + out["unchanged"] + out["quarantined"]
+    table = _import(ws_dir, p, mapping=_mapping(tmp_path))
+    assert "semi.csv: 3 empty rows skipped (blank lines or only delimiters" in table.stdout
+
+
 # --------------------------------------------------------------------------- several files
 
 

@@ -113,3 +113,25 @@ def test_rejected_rows_name_their_file_line(tmp_path):
     assert raw.rejected["line"].tolist() == [5]
     assert "on line 5" in raw.rejected["reason"].iloc[0]
     assert raw.lines.tolist() == [2, 6]
+
+
+@pytest.mark.parametrize("quoted_header", [False, True], ids=["fast", "tolerant"])
+def test_rows_of_only_delimiters_are_empty_rows_like_blank_lines(tmp_path, quoted_header):
+    # second-city review: ';;;;' rows were quarantined as "no coordinates"
+    header = '"id";"x";"y"' if quoted_header else "id;x;y"
+    p = tmp_path / "f.csv"
+    p.write_text(f"{header}\n1;2;3\n;;\n\n ; ;\n4;5;6\n;;\n", encoding="utf-8")
+    raw = read_csv(p)
+    assert raw.frame["id"].tolist() == ["1", "4"]
+    assert raw.row_numbers.tolist() == [1, 2]
+    assert raw.lines.tolist() == [2, 6]
+    assert raw.empty == 4 and raw.read == 2
+    assert raw.rejected.empty
+
+
+def test_a_row_of_too_few_delimiters_is_empty_not_malformed(tmp_path):
+    p = tmp_path / "f.csv"
+    p.write_text("a;b;c;d\n1;2;3;4\n;;\n5;6;7;8\n", encoding="utf-8")
+    raw = read_csv(p)
+    assert raw.rejected.empty and raw.empty == 1
+    assert raw.lines.tolist() == [2, 4]

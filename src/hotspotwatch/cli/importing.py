@@ -172,6 +172,11 @@ def events(
                   "the same source, time, place and category as an earlier row (kept, counted "
                   "once by Knox)", style="dim")
     for r in reports:
+        if r.empty:
+            rows = "empty row" if r.empty == 1 else "empty rows"
+            console.print(f"{escape(Path(r.file).name)}: {r.empty:,} {rows} skipped (blank lines "
+                          "or only delimiters; not data rows, not in read)", highlight=False)
+    for r in reports:
         if not r.quarantined:
             continue
         name = Path(r.file).name

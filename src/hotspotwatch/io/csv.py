@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from hotspotwatch.io.errors import SourceError
@@ -142,6 +143,11 @@ def read_csv(
         fast = _fast(text, delim, len(names), newline)
         if fast is not None:
             table, lines, blank = fast
+            empty = _empty_rows(table)
+            n_empty = int(np.count_nonzero(empty))
+            if n_empty:
+                table = table.filter(pa.array(~empty))
+                lines = lines[~empty]
             frame = table.to_pandas(types_mapper={pa.string(): _STRING}.get)
             frame.columns = names
             return RawTable(
@@ -151,7 +157,7 @@ def read_csv(
                 row_numbers=np.arange(1, len(frame) + 1, dtype=np.int64),
                 hint=hint,
                 lines=lines + lead,
-                empty=blank,
+                empty=blank + n_empty,
             )
     return _tolerant(p, text, delim, hint, lead=lead)
 
@@ -217,6 +223,29 @@ def _row_lines(data: bytes, newline: str, nrows: int) -> tuple[np.ndarray, int] 
     return rows.astype(np.int64), int(np.count_nonzero(blank))
 
 
+def _empty_rows(table: pa.Table) -> np.ndarray:
+    """Rows whose every field is empty or blank (a line of only delimiters, ``;;;;``)."""
+    n = table.num_rows
+    if n == 0 or table.num_columns == 0:
+        return np.zeros(n, dtype=bool)
+
+    def blank(col: pa.ChunkedArray | pa.Array) -> np.ndarray:
+        m = pc.or_(pc.equal(col, ""), pc.utf8_is_space(col))
+        return np.asarray(pc.fill_null(m, True).to_numpy(zero_copy_only=False), dtype=bool)
+
+    # the first column (an id, a date) is seldom empty: test the others on its empty rows only
+    mask = blank(table.column(0))
+    idx = np.flatnonzero(mask)
+    for j in range(1, table.num_columns):
+        if not len(idx):
+            break
+        sub = table.column(j).take(pa.array(idx))
+        idx = idx[blank(sub)]
+    out = np.zeros(n, dtype=bool)
+    out[idx] = True
+    return out
+
+
 def _tolerant(p: Path, text: str, delim: str, hint: str, *, lead: int = 0) -> RawTable:
     reader = _csv.reader(io.StringIO(text, newline=""), delimiter=delim)
     try:
@@ -242,8 +271,8 @@ def _tolerant(p: Path, text: str, delim: str, hint: str, *, lead: int = 0) -> Ra
             raise SourceError(
                 f"{p}: cannot parse as CSV at line {line} (after data row {row}): {exc}"
             ) from None
-        if not rec or (len(rec) == 1 and not rec[0].strip() and n > 1):
-            empty += 1  # blank line
+        if not rec or all(not f.strip() for f in rec):
+            empty += 1  # a blank line or a line of only delimiters: an empty row
             continue
         row += 1
         if len(rec) == n:

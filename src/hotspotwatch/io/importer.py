@@ -82,12 +82,15 @@ class NormalisedImport:
         Data rows in the file; always ``len(events) + len(quarantine)``.
     fmt : str
         File format that was read.
+    empty : int
+        Empty rows skipped (blank lines, lines of only delimiters): not in ``read``.
     """
 
     events: pd.DataFrame
     quarantine: pd.DataFrame
     read: int
     fmt: str
+    empty: int = 0
 
 
 def detect_format(path: str | Path, mapping: EventMapping | None = None) -> str:
@@ -221,7 +224,8 @@ def normalise(
     rows = raw.row_numbers
     quarantine = _quarantine(raw, flags, ok)
     events = _events(raw, mapping, ok, source_ids, categories, occurred, precision, x, y, lon, lat)
-    result = NormalisedImport(events=events, quarantine=quarantine, read=raw.read, fmt=raw.fmt)
+    result = NormalisedImport(events=events, quarantine=quarantine, read=raw.read, fmt=raw.fmt,
+                              empty=raw.empty)
     assert len(events) + len(quarantine) == raw.read, "accounting identity broken"
     assert len(rows) == n
     return result

@@ -46,9 +46,9 @@ ProgressCallback = Callable[[str, str, int, int], None]
 """``progress(file, stage, done, total)``; stages are ``read``, ``check`` and ``store``
 (``done``/``total`` in rows once the file is read)."""
 
-SUMMARY_KEYS: tuple[str, ...] = (*COUNT_KEYS, "duplicates", "already_quarantined")
+SUMMARY_KEYS: tuple[str, ...] = (*COUNT_KEYS, "duplicates", "already_quarantined", "empty")
 """The counts of :meth:`ImportReport.summary`: the five of :data:`COUNT_KEYS`, then
-``duplicates`` and ``already_quarantined``."""
+``duplicates``, ``already_quarantined`` and ``empty``."""
 
 
 @dataclass(frozen=True)
@@ -81,6 +81,9 @@ class ImportReport:
         quarantine (not stored again); ``quarantined`` still counts them.
     warnings : tuple of str
         One-line warnings (a file with a header and no data rows).
+    empty : int
+        Empty rows of the file skipped: blank lines and lines of only delimiters (``;;;;``).
+        They are not data rows, so not in ``read`` (the identity above holds without them).
     """
 
     file: str
@@ -97,13 +100,15 @@ class ImportReport:
     duplicates: int = 0
     already_quarantined: int = 0
     warnings: tuple[str, ...] = ()
+    empty: int = 0
 
     def counts(self) -> dict[str, int]:
         """The five counts, exactly the keys ``read, inserted, updated, unchanged, quarantined``."""
         return {k: int(getattr(self, k)) for k in COUNT_KEYS}
 
     def summary(self) -> dict[str, int]:
-        """The five counts, then ``duplicates`` and ``already_quarantined`` (:data:`SUMMARY_KEYS`)."""
+        """The five counts, then ``duplicates``, ``already_quarantined`` and ``empty``
+        (:data:`SUMMARY_KEYS`)."""
         return {k: int(getattr(self, k)) for k in SUMMARY_KEYS}
 
     def describe(self) -> str:
@@ -377,7 +382,7 @@ def _store(
         what = "only a header" if norm.fmt == "csv" else "no features"
         return ImportReport(
             file=name, source=m.source, fmt=label, read=0, inserted=0, updated=0, unchanged=0,
-            quarantined=0, import_id=0,
+            quarantined=0, import_id=0, empty=norm.empty,
             warnings=(f"{name}: {what}, no data rows; nothing stored (check the export that "
                       "made it)",),
         )
@@ -421,6 +426,7 @@ def _store(
         quarantined=counts["quarantined"],
         already_quarantined=counts["already_quarantined"],
         duplicates=int(duplicate_mask(norm.events).sum()),
+        empty=norm.empty,
     )
 
 
