@@ -198,3 +198,37 @@ def test_until_bounds_the_sessions_and_a_bad_day_exits_2(tmp_path: Path) -> None
         assert bad.exit_code == 2
         assert "--until must be a date like 2025-12-31" in bad.output
         assert "Traceback" not in bad.output
+
+
+def test_dose_presence_over_two_hotspots_prints_no_cluster_robust_interval(tmp_path: Path) -> None:
+    # second-city review: "rate ratio 0.881 (0.878-0.884)" over 2-4 hotspots; below 10 places
+    # a cluster-robust interval is unreliable (Cameron & Miller 2015): say so instead
+    import numpy as np
+    import pandas as pd
+
+    ws = _city(tmp_path)
+    rng = np.random.default_rng(5)
+    n = 300
+    start = pd.Timestamp("2023-01-02 08:00") + pd.to_timedelta(
+        rng.integers(0, 350 * 24, n), unit="h"
+    )
+    minutes = rng.integers(5, 60, n)
+    pd.DataFrame({
+        "begin": start.strftime("%Y-%m-%dT%H:%M"),
+        "end": (start + pd.to_timedelta(minutes, unit="min")).strftime("%Y-%m-%dT%H:%M"),
+        "unit": rng.choice(["police_taskforce", "peacekeepers"], n),
+        "place": rng.choice(["Hotspot 1", "Hotspot 2"], n),
+    }).to_csv(tmp_path / "many.csv", index=False)
+    res = runner.invoke(app, ["import", "presence", str(tmp_path / "many.csv"), "-m",
+                              str(tmp_path / "m.toml"), "-w", str(ws)])
+    assert res.exit_code == 0, res.output
+    res = runner.invoke(app, ["dose", "presence", "-w", str(ws), "--until", "2023-12-31"])
+    assert res.exit_code == 0, res.output
+    text = " ".join(res.stdout.split())
+    assert "no interval, too few places for a cluster-robust interval: 2 < 10" in text
+    assert "the data cannot tell" in text
+    js = json.loads(runner.invoke(app, ["dose", "presence", "-w", str(ws), "--until",
+                                        "2023-12-31", "--json"]).stdout)
+    dr = js["dose_response"]
+    assert dr["rate_ratio"] is not None and dr["ci_low"] is None and dr["ci_high"] is None
+    assert (dr["places"], dr["min_places"]) == (2, 10)

@@ -200,3 +200,27 @@ def test_runs_not_stored_are_named_not_replaced(city: Any) -> None:
     for html in (strategy, place):
         assert reason in html
     assert "Koper" in strategy and "data:image/png" not in strategy
+
+
+@pytest.mark.parametrize(
+    ("lang", "needle"),
+    [
+        ("en", "with 2 places, too few for a reliable interval (at least 10 are needed), the "
+               "data cannot tell"),
+        ("fr", "avec 2 lieux, trop peu pour un intervalle fiable (il en faut au moins 10)"),
+        ("nl", "met 2 plaatsen, te weinig voor een betrouwbaar interval"),
+    ],
+)
+def test_dose_response_over_two_places_says_the_data_cannot_tell(
+    city: Any, lang: str, needle: str
+) -> None:
+    # second-city review: a cluster-robust interval over 2 places read 0.881 (0.878-0.884)
+    dr = city.dose.presence.dose_response
+    assert dr.places == 2 and np.isnan(dr.ci_low)
+    assert dr.interval_note == "too few places for a cluster-robust interval: 2 < 10"
+    html = _render(dose_context(_data(city.dose), Fmt(lang, Disclosure("council", 5))),
+                   public=False, place=None)
+    assert np.isfinite(dr.rate_ratio)  # a ratio, but no interval: the text says why
+    text = " ".join(html.split("dose-response", 1)[1].split("</p>", 1)[0].split())
+    assert needle in text
+    assert "–" not in text  # no interval printed

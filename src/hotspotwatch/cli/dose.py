@@ -115,9 +115,15 @@ def presence(
         console.print(w)
     dr = result["dose_response"]
     if dr["rate_ratio"] is not None:
+        interval = (
+            f"({dr['ci_low']:.3f}–{dr['ci_high']:.3f})"
+            if dr["ci_low"] is not None and dr["ci_high"] is not None
+            else f"— no interval, {dr.get('interval_note') or 'the fit gives none'}: the data "
+            "cannot tell how uncertain it is"
+        )
         console.print(
             f"Harm per hotspot-week and {dr['per_hours']:g} more hours of presence: rate "
-            f"ratio {dr['rate_ratio']:.3f} ({dr['ci_low']:.3f}–{dr['ci_high']:.3f}); "
+            f"ratio {dr['rate_ratio']:.3f} {interval}; "
             "dose is not randomised: an association, not an effect.",
             highlight=False,
         )

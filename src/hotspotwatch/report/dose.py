@@ -372,17 +372,23 @@ def _strategy(data: RenewalData, f: Fmt, dose: DoseData) -> dict[str, Any]:
             )
         out["length_rows"] = _length_rows(f, lengths.edges, lengths.counts)
         dr = dose.presence.dose_response
-        out["dose_response"] = (
-            f.t(
+        if _f(dr.rate_ratio) is None:
+            out["dose_response"] = f.t("dose.dose_response_none")
+        elif _f(dr.ci_low) is None or _f(dr.ci_high) is None:
+            # the analysis gave no interval (too few places): say so, never a bare ratio
+            out["dose_response"] = f.t(
+                "dose.dose_response_few_places",
+                places=f.p("common.n_places", dr.places, n=f.count(dr.places)),
+                min=f.count(dr.min_places),
+            )
+        else:
+            out["dose_response"] = f.t(
                 "dose.dose_response",
                 per=f.num(dr.per_hours, 0),
                 rr=f.num(dr.rate_ratio, 3),
                 lo=f.num(dr.ci_low, 3),
                 hi=f.num(dr.ci_high, 3),
             )
-            if _f(dr.rate_ratio) is not None
-            else f.t("dose.dose_response_none")
-        )
     if dose.has_presence:
         if dose.deterrence is not None:
             out["koper"] = _koper(f, dose.deterrence)

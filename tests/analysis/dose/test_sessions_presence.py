@@ -123,7 +123,7 @@ def test_length_distribution_quantiles_match_numpy() -> None:
 
 def test_dose_response_matches_direct_poisson_maximum_likelihood() -> None:
     rng = np.random.default_rng(7)
-    n_p, n_w = 6, 30
+    n_p, n_w = 12, 30  # enough places for the cluster-robust interval
     a = rng.normal(0, 0.5, n_p)[:, None]
     b = rng.normal(0, 0.3, n_w)[None, :]
     h = rng.uniform(0, 20, (n_p, n_w))
@@ -155,3 +155,27 @@ def test_dose_response_without_enough_harm_has_no_slope_instead_of_failing() -> 
     assert np.isnan(r.rate_ratio) and r.place_weeks == 4 and r.places == 2
     z = dose_response(np.zeros((2, 3)), np.array([[1.0, 2, 3], [0, 1, 0]]))
     assert np.isnan(z.rate_ratio)
+
+
+@pytest.mark.parametrize("n_p", [2, 4, 9])
+def test_dose_response_below_ten_places_gives_no_cluster_robust_interval(n_p: int) -> None:
+    # Cameron & Miller (2015): with few clusters the sandwich interval is far too narrow (the
+    # second-city review got 0.881 (0.878-0.884) over 2-4 hotspots); say the data cannot tell
+    rng = np.random.default_rng(11)
+    h = rng.uniform(0, 20, (n_p, 40))
+    y = rng.poisson(np.exp(1 - 0.01 * h))
+    res = dose_response(y, h, per_hours=10)
+    assert np.isfinite(res.rate_ratio)
+    assert np.isnan(res.ci_low) and np.isnan(res.ci_high)
+    assert not res.has_interval and res.min_places == 10
+    assert res.interval_note == f"too few places for a cluster-robust interval: {n_p} < 10"
+    again = type(res).from_dict(res.to_dict())
+    assert again.interval_note == res.interval_note and np.isnan(again.ci_low)
+
+
+def test_dose_response_at_ten_places_keeps_its_interval() -> None:
+    rng = np.random.default_rng(11)
+    h = rng.uniform(0, 20, (10, 40))
+    res = dose_response(rng.poisson(np.exp(1 - 0.01 * h)), h)
+    assert res.has_interval and res.interval_note is None
+    assert res.ci_low < res.rate_ratio < res.ci_high

@@ -245,6 +245,15 @@ def length_distribution(
     )
 
 
+MIN_CLUSTERS = 10
+"""Fewest places for a cluster-robust interval of the dose-response.
+
+With few clusters the cluster-robust (sandwich) variance is biased down and Wald intervals are
+too narrow: tests over-reject, badly below ~10 clusters and noticeably up to 20-50 (Cameron &
+Miller 2015, "A Practitioner's Guide to Cluster-Robust Inference", Journal of Human Resources
+50(2): 317-372, section VI). Below this many places no interval is given."""
+
+
 @dataclass(frozen=True)
 class DoseResponse(ResultMixin):
     """Harm per place-week on presence hours (Poisson, place and week fixed effects).
@@ -253,13 +262,25 @@ class DoseResponse(ResultMixin):
     ----------
     rate_ratio, ci_low, ci_high : float
         Harm rate ratio per ``per_hours`` more hours of presence in a place-week (Wald
-        interval, cluster-robust by place).
+        interval, cluster-robust by place). The interval is NaN when there are fewer than
+        ``min_places`` places (see ``interval_note``).
     per_hours : float
         The dose step.
     place_weeks, places : int
         Observations and places.
     caveat : str
         ``"dose is not randomised"``: the allocation of presence follows harm.
+    min_places : int
+        Fewest places for a cluster-robust interval (:data:`MIN_CLUSTERS`).
+    interval_note : str or None
+        Why there is no interval although there is a rate ratio, e.g. ``"too few places for
+        a cluster-robust interval: 4 < 10"``; None when the interval is given.
+
+    Notes
+    -----
+    The place is the cluster: its weeks are not independent. With fewer than ``min_places``
+    places a cluster-robust interval is unreliable (Cameron & Miller 2015), so the data cannot
+    tell how uncertain the rate ratio is, and no interval is reported rather than a narrow one.
     """
 
     rate_ratio: float
@@ -269,10 +290,22 @@ class DoseResponse(ResultMixin):
     place_weeks: int
     places: int
     caveat: str = "dose is not randomised"
+    min_places: int = MIN_CLUSTERS
+    interval_note: str | None = None
+
+    @property
+    def has_interval(self) -> bool:
+        """Whether the cluster-robust interval is reported (enough places, a finite fit)."""
+        return self.interval_note is None and bool(np.isfinite(self.ci_low))
 
 
 def dose_response(
-    harm: np.ndarray, presence_hours: np.ndarray, *, per_hours: float = 10.0, alpha: float = 0.05
+    harm: np.ndarray,
+    presence_hours: np.ndarray,
+    *,
+    per_hours: float = 10.0,
+    alpha: float = 0.05,
+    min_places: int = MIN_CLUSTERS,
 ) -> DoseResponse:
     """Poisson regression of harm counts on presence hours with place and week fixed effects.
 
@@ -282,11 +315,25 @@ def dose_response(
         Harm events and presence hours per place and week.
     per_hours : float, default 10
         Hours of presence the rate ratio is given for.
+    min_places : int, default :data:`MIN_CLUSTERS`
+        Fewest places for the cluster-robust interval; with fewer, the rate ratio is given
+        without an interval and ``interval_note`` says why.
 
     Notes
     -----
     :math:`\\log E[y_{pw}] = a_p + b_w + \\beta h_{pw}`; the rate ratio is
-    :math:`e^{\\beta \\cdot \\text{per\\_hours}}`. Standard errors are clustered by place.
+    :math:`e^{\\beta \\cdot \\text{per\\_hours}}`. Standard errors are clustered by place;
+    they need enough places (Cameron & Miller 2015): see :data:`MIN_CLUSTERS`.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> hours = rng.uniform(0, 20, (4, 30))
+    >>> dr = dose_response(rng.poisson(3, (4, 30)), hours)
+    >>> dr.interval_note
+    'too few places for a cluster-robust interval: 4 < 10'
+    >>> bool(np.isnan(dr.ci_low))
+    True
     """
     import statsmodels.api as sm
     from scipy import stats
@@ -314,6 +361,19 @@ def dose_response(
         return DoseResponse(nan, nan, nan, float(per_hours), int(y.size), int(n_p))
     if not (np.isfinite(b) and np.isfinite(se)):
         return DoseResponse(nan, nan, nan, float(per_hours), int(y.size), int(n_p))
+    if n_p < min_places:
+        return DoseResponse(
+            rate_ratio=float(np.exp(b * per_hours)),
+            ci_low=nan,
+            ci_high=nan,
+            per_hours=float(per_hours),
+            place_weeks=int(y.size),
+            places=int(n_p),
+            min_places=int(min_places),
+            interval_note=(
+                f"too few places for a cluster-robust interval: {n_p} < {min_places}"
+            ),
+        )
     z = float(stats.norm.ppf(1 - alpha / 2))
     return DoseResponse(
         rate_ratio=float(np.exp(b * per_hours)),
@@ -322,11 +382,13 @@ def dose_response(
         per_hours=float(per_hours),
         place_weeks=int(y.size),
         places=int(n_p),
+        min_places=int(min_places),
     )
 
 
 __all__ = [
     "LENGTH_EDGES",
+    "MIN_CLUSTERS",
     "DoseResponse",
     "HighHarmCoverage",
     "LengthDistribution",

@@ -59,7 +59,8 @@ class PresenceSummary(ResultMixin):
     label: str = "activity, not results"
 
     #: 2: high-harm hours from harm timed to the hour or finer only (unknown, NaN, without).
-    schema_version = 2
+    #: 3: no cluster-robust dose-response interval below MIN_CLUSTERS places (interval_note).
+    schema_version = 3
 
 
 __all__ = ["HotspotPresence", "PresenceSummary", "WeekRow"]
