@@ -261,3 +261,16 @@ def test_alert_says_why_not_small_ratio_and_too_few_permutations():
     assert not alert.elevated and alert.reason == "too_few_permutations"  # 16 / 100 > 0.05
     again = NearRepeatAlert.from_dict(alert.to_dict())
     assert again.reason == "too_few_permutations" and again.p_value_corrected.shape == (5, 5)
+
+
+def test_the_old_adjusted_keyword_still_runs_and_warns_that_holm_replaces_it():
+    rng = np.random.default_rng(5)
+    x, y, t = rng.uniform(0, 2000, 300), rng.uniform(0, 2000, 300), rng.uniform(0, 365, 300)
+    res = knox(x, y, t, [0, 100, 200, np.inf], [0, 7, 14, np.inf], permutations=99, seed=1)
+    with pytest.warns(FutureWarning, match="Holm"):
+        old = near_repeat_alert(res, adjusted=True)
+    new = near_repeat_alert(res)
+    assert (old.reason, old.radius_m, old.days, old.cells) == (
+        new.reason, new.radius_m, new.days, new.cells
+    )
+    np.testing.assert_array_equal(old.p_value_corrected, new.p_value_corrected)

@@ -115,6 +115,7 @@ def near_repeat_alert(
     *,
     alpha: float = 0.05,
     min_ratio: float = MIN_RATIO,
+    adjusted: bool | None = None,
 ) -> NearRepeatAlert:
     """Read the area and days of raised risk after a new incident from a Knox table.
 
@@ -127,6 +128,9 @@ def near_repeat_alert(
     min_ratio : float
         ... and its Knox ratio (observed / simulation mean) is at least ``min_ratio``
         (default :data:`MIN_RATIO`, 1.2: 20 % more pairs than chance).
+    adjusted : bool, optional
+        Deprecated and ignored (it chose the FDR-adjusted p-values over the raw ones): the
+        p-values are now always Holm-corrected over the examined cells. Passing it warns.
 
     Returns
     -------
@@ -183,6 +187,15 @@ def near_repeat_alert(
     >>> alert.radius_m, alert.days, alert.reason
     (100.0, 7.0, 'elevated')
     """
+    if adjusted is not None:
+        import warnings
+
+        warnings.warn(
+            "near_repeat_alert(adjusted=...) is ignored: the p-values are always "
+            "Holm-corrected over the examined cells; drop the argument",
+            FutureWarning,
+            stacklevel=2,
+        )
     if result.permutations == 0:
         raise ValueError("near_repeat_alert needs a Knox table with permutations > 0")
     raw_p = result.p_value if result.p_value_distinct is None else result.p_value_distinct
