@@ -162,7 +162,9 @@ def evaluate(
     data = with_verdict_texts(res)  # the stored run holds labels; sentences are written here
     not_evaluated = list(data["parameters"].get("not_evaluated") or [])
     if not data["hotspots"] and not_evaluated:
-        fail(escape(_nothing_evaluated(data, not_evaluated)))
+        from hotspotwatch.workflows.evaluate import nothing_evaluated_reason
+
+        fail(escape(nothing_evaluated_reason(data, not_evaluated)))
     if json_out:
         print_json(data)
         return
@@ -221,28 +223,6 @@ def evaluate(
             ),
             highlight=False,
         )
-
-
-def _nothing_evaluated(data: dict[str, Any], names: list[str]) -> str:
-    """Why no designated place could be evaluated, and the fix (one line)."""
-    head = f"no hotspot could be evaluated ({', '.join(names)})"
-    missing: dict[str, int] = {}
-    for m in data.get("missing_months") or []:
-        missing[m["source"]] = missing.get(m["source"], 0) + 1
-    if not missing:
-        return (head + ": each needs at least 3 months of events before its designation and a "
-                "whole month after it; compare the events' first and last days (`hotspotwatch "
-                "info`) with the designation dates (`hotspotwatch hotspot list`)")
-    source = max(missing, key=lambda s: (missing[s], s))
-    cov = data.get("coverage") or {}
-    months = cov.get("months") or []
-    row = dict(zip(cov.get("sources") or [], cov.get("counts") or [], strict=False)).get(source, [])
-    held = [str(months[j])[:7] for j, v in enumerate(row) if v and j < len(months)]
-    span = ("in no month" if not held else f"only in {held[0]}" if held[0] == held[-1]
-            else f"only from {held[0]} to {held[-1]}")
-    return (head + f": source {source!r} has events {span}, so its {missing[source]} other months "
-            "are left out as missing for every source (missing, not zero); import that "
-            "source's other months, or import it into a workspace of its own")
 
 
 def _verdict_label(label: str, lang: str) -> str:

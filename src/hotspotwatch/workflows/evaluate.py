@@ -302,3 +302,30 @@ __all__ = [
     "evaluate_strategy",
     "evaluation_spec",
 ]
+
+
+def nothing_evaluated_reason(data: Mapping[str, Any], names: Sequence[str]) -> str:
+    """Why no designated place could be evaluated, and the fix, in one line.
+
+    ``data`` is an evaluation's JSON form (``missing_months``, ``coverage``); ``names`` the
+    places it could not evaluate. The source with the most missing months is named, with the
+    months it does hold.
+    """
+    head = f"no hotspot could be evaluated ({', '.join(names)})"
+    missing: dict[str, int] = {}
+    for m in data.get("missing_months") or []:
+        missing[m["source"]] = missing.get(m["source"], 0) + 1
+    if not missing:
+        return (head + ": each needs at least 3 months of events before its designation and a "
+                "whole month after it; compare the events' first and last days (`hotspotwatch "
+                "info`) with the designation dates (`hotspotwatch hotspot list`)")
+    source = max(missing, key=lambda s: (missing[s], s))
+    cov = data.get("coverage") or {}
+    months = cov.get("months") or []
+    row = dict(zip(cov.get("sources") or [], cov.get("counts") or [], strict=False)).get(source, [])
+    held = [str(months[j])[:7] for j, v in enumerate(row) if v and j < len(months)]
+    span = ("in no month" if not held else f"only in {held[0]}" if held[0] == held[-1]
+            else f"only from {held[0]} to {held[-1]}")
+    return (head + f": source {source!r} has events {span}, so its {missing[source]} other months "
+            "are left out as missing for every source (missing, not zero); import that "
+            "source's other months, or import it into a workspace of its own")
